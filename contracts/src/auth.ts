@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { EstablishmentProfile, UserStatus } from './common.ts';
+
+export const Login = z.string().trim().min(1).max(100);
+
+export const LoginBody = z.strictObject({
+  login: Login,
+  password: z.string().min(1).max(1024),
+  rememberMe: z.boolean().optional(),
+});
+export type LoginBody = z.infer<typeof LoginBody>;
+
+export const ActivateBody = z.strictObject({
+  login: Login,
+  code: z.string().trim().min(4).max(64),
+  password: z.string().min(1).max(1024),
+  email: z.email().max(254).optional(),
+});
+export type ActivateBody = z.infer<typeof ActivateBody>;
+
+export const ChangePasswordBody = z.strictObject({
+  currentPassword: z.string().min(1).max(1024),
+  newPassword: z.string().min(1).max(1024),
+});
+export type ChangePasswordBody = z.infer<typeof ChangePasswordBody>;
+
+export const UserSummary = z.object({
+  id: z.uuid(),
+  login: z.string(),
+  displayName: z.string(),
+  firstName: z.string(),
+  lastName: z.string(),
+  email: z.string().nullable(),
+  status: UserStatus,
+  platformAdmin: z.boolean(),
+});
+export type UserSummary = z.infer<typeof UserSummary>;
+
+export const LoginResponse = z.object({ csrfToken: z.string(), user: UserSummary });
+
+export const PendingCharter = z.object({
+  charterId: z.uuid(),
+  establishmentId: z.uuid().nullable(),
+  establishmentName: z.string().nullable(),
+  version: z.number().int(),
+  title: z.string(),
+  body: z.string(),
+  publishedAt: z.string(),
+});
+export type PendingCharter = z.infer<typeof PendingCharter>;
+
+export const Membership = z.object({
+  establishment: z.object({ id: z.uuid(), uai: z.string(), name: z.string(), type: z.string() }),
+  profiles: z.array(EstablishmentProfile),
+  functions: z.array(z.string()),
+  classes: z.array(z.object({ id: z.uuid(), code: z.string(), label: z.string() })),
+  children: z.array(z.object({ id: z.uuid(), displayName: z.string() })),
+  permissions: z.array(z.string()),
+});
+export type Membership = z.infer<typeof Membership>;
+
+export const MeResponse = z.object({
+  user: UserSummary,
+  memberships: z.array(Membership),
+  pendingCharters: z.array(PendingCharter),
+  csrfToken: z.string(),
+  passwordPolicy: z.object({ minLength: z.number().int(), maxLength: z.number().int() }),
+});
+export type MeResponse = z.infer<typeof MeResponse>;
+
+export const AcceptCharterBody = z.strictObject({ charterId: z.uuid() });
+
+export const SessionInfo = z.object({
+  id: z.uuid(),
+  createdAt: z.string(),
+  lastSeenAt: z.string(),
+  expiresAt: z.string(),
+  userAgent: z.string().nullable(),
+  address: z.string().nullable(),
+  current: z.boolean(),
+  rememberMe: z.boolean(),
+});
+export const SessionsResponse = z.object({ sessions: z.array(SessionInfo) });
+export const DeleteSessionsQuery = z.strictObject({ others: z.enum(['true']).optional() });
+
+export const PasswordPolicyQuery = z.strictObject({ login: Login.optional() });
+export const PasswordCheckBody = z.strictObject({ login: Login.optional(), password: z.string().max(1024) });
+export const PasswordCheckResponse = z.object({
+  ok: z.boolean(),
+  minLength: z.number().int(),
+  maxLength: z.number().int(),
+  problems: z.array(z.enum(['TOO_SHORT', 'TOO_LONG', 'COMMON', 'CONTAINS_NAME'])),
+});

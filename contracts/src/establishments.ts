@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { EstablishmentProfile, UserStatus } from './common.ts';
+
+export const EstablishmentType = z.enum(['COLLEGE', 'LYCEE', 'LP', 'LGT', 'EREA', 'OTHER']);
+export type EstablishmentType = z.infer<typeof EstablishmentType>;
+
+export const Uai = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[0-9]{7}[A-Z]$/, 'UAI: 7 chiffres et une lettre');
+
+export const Establishment = z.object({
+  id: z.uuid(),
+  uai: z.string(),
+  name: z.string(),
+  type: z.string(),
+  city: z.string().nullable(),
+  slug: z.string(),
+  academy: z.object({ id: z.uuid(), name: z.string() }),
+  currentSchoolYear: z.string().nullable(),
+});
+export type Establishment = z.infer<typeof Establishment>;
+
+export const EstablishmentList = z.object({ items: z.array(Establishment), total: z.number().int() });
+export const EstablishmentListQuery = z.strictObject({
+  q: z.string().max(100).optional(),
+  page: z.coerce.number().int().min(1).max(10_000).default(1),
+});
+
+export const CreateEstablishmentBody = z.strictObject({
+  uai: Uai,
+  name: z.string().trim().min(2).max(200),
+  type: EstablishmentType,
+  city: z.string().trim().max(120).optional(),
+  academyId: z.uuid(),
+  slug: z
+    .string()
+    .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)
+    .max(80)
+    .optional(),
+});
+export type CreateEstablishmentBody = z.infer<typeof CreateEstablishmentBody>;
+
+export const UsersQuery = z.strictObject({
+  q: z.string().trim().max(100).optional(),
+  profile: EstablishmentProfile.optional(),
+  class: z.string().trim().max(40).optional(),
+  status: UserStatus.optional(),
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type UsersQuery = z.infer<typeof UsersQuery>;
+
+export const UserListItem = z.object({
+  id: z.uuid(),
+  login: z.string(),
+  displayName: z.string(),
+  profiles: z.array(EstablishmentProfile),
+  status: UserStatus,
+  classes: z.array(z.string()),
+});
+export const UserList = z.object({
+  items: z.array(UserListItem),
+  total: z.number().int(),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+});
+
+export const UserDetail = z.object({
+  id: z.uuid(),
+  login: z.string(),
+  displayName: z.string(),
+  firstName: z.string(),
+  lastName: z.string(),
+  birthDate: z.string().nullable(),
+  email: z.string().nullable(),
+  status: UserStatus,
+  profiles: z.array(EstablishmentProfile),
+  functions: z.array(z.string()),
+  classes: z.array(z.object({ id: z.uuid(), code: z.string(), label: z.string() })),
+  children: z.array(z.object({ id: z.uuid(), displayName: z.string(), level: z.enum(['legal', 'in_charge']) })),
+  guardians: z.array(z.object({ id: z.uuid(), displayName: z.string(), level: z.enum(['legal', 'in_charge']) })),
+  activationExpiresAt: z.string().nullable(),
+  lastLoginAt: z.string().nullable(),
+  can: z.object({ block: z.boolean(), unblock: z.boolean(), newActivationCode: z.boolean() }),
+});
+export type UserDetail = z.infer<typeof UserDetail>;
+
+export const UserParams = z.strictObject({ id: z.uuid(), userId: z.uuid() });
+export const SetUserStatusBody = z.strictObject({ status: z.enum(['active', 'blocked']) });
+export const ActivationCodeResponse = z.object({ code: z.string(), expiresAt: z.string() });
+
+export const CharterResponse = z.object({
+  current: z
+    .object({
+      id: z.uuid(),
+      version: z.number().int(),
+      title: z.string(),
+      body: z.string(),
+      publishedAt: z.string(),
+      inherited: z.boolean(),
+    })
+    .nullable(),
+  acceptance: z.array(z.object({ profile: EstablishmentProfile, accepted: z.number().int(), total: z.number().int() })),
+});
+export const PublishCharterBody = z.strictObject({
+  title: z.string().trim().min(3).max(200),
+  body: z.string().trim().min(10).max(100_000),
+});

@@ -1,0 +1,181 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Kysely } from 'kysely';
+import { registerPermissions } from './platform/access/permissions.ts';
+import type { Config } from './platform/config.ts';
+import type { Database } from './platform/db/schema.ts';
+import { authenticate, checkRoutePermission } from './platform/http/auth-hooks.ts';
+import type { RequestContext } from './platform/http/context.ts';
+import { errorHandler, problem, sendProblem } from './platform/http/problem.ts';
+import { pickLang } from './platform/i18n.ts';
+import type { App, ModuleDefinition } from './platform/module.ts';
+import { UsageRecorder } from './platform/usage.ts';
+import { modules as defaultModules } from './modules/index.ts';
+import { requireServiceOpen } from './modules/services/index.ts';
+import { healthRoutes } from './platform/http/health.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    ctx: RequestContext;
+  }
+}
+
+export interface RouteInfo {
+  method: string;
+  url: string;
+  auth: 'public' | 'session' | 'permission';
+  permission: string | undefined;
+  service: string | undefined;
+}
+
+/** Routes as registered, for the authorization matrix test and the docs. */
+export const registeredRoutes = new WeakMap<FastifyInstance, RouteInfo[]>();
+
+export interface BuildOptions {
+  config: Config;
+  db: Kysely<Database>;
+  modules?: ModuleDefinition[];
+}
+
+/** build() apart from listen(): tests inject requests into the same app the server runs. */
+export async function buildApp({ config, db, modules = defaultModules }: BuildOptions): Promise<App> {
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: {
+        paths: ['req.headers.cookie', 'req.headers["x-csrf-token"]', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+        censor: '[redacted]',
+      },
+    },
+    trustProxy: config.production,
+    bodyLimit: 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+
+  const usage = new UsageRecorder(db, (e) => app.log.error({ err: e }, 'usage events lost'));
+  app.addHook('onClose', async () => {
+    await usage.flush();
+  });
+
+  const routes: RouteInfo[] = [];
+  registeredRoutes.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    const url = route.url ?? route.path;
+    if (!url.startsWith('/api/') || url.startsWith('/api/docs')) return;
+    const cfg = (route.config ?? {}) as { auth?: 'public' | 'session'; permission?: string; service?: string };
+    if (!cfg.auth && !cfg.permission) {
+      throw new Error(`Route ${String(route.method)} ${url} declares neither a permission nor auth: 'public'|'session'`);
+    }
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD') continue;
+      routes.push({
+        method: String(method),
+        url,
+        auth: cfg.permission ? 'permission' : (cfg.auth ?? 'session'),
+        permission: cfg.permission,
+        service: cfg.service,
+      });
+    }
+  });
+
+  app.decorateRequest('ctx', null as unknown as RequestContext);
+  app.addHook('onRequest', async (req) => {
+    req.ctx = {
+      db,
+      config,
+      user: null,
+      lang: pickLang(req.headers['accept-language']),
+      ip: req.ip,
+      userAgent: req.headers['user-agent'] ?? null,
+      usage,
+      log: req.log,
+    };
+  });
+
+  await app.register(cookie);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    strictTransportSecurity: config.production,
+  });
+
+  app.addHook('onRequest', authenticate);
+  app.addHook('preHandler', checkRoutePermission);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Préau API', version: '0.1.0', description: 'API of the Préau ENT' },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'preau_session' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  await app.register(healthRoutes);
+
+  for (const mod of modules) {
+    registerPermissions(mod.permissions);
+    await app.register(
+      async (scope) => {
+        const typed = scope as unknown as App;
+        if (mod.service) {
+          const key = mod.service;
+          typed.addHook('onRoute', (route) => {
+            route.config = { ...(route.config ?? {}), service: key };
+          });
+          typed.addHook('preHandler', async (req) => {
+            await requireServiceOpen(req.ctx, key, serviceEstablishment(req));
+          });
+        }
+        await mod.plugin(typed);
+      },
+      { prefix: mod.prefix },
+    );
+  }
+
+  if (config.webDist && existsSync(join(config.webDist, 'index.html'))) {
+    await app.register(fastifyStatic, { root: config.webDist, wildcard: false, index: false });
+    app.setNotFoundHandler((req, reply) => {
+      if (req.method === 'GET' && !req.url.startsWith('/api/')) {
+        return reply.type('text/html; charset=utf-8').sendFile('index.html');
+      }
+      return sendProblem(reply, problem(req, 404, 'NOT_FOUND'));
+    });
+  } else {
+    app.setNotFoundHandler((req, reply) => sendProblem(reply, problem(req, 404, 'NOT_FOUND')));
+  }
+
+  return app as unknown as App;
+}
+
+/** Service routes name their establishment in `?establishment=` or a `:establishmentId` parameter. */
+function serviceEstablishment(req: { query: unknown; params: unknown }): string | undefined {
+  const q = req.query as Record<string, unknown> | undefined;
+  const p = req.params as Record<string, unknown> | undefined;
+  const v = p?.establishmentId ?? q?.establishment;
+  return typeof v === 'string' ? v : undefined;
+}

@@ -1,0 +1,45 @@
+import { buildApp } from './app.ts';
+import { loadConfig } from './platform/config.ts';
+import { connectDatabaseServer } from './platform/db/connect.ts';
+import { createDatabase } from './platform/db/database.ts';
+import { migrateToLatest } from './platform/db/migrate.ts';
+import { startJobs } from './platform/jobs.ts';
+import { printDemoAccounts, seedDemoIfEmpty } from './seed/demo.ts';
+
+const config = loadConfig();
+const say = (m: string) => process.stdout.write(`${m}\n`);
+
+const server = await connectDatabaseServer(config, say);
+const db = createDatabase(server.url, 20);
+let app: Awaited<ReturnType<typeof buildApp>> | null = null;
+let jobs: Awaited<ReturnType<typeof startJobs>> | null = null;
+
+async function shutdown(signal: string, code = 0) {
+  say(`${signal}: stopping Préau…`);
+  try {
+    await app?.close(); // finishes in-flight requests
+    await jobs?.stop();
+    await db.destroy();
+    await server.stop();
+  } finally {
+    process.exit(code);
+  }
+}
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));
+
+try {
+  await migrateToLatest(db);
+  if (config.demo) {
+    const seeded = await seedDemoIfEmpty(db, config);
+    if (seeded) say('Demo académie created.');
+  }
+  app = await buildApp({ config, db });
+  if (config.jobs) jobs = await startJobs(server.url, db, app.log);
+  await app.listen({ port: config.port, host: config.host });
+  say(`\nPréau is running: http://localhost:${config.port}  (API docs: /api/docs)`);
+  if (config.demo) await printDemoAccounts(db, say);
+} catch (e) {
+  process.stderr.write(`Préau could not start: ${e instanceof Error ? e.message : String(e)}\n`);
+  await shutdown('error', 1);
+}

@@ -1,0 +1,277 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { EstablishmentProfile, MeResponse } from '@preau/contracts';
+import { membershipIn, permissionsIn, requireUser } from '../../platform/access/access.ts';
+import { allPermissions } from '../../platform/access/permissions.ts';
+import { audit } from '../../platform/audit.ts';
+import { sessions } from '../../platform/auth/session.repository.ts';
+import { createSession } from '../../platform/auth/sessions.ts';
+import {
+  ADDRESS_FREE_FAILURES,
+  addressKey,
+  blockedFor,
+  clearFailures,
+  FREE_FAILURES,
+  loginKey,
+  recordFailure,
+} from '../../platform/auth/throttle.ts';
+import type { Config } from '../../platform/config.ts';
+import { AppError, notFound } from '../../platform/errors.ts';
+import { t } from '../../platform/i18n.ts';
+import type { RequestContext } from '../../platform/http/context.ts';
+import { checkPassword, dummyPasswordHash, hashPassword, PASSWORD_MAX_LENGTH, verifyPassword } from '../../platform/passwords.ts';
+import { pendingCharters } from '../charter/index.ts';
+import { meQueries, users } from './accounts.repository.ts';
+
+/** Activation codes are random; stored as SHA-256 of (user id, code), see docs/SECURITY.md. */
+export function hashActivationCode(userId: string, code: string): string {
+  const normalised = code.toUpperCase().replace(/[^0-9A-Z]/g, '');
+  return createHash('sha256').update(`${userId}:${normalised}`).digest('hex');
+}
+
+function sameHex(a: string, b: string): boolean {
+  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+}
+
+async function throttleGate(ctx: RequestContext, login: string): Promise<void> {
+  const wait = await blockedFor(ctx.db, [loginKey(login), addressKey(ctx.ip)]);
+  if (wait > 0) throw new AppError(429, 'TOO_MANY_ATTEMPTS', { vars: { seconds: wait }, retryAfterSeconds: wait });
+}
+
+async function recordFailedAttempt(ctx: RequestContext, login: string, userId: string | null, action: string) {
+  const wait = Math.max(
+    await recordFailure(ctx.db, loginKey(login), FREE_FAILURES),
+    await recordFailure(ctx.db, addressKey(ctx.ip), ADDRESS_FREE_FAILURES),
+  );
+  await audit(ctx.db, ctx, {
+    action,
+    actorId: userId,
+    targetType: 'user',
+    targetId: userId ?? undefined,
+    details: { login: login.slice(0, 100), outcome: 'failure' },
+  });
+  return wait;
+}
+
+export function minPasswordLength(config: Config, profiles: string[]): number {
+  const studentOnly = profiles.length > 0 && profiles.every((p) => p === 'student');
+  return studentOnly ? config.studentPasswordMinLength : config.adultPasswordMinLength;
+}
+
+function enforcePolicy(
+  ctx: RequestContext,
+  password: string,
+  user: { login: string; first_name: string; last_name: string },
+  profiles: string[],
+  field: string,
+) {
+  const min = minPasswordLength(ctx.config, profiles);
+  const problems = checkPassword(password, { minLength: min, names: [user.login, user.first_name, user.last_name] });
+  if (problems.length === 0) return;
+  const keys = {
+    TOO_SHORT: 'PASSWORD_TOO_SHORT',
+    TOO_LONG: 'PASSWORD_TOO_LONG',
+    COMMON: 'PASSWORD_COMMON',
+    CONTAINS_NAME: 'PASSWORD_CONTAINS_NAME',
+  } as const;
+  throw new AppError(400, 'PASSWORD_POLICY', {
+    errors: problems.map((p) => ({
+      path: `body.${field}`,
+      message: `${p}: ${t(ctx.lang, keys[p], { min, max: PASSWORD_MAX_LENGTH })}`,
+    })),
+  });
+}
+
+export async function login(ctx: RequestContext, input: { login: string; password: string; rememberMe?: boolean }) {
+  await throttleGate(ctx, input.login);
+  const user = await users.byLogin(ctx.db, input.login);
+  // Same work whether the login exists or not: always one Argon2 verification.
+  const ok = await verifyPassword(user?.password_hash ?? (await dummyPasswordHash()), input.password);
+  if (!user || !ok || !user.password_hash) {
+    const wait = await recordFailedAttempt(ctx, input.login, user?.id ?? null, 'auth.login.failure');
+    if (wait > 0) throw new AppError(429, 'TOO_MANY_ATTEMPTS', { vars: { seconds: wait }, retryAfterSeconds: wait });
+    throw new AppError(401, 'INVALID_CREDENTIALS');
+  }
+  if (user.status === 'blocked' || user.status === 'detached') {
+    await audit(ctx.db, ctx, { action: 'auth.login.refused', actorId: user.id, targetType: 'user', targetId: user.id, details: { status: user.status } });
+    throw new AppError(403, 'ACCOUNT_BLOCKED');
+  }
+  await clearFailures(ctx.db, loginKey(input.login));
+  const session = await ctx.db.transaction().execute(async (trx) => {
+    const s = await createSession(trx, ctx.config, {
+      userId: user.id,
+      rememberMe: input.rememberMe ?? false,
+      address: ctx.ip,
+      userAgent: ctx.userAgent,
+    });
+    await users.recordLogin(trx, user.id);
+    await audit(trx, ctx, { action: 'auth.login.success', actorId: user.id, targetType: 'user', targetId: user.id });
+    return s;
+  });
+  ctx.usage.record({ userId: user.id, establishmentId: null, profile: null, service: 'portal', action: 'login' });
+  return { session, user: presentUser(user) };
+}
+
+export async function activate(
+  ctx: RequestContext,
+  input: { login: string; code: string; password: string; email?: string },
+) {
+  await throttleGate(ctx, input.login);
+  const user = await users.byLogin(ctx.db, input.login);
+  const valid =
+    !!user &&
+    user.status === 'pending_activation' &&
+    !!user.activation_code_hash &&
+    !!user.activation_expires_at &&
+    user.activation_expires_at > new Date() &&
+    sameHex(user.activation_code_hash, hashActivationCode(user.id, input.code));
+  if (!user || !valid) {
+    const wait = await recordFailedAttempt(ctx, input.login, user?.id ?? null, 'auth.activate.failure');
+    if (wait > 0) throw new AppError(429, 'TOO_MANY_ATTEMPTS', { vars: { seconds: wait }, retryAfterSeconds: wait });
+    throw new AppError(400, 'INVALID_ACTIVATION');
+  }
+  const profiles = await users.profiles(ctx.db, user.id);
+  enforcePolicy(ctx, input.password, user, profiles, 'password');
+  const passwordHash = await hashPassword(input.password);
+  await clearFailures(ctx.db, loginKey(input.login));
+  const session = await ctx.db.transaction().execute(async (trx) => {
+    const res = await users.activate(trx, user.id, passwordHash, input.email);
+    if (Number(res.numUpdatedRows) !== 1) throw new AppError(400, 'INVALID_ACTIVATION');
+    await audit(trx, ctx, { action: 'auth.activate', actorId: user.id, targetType: 'user', targetId: user.id });
+    return createSession(trx, ctx.config, { userId: user.id, rememberMe: false, address: ctx.ip, userAgent: ctx.userAgent });
+  });
+  ctx.usage.record({ userId: user.id, establishmentId: null, profile: null, service: 'portal', action: 'activate' });
+  return { session, user: presentUser({ ...user, status: 'active', email: input.email ?? user.email }) };
+}
+
+export async function logout(ctx: RequestContext) {
+  requireUser(ctx);
+  await sessions.delete(ctx.db, ctx.user.sessionId);
+}
+
+export async function passwordCheck(ctx: RequestContext, input: { login?: string; password: string }) {
+  const user = input.login ? await users.byLogin(ctx.db, input.login) : undefined;
+  const profiles = user ? await users.profiles(ctx.db, user.id) : [];
+  const min = minPasswordLength(ctx.config, profiles);
+  const problems = checkPassword(input.password, {
+    minLength: min,
+    names: [input.login, user?.first_name, user?.last_name],
+  });
+  return { ok: problems.length === 0, minLength: min, maxLength: PASSWORD_MAX_LENGTH, problems };
+}
+
+export async function changePassword(ctx: RequestContext, input: { currentPassword: string; newPassword: string }) {
+  requireUser(ctx);
+  const me = ctx.user;
+  const user = await users.byId(ctx.db, me.id);
+  if (!user?.password_hash) throw notFound();
+  if (!(await verifyPassword(user.password_hash, input.currentPassword))) {
+    throw new AppError(400, 'WRONG_PASSWORD', { errors: [{ path: 'body.currentPassword', message: 'WRONG_PASSWORD' }] });
+  }
+  enforcePolicy(ctx, input.newPassword, user, await users.profiles(ctx.db, me.id), 'newPassword');
+  const passwordHash = await hashPassword(input.newPassword);
+  await ctx.db.transaction().execute(async (trx) => {
+    await users.setPassword(trx, me.id, passwordHash);
+    // A changed password ends every other session at once (a thief's session too).
+    await sessions.deleteOthers(trx, me.id, me.sessionId);
+    await audit(trx, ctx, { action: 'auth.password.change', targetType: 'user', targetId: me.id });
+  });
+}
+
+export async function me(ctx: RequestContext): Promise<MeResponse> {
+  requireUser(ctx);
+  const u = ctx.user;
+  const ids = u.memberships.map((m) => m.establishmentId);
+  const [user, establishments, classes, children] = await Promise.all([
+    users.byId(ctx.db, u.id),
+    meQueries.establishments(ctx.db, ids),
+    meQueries.classesOf(ctx.db, u.id),
+    meQueries.childrenOf(ctx.db, u.id),
+  ]);
+  if (!user) throw notFound();
+  const all = allPermissions();
+  const memberships = await Promise.all(
+    establishments.map(async (e) => {
+      const m = membershipIn(u, e.id);
+      return {
+        establishment: { id: e.id, uai: e.uai, name: e.name, type: e.type },
+        profiles: (m?.profiles ?? []) as EstablishmentProfile[],
+        functions: m?.functions ?? [],
+        classes: classes
+          .filter((c) => c.establishment_id === e.id)
+          .map((c) => ({ id: c.id, code: c.code, label: c.label })),
+        children: children
+          .filter((c) => c.establishment_id === e.id)
+          .map((c) => ({ id: c.id, displayName: c.display_name })),
+        permissions: await permissionsIn(ctx.db, u, e.id, all),
+      };
+    }),
+  );
+  const profiles = u.memberships.flatMap((m) => m.profiles);
+  return {
+    user: presentUser(user),
+    memberships,
+    pendingCharters: await pendingCharters(ctx.db, u.id, establishments),
+    csrfToken: u.csrfToken,
+    passwordPolicy: { minLength: minPasswordLength(ctx.config, profiles), maxLength: PASSWORD_MAX_LENGTH },
+  };
+}
+
+export async function listSessions(ctx: RequestContext) {
+  requireUser(ctx);
+  const rows = await sessions.listForUser(ctx.db, ctx.user.id);
+  const current = ctx.user.sessionId;
+  return {
+    sessions: rows.map((s) => ({
+      id: s.id,
+      createdAt: new Date(s.created_at).toISOString(),
+      lastSeenAt: new Date(s.last_seen_at).toISOString(),
+      expiresAt: new Date(Math.min(+new Date(s.expires_at), +new Date(s.idle_expires_at))).toISOString(),
+      userAgent: s.user_agent,
+      address: s.address,
+      current: s.id === current,
+      rememberMe: s.remember_me,
+    })),
+  };
+}
+
+export async function revokeSession(ctx: RequestContext, sessionId: string) {
+  requireUser(ctx);
+  const mine = await sessions.listForUser(ctx.db, ctx.user.id);
+  if (!mine.some((s) => s.id === sessionId)) throw notFound();
+  await ctx.db.transaction().execute(async (trx) => {
+    await sessions.delete(trx, sessionId);
+    await audit(trx, ctx, { action: 'auth.session.revoke', targetType: 'session', targetId: sessionId });
+  });
+}
+
+/** `others` keeps the current session; otherwise every session ends, this one included. */
+export async function revokeSessions(ctx: RequestContext, others: boolean) {
+  requireUser(ctx);
+  const u = ctx.user;
+  await ctx.db.transaction().execute(async (trx) => {
+    await sessions.deleteOthers(trx, u.id, others ? u.sessionId : null);
+    await audit(trx, ctx, { action: 'auth.session.revoke_all', targetType: 'user', targetId: u.id, details: { others } });
+  });
+}
+
+export function presentUser(u: {
+  id: string;
+  login: string;
+  display_name: string;
+  first_name: string;
+  last_name: string;
+  email: string | null;
+  status: string;
+  is_platform_admin: boolean;
+}) {
+  return {
+    id: u.id,
+    login: u.login,
+    displayName: u.display_name,
+    firstName: u.first_name,
+    lastName: u.last_name,
+    email: u.email,
+    status: u.status as 'pending_activation' | 'active' | 'blocked' | 'detached',
+    platformAdmin: u.is_platform_admin,
+  };
+}

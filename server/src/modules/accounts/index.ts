@@ -1,0 +1,11 @@
+import { defineModule } from '../../platform/module.ts';
+import { accountsRoutes } from './accounts.routes.ts';
+
+export { hashActivationCode, minPasswordLength } from './accounts.service.ts';
+
+export const accountsModule = defineModule({
+  name: 'accounts',
+  prefix: '/api',
+  permissions: {},
+  plugin: accountsRoutes,
+});

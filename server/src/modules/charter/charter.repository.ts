@@ -1,0 +1,87 @@
+import { sql } from 'kysely';
+import type { Db } from '../../platform/db/schema.ts';
+
+export interface CurrentCharterRow {
+  establishment_id: string;
+  id: string;
+  version: number;
+  title: string;
+  body: string;
+  published_at: Date;
+  inherited: boolean;
+}
+
+/** All SQL of the charter module. */
+export const charters = {
+  /** The charter in force in each establishment: its own latest version, else the platform default's latest. */
+  currentFor: async (db: Db, establishmentIds: string[]): Promise<CurrentCharterRow[]> => {
+    if (establishmentIds.length === 0) return [];
+    const res = await sql<CurrentCharterRow>`
+      SELECT e.id AS establishment_id, c.id, c.version, c.title, c.body, c.published_at,
+             c.establishment_id IS NULL AS inherited
+      FROM establishment e
+      CROSS JOIN LATERAL (
+        SELECT * FROM charter
+        WHERE establishment_id = e.id OR establishment_id IS NULL
+        ORDER BY (establishment_id IS NULL), version DESC
+        LIMIT 1
+      ) c
+      WHERE e.id = ANY(${establishmentIds}::uuid[])`.execute(db);
+    return res.rows;
+  },
+
+  acceptedIds: async (db: Db, userId: string, charterIds: string[]) =>
+    charterIds.length === 0
+      ? new Set<string>()
+      : new Set(
+          (
+            await db
+              .selectFrom('charter_acceptance')
+              .select('charter_id')
+              .where('user_id', '=', userId)
+              .where('charter_id', 'in', charterIds)
+              .execute()
+          ).map((r) => r.charter_id),
+        ),
+
+  accept: (db: Db, userId: string, charterId: string, establishmentId: string) =>
+    db
+      .insertInto('charter_acceptance')
+      .values({ user_id: userId, charter_id: charterId, establishment_id: establishmentId })
+      .onConflict((oc) => oc.columns(['user_id', 'charter_id']).doNothing())
+      .execute(),
+
+  nextVersion: async (db: Db, establishmentId: string) => {
+    const row = await db
+      .selectFrom('charter')
+      .select(sql<number>`COALESCE(MAX(version), 0) + 1`.as('next'))
+      .where((eb) => eb.or([eb('establishment_id', '=', establishmentId), eb('establishment_id', 'is', null)]))
+      .executeTakeFirstOrThrow();
+    return row.next;
+  },
+
+  insert: (db: Db, row: { establishmentId: string; version: number; title: string; body: string; publishedBy: string }) =>
+    db
+      .insertInto('charter')
+      .values({
+        establishment_id: row.establishmentId,
+        version: row.version,
+        title: row.title,
+        body: row.body,
+        published_by: row.publishedBy,
+      })
+      .returning(['id', 'version', 'title', 'body', 'published_at'])
+      .executeTakeFirstOrThrow(),
+
+  /** Per profile: members of the establishment, and how many accepted this charter. */
+  acceptanceByProfile: async (db: Db, establishmentId: string, charterId: string) => {
+    const res = await sql<{ profile: string; accepted: number; total: number }>`
+      SELECT m.profile, count(*)::int AS total, count(a.user_id)::int AS accepted
+      FROM membership m
+      JOIN app_user u ON u.id = m.user_id AND u.status <> 'detached'
+      LEFT JOIN charter_acceptance a ON a.user_id = m.user_id AND a.charter_id = ${charterId}
+      WHERE m.establishment_id = ${establishmentId}
+      GROUP BY m.profile ORDER BY m.profile`.execute(db);
+    return res.rows;
+  },
+};

@@ -1,0 +1,102 @@
+import type { EstablishmentProfile, PendingCharter } from '@preau/contracts';
+import { requireEstablishmentPermission, requireUser } from '../../platform/access/access.ts';
+import { audit } from '../../platform/audit.ts';
+import type { Db } from '../../platform/db/schema.ts';
+import { AppError, notFound } from '../../platform/errors.ts';
+import type { RequestContext } from '../../platform/http/context.ts';
+import { charters } from './charter.repository.ts';
+
+/** Charters in force in these establishments that the user has not accepted yet. */
+export async function pendingCharters(
+  db: Db,
+  userId: string,
+  establishments: { id: string; name: string }[],
+): Promise<PendingCharter[]> {
+  const current = await charters.currentFor(
+    db,
+    establishments.map((e) => e.id),
+  );
+  const accepted = await charters.acceptedIds(
+    db,
+    userId,
+    current.map((c) => c.id),
+  );
+  return current
+    .filter((c) => !accepted.has(c.id))
+    .map((c) => ({
+      charterId: c.id,
+      establishmentId: c.establishment_id,
+      establishmentName: establishments.find((e) => e.id === c.establishment_id)?.name ?? null,
+      version: c.version,
+      title: c.title,
+      body: c.body,
+      publishedAt: new Date(c.published_at).toISOString(),
+    }));
+}
+
+/** Has the user accepted the charter in force in this establishment? (the gate before any service) */
+export async function hasAcceptedCharter(db: Db, userId: string, establishmentId: string): Promise<boolean> {
+  const [current] = await charters.currentFor(db, [establishmentId]);
+  if (!current) return true;
+  return (await charters.acceptedIds(db, userId, [current.id])).has(current.id);
+}
+
+export async function acceptCharter(ctx: RequestContext, charterId: string) {
+  requireUser(ctx);
+  const user = ctx.user;
+  const ids = user.memberships.map((m) => m.establishmentId);
+  const current = await charters.currentFor(ctx.db, ids);
+  // Only a charter in force in one of the user's establishments can be accepted; anything else is unknown.
+  const matching = current.filter((c) => c.id === charterId);
+  if (matching.length === 0) throw notFound();
+  await ctx.db.transaction().execute(async (trx) => {
+    for (const c of matching) {
+      await charters.accept(trx, user.id, c.id, c.establishment_id);
+      await audit(trx, ctx, {
+        action: 'charter.accept',
+        establishmentId: c.establishment_id,
+        targetType: 'charter',
+        targetId: c.id,
+        details: { version: c.version },
+      });
+    }
+  });
+}
+
+export async function getCharter(ctx: RequestContext, establishmentId: string) {
+  await requireEstablishmentPermission(ctx, 'charter.manage', establishmentId);
+  const [current] = await charters.currentFor(ctx.db, [establishmentId]);
+  const acceptance = current ? await charters.acceptanceByProfile(ctx.db, establishmentId, current.id) : [];
+  return {
+    current: current
+      ? {
+          id: current.id,
+          version: current.version,
+          title: current.title,
+          body: current.body,
+          publishedAt: new Date(current.published_at).toISOString(),
+          inherited: current.inherited,
+        }
+      : null,
+    acceptance: acceptance.map((a) => ({ ...a, profile: a.profile as EstablishmentProfile })),
+  };
+}
+
+export async function publishCharter(ctx: RequestContext, establishmentId: string, input: { title: string; body: string }) {
+  const { user } = await requireEstablishmentPermission(ctx, 'charter.manage', establishmentId);
+  if (input.body.trim().length < 10) throw new AppError(400, 'VALIDATION');
+  await ctx.db.transaction().execute(async (trx) => {
+    // Serialise publications per establishment so two principals never publish the same version number.
+    await trx.selectFrom('establishment').select('id').where('id', '=', establishmentId).forUpdate().execute();
+    const version = await charters.nextVersion(trx, establishmentId);
+    const row = await charters.insert(trx, { establishmentId, version, ...input, publishedBy: user.id });
+    await audit(trx, ctx, {
+      action: 'charter.publish',
+      establishmentId,
+      targetType: 'charter',
+      targetId: row.id,
+      details: { version },
+    });
+  });
+  return getCharter(ctx, establishmentId);
+}

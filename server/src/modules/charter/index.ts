@@ -1,0 +1,11 @@
+import { defineModule } from '../../platform/module.ts';
+import { charterRoutes } from './charter.routes.ts';
+
+export { hasAcceptedCharter, pendingCharters } from './charter.service.ts';
+
+export const charterModule = defineModule({
+  name: 'charter',
+  prefix: '/api',
+  permissions: { 'charter.manage': ['principal', 'local_admin'] },
+  plugin: charterRoutes,
+});

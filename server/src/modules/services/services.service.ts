@@ -1,0 +1,190 @@
+import {
+  type EstablishmentProfile,
+  type EstablishmentService,
+  type PortalResponse,
+  SERVICE_CATALOGUE,
+  type ServiceKey,
+  type UpdateServiceBody,
+} from '@preau/contracts';
+import { membershipIn, requireEstablishmentPermission, requireUser } from '../../platform/access/access.ts';
+import { audit } from '../../platform/audit.ts';
+import type { Db } from '../../platform/db/schema.ts';
+import { AppError, notFound } from '../../platform/errors.ts';
+import type { RequestContext } from '../../platform/http/context.ts';
+import { hasAcceptedCharter } from '../charter/index.ts';
+import { type ServiceSettingRow, serviceSettings } from './services.repository.ts';
+
+/** Today in Europe/Paris, as `YYYY-MM-DD`: opening dates are school days, not UTC instants. */
+export function parisToday(now = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(now);
+}
+
+interface Effective {
+  key: ServiceKey;
+  status: 'mandatory' | 'recommended' | 'closed';
+  profiles: EstablishmentProfile[];
+  opensOn: string | null;
+  generalizesOn: string | null;
+  usageRules: { whoEnters: string; whoUses: string; whoPublishes: string; forWhom: string };
+  updatedAt: string | null;
+}
+
+/** The establishment's setting for each service, or the catalogue default where it said nothing. */
+function effective(rows: ServiceSettingRow[]): Effective[] {
+  return SERVICE_CATALOGUE.map((entry) => {
+    const row = rows.find((r) => r.service_key === entry.key);
+    const rules = row?.usage_rules ?? {};
+    return {
+      key: entry.key,
+      status: row?.status ?? entry.defaultStatus,
+      profiles: (row?.profiles ?? [...entry.defaultProfiles]) as EstablishmentProfile[],
+      opensOn: row?.opens_on ?? null,
+      generalizesOn: row?.generalizes_on ?? null,
+      usageRules: {
+        whoEnters: rules.whoEnters ?? '',
+        whoUses: rules.whoUses ?? '',
+        whoPublishes: rules.whoPublishes ?? '',
+        forWhom: rules.forWhom ?? '',
+      },
+      updatedAt: row ? new Date(row.updated_at).toISOString() : null,
+    };
+  });
+}
+
+function isOpenTo(s: Effective, profiles: readonly string[] | 'all', today: string): boolean {
+  if (s.status === 'closed') return false;
+  if (s.opensOn && s.opensOn > today) return false;
+  return profiles === 'all' || s.profiles.some((p) => profiles.includes(p));
+}
+
+function present(s: Effective, lang: 'fr' | 'en'): EstablishmentService {
+  const entry = SERVICE_CATALOGUE.find((e) => e.key === s.key)!;
+  return { ...s, name: entry.name[lang], description: entry.description[lang], available: entry.available };
+}
+
+export async function listServices(ctx: RequestContext, establishmentId: string) {
+  await requireEstablishmentPermission(ctx, 'services.manage', establishmentId);
+  const rows = await serviceSettings.ofEstablishment(ctx.db, establishmentId);
+  return { services: effective(rows).map((s) => present(s, ctx.lang)) };
+}
+
+export async function updateService(ctx: RequestContext, establishmentId: string, key: ServiceKey, input: UpdateServiceBody) {
+  await requireEstablishmentPermission(ctx, 'services.manage', establishmentId);
+  const user = ctx.user!;
+  return ctx.db.transaction().execute(async (trx) => {
+    const before = effective(await serviceSettings.ofEstablishment(trx, establishmentId)).find((s) => s.key === key)!;
+    const after: Effective = {
+      ...before,
+      status: input.status ?? before.status,
+      profiles: input.profiles ? [...new Set(input.profiles)] : before.profiles,
+      opensOn: input.opensOn !== undefined ? input.opensOn : before.opensOn,
+      generalizesOn: input.generalizesOn !== undefined ? input.generalizesOn : before.generalizesOn,
+      usageRules: { ...before.usageRules, ...(input.usageRules ?? {}) },
+    };
+    if (after.opensOn && after.generalizesOn && after.generalizesOn < after.opensOn) {
+      throw new AppError(400, 'INVALID_DATES', {
+        errors: [{ path: 'body.generalizesOn', message: 'generalizesOn < opensOn' }],
+      });
+    }
+    await serviceSettings.upsert(trx, {
+      establishmentId,
+      key,
+      status: after.status,
+      profiles: after.profiles,
+      opensOn: after.opensOn,
+      generalizesOn: after.generalizesOn,
+      usageRules: after.usageRules,
+      updatedBy: user.id,
+    });
+    await audit(trx, ctx, {
+      action: 'services.update',
+      establishmentId,
+      targetType: 'service',
+      targetId: key,
+      details: { before: { ...before, updatedAt: undefined }, after: { ...after, updatedAt: undefined } },
+    });
+    const row = await serviceSettings.one(trx, establishmentId, key);
+    return present(effective(row ? [row] : []).find((s) => s.key === key)!, ctx.lang);
+  });
+}
+
+/** The establishment a portal call is about: the one asked for, else the user's first. */
+function portalEstablishment(ctx: RequestContext, asked: string | undefined): string {
+  requireUser(ctx);
+  if (asked) return asked;
+  const first = ctx.user.memberships[0]?.establishmentId;
+  if (!first) throw notFound();
+  return first;
+}
+
+async function portalAccess(ctx: RequestContext, asked: string | undefined) {
+  const establishmentId = portalEstablishment(ctx, asked);
+  const user = ctx.user!;
+  const m = membershipIn(user, establishmentId);
+  if (!m && !user.platformAdmin) throw notFound();
+  const est = await serviceSettings.establishment(ctx.db, establishmentId);
+  if (!est) throw notFound();
+  if (m && !(await hasAcceptedCharter(ctx.db, user.id, establishmentId))) {
+    throw new AppError(403, 'CHARTER_NOT_ACCEPTED');
+  }
+  return { est, profiles: m ? m.profiles : ('all' as const) };
+}
+
+export async function portal(ctx: RequestContext, asked: string | undefined): Promise<PortalResponse> {
+  const { est, profiles } = await portalAccess(ctx, asked);
+  const today = parisToday();
+  const rows = await serviceSettings.ofEstablishment(ctx.db, est.id);
+  const services = effective(rows)
+    .filter((s) => isOpenTo(s, profiles, today))
+    .map((s) => {
+      const p = present(s, ctx.lang);
+      return {
+        key: p.key,
+        name: p.name,
+        description: p.description,
+        status: s.status as 'mandatory' | 'recommended',
+        available: p.available,
+        generalized: !s.generalizesOn || s.generalizesOn <= today,
+      };
+    });
+  ctx.usage.record({
+    userId: ctx.user!.id,
+    establishmentId: est.id,
+    profile: profiles === 'all' ? 'platform_admin' : (profiles[0] ?? null),
+    service: 'portal',
+    action: 'view',
+  });
+  return { establishment: est, profiles: profiles === 'all' ? [] : profiles, services };
+}
+
+/** One service's entry for the caller: what a service page asks before showing anything. */
+export async function portalService(ctx: RequestContext, asked: string | undefined, key: ServiceKey) {
+  const { est } = await portalAccess(ctx, asked);
+  await requireServiceOpen(ctx, key, est.id);
+  const rows = await serviceSettings.ofEstablishment(ctx.db, est.id);
+  return present(effective(rows).find((s) => s.key === key)!, ctx.lang);
+}
+
+/**
+ * The gate every service module's routes pass (wired by the app for modules that declare a service):
+ * a member of the establishment who accepted its charter, and the service open to one of their profiles.
+ */
+export async function requireServiceOpen(ctx: RequestContext, key: ServiceKey, establishmentId: string | undefined) {
+  requireUser(ctx);
+  const user = ctx.user;
+  const id = establishmentId ?? user.memberships[0]?.establishmentId;
+  if (!id) throw notFound();
+  const m = membershipIn(user, id);
+  if (!m && !user.platformAdmin) throw notFound();
+  if (m && !(await hasAcceptedCharter(ctx.db, user.id, id))) throw new AppError(403, 'CHARTER_NOT_ACCEPTED');
+  const row = await serviceSettings.one(ctx.db, id, key);
+  const s = effective(row ? [row] : []).find((x) => x.key === key)!;
+  if (!isOpenTo(s, m ? m.profiles : 'all', parisToday())) throw new AppError(403, 'SERVICE_CLOSED');
+}
+
+export async function openServicesFor(db: Db, establishmentId: string, profiles: string[]): Promise<ServiceKey[]> {
+  const today = parisToday();
+  return effective(await serviceSettings.ofEstablishment(db, establishmentId))
+    .filter((s) => isOpenTo(s, profiles, today))
+    .map((s) => s.key);
+}

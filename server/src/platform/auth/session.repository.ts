@@ -1,0 +1,102 @@
+import { sql } from 'kysely';
+import type { EstablishmentProfile } from '@preau/contracts';
+import type { Db } from '../db/schema.ts';
+
+export interface SessionLookup {
+  sessionId: string;
+  userId: string;
+  csrfToken: string;
+  lastSeenAt: Date;
+  rememberMe: boolean;
+  login: string;
+  displayName: string;
+  platformAdmin: boolean;
+  memberships: { establishmentId: string; profiles: EstablishmentProfile[]; functions: string[] }[];
+}
+
+/** All SQL about sessions. One round-trip finds the session, the user and their memberships. */
+export const sessions = {
+  insert: (
+    db: Db,
+    row: {
+      tokenHash: Buffer;
+      userId: string;
+      csrfToken: string;
+      rememberMe: boolean;
+      idleExpiresAt: Date;
+      expiresAt: Date;
+      address: string | null;
+      userAgent: string | null;
+    },
+  ) =>
+    db
+      .insertInto('session')
+      .values({
+        token_hash: row.tokenHash,
+        user_id: row.userId,
+        csrf_token: row.csrfToken,
+        remember_me: row.rememberMe,
+        idle_expires_at: row.idleExpiresAt,
+        expires_at: row.expiresAt,
+        address: row.address,
+        user_agent: row.userAgent,
+      })
+      .returning(['id'])
+      .executeTakeFirstOrThrow(),
+
+  findActive: async (db: Db, tokenHash: Buffer): Promise<SessionLookup | undefined> => {
+    const res = await sql<SessionLookup>`
+      SELECT s.id AS "sessionId", s.user_id AS "userId", s.csrf_token AS "csrfToken",
+             s.last_seen_at AS "lastSeenAt", s.remember_me AS "rememberMe",
+             u.login, u.display_name AS "displayName", u.is_platform_admin AS "platformAdmin",
+             COALESCE((
+               SELECT json_agg(json_build_object('establishmentId', x.establishment_id,
+                        'profiles', x.profiles, 'functions', x.functions))
+               FROM (
+                 SELECT m.establishment_id, array_agg(m.profile ORDER BY m.profile) AS profiles,
+                        (SELECT COALESCE(array_agg(DISTINCT f), '{}') FROM membership m2, unnest(m2.functions) f
+                          WHERE m2.user_id = u.id AND m2.establishment_id = m.establishment_id) AS functions
+                 FROM membership m WHERE m.user_id = u.id
+                 GROUP BY m.establishment_id
+               ) x
+             ), '[]'::json) AS memberships
+      FROM session s JOIN app_user u ON u.id = s.user_id
+      WHERE s.token_hash = ${tokenHash} AND s.expires_at > now() AND s.idle_expires_at > now()
+        AND u.status = 'active'`.execute(db);
+    const row = res.rows[0];
+    if (!row) return undefined;
+    return row;
+  },
+
+  touch: (db: Db, sessionId: string, idleExpiresAt: Date) =>
+    db
+      .updateTable('session')
+      .set({ last_seen_at: new Date(), idle_expires_at: sql<Date>`LEAST(${idleExpiresAt}, expires_at)` })
+      .where('id', '=', sessionId)
+      .execute(),
+
+  delete: (db: Db, sessionId: string) => db.deleteFrom('session').where('id', '=', sessionId).execute(),
+
+  deleteOthers: (db: Db, userId: string, keepSessionId: string | null) => {
+    let q = db.deleteFrom('session').where('user_id', '=', userId);
+    if (keepSessionId) q = q.where('id', '<>', keepSessionId);
+    return q.execute();
+  },
+
+  listForUser: (db: Db, userId: string) =>
+    db
+      .selectFrom('session')
+      .select(['id', 'created_at', 'last_seen_at', 'expires_at', 'idle_expires_at', 'user_agent', 'address', 'remember_me'])
+      .where('user_id', '=', userId)
+      .where('expires_at', '>', new Date())
+      .where('idle_expires_at', '>', new Date())
+      .orderBy('last_seen_at', 'desc')
+      .limit(100)
+      .execute(),
+
+  deleteExpired: (db: Db) =>
+    db
+      .deleteFrom('session')
+      .where((eb) => eb.or([eb('expires_at', '<', new Date()), eb('idle_expires_at', '<', new Date())]))
+      .execute(),
+};

@@ -1,0 +1,58 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/schema.ts';
+
+/**
+ * Login throttling, stored in PostgreSQL so that every server instance shares it.
+ *
+ * - Per login: after FREE_FAILURES failures, each further failure blocks the login for a growing delay
+ *   (2 s, 4 s, 8 s… capped at MAX_BLOCK_S = 15 minutes): guessing is slowed to a crawl, and the real owner
+ *   is never locked out for more than minutes.
+ * - Per address: counts *failures only* (a school behind one NAT address logs in successfully by the
+ *   hundreds at 8 a.m.), with a high threshold. While a login is blocked its attempts are refused before
+ *   any password check and do not count against the address, so an attack on one account never blocks the
+ *   other users of that address.
+ */
+export const FREE_FAILURES = 5;
+export const MAX_BLOCK_S = 15 * 60;
+export const ADDRESS_FREE_FAILURES = 100;
+const WINDOW = '15 minutes';
+
+export const loginKey = (login: string) => `login:${login.toLowerCase()}`;
+export const addressKey = (address: string) => `addr:${address}`;
+
+/** Seconds until each key may try again (0 = free). */
+export async function blockedFor(db: Db, keys: string[]): Promise<number> {
+  const rows = await db
+    .selectFrom('login_throttle')
+    .select(sql<number>`GREATEST(0, CEIL(EXTRACT(EPOCH FROM (blocked_until - now()))))::int`.as('wait'))
+    .where('key', 'in', keys)
+    .where('blocked_until', '>', sql<Date>`now()`)
+    .execute();
+  return rows.reduce((max, r) => Math.max(max, r.wait), 0);
+}
+
+/** Count a failure for a key; returns the delay now imposed (seconds). */
+export async function recordFailure(db: Db, key: string, freeFailures: number): Promise<number> {
+  const res = await sql<{ wait: number }>`
+    INSERT INTO login_throttle AS t (key, failures, window_started_at)
+    VALUES (${key}, 1, now())
+    ON CONFLICT (key) DO UPDATE SET
+      failures = CASE WHEN t.window_started_at < now() - ${WINDOW}::interval AND (t.blocked_until IS NULL OR t.blocked_until < now())
+                      THEN 1 ELSE t.failures + 1 END,
+      window_started_at = CASE WHEN t.window_started_at < now() - ${WINDOW}::interval AND (t.blocked_until IS NULL OR t.blocked_until < now())
+                      THEN now() ELSE t.window_started_at END
+    RETURNING failures AS wait`.execute(db);
+  const failures = res.rows[0]?.wait ?? 1;
+  if (failures <= freeFailures) return 0;
+  const delay = Math.min(MAX_BLOCK_S, 2 ** Math.min(failures - freeFailures, 20));
+  await db
+    .updateTable('login_throttle')
+    .set({ blocked_until: sql<Date>`now() + make_interval(secs => ${delay})` })
+    .where('key', '=', key)
+    .execute();
+  return delay;
+}
+
+export async function clearFailures(db: Db, key: string): Promise<void> {
+  await db.deleteFrom('login_throttle').where('key', '=', key).execute();
+}

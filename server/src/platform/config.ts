@@ -1,0 +1,66 @@
+import { resolve } from 'node:path';
+
+/** Every setting comes from the environment; the README lists them. */
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | null;
+  dataDir: string;
+  demo: boolean;
+  production: boolean;
+  /** `Secure` + `__Host-` cookies. On by default in production. */
+  secureCookies: boolean;
+  /** Allowed `Origin` values for login/activation; empty = same host only. */
+  publicOrigin: string | null;
+  sessionIdleMinutes: number;
+  sessionAbsoluteHours: number;
+  rememberMeDays: number;
+  studentPasswordMinLength: number;
+  adultPasswordMinLength: number;
+  activationCodeDays: number;
+  logLevel: string;
+  jobs: boolean;
+  webDist: string | null;
+}
+
+function int(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number.parseInt(value, 10);
+  if (!Number.isFinite(n)) throw new Error(`Invalid integer setting: ${value}`);
+  return n;
+}
+
+function bool(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  return ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const production = env.NODE_ENV === 'production';
+  const databaseUrl = env.DATABASE_URL || null;
+  const publicOrigin = env.PUBLIC_ORIGIN || null;
+  return {
+    port: int(env.PORT, 3000),
+    host: env.HOST || (production ? '0.0.0.0' : '127.0.0.1'),
+    databaseUrl,
+    dataDir: resolve(env.DATA_DIR || 'data'),
+    demo: bool(env.PREAU_DEMO, databaseUrl === null),
+    production,
+    secureCookies: bool(env.SECURE_COOKIES, production || (publicOrigin?.startsWith('https://') ?? false)),
+    publicOrigin,
+    sessionIdleMinutes: int(env.SESSION_IDLE_MINUTES, 120),
+    sessionAbsoluteHours: int(env.SESSION_ABSOLUTE_HOURS, 12),
+    rememberMeDays: int(env.REMEMBER_ME_DAYS, 30),
+    studentPasswordMinLength: int(env.STUDENT_PASSWORD_MIN_LENGTH, 8),
+    adultPasswordMinLength: Math.max(12, int(env.ADULT_PASSWORD_MIN_LENGTH, 12)),
+    activationCodeDays: int(env.ACTIVATION_CODE_DAYS, 90),
+    logLevel: env.LOG_LEVEL || 'info',
+    jobs: bool(env.PREAU_JOBS, true),
+    webDist: env.WEB_DIST === undefined ? resolve(import.meta.dirname, '../../../web/dist') : env.WEB_DIST || null,
+  };
+}
+
+/** Settings for tests: quiet, no jobs, short everything. */
+export function testConfig(databaseUrl: string, overrides: Partial<Config> = {}): Config {
+  return { ...loadConfig({}), databaseUrl, demo: false, logLevel: 'silent', jobs: false, webDist: null, ...overrides };
+}

@@ -1,0 +1,255 @@
+import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction } from 'kysely';
+
+/** Kysely's view of the database. Kept by hand next to the migrations (src/migrations). */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type DateCol = ColumnType<string, string, string>;
+type Json<T> = ColumnType<T, string | T, string | T>;
+
+export interface AcademyTable {
+  id: Generated<string>;
+  code: string;
+  name: string;
+  created_at: Timestamp;
+}
+
+export interface EstablishmentTable {
+  id: Generated<string>;
+  academy_id: string;
+  uai: string;
+  type: string;
+  name: string;
+  city: string | null;
+  slug: string;
+  settings: Json<Record<string, unknown>>;
+  external_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SchoolYearTable {
+  id: Generated<string>;
+  establishment_id: string;
+  label: string;
+  starts_on: DateCol;
+  ends_on: DateCol;
+  status: 'current' | 'archived' | 'next';
+  archived_at: Date | null;
+}
+
+export interface SubjectTable {
+  code: string;
+  label: string;
+}
+
+export interface MefTable {
+  code: string;
+  label: string;
+  level: string | null;
+}
+
+export interface ClassTable {
+  id: Generated<string>;
+  establishment_id: string;
+  school_year_id: string;
+  code: string;
+  label: string;
+  mef_code: string | null;
+}
+
+export interface TeachingGroupTable {
+  id: Generated<string>;
+  establishment_id: string;
+  school_year_id: string;
+  code: string;
+  label: string;
+  kind: Generated<'teaching' | 'manual'>;
+}
+
+export type UserStatusValue = 'pending_activation' | 'active' | 'blocked' | 'detached';
+
+export interface AppUserTable {
+  id: Generated<string>;
+  login: string;
+  first_name: string;
+  last_name: string;
+  display_name: string;
+  birth_date: DateCol | null;
+  email: string | null;
+  status: Generated<UserStatusValue>;
+  is_platform_admin: Generated<boolean>;
+  external_id: string | null;
+  password_hash: string | null;
+  password_changed_at: Date | null;
+  activation_code_hash: string | null;
+  activation_expires_at: Date | null;
+  last_login_at: Date | null;
+  detached_at: Date | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface MembershipTable {
+  id: Generated<string>;
+  establishment_id: string;
+  user_id: string;
+  profile: string;
+  functions: Generated<string[]>;
+  created_at: Timestamp;
+}
+
+export interface EnrolmentTable {
+  id: Generated<string>;
+  establishment_id: string;
+  school_year_id: string;
+  student_id: string;
+  class_id: string | null;
+  group_id: string | null;
+}
+
+export interface GuardianshipTable {
+  id: Generated<string>;
+  establishment_id: string;
+  guardian_id: string;
+  student_id: string;
+  level: 'legal' | 'in_charge';
+  relation: string | null;
+  receives_mail: Generated<boolean>;
+  sees_grades: Generated<boolean>;
+}
+
+export interface TeachingAssignmentTable {
+  id: Generated<string>;
+  establishment_id: string;
+  school_year_id: string;
+  teacher_id: string;
+  class_id: string | null;
+  group_id: string | null;
+  subject_code: string;
+}
+
+export interface HeadTeacherTable {
+  id: Generated<string>;
+  establishment_id: string;
+  school_year_id: string;
+  teacher_id: string;
+  class_id: string;
+}
+
+export interface SessionTable {
+  id: Generated<string>;
+  token_hash: Buffer;
+  user_id: string;
+  csrf_token: string;
+  remember_me: Generated<boolean>;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  idle_expires_at: Date;
+  expires_at: Date;
+  address: string | null;
+  user_agent: string | null;
+}
+
+export interface LoginThrottleTable {
+  key: string;
+  failures: Generated<number>;
+  window_started_at: Timestamp;
+  blocked_until: Date | null;
+}
+
+export interface CharterTable {
+  id: Generated<string>;
+  establishment_id: string | null;
+  version: number;
+  title: string;
+  body: string;
+  published_at: Timestamp;
+  published_by: string | null;
+}
+
+export interface CharterAcceptanceTable {
+  user_id: string;
+  charter_id: string;
+  establishment_id: string | null;
+  accepted_at: Timestamp;
+}
+
+export interface EstablishmentServiceTable {
+  establishment_id: string;
+  service_key: string;
+  status: 'mandatory' | 'recommended' | 'closed';
+  profiles: string[];
+  opens_on: DateCol | null;
+  generalizes_on: DateCol | null;
+  usage_rules: Json<Record<string, string>>;
+  updated_at: Timestamp;
+  updated_by: string | null;
+}
+
+export interface PermissionOverrideTable {
+  establishment_id: string;
+  profile: string;
+  permission: string;
+  granted: boolean;
+}
+
+export interface AuditEventTable {
+  id: Generated<string>;
+  at: Timestamp;
+  actor_id: string | null;
+  establishment_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  details: Json<Record<string, unknown>>;
+  address: string | null;
+}
+
+export interface UsageEventTable {
+  id: Generated<string>;
+  at: Timestamp;
+  user_id: string | null;
+  establishment_id: string | null;
+  profile: string | null;
+  service: string;
+  action: string;
+}
+
+export interface UsageDailyTable {
+  day: DateCol;
+  establishment_id: string;
+  profile: string;
+  service: string;
+  action: string;
+  events: number;
+  users: number;
+}
+
+export interface Database {
+  academy: AcademyTable;
+  establishment: EstablishmentTable;
+  school_year: SchoolYearTable;
+  subject: SubjectTable;
+  mef: MefTable;
+  class: ClassTable;
+  teaching_group: TeachingGroupTable;
+  app_user: AppUserTable;
+  membership: MembershipTable;
+  enrolment: EnrolmentTable;
+  guardianship: GuardianshipTable;
+  teaching_assignment: TeachingAssignmentTable;
+  head_teacher: HeadTeacherTable;
+  session: SessionTable;
+  login_throttle: LoginThrottleTable;
+  charter: CharterTable;
+  charter_acceptance: CharterAcceptanceTable;
+  establishment_service: EstablishmentServiceTable;
+  permission_override: PermissionOverrideTable;
+  audit_event: AuditEventTable;
+  usage_event: UsageEventTable;
+  usage_daily: UsageDailyTable;
+}
+
+/** A connection or a transaction: repositories accept either. */
+export type Db = Kysely<Database> | Transaction<Database>;
+export type AppUserRow = Selectable<AppUserTable>;
+export type NewAppUser = Insertable<AppUserTable>;

@@ -1,0 +1,33 @@
+import type { MessageKey } from './i18n.ts';
+
+/** A failure the client can act on: becomes application/problem+json with a stable code. */
+export class AppError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly messageKey: MessageKey;
+  readonly vars: Record<string, string | number>;
+  readonly errors: { path: string; message: string }[] | undefined;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(
+    status: number,
+    code: MessageKey,
+    opts: {
+      vars?: Record<string, string | number>;
+      errors?: { path: string; message: string }[];
+      retryAfterSeconds?: number;
+    } = {},
+  ) {
+    super(code);
+    this.status = status;
+    this.code = code;
+    this.messageKey = code;
+    this.vars = opts.vars ?? {};
+    this.errors = opts.errors;
+    this.retryAfterSeconds = opts.retryAfterSeconds;
+  }
+}
+
+export const notFound = () => new AppError(404, 'NOT_FOUND');
+export const forbidden = () => new AppError(403, 'FORBIDDEN');
+export const unauthenticated = () => new AppError(401, 'UNAUTHENTICATED');

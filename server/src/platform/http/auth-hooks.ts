@@ -1,0 +1,74 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { holdsSomewhere } from '../access/access.ts';
+import { hashToken, cookieName, sessionLifetimes } from '../auth/sessions.ts';
+import { sessions } from '../auth/session.repository.ts';
+import { AppError } from '../errors.ts';
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const TOUCH_EVERY_MS = 60_000;
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** onRequest: find the session (one query), then 401 and CSRF before the body is even parsed. */
+export async function authenticate(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (!req.url.startsWith('/api/')) return;
+  const ctx = req.ctx;
+  const token = req.cookies[cookieName(ctx.config)];
+  if (token && token.length <= 100) {
+    const found = await sessions.findActive(ctx.db, hashToken(token));
+    if (found) {
+      ctx.user = {
+        id: found.userId,
+        login: found.login,
+        displayName: found.displayName,
+        platformAdmin: found.platformAdmin,
+        sessionId: found.sessionId,
+        csrfToken: found.csrfToken,
+        memberships: found.memberships,
+      };
+      if (Date.now() - new Date(found.lastSeenAt).getTime() > TOUCH_EVERY_MS) {
+        await sessions.touch(ctx.db, found.sessionId, sessionLifetimes(ctx.config, found.rememberMe).idleExpiresAt);
+      }
+    } else {
+      reply.clearCookie(cookieName(ctx.config), { path: '/' });
+    }
+  }
+  const config = req.routeOptions.config;
+  if (config.auth !== 'public' && !ctx.user) throw new AppError(401, 'UNAUTHENTICATED');
+  if (UNSAFE.has(req.method)) {
+    if (config.csrf === false) {
+      checkOrigin(req);
+    } else if (ctx.user) {
+      const sent = req.headers['x-csrf-token'];
+      if (typeof sent !== 'string' || !sameToken(sent, ctx.user.csrfToken)) throw new AppError(403, 'CSRF');
+    }
+  }
+}
+
+/** Login and activation have no session yet: refuse cross-site form posts by their Origin. */
+function checkOrigin(req: FastifyRequest): void {
+  const origin = req.headers.origin;
+  if (!origin) return;
+  const allowed = req.ctx.config.publicOrigin;
+  if (allowed && origin === allowed) return;
+  try {
+    if (new URL(origin).host === req.headers.host) return;
+  } catch {
+    // fall through
+  }
+  throw new AppError(403, 'BAD_ORIGIN');
+}
+
+/** preHandler: the route's declared permission, held in at least one establishment. */
+export async function checkRoutePermission(req: FastifyRequest): Promise<void> {
+  const permission = req.routeOptions.config.permission;
+  if (!permission) return;
+  const user = req.ctx.user;
+  if (!user) throw new AppError(401, 'UNAUTHENTICATED');
+  if (!(await holdsSomewhere(req.ctx.db, user, permission))) throw new AppError(403, 'FORBIDDEN');
+}

@@ -1,0 +1,94 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { AppError } from '../errors.ts';
+import { type Lang, type MessageKey, pickLang, t } from '../i18n.ts';
+
+interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail: string;
+  instance: string;
+  errors?: { path: string; message: string }[];
+  retryAfterSeconds?: number;
+}
+
+export function problem(
+  req: FastifyRequest,
+  status: number,
+  code: MessageKey,
+  opts: { vars?: Record<string, string | number>; errors?: ProblemBody['errors']; retryAfterSeconds?: number } = {},
+): ProblemBody {
+  const lang: Lang = req.ctx?.lang ?? pickLang(req.headers['accept-language']);
+  const body: ProblemBody = {
+    type: `https://preau.fr/problems/${code.toLowerCase().replaceAll('_', '-')}`,
+    title: code,
+    status,
+    code,
+    detail: t(lang, code, opts.vars),
+    instance: req.url.split('?')[0] ?? req.url,
+  };
+  if (opts.errors) body.errors = opts.errors;
+  if (opts.retryAfterSeconds !== undefined) body.retryAfterSeconds = opts.retryAfterSeconds;
+  return body;
+}
+
+export function sendProblem(reply: FastifyReply, body: ProblemBody): FastifyReply {
+  if (body.retryAfterSeconds !== undefined) reply.header('retry-after', String(body.retryAfterSeconds));
+  return reply
+    .code(body.status)
+    .header('content-type', 'application/problem+json; charset=utf-8')
+    .serializer((p: unknown) => JSON.stringify(p))
+    .send(body);
+}
+
+const PG_CONSTRAINT = /^23/; // integrity constraint violation
+const PG_DATA = /^22/; // data exception (value out of range, invalid text representation…)
+
+/** Every failure becomes problem+json; nothing but a real bug becomes a 500. */
+export function errorHandler(error: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof AppError) {
+    return sendProblem(
+      reply,
+      problem(req, error.status, error.messageKey, {
+        vars: error.vars,
+        errors: error.errors,
+        retryAfterSeconds: error.retryAfterSeconds,
+      }),
+    );
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const errors = error.validation.map((v) => ({
+      path: [error.validationContext, ...String(v.instancePath).split('/').filter(Boolean)].join('.'),
+      message: v.message ?? 'invalid',
+    }));
+    return sendProblem(reply, problem(req, 400, 'VALIDATION', { errors }));
+  }
+  if (isResponseSerializationError(error)) {
+    req.log.error({ err: error, issues: error.cause.issues }, 'response does not match its schema');
+    return sendProblem(reply, problem(req, 500, 'INTERNAL'));
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return sendProblem(reply, problem(req, 400, 'INVALID_JSON'));
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return sendProblem(reply, problem(req, 413, 'PAYLOAD_TOO_LARGE'));
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return sendProblem(reply, problem(req, 415, 'UNSUPPORTED_MEDIA_TYPE'));
+  }
+  const pgCode = (error as { code?: string }).code;
+  if (typeof pgCode === 'string' && PG_CONSTRAINT.test(pgCode) && pgCode.length === 5) {
+    return sendProblem(reply, problem(req, 409, 'CONFLICT'));
+  }
+  if (typeof pgCode === 'string' && PG_DATA.test(pgCode) && pgCode.length === 5) {
+    return sendProblem(reply, problem(req, 400, 'BAD_REQUEST'));
+  }
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return sendProblem(reply, problem(req, error.statusCode, 'BAD_REQUEST'));
+  }
+  req.log.error({ err: error }, 'unhandled error');
+  return sendProblem(reply, problem(req, 500, 'INTERNAL'));
+}

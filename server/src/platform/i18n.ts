@@ -1,0 +1,101 @@
+/** Server-side messages (problem details). French by default, English with `Accept-Language: en`. */
+export type Lang = 'fr' | 'en';
+
+const messages = {
+  VALIDATION: { fr: 'Certaines valeurs envoyées ne sont pas valides.', en: 'Some values sent are not valid.' },
+  BAD_REQUEST: { fr: 'La requête est mal formée.', en: 'The request is malformed.' },
+  INVALID_JSON: { fr: "Le corps de la requête n'est pas un JSON valide.", en: 'The request body is not valid JSON.' },
+  PAYLOAD_TOO_LARGE: { fr: 'Le contenu envoyé est trop volumineux.', en: 'The content sent is too large.' },
+  UNSUPPORTED_MEDIA_TYPE: { fr: "Ce type de contenu n'est pas accepté.", en: 'This content type is not accepted.' },
+  UNAUTHENTICATED: { fr: 'Vous devez vous connecter.', en: 'You must log in.' },
+  INVALID_CREDENTIALS: {
+    fr: 'Identifiant ou mot de passe incorrect.',
+    en: 'Incorrect login or password.',
+  },
+  INVALID_ACTIVATION: {
+    fr: "Identifiant ou code d'activation incorrect, ou code expiré.",
+    en: 'Incorrect login or activation code, or expired code.',
+  },
+  ACCOUNT_BLOCKED: {
+    fr: "Ce compte est bloqué. Contactez l'administrateur de votre établissement.",
+    en: 'This account is blocked. Contact your school administrator.',
+  },
+  TOO_MANY_ATTEMPTS: {
+    fr: 'Trop de tentatives. Réessayez dans {seconds} secondes.',
+    en: 'Too many attempts. Try again in {seconds} seconds.',
+  },
+  CSRF: {
+    fr: 'Jeton de sécurité (CSRF) absent ou invalide. Rechargez la page.',
+    en: 'Missing or invalid security (CSRF) token. Reload the page.',
+  },
+  BAD_ORIGIN: { fr: "Origine de la requête non autorisée.", en: 'Request origin not allowed.' },
+  FORBIDDEN: { fr: "Vous n'avez pas le droit de faire cela.", en: 'You are not allowed to do that.' },
+  NOT_FOUND: { fr: 'Introuvable.', en: 'Not found.' },
+  SERVICE_CLOSED: {
+    fr: "Ce service n'est pas ouvert pour vous dans cet établissement.",
+    en: 'This service is not open to you in this establishment.',
+  },
+  CHARTER_NOT_ACCEPTED: {
+    fr: "Vous devez accepter la charte d'usage de l'établissement.",
+    en: "You must accept the establishment's charter.",
+  },
+  PASSWORD_POLICY: {
+    fr: 'Ce mot de passe ne respecte pas les règles.',
+    en: 'This password does not follow the rules.',
+  },
+  PASSWORD_TOO_SHORT: { fr: 'Au moins {min} caractères.', en: 'At least {min} characters.' },
+  PASSWORD_TOO_LONG: { fr: 'Au plus {max} caractères.', en: 'At most {max} characters.' },
+  PASSWORD_COMMON: {
+    fr: 'Ce mot de passe est trop courant : choisissez-en un autre.',
+    en: 'This password is too common: choose another.',
+  },
+  PASSWORD_CONTAINS_NAME: {
+    fr: 'Le mot de passe ne doit pas contenir vos nom, prénom ou identifiant.',
+    en: 'The password must not contain your names or login.',
+  },
+  WRONG_PASSWORD: { fr: 'Le mot de passe actuel est incorrect.', en: 'The current password is incorrect.' },
+  CONFLICT: { fr: 'Cette valeur existe déjà.', en: 'This value already exists.' },
+  UAI_CHECK_LETTER: {
+    fr: 'La lettre de contrôle du code UAI ne correspond pas.',
+    en: 'The UAI check letter does not match.',
+  },
+  UAI_TAKEN: { fr: 'Un établissement a déjà ce code UAI.', en: 'An establishment already has this UAI.' },
+  SLUG_TAKEN: { fr: 'Cette adresse publique est déjà prise.', en: 'This public address is already taken.' },
+  CANNOT_BLOCK_SELF: { fr: 'Vous ne pouvez pas bloquer votre propre compte.', en: 'You cannot block your own account.' },
+  ALREADY_ACTIVE: {
+    fr: 'Ce compte est déjà activé : il se connecte avec son mot de passe.',
+    en: 'This account is already active: it logs in with its password.',
+  },
+  INVALID_DATES: {
+    fr: "La date de généralisation ne peut pas précéder la date d'ouverture.",
+    en: 'The generalisation date cannot be before the opening date.',
+  },
+  INTERNAL: { fr: 'Une erreur inattendue est survenue.', en: 'An unexpected error occurred.' },
+  DATABASE_DOWN: { fr: 'La base de données ne répond pas.', en: 'The database is not answering.' },
+} as const satisfies Record<string, Record<Lang, string>>;
+
+export type MessageKey = keyof typeof messages;
+
+export function t(lang: Lang, key: MessageKey, vars: Record<string, string | number> = {}): string {
+  let text: string = messages[key][lang];
+  for (const [k, v] of Object.entries(vars)) text = text.replaceAll(`{${k}}`, String(v));
+  return text;
+}
+
+/** First supported language of an Accept-Language header; French otherwise. */
+export function pickLang(header: string | undefined): Lang {
+  if (!header) return 'fr';
+  const langs = header
+    .split(',')
+    .map((part) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = params.find((p) => p.trim().startsWith('q='));
+      return { tag: tag.toLowerCase(), q: q ? Number(q.trim().slice(2)) : 1 };
+    })
+    .sort((a, b) => b.q - a.q);
+  for (const { tag } of langs) {
+    if (tag.startsWith('fr')) return 'fr';
+    if (tag.startsWith('en')) return 'en';
+  }
+  return 'fr';
+}

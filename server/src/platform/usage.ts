@@ -1,0 +1,79 @@
+import { type Kysely, sql } from 'kysely';
+import type { Database } from './db/schema.ts';
+
+export interface UsageEvent {
+  userId: string | null;
+  establishmentId: string | null;
+  profile: string | null;
+  service: string;
+  action: string;
+}
+
+/**
+ * Usage events are the source of every adoption indicator. They are buffered in memory and written
+ * in one multi-row insert off the request path (every second, or at 500 events), so a page view costs
+ * no extra round-trip. A crash loses at most the last second of events: acceptable for indicators.
+ */
+export class UsageRecorder {
+  private buffer: (UsageEvent & { at: Date })[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+  private readonly db: Kysely<Database>;
+  private readonly onError: (e: unknown) => void;
+
+  constructor(db: Kysely<Database>, onError: (e: unknown) => void = () => {}) {
+    this.db = db;
+    this.onError = onError;
+  }
+
+  record(event: UsageEvent): void {
+    this.buffer.push({ ...event, at: new Date() });
+    if (this.buffer.length >= 500) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), 1000).unref();
+  }
+
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.buffer;
+    this.buffer = [];
+    if (batch.length === 0) return this.flushing;
+    this.flushing = this.flushing.then(() =>
+      this.db
+        .insertInto('usage_event')
+        .values(
+          batch.map((e) => ({
+            at: e.at,
+            user_id: e.userId,
+            establishment_id: e.establishmentId,
+            profile: e.profile,
+            service: e.service,
+            action: e.action,
+          })),
+        )
+        .execute()
+        .then(
+          () => undefined,
+          (e) => this.onError(e),
+        ),
+    );
+    return this.flushing;
+  }
+}
+
+/** Roll a day's events up into `usage_daily` (idempotent: re-running a day replaces its rows). */
+export async function rollUpUsage(db: Kysely<Database>, day: string): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('usage_daily').where('day', '=', day).execute();
+    const res = await sql`
+      INSERT INTO usage_daily (day, establishment_id, profile, service, action, events, users)
+      SELECT ${day}::date, establishment_id, COALESCE(profile, 'unknown'), service, action,
+             count(*), count(DISTINCT user_id)
+      FROM usage_event
+      WHERE at >= (${day}::date AT TIME ZONE 'Europe/Paris')
+        AND at < ((${day}::date + 1) AT TIME ZONE 'Europe/Paris')
+        AND establishment_id IS NOT NULL
+      GROUP BY establishment_id, COALESCE(profile, 'unknown'), service, action`.execute(trx);
+    return Number(res.numAffectedRows ?? 0);
+  });
+}

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 
 /** The seven profiles of DESIGN.md. A person may hold several, in several establishments. */
-export const PROFILES = ['student', 'guardian', 'teacher', 'staff', 'principal', 'local_admin', 'platform_admin'] as const;
+export const PROFILES = [
+  'student',
+  'guardian',
+  'teacher',
+  'staff',
+  'principal',
+  'local_admin',
+  'platform_admin',
+] as const;
 export const Profile = z.enum(PROFILES);
 export type Profile = z.infer<typeof Profile>;
 

@@ -34,7 +34,6 @@ export interface CatalogueEntry {
 }
 
 const ALL: readonly EstablishmentProfile[] = ['student', 'guardian', 'teacher', 'staff', 'principal', 'local_admin'];
-const ADULTS_STAFF: readonly EstablishmentProfile[] = ['teacher', 'staff', 'principal', 'local_admin'];
 
 /** The catalogue of ENT services is code: adding a service is adding an entry here. */
 export const SERVICE_CATALOGUE: readonly CatalogueEntry[] = [
@@ -89,7 +88,10 @@ export const SERVICE_CATALOGUE: readonly CatalogueEntry[] = [
   {
     key: 'calendar',
     name: { fr: 'Agenda et réservations', en: 'Calendar and booking' },
-    description: { fr: "Agenda de l'établissement, réservation de salles et matériel", en: 'School calendar, room booking' },
+    description: {
+      fr: "Agenda de l'établissement, réservation de salles et matériel",
+      en: 'School calendar, room booking',
+    },
     defaultProfiles: ALL,
     defaultStatus: 'recommended',
     available: false,

@@ -6,20 +6,25 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
+import { modules as defaultModules } from './modules/index.ts';
+import { requireServiceOpen } from './modules/services/index.ts';
 import { registerPermissions } from './platform/access/permissions.ts';
 import type { Config } from './platform/config.ts';
 import type { Database } from './platform/db/schema.ts';
 import { authenticate, checkRoutePermission } from './platform/http/auth-hooks.ts';
 import type { RequestContext } from './platform/http/context.ts';
+import { healthRoutes } from './platform/http/health.ts';
 import { errorHandler, problem, sendProblem } from './platform/http/problem.ts';
 import { pickLang } from './platform/i18n.ts';
 import type { App, ModuleDefinition } from './platform/module.ts';
 import { UsageRecorder } from './platform/usage.ts';
-import { modules as defaultModules } from './modules/index.ts';
-import { requireServiceOpen } from './modules/services/index.ts';
-import { healthRoutes } from './platform/http/health.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -50,7 +55,12 @@ export async function buildApp({ config, db, modules = defaultModules }: BuildOp
     logger: {
       level: config.logLevel,
       redact: {
-        paths: ['req.headers.cookie', 'req.headers["x-csrf-token"]', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+        paths: [
+          'req.headers.cookie',
+          'req.headers["x-csrf-token"]',
+          'req.headers.authorization',
+          'res.headers["set-cookie"]',
+        ],
         censor: '[redacted]',
       },
     },
@@ -75,7 +85,9 @@ export async function buildApp({ config, db, modules = defaultModules }: BuildOp
     if (!url.startsWith('/api/') || url.startsWith('/api/docs')) return;
     const cfg = (route.config ?? {}) as { auth?: 'public' | 'session'; permission?: string; service?: string };
     if (!cfg.auth && !cfg.permission) {
-      throw new Error(`Route ${String(route.method)} ${url} declares neither a permission nor auth: 'public'|'session'`);
+      throw new Error(
+        `Route ${String(route.method)} ${url} declares neither a permission nor auth: 'public'|'session'`,
+      );
     }
     for (const method of [route.method].flat()) {
       if (method === 'HEAD') continue;

@@ -54,7 +54,11 @@ let counter = 0;
 const unique = () => `${Date.now().toString(36)}${(counter++).toString(36)}${randomBytes(2).toString('hex')}`;
 
 export async function makeAcademy(db: Kysely<Database>) {
-  return db.insertInto('academy').values({ code: `AC${unique()}`, name: 'Académie de test' }).returningAll().executeTakeFirstOrThrow();
+  return db
+    .insertInto('academy')
+    .values({ code: `AC${unique()}`, name: 'Académie de test' })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export async function makeEstablishment(db: Kysely<Database>, opts: { name?: string; type?: string } = {}) {
@@ -75,7 +79,13 @@ export async function makeEstablishment(db: Kysely<Database>, opts: { name?: str
     .executeTakeFirstOrThrow();
   const year = await db
     .insertInto('school_year')
-    .values({ establishment_id: est.id, label: '2026-2027', starts_on: '2026-09-01', ends_on: '2027-07-04', status: 'current' })
+    .values({
+      establishment_id: est.id,
+      label: '2026-2027',
+      starts_on: '2026-09-01',
+      ends_on: '2027-07-04',
+      status: 'current',
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return { ...est, schoolYearId: year.id };
@@ -114,13 +124,19 @@ export async function makeUser(
   if (opts.activationCode) {
     await db
       .updateTable('app_user')
-      .set({ activation_code_hash: hashActivationCode(user.id, opts.activationCode), activation_expires_at: new Date(Date.now() + 86_400_000) })
+      .set({
+        activation_code_hash: hashActivationCode(user.id, opts.activationCode),
+        activation_expires_at: new Date(Date.now() + 86_400_000),
+      })
       .where('id', '=', user.id)
       .execute();
   }
   if (opts.establishmentId) {
     for (const profile of opts.profiles ?? ['student']) {
-      await db.insertInto('membership').values({ establishment_id: opts.establishmentId, user_id: user.id, profile }).execute();
+      await db
+        .insertInto('membership')
+        .values({ establishment_id: opts.establishmentId, user_id: user.id, profile })
+        .execute();
     }
   }
   return user;
@@ -144,13 +160,15 @@ export function sessionCookie(res: LightMyRequestResponse): string {
 }
 
 export function agent(app: App, cookie: string, csrfToken: string): Agent {
-  const send = (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE') => (url: string, body?: unknown, headers: Record<string, string> = {}) =>
-    app.inject({
-      method,
-      url,
-      headers: { cookie, ...(method === 'GET' ? {} : { 'x-csrf-token': csrfToken }), ...headers },
-      ...(body === undefined ? {} : { payload: body as object }),
-    });
+  const send =
+    (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE') =>
+    (url: string, body?: unknown, headers: Record<string, string> = {}) =>
+      app.inject({
+        method,
+        url,
+        headers: { cookie, ...(method === 'GET' ? {} : { 'x-csrf-token': csrfToken }), ...headers },
+        ...(body === undefined ? {} : { payload: body as object }),
+      });
   return {
     csrfToken,
     cookie,
@@ -169,6 +187,9 @@ export async function loginAs(app: App, login: string, password = PASSWORD): Pro
 }
 
 export async function countRows(db: Kysely<Database>, table: keyof Database): Promise<number> {
-  const r = await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }

@@ -197,9 +197,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE TABLE charter_acceptance (
       user_id uuid NOT NULL REFERENCES app_user(id) ON DELETE CASCADE,
       charter_id uuid NOT NULL REFERENCES charter(id) ON DELETE CASCADE,
-      establishment_id uuid REFERENCES establishment(id) ON DELETE CASCADE,
+      establishment_id uuid NOT NULL REFERENCES establishment(id) ON DELETE CASCADE,
       accepted_at timestamptz NOT NULL DEFAULT now(),
-      PRIMARY KEY (user_id, charter_id)
+      PRIMARY KEY (user_id, charter_id, establishment_id)
     );
     CREATE INDEX charter_acceptance_charter ON charter_acceptance (charter_id);
 

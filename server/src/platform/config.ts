@@ -43,7 +43,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: int(env.PORT, 3000),
     host: env.HOST || (production ? '0.0.0.0' : '127.0.0.1'),
     databaseUrl,
-    dataDir: resolve(env.DATA_DIR || 'data'),
+    // Default: ./data at the repository root, whichever workspace npm runs from.
+    dataDir: env.DATA_DIR ? resolve(env.DATA_DIR) : resolve(import.meta.dirname, '../../../data'),
     demo: bool(env.PREAU_DEMO, databaseUrl === null),
     production,
     secureCookies: bool(env.SECURE_COOKIES, production || (publicOrigin?.startsWith('https://') ?? false)),

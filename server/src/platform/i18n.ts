@@ -28,7 +28,7 @@ const messages = {
     fr: 'Jeton de sécurité (CSRF) absent ou invalide. Rechargez la page.',
     en: 'Missing or invalid security (CSRF) token. Reload the page.',
   },
-  BAD_ORIGIN: { fr: "Origine de la requête non autorisée.", en: 'Request origin not allowed.' },
+  BAD_ORIGIN: { fr: 'Origine de la requête non autorisée.', en: 'Request origin not allowed.' },
   FORBIDDEN: { fr: "Vous n'avez pas le droit de faire cela.", en: 'You are not allowed to do that.' },
   NOT_FOUND: { fr: 'Introuvable.', en: 'Not found.' },
   SERVICE_CLOSED: {
@@ -61,7 +61,10 @@ const messages = {
   },
   UAI_TAKEN: { fr: 'Un établissement a déjà ce code UAI.', en: 'An establishment already has this UAI.' },
   SLUG_TAKEN: { fr: 'Cette adresse publique est déjà prise.', en: 'This public address is already taken.' },
-  CANNOT_BLOCK_SELF: { fr: 'Vous ne pouvez pas bloquer votre propre compte.', en: 'You cannot block your own account.' },
+  CANNOT_BLOCK_SELF: {
+    fr: 'Vous ne pouvez pas bloquer votre propre compte.',
+    en: 'You cannot block your own account.',
+  },
   ALREADY_ACTIVE: {
     fr: 'Ce compte est déjà activé : il se connecte avec son mot de passe.',
     en: 'This account is already active: it logs in with its password.',

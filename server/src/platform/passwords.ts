@@ -3,7 +3,12 @@ import { resolve } from 'node:path';
 import { hash, verify } from '@node-rs/argon2';
 
 /** OWASP Password Storage Cheat Sheet: Argon2id, m=19 MiB, t=2, p=1. */
-export const ARGON2_OPTIONS = { algorithm: 2 /* Algorithm.Argon2id (a const enum) */, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+export const ARGON2_OPTIONS = {
+  algorithm: 2 /* Algorithm.Argon2id (a const enum) */,
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+};
 export const PASSWORD_MAX_LENGTH = 128;
 
 export const hashPassword = (password: string) => hash(password, ARGON2_OPTIONS);
@@ -26,7 +31,7 @@ export function dummyPasswordHash(): Promise<string> {
 let common: Set<string> | null = null;
 function commonPasswords(): Set<string> {
   if (!common) {
-    const file = resolve(import.meta.dirname, '../../data/common-passwords.txt');
+    const file = resolve(import.meta.dirname, '../../resources/common-passwords.txt');
     common = new Set(
       readFileSync(file, 'utf8')
         .split('\n')

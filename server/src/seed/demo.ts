@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { hashActivationCode } from '../modules/accounts/index.ts';
 import type { Config } from '../platform/config.ts';
 import type { Database } from '../platform/db/schema.ts';
 import { allocateLogin, baseLogin, newActivationCode, uaiCheckLetter } from '../platform/logins.ts';
 import { hashPassword } from '../platform/passwords.ts';
-import { hashActivationCode } from '../modules/accounts/index.ts';
 
 /**
  * The demo académie: a lycée (~600 students) and a collège (~400), deterministic from a fixed seed,
@@ -22,9 +22,132 @@ function rng(seed: number) {
   };
 }
 
-const FIRST_F = ['Emma', 'Jade', 'Louise', 'Alice', 'Chloé', 'Lina', 'Léa', 'Rose', 'Anna', 'Inès', 'Mila', 'Ambre', 'Julia', 'Manon', 'Camille', 'Zoé', 'Sarah', 'Léna', 'Eva', 'Nour', 'Agathe', 'Romane', 'Lou', 'Juliette', 'Yasmine', 'Aïcha', 'Maëlys', 'Clémence', 'Océane', 'Salomé'];
-const FIRST_M = ['Gabriel', 'Léo', 'Raphaël', 'Louis', 'Arthur', 'Jules', 'Adam', 'Maël', 'Lucas', 'Hugo', 'Noah', 'Paul', 'Sacha', 'Mohamed', 'Nathan', 'Ethan', 'Tom', 'Théo', 'Mathis', 'Enzo', 'Yanis', 'Karim', 'Rayan', 'Timéo', 'Baptiste', 'Clément', 'Antoine', 'Samuel', 'Élie', 'Noé'];
-const LAST = ['Martin', 'Bernard', 'Thomas', 'Petit', 'Robert', 'Richard', 'Durand', 'Dubois', 'Moreau', 'Laurent', 'Simon', 'Michel', 'Lefèvre', 'Leroy', 'Roux', 'David', 'Bertrand', 'Morel', 'Fournier', 'Girard', 'Bonnet', 'Dupont', 'Lambert', 'Fontaine', 'Rousseau', 'Vincent', 'Muller', 'Lefebvre', 'Faure', 'André', 'Mercier', 'Blanc', 'Guérin', 'Boyer', 'Garnier', 'Chevalier', 'François', 'Legrand', 'Gauthier', 'Garcia', 'Perrin', 'Robin', 'Clément', 'Morin', 'Nicolas', 'Henry', 'Roussel', 'Mathieu', 'Gautier', 'Masson', 'Benali', 'Nguyen', 'Diallo', 'Traoré', 'Haddad', "N'Diaye", 'Da Silva', 'Le Goff', 'Kaya', 'Ben Saïd'];
+const FIRST_F = [
+  'Emma',
+  'Jade',
+  'Louise',
+  'Alice',
+  'Chloé',
+  'Lina',
+  'Léa',
+  'Rose',
+  'Anna',
+  'Inès',
+  'Mila',
+  'Ambre',
+  'Julia',
+  'Manon',
+  'Camille',
+  'Zoé',
+  'Sarah',
+  'Léna',
+  'Eva',
+  'Nour',
+  'Agathe',
+  'Romane',
+  'Lou',
+  'Juliette',
+  'Yasmine',
+  'Aïcha',
+  'Maëlys',
+  'Clémence',
+  'Océane',
+  'Salomé',
+];
+const FIRST_M = [
+  'Gabriel',
+  'Léo',
+  'Raphaël',
+  'Louis',
+  'Arthur',
+  'Jules',
+  'Adam',
+  'Maël',
+  'Lucas',
+  'Hugo',
+  'Noah',
+  'Paul',
+  'Sacha',
+  'Mohamed',
+  'Nathan',
+  'Ethan',
+  'Tom',
+  'Théo',
+  'Mathis',
+  'Enzo',
+  'Yanis',
+  'Karim',
+  'Rayan',
+  'Timéo',
+  'Baptiste',
+  'Clément',
+  'Antoine',
+  'Samuel',
+  'Élie',
+  'Noé',
+];
+const LAST = [
+  'Martin',
+  'Bernard',
+  'Thomas',
+  'Petit',
+  'Robert',
+  'Richard',
+  'Durand',
+  'Dubois',
+  'Moreau',
+  'Laurent',
+  'Simon',
+  'Michel',
+  'Lefèvre',
+  'Leroy',
+  'Roux',
+  'David',
+  'Bertrand',
+  'Morel',
+  'Fournier',
+  'Girard',
+  'Bonnet',
+  'Dupont',
+  'Lambert',
+  'Fontaine',
+  'Rousseau',
+  'Vincent',
+  'Muller',
+  'Lefebvre',
+  'Faure',
+  'André',
+  'Mercier',
+  'Blanc',
+  'Guérin',
+  'Boyer',
+  'Garnier',
+  'Chevalier',
+  'François',
+  'Legrand',
+  'Gauthier',
+  'Garcia',
+  'Perrin',
+  'Robin',
+  'Clément',
+  'Morin',
+  'Nicolas',
+  'Henry',
+  'Roussel',
+  'Mathieu',
+  'Gautier',
+  'Masson',
+  'Benali',
+  'Nguyen',
+  'Diallo',
+  'Traoré',
+  'Haddad',
+  "N'Diaye",
+  'Da Silva',
+  'Le Goff',
+  'Kaya',
+  'Ben Saïd',
+];
 
 const SUBJECTS: [string, string][] = [
   ['020100', 'Français'],
@@ -77,7 +200,11 @@ export async function seedDemoIfEmpty(db: Kysely<Database>, config: Config): Pro
   const expires = new Date(Date.now() + config.activationCodeDays * 86_400_000);
   const uuid = () => crypto.randomUUID();
 
-  const addUser = (first: string, last: string, opts: { login?: string; birth?: string; active?: boolean; admin?: boolean; email?: string } = {}) => {
+  const addUser = (
+    first: string,
+    last: string,
+    opts: { login?: string; birth?: string; active?: boolean; admin?: boolean; email?: string } = {},
+  ) => {
     const id = uuid();
     const login = opts.login ?? allocateLogin(baseLogin(first, last), taken);
     if (opts.login) taken.add(opts.login);
@@ -100,22 +227,54 @@ export async function seedDemoIfEmpty(db: Kysely<Database>, config: Config): Pro
   };
 
   await db.transaction().execute(async (trx) => {
-    const academy = await trx.insertInto('academy').values({ code: 'CRETEIL', name: 'Académie de Créteil' }).returning('id').executeTakeFirstOrThrow();
+    const academy = await trx
+      .insertInto('academy')
+      .values({ code: 'CRETEIL', name: 'Académie de Créteil' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const mkEst = (digits: string, type: string, name: string, city: string, slug: string) =>
       trx
         .insertInto('establishment')
-        .values({ academy_id: academy.id, uai: `${digits}${uaiCheckLetter(digits)}`, type, name, city, slug, settings: '{}' })
+        .values({
+          academy_id: academy.id,
+          uai: `${digits}${uaiCheckLetter(digits)}`,
+          type,
+          name,
+          city,
+          slug,
+          settings: '{}',
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
     const lycee = (await mkEst('0931234', 'LYCEE', 'Lycée Jean Jaurès', 'Montreuil', 'lycee-jean-jaures-montreuil')).id;
-    const college = (await mkEst('0935678', 'COLLEGE', 'Collège Louise Michel', 'Montreuil', 'college-louise-michel-montreuil')).id;
+    const college = (
+      await mkEst('0935678', 'COLLEGE', 'Collège Louise Michel', 'Montreuil', 'college-louise-michel-montreuil')
+    ).id;
     const year = (est: string) =>
-      trx.insertInto('school_year').values({ establishment_id: est, label: '2026-2027', starts_on: '2026-09-01', ends_on: '2027-07-04', status: 'current' }).returning('id').executeTakeFirstOrThrow();
+      trx
+        .insertInto('school_year')
+        .values({
+          establishment_id: est,
+          label: '2026-2027',
+          starts_on: '2026-09-01',
+          ends_on: '2027-07-04',
+          status: 'current',
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
     const years = { [lycee]: (await year(lycee)).id, [college]: (await year(college)).id };
-    await trx.insertInto('subject').values(SUBJECTS.map(([code, label]) => ({ code, label }))).onConflict((oc) => oc.doNothing()).execute();
+    await trx
+      .insertInto('subject')
+      .values(SUBJECTS.map(([code, label]) => ({ code, label })))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
 
     // Fixed demo accounts first, so their logins are the ones printed.
-    const direction = addUser('Claire', 'Direction', { login: 'direction.demo', active: true, email: 'direction.demo@example.org' });
+    const direction = addUser('Claire', 'Direction', {
+      login: 'direction.demo',
+      active: true,
+      email: 'direction.demo@example.org',
+    });
     const prof = addUser('Paul', 'Professeur', { login: 'prof.demo', active: true, email: 'prof.demo@example.org' });
     const eleve = addUser('Emma', 'Élève', { login: 'eleve.demo', active: true, birth: '2011-03-14' });
     const parent = addUser('Nadia', 'Parent', { login: 'parent.demo', active: true, email: 'parent.demo@example.org' });
@@ -138,12 +297,38 @@ export async function seedDemoIfEmpty(db: Kysely<Database>, config: Config): Pro
     ];
     const classes: { id: string; establishment_id: string; school_year_id: string; code: string; label: string }[] = [];
     const groups: { id: string; establishment_id: string; school_year_id: string; code: string; label: string }[] = [];
-    const enrolments: { establishment_id: string; school_year_id: string; student_id: string; class_id: string | null; group_id: string | null }[] = [];
-    const guardianships: { establishment_id: string; guardian_id: string; student_id: string; level: 'legal' | 'in_charge'; relation: string }[] = [];
-    const assignments: { establishment_id: string; school_year_id: string; teacher_id: string; class_id: string | null; group_id: string | null; subject_code: string }[] = [];
+    const enrolments: {
+      establishment_id: string;
+      school_year_id: string;
+      student_id: string;
+      class_id: string | null;
+      group_id: string | null;
+    }[] = [];
+    const guardianships: {
+      establishment_id: string;
+      guardian_id: string;
+      student_id: string;
+      level: 'legal' | 'in_charge';
+      relation: string;
+    }[] = [];
+    const assignments: {
+      establishment_id: string;
+      school_year_id: string;
+      teacher_id: string;
+      class_id: string | null;
+      group_id: string | null;
+      subject_code: string;
+    }[] = [];
     const heads: { establishment_id: string; school_year_id: string; teacher_id: string; class_id: string }[] = [];
 
-    const build = (est: string, codes: string[], perClass: number, birthYear: (code: string) => number, subjects: string[], groupDefs: [string, string, string][]) => {
+    const build = (
+      est: string,
+      codes: string[],
+      perClass: number,
+      birthYear: (code: string) => number,
+      subjects: string[],
+      groupDefs: [string, string, string][],
+    ) => {
       const sy = years[est]!;
       const estClasses = codes.map((code) => {
         const c = { id: uuid(), establishment_id: est, school_year_id: sy, code, label: code };
@@ -171,14 +356,33 @@ export async function seedDemoIfEmpty(db: Kysely<Database>, config: Config): Pro
       estClasses.forEach((c, ci) => {
         for (const s of subjects) {
           const ts = teachersBySubject.get(s)!;
-          assignments.push({ establishment_id: est, school_year_id: sy, teacher_id: ts[ci % ts.length]!, class_id: c.id, group_id: null, subject_code: s });
+          assignments.push({
+            establishment_id: est,
+            school_year_id: sy,
+            teacher_id: ts[ci % ts.length]!,
+            class_id: c.id,
+            group_id: null,
+            subject_code: s,
+          });
         }
-        heads.push({ establishment_id: est, school_year_id: sy, teacher_id: teachersBySubject.get(subjects[ci % subjects.length]!)![0]!, class_id: c.id });
+        heads.push({
+          establishment_id: est,
+          school_year_id: sy,
+          teacher_id: teachersBySubject.get(subjects[ci % subjects.length]!)![0]!,
+          class_id: c.id,
+        });
       });
       estGroups.forEach((g, gi) => {
         const subject = groupDefs[gi]![2];
         const ts = teachersBySubject.get(subject) ?? [...teachersBySubject.values()][0]!;
-        assignments.push({ establishment_id: est, school_year_id: sy, teacher_id: ts[gi % ts.length]!, class_id: null, group_id: g.id, subject_code: subject });
+        assignments.push({
+          establishment_id: est,
+          school_year_id: sy,
+          teacher_id: ts[gi % ts.length]!,
+          class_id: null,
+          group_id: g.id,
+          subject_code: subject,
+        });
       });
       // Students and their guardians (about 1.7 guardians per student).
       for (const c of estClasses) {
@@ -189,10 +393,22 @@ export async function seedDemoIfEmpty(db: Kysely<Database>, config: Config): Pro
           const birth = `${by}-${String(1 + Math.floor(random() * 12)).padStart(2, '0')}-${String(1 + Math.floor(random() * 28)).padStart(2, '0')}`;
           const sid = addUser(pick(female ? FIRST_F : FIRST_M), last, { birth });
           memberships.push({ establishment_id: est, user_id: sid, profile: 'student', functions: [] });
-          enrolments.push({ establishment_id: est, school_year_id: sy, student_id: sid, class_id: c.id, group_id: null });
+          enrolments.push({
+            establishment_id: est,
+            school_year_id: sy,
+            student_id: sid,
+            class_id: c.id,
+            group_id: null,
+          });
           if (estGroups.length > 0) {
             const g = estGroups[Math.floor(random() * estGroups.length)]!;
-            enrolments.push({ establishment_id: est, school_year_id: sy, student_id: sid, class_id: null, group_id: g.id });
+            enrolments.push({
+              establishment_id: est,
+              school_year_id: sy,
+              student_id: sid,
+              class_id: null,
+              group_id: g.id,
+            });
           }
           const nGuardians = random() < 0.72 ? 2 : 1;
           for (let k = 0; k < nGuardians; k++) {
@@ -200,7 +416,13 @@ export async function seedDemoIfEmpty(db: Kysely<Database>, config: Config): Pro
               email: random() < 0.85 ? `${crypto.randomUUID().slice(0, 8)}@example.org` : undefined,
             });
             memberships.push({ establishment_id: est, user_id: gid, profile: 'guardian', functions: [] });
-            guardianships.push({ establishment_id: est, guardian_id: gid, student_id: sid, level: 'legal', relation: k === 0 ? 'MERE' : 'PERE' });
+            guardianships.push({
+              establishment_id: est,
+              guardian_id: gid,
+              student_id: sid,
+              level: 'legal',
+              relation: k === 0 ? 'MERE' : 'PERE',
+            });
           }
         }
       }
@@ -209,14 +431,39 @@ export async function seedDemoIfEmpty(db: Kysely<Database>, config: Config): Pro
       const nStaff = Math.round(codes.length * perClass * 0.02);
       for (let i = 0; i < nStaff; i++) {
         const id = addUser(pick(FIRST_F), pick(LAST));
-        memberships.push({ establishment_id: est, user_id: id, profile: 'staff', functions: [staffFns[i % staffFns.length]!] });
+        memberships.push({
+          establishment_id: est,
+          user_id: id,
+          profile: 'staff',
+          functions: [staffFns[i % staffFns.length]!],
+        });
       }
       return { classes: estClasses, groups: estGroups, teachersBySubject };
     };
 
     const lyc = build(
       lycee,
-      ['2NDE1', '2NDE2', '2NDE3', '2NDE4', '2NDE5', '2NDE6', '2NDE7', '1G1', '1G2', '1G3', '1G4', '1G5', '1G6', 'TG1', 'TG2', 'TG3', 'TG4', 'TG5', 'TG6'],
+      [
+        '2NDE1',
+        '2NDE2',
+        '2NDE3',
+        '2NDE4',
+        '2NDE5',
+        '2NDE6',
+        '2NDE7',
+        '1G1',
+        '1G2',
+        '1G3',
+        '1G4',
+        '1G5',
+        '1G6',
+        'TG1',
+        'TG2',
+        'TG3',
+        'TG4',
+        'TG5',
+        'TG6',
+      ],
       32,
       (code) => (code.startsWith('2') ? 2011 : code.startsWith('1') ? 2010 : 2009),
       ['020100', '061300', '040300', '030201', '030602', '063800', '062900', '100100', '060600', '050100'],
@@ -244,12 +491,48 @@ export async function seedDemoIfEmpty(db: Kysely<Database>, config: Config): Pro
     // prof.demo teaches maths in 2NDE1 (head teacher) and 6A; activation.demo is eleve.demo's second guardian.
     const c2nde1 = lyc.classes[0]!;
     const c6a = col.classes[0]!;
-    enrolments.push({ establishment_id: lycee, school_year_id: years[lycee]!, student_id: eleve, class_id: c2nde1.id, group_id: null });
-    enrolments.push({ establishment_id: lycee, school_year_id: years[lycee]!, student_id: eleve, class_id: null, group_id: lyc.groups[0]!.id });
-    enrolments.push({ establishment_id: college, school_year_id: years[college]!, student_id: collegeChild, class_id: c6a.id, group_id: null });
-    guardianships.push({ establishment_id: lycee, guardian_id: parent, student_id: eleve, level: 'legal', relation: 'MERE' });
-    guardianships.push({ establishment_id: lycee, guardian_id: activation, student_id: eleve, level: 'legal', relation: 'PERE' });
-    guardianships.push({ establishment_id: college, guardian_id: parent, student_id: collegeChild, level: 'legal', relation: 'MERE' });
+    enrolments.push({
+      establishment_id: lycee,
+      school_year_id: years[lycee]!,
+      student_id: eleve,
+      class_id: c2nde1.id,
+      group_id: null,
+    });
+    enrolments.push({
+      establishment_id: lycee,
+      school_year_id: years[lycee]!,
+      student_id: eleve,
+      class_id: null,
+      group_id: lyc.groups[0]!.id,
+    });
+    enrolments.push({
+      establishment_id: college,
+      school_year_id: years[college]!,
+      student_id: collegeChild,
+      class_id: c6a.id,
+      group_id: null,
+    });
+    guardianships.push({
+      establishment_id: lycee,
+      guardian_id: parent,
+      student_id: eleve,
+      level: 'legal',
+      relation: 'MERE',
+    });
+    guardianships.push({
+      establishment_id: lycee,
+      guardian_id: activation,
+      student_id: eleve,
+      level: 'legal',
+      relation: 'PERE',
+    });
+    guardianships.push({
+      establishment_id: college,
+      guardian_id: parent,
+      student_id: collegeChild,
+      level: 'legal',
+      relation: 'MERE',
+    });
     for (const a of assignments) {
       if (a.class_id === c2nde1.id && a.subject_code === '061300') a.teacher_id = prof;
       if (a.class_id === c6a.id && a.subject_code === '061300') a.teacher_id = prof;
@@ -304,13 +587,20 @@ export async function seedDemoIfEmpty(db: Kysely<Database>, config: Config): Pro
 
 /** activation.demo gets a fresh code at each start while it is not activated, so the printed code always works. */
 export async function printDemoAccounts(db: Kysely<Database>, say: (m: string) => void): Promise<void> {
-  const activation = await db.selectFrom('app_user').select(['id', 'status']).where('login', '=', ACTIVATION_DEMO_LOGIN).executeTakeFirst();
+  const activation = await db
+    .selectFrom('app_user')
+    .select(['id', 'status'])
+    .where('login', '=', ACTIVATION_DEMO_LOGIN)
+    .executeTakeFirst();
   let code: string | null = null;
   if (activation?.status === 'pending_activation') {
     code = newActivationCode(randomBytes);
     await db
       .updateTable('app_user')
-      .set({ activation_code_hash: hashActivationCode(activation.id, code), activation_expires_at: new Date(Date.now() + 30 * 86_400_000) })
+      .set({
+        activation_code_hash: hashActivationCode(activation.id, code),
+        activation_expires_at: new Date(Date.now() + 30 * 86_400_000),
+      })
       .where('id', '=', activation.id)
       .execute();
   }

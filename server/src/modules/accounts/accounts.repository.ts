@@ -76,7 +76,12 @@ export const meQueries = {
   establishments: (db: Db, ids: string[]) =>
     ids.length === 0
       ? Promise.resolve([])
-      : db.selectFrom('establishment').select(['id', 'uai', 'name', 'type']).where('id', 'in', ids).orderBy('name').execute(),
+      : db
+          .selectFrom('establishment')
+          .select(['id', 'uai', 'name', 'type'])
+          .where('id', 'in', ids)
+          .orderBy('name')
+          .execute(),
 
   classesOf: (db: Db, userId: string) =>
     db

@@ -27,7 +27,11 @@ import {
   revokeSessions,
 } from './accounts.service.ts';
 
-function setSessionCookie(reply: FastifyReply, config: Config, s: { token: string; expiresAt: Date; rememberMe: boolean }) {
+function setSessionCookie(
+  reply: FastifyReply,
+  config: Config,
+  s: { token: string; expiresAt: Date; rememberMe: boolean },
+) {
   reply.setCookie(cookieName(config), s.token, {
     path: '/',
     httpOnly: true,
@@ -95,7 +99,11 @@ export async function accountsRoutes(app: App): Promise<void> {
     '/auth/logout',
     {
       config: { auth: 'session' },
-      schema: { tags: ['auth'], summary: 'End the current session', response: { 204: z.null(), 401: Problem, 403: Problem } },
+      schema: {
+        tags: ['auth'],
+        summary: 'End the current session',
+        response: { 204: z.null(), 401: Problem, 403: Problem },
+      },
     },
     async (req, reply) => {
       await logout(req.ctx);
@@ -138,7 +146,11 @@ export async function accountsRoutes(app: App): Promise<void> {
     '/me/sessions',
     {
       config: { auth: 'session' },
-      schema: { tags: ['account'], summary: "One's active sessions", response: { 200: SessionsResponse, 401: Problem } },
+      schema: {
+        tags: ['account'],
+        summary: "One's active sessions",
+        response: { 200: SessionsResponse, 401: Problem },
+      },
     },
     async (req) => listSessions(req.ctx),
   );

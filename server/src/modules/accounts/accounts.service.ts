@@ -16,9 +16,15 @@ import {
 } from '../../platform/auth/throttle.ts';
 import type { Config } from '../../platform/config.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
-import { t } from '../../platform/i18n.ts';
 import type { RequestContext } from '../../platform/http/context.ts';
-import { checkPassword, dummyPasswordHash, hashPassword, PASSWORD_MAX_LENGTH, verifyPassword } from '../../platform/passwords.ts';
+import { t } from '../../platform/i18n.ts';
+import {
+  checkPassword,
+  dummyPasswordHash,
+  hashPassword,
+  PASSWORD_MAX_LENGTH,
+  verifyPassword,
+} from '../../platform/passwords.ts';
 import { pendingCharters } from '../charter/index.ts';
 import { meQueries, users } from './accounts.repository.ts';
 
@@ -92,7 +98,13 @@ export async function login(ctx: RequestContext, input: { login: string; passwor
     throw new AppError(401, 'INVALID_CREDENTIALS');
   }
   if (user.status === 'blocked' || user.status === 'detached') {
-    await audit(ctx.db, ctx, { action: 'auth.login.refused', actorId: user.id, targetType: 'user', targetId: user.id, details: { status: user.status } });
+    await audit(ctx.db, ctx, {
+      action: 'auth.login.refused',
+      actorId: user.id,
+      targetType: 'user',
+      targetId: user.id,
+      details: { status: user.status },
+    });
     throw new AppError(403, 'ACCOUNT_BLOCKED');
   }
   await clearFailures(ctx.db, loginKey(input.login));
@@ -137,7 +149,12 @@ export async function activate(
     const res = await users.activate(trx, user.id, passwordHash, input.email);
     if (Number(res.numUpdatedRows) !== 1) throw new AppError(400, 'INVALID_ACTIVATION');
     await audit(trx, ctx, { action: 'auth.activate', actorId: user.id, targetType: 'user', targetId: user.id });
-    return createSession(trx, ctx.config, { userId: user.id, rememberMe: false, address: ctx.ip, userAgent: ctx.userAgent });
+    return createSession(trx, ctx.config, {
+      userId: user.id,
+      rememberMe: false,
+      address: ctx.ip,
+      userAgent: ctx.userAgent,
+    });
   });
   ctx.usage.record({ userId: user.id, establishmentId: null, profile: null, service: 'portal', action: 'activate' });
   return { session, user: presentUser({ ...user, status: 'active', email: input.email ?? user.email }) };
@@ -165,7 +182,9 @@ export async function changePassword(ctx: RequestContext, input: { currentPasswo
   const user = await users.byId(ctx.db, me.id);
   if (!user?.password_hash) throw notFound();
   if (!(await verifyPassword(user.password_hash, input.currentPassword))) {
-    throw new AppError(400, 'WRONG_PASSWORD', { errors: [{ path: 'body.currentPassword', message: 'WRONG_PASSWORD' }] });
+    throw new AppError(400, 'WRONG_PASSWORD', {
+      errors: [{ path: 'body.currentPassword', message: 'WRONG_PASSWORD' }],
+    });
   }
   enforcePolicy(ctx, input.newPassword, user, await users.profiles(ctx.db, me.id), 'newPassword');
   const passwordHash = await hashPassword(input.newPassword);
@@ -250,7 +269,12 @@ export async function revokeSessions(ctx: RequestContext, others: boolean) {
   const u = ctx.user;
   await ctx.db.transaction().execute(async (trx) => {
     await sessions.deleteOthers(trx, u.id, others ? u.sessionId : null);
-    await audit(trx, ctx, { action: 'auth.session.revoke_all', targetType: 'user', targetId: u.id, details: { others } });
+    await audit(trx, ctx, {
+      action: 'auth.session.revoke_all',
+      targetType: 'user',
+      targetId: u.id,
+      details: { others },
+    });
   });
 }
 

@@ -1,5 +1,14 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import { agent, countRows, loginAs, makeEstablishment, makeUser, PASSWORD, sessionCookie, testApp } from '../../../test/helpers.ts';
+import {
+  agent,
+  countRows,
+  loginAs,
+  makeEstablishment,
+  makeUser,
+  PASSWORD,
+  sessionCookie,
+  testApp,
+} from '../../../test/helpers.ts';
 
 const { app, db } = await testApp();
 
@@ -11,7 +20,11 @@ describe('login', () => {
 
   test('a correct password opens a session with an HttpOnly cookie and a CSRF token', async () => {
     const u = await makeUser(db, { establishmentId: school.id, profiles: ['teacher'] });
-    const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { login: u.login, password: PASSWORD } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { login: u.login, password: PASSWORD },
+    });
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.csrfToken).toMatch(/^[\w-]{20,}$/);
@@ -27,8 +40,16 @@ describe('login', () => {
 
   test('a wrong password and an unknown login get the same 401 problem', async () => {
     const u = await makeUser(db, { establishmentId: school.id });
-    const wrong = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { login: u.login, password: 'nope' } });
-    const unknown = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { login: 'nobody.here', password: 'nope' } });
+    const wrong = await app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { login: u.login, password: 'nope' },
+    });
+    const unknown = await app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { login: 'nobody.here', password: 'nope' },
+    });
     expect(wrong.statusCode).toBe(401);
     expect(unknown.statusCode).toBe(401);
     expect(wrong.headers['content-type']).toContain('application/problem+json');
@@ -48,7 +69,11 @@ describe('login', () => {
     const before = await countRows(db, 'audit_event');
     await app.inject({ method: 'POST', url: '/api/auth/login', payload: { login: u.login, password: 'bad' } });
     await loginAs(app, u.login);
-    const events = await db.selectFrom('audit_event').select(['action', 'actor_id']).where('target_id', '=', u.id).execute();
+    const events = await db
+      .selectFrom('audit_event')
+      .select(['action', 'actor_id'])
+      .where('target_id', '=', u.id)
+      .execute();
     expect(events.map((e) => e.action).sort()).toEqual(['auth.login.failure', 'auth.login.success']);
     expect(await countRows(db, 'audit_event')).toBe(before + 2);
   });

@@ -30,25 +30,26 @@ export const charters = {
     return res.rows;
   },
 
-  acceptedIds: async (db: Db, userId: string, charterIds: string[]) =>
+  /** Accepted (charter, establishment) pairs, as `charterId|establishmentId`. */
+  accepted: async (db: Db, userId: string, charterIds: string[]) =>
     charterIds.length === 0
       ? new Set<string>()
       : new Set(
           (
             await db
               .selectFrom('charter_acceptance')
-              .select('charter_id')
+              .select(['charter_id', 'establishment_id'])
               .where('user_id', '=', userId)
               .where('charter_id', 'in', charterIds)
               .execute()
-          ).map((r) => r.charter_id),
+          ).map((r) => `${r.charter_id}|${r.establishment_id}`),
         ),
 
   accept: (db: Db, userId: string, charterId: string, establishmentId: string) =>
     db
       .insertInto('charter_acceptance')
       .values({ user_id: userId, charter_id: charterId, establishment_id: establishmentId })
-      .onConflict((oc) => oc.columns(['user_id', 'charter_id']).doNothing())
+      .onConflict((oc) => oc.columns(['user_id', 'charter_id', 'establishment_id']).doNothing())
       .execute(),
 
   nextVersion: async (db: Db, establishmentId: string) => {
@@ -60,7 +61,10 @@ export const charters = {
     return row.next;
   },
 
-  insert: (db: Db, row: { establishmentId: string; version: number; title: string; body: string; publishedBy: string }) =>
+  insert: (
+    db: Db,
+    row: { establishmentId: string; version: number; title: string; body: string; publishedBy: string },
+  ) =>
     db
       .insertInto('charter')
       .values({
@@ -80,6 +84,7 @@ export const charters = {
       FROM membership m
       JOIN app_user u ON u.id = m.user_id AND u.status <> 'detached'
       LEFT JOIN charter_acceptance a ON a.user_id = m.user_id AND a.charter_id = ${charterId}
+        AND a.establishment_id = m.establishment_id
       WHERE m.establishment_id = ${establishmentId}
       GROUP BY m.profile ORDER BY m.profile`.execute(db);
     return res.rows;

@@ -16,13 +16,13 @@ export async function pendingCharters(
     db,
     establishments.map((e) => e.id),
   );
-  const accepted = await charters.acceptedIds(
+  const accepted = await charters.accepted(
     db,
     userId,
     current.map((c) => c.id),
   );
   return current
-    .filter((c) => !accepted.has(c.id))
+    .filter((c) => !accepted.has(`${c.id}|${c.establishment_id}`))
     .map((c) => ({
       charterId: c.id,
       establishmentId: c.establishment_id,
@@ -38,7 +38,7 @@ export async function pendingCharters(
 export async function hasAcceptedCharter(db: Db, userId: string, establishmentId: string): Promise<boolean> {
   const [current] = await charters.currentFor(db, [establishmentId]);
   if (!current) return true;
-  return (await charters.acceptedIds(db, userId, [current.id])).has(current.id);
+  return (await charters.accepted(db, userId, [current.id])).has(`${current.id}|${establishmentId}`);
 }
 
 export async function acceptCharter(ctx: RequestContext, charterId: string) {
@@ -82,7 +82,11 @@ export async function getCharter(ctx: RequestContext, establishmentId: string) {
   };
 }
 
-export async function publishCharter(ctx: RequestContext, establishmentId: string, input: { title: string; body: string }) {
+export async function publishCharter(
+  ctx: RequestContext,
+  establishmentId: string,
+  input: { title: string; body: string },
+) {
   const { user } = await requireEstablishmentPermission(ctx, 'charter.manage', establishmentId);
   if (input.body.trim().length < 10) throw new AppError(400, 'VALIDATION');
   await ctx.db.transaction().execute(async (trx) => {

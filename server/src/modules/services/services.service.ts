@@ -68,7 +68,12 @@ export async function listServices(ctx: RequestContext, establishmentId: string)
   return { services: effective(rows).map((s) => present(s, ctx.lang)) };
 }
 
-export async function updateService(ctx: RequestContext, establishmentId: string, key: ServiceKey, input: UpdateServiceBody) {
+export async function updateService(
+  ctx: RequestContext,
+  establishmentId: string,
+  key: ServiceKey,
+  input: UpdateServiceBody,
+) {
   await requireEstablishmentPermission(ctx, 'services.manage', establishmentId);
   const user = ctx.user!;
   return ctx.db.transaction().execute(async (trx) => {

@@ -51,7 +51,9 @@ export async function holdsSomewhere(db: Db, user: AuthUser, permission: string)
     (o) =>
       o.granted &&
       o.permission === permission &&
-      user.memberships.some((m) => m.establishmentId === o.establishment_id && m.profiles.includes(o.profile as EstablishmentProfile)),
+      user.memberships.some(
+        (m) => m.establishmentId === o.establishment_id && m.profiles.includes(o.profile as EstablishmentProfile),
+      ),
   );
 }
 

@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
 import type { EstablishmentProfile } from '@preau/contracts';
+import { sql } from 'kysely';
 import type { Db } from '../db/schema.ts';
 
 export interface SessionLookup {
@@ -86,7 +86,16 @@ export const sessions = {
   listForUser: (db: Db, userId: string) =>
     db
       .selectFrom('session')
-      .select(['id', 'created_at', 'last_seen_at', 'expires_at', 'idle_expires_at', 'user_agent', 'address', 'remember_me'])
+      .select([
+        'id',
+        'created_at',
+        'last_seen_at',
+        'expires_at',
+        'idle_expires_at',
+        'user_agent',
+        'address',
+        'remember_me',
+      ])
       .where('user_id', '=', userId)
       .where('expires_at', '>', new Date())
       .where('idle_expires_at', '>', new Date())

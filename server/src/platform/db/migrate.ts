@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { type Migration, Migrator } from 'kysely/migration';
-import type { Database } from './schema.ts';
 import * as m0001 from '../../migrations/0001_platform_core.ts';
+import type { Database } from './schema.ts';
 
 /** Ordered, forward-only migrations. File names are `NNNN_<module>_<change>.ts`. */
 export const migrations: Record<string, Migration> = {

@@ -169,7 +169,7 @@ export interface CharterTable {
 export interface CharterAcceptanceTable {
   user_id: string;
   charter_id: string;
-  establishment_id: string | null;
+  establishment_id: string;
   accepted_at: Timestamp;
 }
 

@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { holdsSomewhere } from '../access/access.ts';
-import { hashToken, cookieName, sessionLifetimes } from '../auth/sessions.ts';
 import { sessions } from '../auth/session.repository.ts';
+import { cookieName, hashToken, sessionLifetimes } from '../auth/sessions.ts';
 import { AppError } from '../errors.ts';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -16,7 +16,7 @@ function sameToken(a: string, b: string): boolean {
 
 /** onRequest: find the session (one query), then 401 and CSRF before the body is even parsed. */
 export async function authenticate(req: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (!req.url.startsWith('/api/')) return;
+  if (!req.url.startsWith('/api/') || req.url.startsWith('/api/docs')) return;
   const ctx = req.ctx;
   const token = req.cookies[cookieName(ctx.config)];
   if (token && token.length <= 100) {

@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
-import type { FastifyBaseLogger } from 'fastify';
 import type { EstablishmentProfile } from '@preau/contracts';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/schema.ts';
 import type { Lang } from '../i18n.ts';

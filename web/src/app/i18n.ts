@@ -1,0 +1,28 @@
+import i18n from 'i18next';
+import { initReactI18next } from 'react-i18next';
+import en from '../locales/en.json';
+import fr from '../locales/fr.json';
+
+export const LANGUAGES = ['fr', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+function initialLanguage(): Language {
+  const saved = typeof localStorage !== 'undefined' ? localStorage.getItem('preau.lang') : null;
+  return saved === 'en' ? 'en' : 'fr';
+}
+
+void i18n.use(initReactI18next).init({
+  resources: { fr: { translation: fr }, en: { translation: en } },
+  lng: initialLanguage(),
+  fallbackLng: 'fr',
+  interpolation: { escapeValue: false },
+  returnNull: false,
+});
+
+i18n.on('languageChanged', (lng) => {
+  document.documentElement.lang = lng;
+  localStorage.setItem('preau.lang', lng);
+});
+document.documentElement.lang = i18n.language;
+
+export default i18n;

@@ -1,0 +1,71 @@
+import { createBrowserRouter, Navigate, Outlet, useLocation } from 'react-router';
+import { AccountPage } from '../features/account/AccountPage.tsx';
+import { AdminLayout } from '../features/admin/AdminLayout.tsx';
+import { CharterAdmin } from '../features/admin/CharterAdmin.tsx';
+import { ServicesAdmin } from '../features/admin/ServicesAdmin.tsx';
+import { UserDetailPage, UsersAdmin } from '../features/admin/UsersAdmin.tsx';
+import { ActivationPage } from '../features/auth/ActivationPage.tsx';
+import { CharterGate } from '../features/auth/CharterGate.tsx';
+import { LoginPage } from '../features/auth/LoginPage.tsx';
+import { AccessibilityPage, LegalNoticePage, NotFoundPage } from '../features/legal/LegalPages.tsx';
+import { EstablishmentsPage } from '../features/platform/EstablishmentsPage.tsx';
+import { PortalPage } from '../features/portal/PortalPage.tsx';
+import { ServicePage } from '../features/portal/ServicePage.tsx';
+import { ErrorAlert, Loading } from '../components/states.tsx';
+import { useAuth } from './auth.tsx';
+import { Layout } from './Layout.tsx';
+
+/** Signed-in area: a pending charter comes before anything else. */
+function RequireAuth() {
+  const { me, loading, error } = useAuth();
+  const location = useLocation();
+  if (loading) return <Loading />;
+  if (error) return <ErrorAlert error={error} />;
+  if (!me) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  const pending = me.pendingCharters[0];
+  if (pending) return <CharterGate key={pending.charterId} charter={pending} firstLogin={sessionStorage.getItem('preau.justActivated') === '1'} />;
+  sessionStorage.removeItem('preau.justActivated');
+  return <Outlet />;
+}
+
+function RequirePlatformAdmin() {
+  const { me } = useAuth();
+  if (!me?.user.platformAdmin) return <NotFoundPage />;
+  return <Outlet />;
+}
+
+export const router = createBrowserRouter([
+  {
+    element: <Layout />,
+    children: [
+      { path: '/login', element: <LoginPage /> },
+      { path: '/activate', element: <ActivationPage /> },
+      { path: '/legal-notice', element: <LegalNoticePage /> },
+      { path: '/accessibility', element: <AccessibilityPage /> },
+      {
+        element: <RequireAuth />,
+        children: [
+          { path: '/', element: <PortalPage /> },
+          { path: '/services/:key', element: <ServicePage /> },
+          { path: '/account', element: <AccountPage /> },
+          {
+            path: '/admin/:id',
+            element: <AdminLayout />,
+            children: [
+              { index: true, element: <Navigate to="services" replace /> },
+              { path: 'services', element: <ServicesAdmin /> },
+              { path: 'charter', element: <CharterAdmin /> },
+              { path: 'users', element: <UsersAdmin /> },
+              { path: 'users/:userId', element: <UserDetailPage /> },
+            ],
+          },
+          {
+            element: <RequirePlatformAdmin />,
+            children: [{ path: '/platform/establishments', element: <EstablishmentsPage /> }],
+          },
+        ],
+      },
+      { path: '*', element: <NotFoundPage /> },
+    ],
+  },
+]);

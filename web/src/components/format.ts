@@ -1,0 +1,18 @@
+const TZ = 'Europe/Paris';
+
+export function formatDate(iso: string | null | undefined, lang: string): string {
+  if (!iso) return '—';
+  const d = new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso);
+  return new Intl.DateTimeFormat(lang.startsWith('en') ? 'en-GB' : 'fr-FR', { dateStyle: 'long', timeZone: TZ }).format(
+    d,
+  );
+}
+
+export function formatDateTime(iso: string | null | undefined, lang: string): string {
+  if (!iso) return '—';
+  return new Intl.DateTimeFormat(lang.startsWith('en') ? 'en-GB' : 'fr-FR', {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone: TZ,
+  }).format(new Date(iso));
+}

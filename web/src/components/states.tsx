@@ -1,0 +1,52 @@
+import { Alert } from '@codegouvfr/react-dsfr/Alert';
+import { useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ApiError } from '../app/api.ts';
+
+/** Loading state: announced to screen readers, visible after nothing. */
+export function Loading({ label }: { label?: string }) {
+  const { t } = useTranslation();
+  return (
+    <p className="preau-loading" role="status" aria-live="polite">
+      <span className="fr-icon-refresh-line fr-mr-1w" aria-hidden="true" />
+      {label ?? t('common.loading')}
+    </p>
+  );
+}
+
+export function ErrorAlert({ error, title }: { error: unknown; title?: string }) {
+  const { t } = useTranslation();
+  if (!error) return null;
+  const detail = error instanceof ApiError ? error.problem.detail : t('errors.unknown', { status: '?' });
+  return (
+    <div role="alert">
+      <Alert severity="error" title={title ?? t('errors.title')} description={detail} small={false} />
+    </div>
+  );
+}
+
+export function EmptyState({ children }: { children: React.ReactNode }) {
+  return (
+    <div className="preau-empty fr-p-3w fr-mb-3w">
+      <p className="fr-mb-0">
+        <span className="fr-icon-info-line fr-mr-1w" aria-hidden="true" />
+        {children}
+      </p>
+    </div>
+  );
+}
+
+/** The page's h1; also sets the document title and takes focus after navigation (RGAA 12.x). */
+export function PageTitle({ children, title }: { children: React.ReactNode; title: string }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  const { t } = useTranslation();
+  useEffect(() => {
+    document.title = `${title} — ${t('app.name')}`;
+    ref.current?.focus({ preventScroll: true });
+  }, [title, t]);
+  return (
+    <h1 ref={ref} tabIndex={-1} className="preau-page-title">
+      {children}
+    </h1>
+  );
+}

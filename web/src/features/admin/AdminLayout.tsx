@@ -1,0 +1,47 @@
+import { SideMenu } from '@codegouvfr/react-dsfr/SideMenu';
+import { useTranslation } from 'react-i18next';
+import { Outlet, useLocation, useNavigate, useParams } from 'react-router';
+import { adminMemberships, useAuth } from '../../app/auth.tsx';
+import { Select } from '@codegouvfr/react-dsfr/Select';
+
+export function AdminLayout() {
+  const { t } = useTranslation();
+  const { id = '' } = useParams();
+  const { me } = useAuth();
+  const { pathname } = useLocation();
+  const navigate = useNavigate();
+  const admins = adminMemberships(me);
+  const membership = me?.memberships.find((m) => m.establishment.id === id);
+  const name = membership?.establishment.name ?? t('admin.establishment');
+  const base = `/admin/${id}`;
+  const items = [
+    { text: t('admin.services.title'), linkProps: { to: `${base}/services` }, isActive: pathname.startsWith(`${base}/services`) },
+    { text: t('admin.charter.title'), linkProps: { to: `${base}/charter` }, isActive: pathname.startsWith(`${base}/charter`) },
+    { text: t('admin.users.title'), linkProps: { to: `${base}/users` }, isActive: pathname.startsWith(`${base}/users`) },
+  ];
+  return (
+    <div className="fr-grid-row fr-grid-row--gutters">
+      <div className="fr-col-12 fr-col-md-3">
+        <SideMenu align="left" burgerMenuButtonText={t('admin.menu')} title={name} items={items} />
+        {admins.length > 1 ? (
+          <Select
+            label={t('admin.switch')}
+            nativeSelectProps={{
+              value: id,
+              onChange: (e) => navigate(pathname.replace(base, `/admin/${e.target.value}`)),
+            }}
+          >
+            {admins.map((m) => (
+              <option key={m.establishment.id} value={m.establishment.id}>
+                {m.establishment.name}
+              </option>
+            ))}
+          </Select>
+        ) : null}
+      </div>
+      <div className="fr-col-12 fr-col-md-9">
+        <Outlet />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,265 @@
+import {
+  ESTABLISHMENT_PROFILES,
+  type EstablishmentProfile,
+  type EstablishmentService,
+  type ServiceStatus,
+  type UsageRules,
+} from '@preau/contracts';
+import { Alert } from '@codegouvfr/react-dsfr/Alert';
+import { Badge } from '@codegouvfr/react-dsfr/Badge';
+import { Button } from '@codegouvfr/react-dsfr/Button';
+import { Checkbox } from '@codegouvfr/react-dsfr/Checkbox';
+import { Input } from '@codegouvfr/react-dsfr/Input';
+import { Select } from '@codegouvfr/react-dsfr/Select';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useParams } from 'react-router';
+import { ApiError, get, patch } from '../../app/api.ts';
+import { formatDate } from '../../components/format.ts';
+import { ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
+
+const RULES: (keyof UsageRules)[] = ['whoEnters', 'whoUses', 'whoPublishes', 'forWhom'];
+const STATUSES: ServiceStatus[] = ['mandatory', 'recommended', 'closed'];
+
+function StatusBadge({ status }: { status: ServiceStatus }) {
+  const { t } = useTranslation();
+  const severity = status === 'mandatory' ? 'success' : status === 'recommended' ? 'info' : undefined;
+  return (
+    <Badge severity={severity} small noIcon>
+      {t(`services.status.${status}`)}
+    </Badge>
+  );
+}
+
+export function ServicesAdmin() {
+  const { t, i18n } = useTranslation();
+  const { id = '' } = useParams();
+  const [editing, setEditing] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const query = useQuery({
+    queryKey: ['admin', id, 'services'],
+    queryFn: () => get<{ services: EstablishmentService[] }>(`/api/establishments/${id}/services`),
+  });
+
+  return (
+    <>
+      <PageTitle title={t('admin.services.title')}>{t('admin.services.title')}</PageTitle>
+      <p>{t('admin.services.intro')}</p>
+      {saved ? (
+        <div role="status" className="fr-mb-2w">
+          <Alert severity="success" small description={t('admin.services.saved', { name: saved })} closable onClose={() => setSaved(null)} />
+        </div>
+      ) : null}
+      {query.isPending ? <Loading /> : null}
+      <ErrorAlert error={query.error} />
+      {query.data ? (
+        <div className="fr-table fr-table--no-caption preau-table-wrap">
+          <div className="fr-table__wrapper">
+            <div className="fr-table__container">
+              <div className="fr-table__content">
+                <table>
+                  <caption>{t('admin.services.caption')}</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">{t('admin.services.service')}</th>
+                      <th scope="col">{t('admin.services.status')}</th>
+                      <th scope="col">{t('admin.services.profiles')}</th>
+                      <th scope="col">{t('admin.services.dates')}</th>
+                      <th scope="col">{t('admin.services.rules')}</th>
+                      <th scope="col">
+                        <span className="fr-sr-only">{t('common.actions')}</span>
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {query.data.services.map((s) =>
+                      editing === s.key ? (
+                        <tr key={s.key} data-service={s.key}>
+                          <td colSpan={6}>
+                            <ServiceEditor
+                              establishmentId={id}
+                              service={s}
+                              onDone={(ok) => {
+                                setEditing(null);
+                                if (ok) setSaved(s.name);
+                              }}
+                            />
+                          </td>
+                        </tr>
+                      ) : (
+                        <tr key={s.key} data-service={s.key}>
+                          <th scope="row">
+                            {s.name}
+                            {!s.available ? <span className="fr-text--xs preau-muted preau-block">{t('portal.soon')}</span> : null}
+                          </th>
+                          <td>
+                            <StatusBadge status={s.status} />
+                          </td>
+                          <td>{s.profiles.map((p) => t(`profiles.${p}`)).join(', ') || '—'}</td>
+                          <td className="preau-nowrap">
+                            {t('admin.services.opensOn')} {formatDate(s.opensOn, i18n.language)}
+                            <br />
+                            {t('admin.services.generalizesOn')} {formatDate(s.generalizesOn, i18n.language)}
+                          </td>
+                          <td className="preau-rules">
+                            <dl>
+                              {RULES.map((r) => (
+                                <div key={r}>
+                                  <dt>{t(`admin.services.rule.${r}`)}</dt>
+                                  <dd>{s.usageRules[r] || '—'}</dd>
+                                </div>
+                              ))}
+                            </dl>
+                          </td>
+                          <td>
+                            <Button
+                              size="small"
+                              priority="secondary"
+                              iconId="fr-icon-edit-line"
+                              onClick={() => setEditing(s.key)}
+                              title={t('admin.services.editLabel', { name: s.name })}
+                              disabled={editing !== null}
+                            >
+                              {t('common.edit')}
+                            </Button>
+                          </td>
+                        </tr>
+                      ),
+                    )}
+                  </tbody>
+                </table>
+              </div>
+            </div>
+          </div>
+        </div>
+      ) : null}
+    </>
+  );
+}
+
+function ServiceEditor({
+  establishmentId,
+  service,
+  onDone,
+}: {
+  establishmentId: string;
+  service: EstablishmentService;
+  onDone: (saved: boolean) => void;
+}) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const [status, setStatus] = useState<ServiceStatus>(service.status);
+  const [profiles, setProfiles] = useState<EstablishmentProfile[]>(service.profiles);
+  const [opensOn, setOpensOn] = useState(service.opensOn ?? '');
+  const [generalizesOn, setGeneralizesOn] = useState(service.generalizesOn ?? '');
+  const [rules, setRules] = useState<UsageRules>(service.usageRules);
+  const mutation = useMutation({
+    mutationFn: () =>
+      patch<EstablishmentService>(`/api/establishments/${establishmentId}/services/${service.key}`, {
+        status,
+        profiles,
+        opensOn: opensOn || null,
+        generalizesOn: generalizesOn || null,
+        usageRules: rules,
+      }),
+    onSuccess: async () => {
+      await qc.invalidateQueries({ queryKey: ['admin', establishmentId, 'services'] });
+      await qc.invalidateQueries({ queryKey: ['portal'] });
+      onDone(true);
+    },
+  });
+  const err = mutation.error instanceof ApiError ? mutation.error : null;
+  const fieldState = (path: string) =>
+    err?.fieldError(path) ? { state: 'error' as const, stateRelatedMessage: err.fieldError(path) } : {};
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    mutation.mutate();
+  }
+
+  const headingId = `edit-${service.key}`;
+  return (
+    <form onSubmit={submit} aria-labelledby={headingId} className="preau-editor fr-p-2w" noValidate>
+      <h2 id={headingId} className="fr-h5">
+        {t('admin.services.editTitle', { name: service.name })}
+      </h2>
+      {err ? <ErrorAlert error={err} /> : null}
+      <div className="fr-grid-row fr-grid-row--gutters">
+        <div className="fr-col-12 fr-col-md-4">
+          <Select
+            label={t('admin.services.status')}
+            nativeSelectProps={{
+              name: 'status',
+              value: status,
+              onChange: (e) => setStatus(e.target.value as ServiceStatus),
+            }}
+            {...fieldState('status')}
+          >
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {t(`services.status.${s}`)}
+              </option>
+            ))}
+          </Select>
+          <Input
+            label={t('admin.services.opensOn')}
+            nativeInputProps={{ type: 'date', name: 'opensOn', value: opensOn, onChange: (e) => setOpensOn(e.target.value) }}
+            {...fieldState('opensOn')}
+          />
+          <Input
+            label={t('admin.services.generalizesOn')}
+            nativeInputProps={{
+              type: 'date',
+              name: 'generalizesOn',
+              value: generalizesOn,
+              onChange: (e) => setGeneralizesOn(e.target.value),
+            }}
+            {...fieldState('generalizesOn')}
+          />
+        </div>
+        <div className="fr-col-12 fr-col-md-3">
+          <Checkbox
+            legend={t('admin.services.profiles')}
+            small
+            options={ESTABLISHMENT_PROFILES.map((p) => ({
+              label: t(`profiles.${p}`),
+              nativeInputProps: {
+                name: 'profiles',
+                value: p,
+                checked: profiles.includes(p),
+                onChange: (e) =>
+                  setProfiles(e.target.checked ? [...profiles, p] : profiles.filter((x) => x !== p)),
+              },
+            }))}
+            {...fieldState('profiles')}
+          />
+        </div>
+        <div className="fr-col-12 fr-col-md-5">
+          {RULES.map((r) => (
+            <Input
+              key={r}
+              textArea
+              label={t(`admin.services.rule.${r}`)}
+              nativeTextAreaProps={{
+                name: r,
+                rows: 2,
+                value: rules[r],
+                onChange: (e) => setRules({ ...rules, [r]: e.target.value }),
+              }}
+              {...fieldState(`usageRules.${r}`)}
+            />
+          ))}
+        </div>
+      </div>
+      <div className="preau-actions">
+        <Button type="submit" disabled={mutation.isPending}>
+          {t('common.save')}
+        </Button>
+        <Button type="button" priority="secondary" onClick={() => onDone(false)}>
+          {t('common.cancel')}
+        </Button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,127 @@
+import { Alert } from '@codegouvfr/react-dsfr/Alert';
+import { Button } from '@codegouvfr/react-dsfr/Button';
+import { Checkbox } from '@codegouvfr/react-dsfr/Checkbox';
+import { Input } from '@codegouvfr/react-dsfr/Input';
+import { PasswordInput } from '@codegouvfr/react-dsfr/blocks/PasswordInput';
+import { type FormEvent, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, Navigate, useLocation, useNavigate } from 'react-router';
+import { ApiError } from '../../app/api.ts';
+import { useAuth } from '../../app/auth.tsx';
+import { PageTitle } from '../../components/states.tsx';
+
+export function LoginPage() {
+  const { t } = useTranslation();
+  const { me, login } = useAuth();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const [form, setForm] = useState({ login: '', password: '', rememberMe: false });
+  const [error, setError] = useState<ApiError | null>(null);
+  const [missing, setMissing] = useState<{ login?: boolean; password?: boolean }>({});
+  const [busy, setBusy] = useState(false);
+
+  const from = (location.state as { from?: string } | null)?.from ?? '/';
+  if (me) return <Navigate to={from} replace />;
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const m = { login: !form.login.trim(), password: !form.password };
+    setMissing(m);
+    if (m.login || m.password) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await login({ login: form.login.trim(), password: form.password, rememberMe: form.rememberMe });
+      navigate(from, { replace: true });
+    } catch (err) {
+      setError(err instanceof ApiError ? err : new ApiError({ status: 0, code: 'UNKNOWN', detail: String(err) }));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const retry = error?.problem.retryAfterSeconds;
+  return (
+    <div className="fr-grid-row fr-grid-row--center">
+      <div className="fr-col-12 fr-col-md-8 fr-col-lg-6">
+        <PageTitle title={t('login.title')}>{t('login.title')}</PageTitle>
+        <p>{t('login.intro')}</p>
+        {error ? (
+          <div role="alert" className="fr-mb-3w">
+            <Alert
+              severity="error"
+              title={error.code === 'TOO_MANY_ATTEMPTS' ? t('login.throttledTitle') : t('login.failedTitle')}
+              description={
+                error.code === 'TOO_MANY_ATTEMPTS' && retry
+                  ? t('login.throttled', { seconds: retry })
+                  : error.problem.detail
+              }
+            />
+          </div>
+        ) : null}
+        <form onSubmit={submit} noValidate aria-label={t('login.formLabel')}>
+          <fieldset className="fr-fieldset">
+            <legend className="fr-fieldset__legend">{t('login.legend')}</legend>
+            <div className="fr-fieldset__element">
+              <Input
+                label={t('login.login')}
+                hintText={t('login.loginHint')}
+                state={missing.login ? 'error' : 'default'}
+                stateRelatedMessage={missing.login ? t('login.loginRequired') : undefined}
+                nativeInputProps={{
+                  name: 'login',
+                  autoComplete: 'username',
+                  autoCapitalize: 'none',
+                  spellCheck: false,
+                  value: form.login,
+                  onChange: (e) => setForm({ ...form, login: e.target.value }),
+                  required: true,
+                }}
+              />
+            </div>
+            <div className="fr-fieldset__element">
+              <PasswordInput
+                label={t('login.password')}
+                messages={missing.password ? [{ message: t('login.passwordRequired'), severity: 'error' }] : []}
+                messagesHint=""
+                nativeInputProps={{
+                  name: 'password',
+                  autoComplete: 'current-password',
+                  value: form.password,
+                  onChange: (e) => setForm({ ...form, password: e.target.value }),
+                  required: true,
+                }}
+              />
+            </div>
+            <div className="fr-fieldset__element">
+              <Checkbox
+                options={[
+                  {
+                    label: t('login.rememberMe'),
+                    hintText: t('login.rememberMeHint'),
+                    nativeInputProps: {
+                      name: 'rememberMe',
+                      checked: form.rememberMe,
+                      onChange: (e) => setForm({ ...form, rememberMe: e.target.checked }),
+                    },
+                  },
+                ]}
+              />
+            </div>
+            <div className="fr-fieldset__element">
+              <Button type="submit" disabled={busy}>
+                {busy ? t('login.submitting') : t('login.submit')}
+              </Button>
+            </div>
+          </fieldset>
+        </form>
+        <hr className="fr-mt-3w" />
+        <h2 className="fr-h5">{t('login.firstTimeTitle')}</h2>
+        <p>{t('login.firstTimeText')}</p>
+        <Link className="fr-btn fr-btn--secondary" to="/activate">
+          {t('login.firstTimeLink')}
+        </Link>
+      </div>
+    </div>
+  );
+}

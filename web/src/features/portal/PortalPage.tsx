@@ -1,0 +1,109 @@
+import { Badge } from '@codegouvfr/react-dsfr/Badge';
+import { Tile } from '@codegouvfr/react-dsfr/Tile';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { adminMemberships, useAuth } from '../../app/auth.tsx';
+import { EstablishmentSwitcher } from '../../components/EstablishmentSwitcher.tsx';
+import { EmptyState, ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
+import { usePortal } from './portal.queries.ts';
+
+export function PortalPage() {
+  const { t } = useTranslation();
+  const { me, membership } = useAuth();
+  const portal = usePortal(membership?.establishment.id);
+
+  if (!me) return null;
+  if (!membership) {
+    return (
+      <>
+        <PageTitle title={t('portal.title')}>{t('portal.hello', { name: me.user.firstName })}</PageTitle>
+        <EmptyState>{me.user.platformAdmin ? t('portal.noMembershipAdmin') : t('portal.noMembership')}</EmptyState>
+        {me.user.platformAdmin ? (
+          <Link className="fr-btn" to="/platform/establishments">
+            {t('platform.title')}
+          </Link>
+        ) : null}
+      </>
+    );
+  }
+
+  const profiles = membership.profiles.map((p) => t(`profiles.${p}`)).join(', ');
+  const isAdmin = adminMemberships(me).some((m) => m.establishment.id === membership.establishment.id);
+  return (
+    <>
+      <div className="preau-portal-head">
+        <div>
+          <p className="fr-text--lead fr-mb-1w">{membership.establishment.name}</p>
+          <PageTitle title={t('portal.title')}>{t('portal.hello', { name: me.user.firstName })}</PageTitle>
+          <p className="preau-muted">
+            {me.user.displayName} — {profiles}
+            {membership.classes.length > 0 ? ` — ${membership.classes.map((c) => c.label).join(', ')}` : ''}
+            {membership.children.length > 0
+              ? ` — ${t('portal.children', { names: membership.children.map((c) => c.displayName).join(', ') })}`
+              : ''}
+          </p>
+        </div>
+        <EstablishmentSwitcher />
+      </div>
+
+      <section aria-labelledby="services-title" className="fr-mb-5w">
+        <h2 id="services-title" className="fr-h3">
+          {t('portal.services')}
+        </h2>
+        {portal.isPending ? <Loading /> : null}
+        <ErrorAlert error={portal.error} />
+        {portal.data && portal.data.services.length === 0 ? <EmptyState>{t('portal.noServices')}</EmptyState> : null}
+        {portal.data && portal.data.services.length > 0 ? (
+          <ul className="fr-grid-row fr-grid-row--gutters preau-tiles" data-testid="service-tiles">
+            {portal.data.services.map((s) => (
+              <li key={s.key} className="fr-col-12 fr-col-sm-6 fr-col-lg-4" data-service={s.key}>
+                <Tile
+                  title={s.name}
+                  titleAs="h3"
+                  desc={s.description}
+                  linkProps={{ to: `/services/${s.key}` }}
+                  enlargeLinkOrButton
+                  start={
+                    s.status === 'recommended' || !s.available ? (
+                      <ul className="fr-badges-group">
+                        {s.status === 'recommended' ? (
+                          <li>
+                            <Badge severity="info" small noIcon>
+                              {t('services.status.recommended')}
+                            </Badge>
+                          </li>
+                        ) : null}
+                        {!s.available ? (
+                          <li>
+                            <Badge small noIcon>
+                              {t('portal.soon')}
+                            </Badge>
+                          </li>
+                        ) : null}
+                      </ul>
+                    ) : undefined
+                  }
+                />
+              </li>
+            ))}
+          </ul>
+        ) : null}
+      </section>
+
+      <section aria-labelledby="widgets-title" className="fr-mb-5w">
+        <h2 id="widgets-title" className="fr-h3">
+          {t('portal.widgets')}
+        </h2>
+        <EmptyState>{t('portal.widgetsEmpty')}</EmptyState>
+      </section>
+
+      {isAdmin ? (
+        <p>
+          <Link className="fr-link fr-icon-settings-5-line fr-link--icon-left" to={`/admin/${membership.establishment.id}/services`}>
+            {t('portal.goAdmin')}
+          </Link>
+        </p>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,71 @@
+import { Breadcrumb } from '@codegouvfr/react-dsfr/Breadcrumb';
+import { useTranslation } from 'react-i18next';
+import { Link, useParams } from 'react-router';
+import { ApiError } from '../../app/api.ts';
+import { useAuth } from '../../app/auth.tsx';
+import { ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
+import { usePortalService } from './portal.queries.ts';
+
+/** A service's entry point: "service fermé", "bientôt disponible", or (later) the service itself. */
+export function ServicePage() {
+  const { t } = useTranslation();
+  const { key = '' } = useParams();
+  const { membership } = useAuth();
+  const service = usePortalService(membership?.establishment.id, key);
+
+  const closed =
+    service.error instanceof ApiError &&
+    (service.error.code === 'SERVICE_CLOSED' || service.error.status === 404 || service.error.status === 400);
+
+  const crumbs = (current: string) => (
+    <Breadcrumb
+      currentPageLabel={current}
+      homeLinkProps={{ to: '/' }}
+      segments={[]}
+      classes={{ root: 'fr-mt-0 fr-mb-2w' }}
+    />
+  );
+
+  if (service.isPending) return <Loading />;
+  if (closed) {
+    return (
+      <>
+        {crumbs(t('service.closedTitle'))}
+        <div className="preau-notice-page" data-testid="service-closed">
+          <PageTitle title={t('service.closedTitle')}>{t('service.closedTitle')}</PageTitle>
+          <p className="fr-text--lead">{t('service.closedLead')}</p>
+          <p>{(service.error as ApiError).problem.detail}</p>
+          <Link className="fr-btn" to="/">
+            {t('service.backToPortal')}
+          </Link>
+        </div>
+      </>
+    );
+  }
+  if (service.error) return <ErrorAlert error={service.error} />;
+  const s = service.data;
+  if (!s) return null;
+  if (!s.available) {
+    return (
+      <>
+        {crumbs(s.name)}
+        <div className="preau-notice-page" data-testid="service-soon">
+          <PageTitle title={s.name}>{s.name}</PageTitle>
+          <p className="fr-badge fr-badge--new fr-mb-2w">{t('portal.soon')}</p>
+          <p className="fr-text--lead">{s.description}</p>
+          <p>{t('service.soonText')}</p>
+          <Link className="fr-btn" to="/">
+            {t('service.backToPortal')}
+          </Link>
+        </div>
+      </>
+    );
+  }
+  return (
+    <>
+      {crumbs(s.name)}
+      <PageTitle title={s.name}>{s.name}</PageTitle>
+      <p>{s.description}</p>
+    </>
+  );
+}

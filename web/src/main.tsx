@@ -1,0 +1,40 @@
+import '@codegouvfr/react-dsfr/main.css';
+import './app/app.css';
+import { startReactDsfr } from '@codegouvfr/react-dsfr/spa';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { Link, RouterProvider } from 'react-router';
+import { ApiError } from './app/api.ts';
+import { AuthProvider } from './app/auth.tsx';
+import i18n from './app/i18n.ts';
+import { router } from './app/router.tsx';
+
+startReactDsfr({ defaultColorScheme: 'light', Link, useLang: () => (i18n.language.startsWith('en') ? 'en' : 'fr') });
+
+declare module '@codegouvfr/react-dsfr/spa' {
+  interface RegisterLink {
+    Link: typeof Link;
+  }
+}
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      retry: (count, error) => !(error instanceof ApiError && error.status >= 400 && error.status < 500) && count < 2,
+      refetchOnWindowFocus: false,
+    },
+  },
+});
+
+const root = document.getElementById('root');
+if (!root) throw new Error('#root missing');
+createRoot(root).render(
+  <StrictMode>
+    <QueryClientProvider client={queryClient}>
+      <AuthProvider>
+        <RouterProvider router={router} />
+      </AuthProvider>
+    </QueryClientProvider>
+  </StrictMode>,
+);

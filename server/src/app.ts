@@ -64,7 +64,11 @@ export async function buildApp({ config, db, modules = defaultModules }: BuildOp
         censor: '[redacted]',
       },
     },
-    trustProxy: config.production,
+    // A hop count trusts that many proxies in front of us (X-Forwarded-For read from the right).
+    trustProxy:
+      typeof config.trustProxy === 'number'
+        ? (_addr: string, hop: number) => hop < (config.trustProxy as number)
+        : config.trustProxy,
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();
@@ -151,6 +155,7 @@ export async function buildApp({ config, db, modules = defaultModules }: BuildOp
 
   for (const mod of modules) {
     registerPermissions(mod.permissions);
+    const firstRoute = routes.length;
     await app.register(
       async (scope) => {
         const typed = scope as unknown as App;
@@ -167,6 +172,8 @@ export async function buildApp({ config, db, modules = defaultModules }: BuildOp
       },
       { prefix: mod.prefix },
     );
+    // The app-level onRoute hook runs before the module scope's own, so it saw no `service` yet.
+    if (mod.service) for (const r of routes.slice(firstRoute)) r.service = mod.service;
   }
 
   if (config.webDist && existsSync(join(config.webDist, 'index.html'))) {

@@ -54,8 +54,8 @@ export default async function setup(project: TestProject) {
   return async () => {
     // Drop what this run created (on a shared server), then stop the embedded cluster.
     const res = await admin.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE datname LIKE 'preau_t%' AND datname LIKE $1`,
-      [`%_${process.pid}%`],
+      `SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $2`,
+      [templateDb, `preau\\_t\\_${process.pid}\\_%`],
     );
     for (const { datname } of res.rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     await admin.end();

@@ -20,6 +20,8 @@ export interface Config {
   activationCodeDays: number;
   logLevel: string;
   jobs: boolean;
+  /** Fastify trustProxy: false, a hop count or a list of proxy addresses. Never `true` (any client could fake its address). */
+  trustProxy: boolean | number | string[];
   webDist: string | null;
 }
 
@@ -57,6 +59,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     activationCodeDays: int(env.ACTIVATION_CODE_DAYS, 90),
     logLevel: env.LOG_LEVEL || 'info',
     jobs: bool(env.PREAU_JOBS, true),
+    trustProxy: !env.TRUST_PROXY
+      ? false
+      : /^[0-9]+$/.test(env.TRUST_PROXY)
+        ? Number(env.TRUST_PROXY)
+        : env.TRUST_PROXY.split(',').map((s) => s.trim()),
     webDist: env.WEB_DIST === undefined ? resolve(import.meta.dirname, '../../../web/dist') : env.WEB_DIST || null,
   };
 }

@@ -138,8 +138,13 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     if (initialised && existsSync(settingsPath)) {
       settings = JSON.parse(readFileSync(settingsPath, 'utf8')) as ClusterSettings;
       if (opts.port) settings.port = opts.port;
+    } else if (initialised) {
+      // A cluster whose settings file is gone: never throw data away, ask a human.
+      throw new Error(
+        `${settingsPath} is missing but ${pgDir} holds a PostgreSQL cluster. Restore the file, or move the folder away to start afresh.`,
+      );
     } else {
-      if (existsSync(pgDir)) rmSync(pgDir, { recursive: true, force: true }); // half-made cluster from a crash
+      if (existsSync(pgDir)) rmSync(pgDir, { recursive: true, force: true }); // initdb interrupted by a crash: no data yet
       settings = { port: opts.port || (await freePort()), password: randomBytes(18).toString('base64url') };
     }
     if (opts.port === 0 || opts.ephemeral) settings.port = await freePort();

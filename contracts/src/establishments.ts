@@ -108,3 +108,41 @@ export const PublishCharterBody = z.strictObject({
   title: z.string().trim().min(3).max(200),
   body: z.string().trim().min(10).max(100_000),
 });
+
+export const Academy = z.object({ id: z.uuid(), code: z.string(), name: z.string() });
+export type Academy = z.infer<typeof Academy>;
+export const AcademyList = z.object({ items: z.array(Academy) });
+
+/** `<module>.<verb>`, as modules declare them. */
+export const PermissionName = z
+  .string()
+  .max(100)
+  .regex(/^[a-z_]+\.[a-z_]+$/);
+
+/** One cell of an establishment's permission matrix: what the profile holds, and whether it is the default. */
+export const PermissionGrant = z.object({
+  profile: EstablishmentProfile,
+  permission: z.string(),
+  granted: z.boolean(),
+  byDefault: z.boolean(),
+  overridden: z.boolean(),
+});
+export type PermissionGrant = z.infer<typeof PermissionGrant>;
+
+export const EstablishmentPermissions = z.object({
+  permissions: z.array(z.string()),
+  profiles: z.array(EstablishmentProfile),
+  grants: z.array(PermissionGrant),
+});
+export type EstablishmentPermissions = z.infer<typeof EstablishmentPermissions>;
+
+export const PermissionOverride = z.strictObject({
+  profile: EstablishmentProfile,
+  permission: PermissionName,
+  granted: z.boolean(),
+});
+export type PermissionOverride = z.infer<typeof PermissionOverride>;
+
+/** Replaces every override of the establishment: what is not listed falls back to the defaults. */
+export const SetPermissionsBody = z.strictObject({ overrides: z.array(PermissionOverride).max(1000) });
+export type SetPermissionsBody = z.infer<typeof SetPermissionsBody>;

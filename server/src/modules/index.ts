@@ -1,7 +1,15 @@
 import type { ModuleDefinition } from '../platform/module.ts';
 import { accountsModule } from './accounts/index.ts';
 import { charterModule } from './charter/index.ts';
+import { directoryModule } from './directory/index.ts';
+import { establishmentsModule } from './establishments/index.ts';
 import { servicesModule } from './services/index.ts';
 
 /** The one explicit list of modules: no autoload, no side-effect registration. */
-export const modules: ModuleDefinition[] = [accountsModule, charterModule, servicesModule];
+export const modules: ModuleDefinition[] = [
+  accountsModule,
+  charterModule,
+  servicesModule,
+  establishmentsModule,
+  directoryModule,
+];

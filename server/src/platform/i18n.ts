@@ -69,6 +69,27 @@ const messages = {
     fr: 'Ce compte est déjà activé : il se connecte avec son mot de passe.',
     en: 'This account is already active: it logs in with its password.',
   },
+  ACCOUNT_NOT_PENDING: {
+    fr: "Ce compte n'attend pas d'activation : aucun code ne peut lui être remis.",
+    en: 'This account is not awaiting activation: no code can be issued.',
+  },
+  STATUS_CHANGE_NOT_ALLOWED: {
+    fr: "Ce compte ne peut pas passer à cet état : un compte non activé s'active avec son code, un compte détaché ne se modifie pas.",
+    en: 'This account cannot take this status: a pending account activates with its code, a detached account cannot be changed.',
+  },
+  UNKNOWN_ACADEMY: { fr: 'Académie inconnue.', en: 'Unknown academy.' },
+  UNKNOWN_PERMISSION: {
+    fr: 'Droit inconnu, ou qui ne se règle pas par établissement.',
+    en: 'Unknown permission, or one that is not set per establishment.',
+  },
+  DUPLICATE_OVERRIDE: {
+    fr: 'Ce droit est réglé deux fois pour le même profil.',
+    en: 'This permission is set twice for the same profile.',
+  },
+  PERMISSIONS_LOCKOUT: {
+    fr: 'La direction doit garder la gestion des droits, sinon plus personne ne pourrait les modifier.',
+    en: 'The principal profile must keep managing permissions, or nobody could change them any more.',
+  },
   INVALID_DATES: {
     fr: "La date de généralisation ne peut pas précéder la date d'ouverture.",
     en: 'The generalisation date cannot be before the opening date.',

@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto';
+import type { EstablishmentProfile, UserDetail, UsersQuery } from '@preau/contracts';
+import { permissionsIn, requireEstablishmentPermission } from '../../platform/access/access.ts';
+import { audit } from '../../platform/audit.ts';
+import { sessions } from '../../platform/auth/session.repository.ts';
+import type { Db, UserStatusValue } from '../../platform/db/schema.ts';
+import { AppError, forbidden, notFound } from '../../platform/errors.ts';
+import type { AuthedContext, AuthUser, RequestContext } from '../../platform/http/context.ts';
+import { t } from '../../platform/i18n.ts';
+import { newActivationCode } from '../../platform/logins.ts';
+import { hashActivationCode } from '../accounts/index.ts';
+import { directory } from './directory.repository.ts';
+
+/** Lower case, accents stripped: the same folding as the SQL side. */
+function foldText(s: string): string {
+  return s
+    .normalize('NFD')
+    .replace(/\p{Diacritic}/gu, '')
+    .toLowerCase();
+}
+
+export async function listUsers(ctx: RequestContext, establishmentId: string, query: UsersQuery) {
+  await requireEstablishmentPermission(ctx, 'users.read', establishmentId);
+  const filter = {
+    establishmentId,
+    words: query.q ? foldText(query.q).split(/\s+/).filter(Boolean).slice(0, 5) : [],
+    profile: query.profile,
+    classCode: query.class || undefined,
+    status: query.status,
+  };
+  const [rows, total] = await Promise.all([
+    directory.page(ctx.db, filter, query.pageSize, (query.page - 1) * query.pageSize),
+    directory.count(ctx.db, filter),
+  ]);
+  return {
+    items: rows.map((r) => ({
+      id: r.id,
+      login: r.login,
+      displayName: r.display_name,
+      profiles: r.profiles as EstablishmentProfile[],
+      status: r.status,
+      classes: r.classes,
+    })),
+    total,
+    page: query.page,
+    pageSize: query.pageSize,
+  };
+}
+
+type Member = NonNullable<Awaited<ReturnType<typeof directory.member>>>;
+
+/** Only a platform admin may change a platform admin's account. */
+const mayTouch = (actor: AuthUser, target: Member) => !target.is_platform_admin || actor.platformAdmin;
+
+async function canFlags(ctx: AuthedContext, establishmentId: string, target: Member) {
+  const manage = (await permissionsIn(ctx.db, ctx.user, establishmentId, ['users.manage'])).length > 0;
+  const ok = manage && mayTouch(ctx.user, target);
+  return {
+    block: ok && target.id !== ctx.user.id && (target.status === 'active' || target.status === 'pending_activation'),
+    unblock: ok && target.status === 'blocked',
+    newActivationCode: ok && target.status === 'pending_activation',
+  };
+}
+
+async function detail(ctx: AuthedContext, db: Db, establishmentId: string, userId: string) {
+  const target = await directory.member(db, establishmentId, userId);
+  if (!target) throw notFound();
+  const [classes, children, guardians, can] = await Promise.all([
+    directory.classesOf(db, establishmentId, userId),
+    directory.childrenOf(db, establishmentId, userId),
+    directory.guardiansOf(db, establishmentId, userId),
+    canFlags(ctx, establishmentId, target),
+  ]);
+  const result: UserDetail = {
+    id: target.id,
+    login: target.login,
+    displayName: target.display_name,
+    firstName: target.first_name,
+    lastName: target.last_name,
+    birthDate: target.birth_date,
+    email: target.email,
+    status: target.status,
+    profiles: target.profiles as EstablishmentProfile[],
+    functions: target.functions,
+    classes,
+    children: children.map((c) => ({ id: c.id, displayName: c.display_name, level: c.level })),
+    guardians: guardians.map((g) => ({ id: g.id, displayName: g.display_name, level: g.level })),
+    activationExpiresAt:
+      target.status === 'pending_activation' && target.activation_expires_at
+        ? new Date(target.activation_expires_at).toISOString()
+        : null,
+    lastLoginAt: target.last_login_at ? new Date(target.last_login_at).toISOString() : null,
+    can,
+  };
+  return result;
+}
+
+export async function getUser(ctx: RequestContext, establishmentId: string, userId: string): Promise<UserDetail> {
+  await requireEstablishmentPermission(ctx, 'users.read', establishmentId);
+  return detail(ctx as AuthedContext, ctx.db, establishmentId, userId);
+}
+
+/**
+ * Block or unblock an account. Blocking ends every session of the person at once; unblocking gives back
+ * the state the account had: active if it has a password, else still awaiting activation.
+ */
+export async function setUserStatus(
+  ctx: RequestContext,
+  establishmentId: string,
+  userId: string,
+  status: 'active' | 'blocked',
+): Promise<UserDetail> {
+  const { user: actor } = await requireEstablishmentPermission(ctx, 'users.manage', establishmentId);
+  await ctx.db.transaction().execute(async (trx) => {
+    const target = await directory.member(trx, establishmentId, userId, { forUpdate: true });
+    if (!target) throw notFound();
+    if (status === 'blocked' && target.id === actor.id) {
+      throw new AppError(400, 'CANNOT_BLOCK_SELF', {
+        errors: [{ path: 'body.status', message: t(ctx.lang, 'CANNOT_BLOCK_SELF') }],
+      });
+    }
+    if (!mayTouch(actor, target)) throw forbidden();
+    let next: UserStatusValue;
+    if (status === 'blocked') {
+      if (target.status === 'detached') throw statusNotAllowed(ctx);
+      next = 'blocked';
+    } else {
+      if (target.status === 'pending_activation' || target.status === 'detached') throw statusNotAllowed(ctx);
+      next = target.status === 'blocked' && !target.has_password ? 'pending_activation' : 'active';
+    }
+    if (next === target.status) return; // already so: nothing to change, nothing to audit
+    await directory.setStatus(trx, target.id, next);
+    if (next === 'blocked') await sessions.deleteOthers(trx, target.id, null);
+    await audit(trx, ctx, {
+      action: next === 'blocked' ? 'directory.user.block' : 'directory.user.unblock',
+      establishmentId,
+      targetType: 'user',
+      targetId: target.id,
+      details: { from: target.status, to: next },
+    });
+  });
+  return detail(ctx as AuthedContext, ctx.db, establishmentId, userId);
+}
+
+const statusNotAllowed = (ctx: RequestContext) =>
+  new AppError(400, 'STATUS_CHANGE_NOT_ALLOWED', {
+    errors: [{ path: 'body.status', message: t(ctx.lang, 'STATUS_CHANGE_NOT_ALLOWED') }],
+  });
+
+/** A new one-time activation code for an account awaiting activation; the previous one stops working. */
+export async function newUserActivationCode(ctx: RequestContext, establishmentId: string, userId: string) {
+  const { user: actor } = await requireEstablishmentPermission(ctx, 'users.manage', establishmentId);
+  const code = newActivationCode(randomBytes);
+  const expiresAt = new Date(Date.now() + ctx.config.activationCodeDays * 86_400_000);
+  await ctx.db.transaction().execute(async (trx) => {
+    const target = await directory.member(trx, establishmentId, userId, { forUpdate: true });
+    if (!target) throw notFound();
+    // A code sets the password: handing one out for a platform admin is a platform admin's call.
+    if (!mayTouch(actor, target)) throw forbidden();
+    if (target.status === 'active') throw new AppError(409, 'ALREADY_ACTIVE');
+    if (target.status !== 'pending_activation') throw new AppError(409, 'ACCOUNT_NOT_PENDING');
+    await directory.setActivationCode(trx, target.id, hashActivationCode(target.id, code), expiresAt);
+    await audit(trx, ctx, {
+      action: 'directory.user.activation_code',
+      establishmentId,
+      targetType: 'user',
+      targetId: target.id,
+      details: { expiresAt: expiresAt.toISOString() },
+    });
+  });
+  return { code, expiresAt: expiresAt.toISOString() };
+}

@@ -1,0 +1,12 @@
+import { defineModule } from '../../platform/module.ts';
+import { directoryRoutes } from './directory.routes.ts';
+
+export const directoryModule = defineModule({
+  name: 'directory',
+  prefix: '/api',
+  permissions: {
+    'users.read': ['principal', 'local_admin'],
+    'users.manage': ['principal', 'local_admin'],
+  },
+  plugin: directoryRoutes,
+});

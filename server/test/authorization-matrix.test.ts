@@ -111,6 +111,40 @@ const MATRIX: Record<string, Row> = {
     (w) => ({ url: `/api/establishments/${w.a.id}/services/news`, body: { status: 'recommended' } }),
     ADMINS(200),
   ],
+  'GET /api/establishments': [() => ({ url: '/api/establishments' }), ALL_MEMBERS(200)],
+  'POST /api/establishments': [
+    (w) => ({
+      url: '/api/establishments',
+      body: { uai: '0990001N', name: 'Lycée créé à la main', type: 'LYCEE', academyId: w.a.academy_id },
+    }),
+    ONLY_PLATFORM(201),
+  ],
+  'GET /api/academies': [() => ({ url: '/api/academies' }), ONLY_PLATFORM(200)],
+  'GET /api/establishments/:id': [
+    (w) => ({ url: `/api/establishments/${w.a.id}` }),
+    [401, 200, 200, 200, 200, 200, 200, 200, 404],
+  ],
+  'GET /api/establishments/:id/permissions': [
+    (w) => ({ url: `/api/establishments/${w.a.id}/permissions` }),
+    ADMINS(200),
+  ],
+  'PUT /api/establishments/:id/permissions': [
+    (w) => ({ url: `/api/establishments/${w.a.id}/permissions`, body: { overrides: [] } }),
+    ADMINS(200),
+  ],
+  'GET /api/establishments/:id/users': [(w) => ({ url: `/api/establishments/${w.a.id}/users` }), ADMINS(200)],
+  'GET /api/establishments/:id/users/:userId': [
+    (w) => ({ url: `/api/establishments/${w.a.id}/users/${w.target.id}` }),
+    ADMINS(200),
+  ],
+  'PATCH /api/establishments/:id/users/:userId': [
+    (w) => ({ url: `/api/establishments/${w.a.id}/users/${w.target.id}`, body: { status: 'blocked' } }),
+    ADMINS(200),
+  ],
+  'POST /api/establishments/:id/users/:userId/activation-code': [
+    (w) => ({ url: `/api/establishments/${w.a.id}/users/${w.pending.id}/activation-code` }),
+    ADMINS(201),
+  ],
 };
 
 /** The charter in force for establishment A of this world (a platform default created on demand). */
@@ -185,5 +219,3 @@ for (const [key, [build, expected]] of Object.entries(MATRIX)) {
     expect(got).toEqual(Object.fromEntries(PERSONAS.map((p, i) => [p, expected[i]])));
   });
 }
-
-void ONLY_PLATFORM;

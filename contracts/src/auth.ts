@@ -68,7 +68,11 @@ export const MeResponse = z.object({
 });
 export type MeResponse = z.infer<typeof MeResponse>;
 
-export const AcceptCharterBody = z.strictObject({ charterId: z.uuid() });
+/**
+ * Accept a charter in force: in one establishment (`establishmentId`, one entry of `pendingCharters`), or,
+ * without it, in every establishment of the caller where this charter is the one in force.
+ */
+export const AcceptCharterBody = z.strictObject({ charterId: z.uuid(), establishmentId: z.uuid().optional() });
 
 export const SessionInfo = z.object({
   id: z.uuid(),

@@ -138,13 +138,24 @@ export const SERVICE_CATALOGUE: readonly CatalogueEntry[] = [
   },
 ];
 
+const UsageRule = z.string().max(2000);
 export const UsageRules = z.strictObject({
-  whoEnters: z.string().max(2000).default(''),
-  whoUses: z.string().max(2000).default(''),
-  whoPublishes: z.string().max(2000).default(''),
-  forWhom: z.string().max(2000).default(''),
+  whoEnters: UsageRule.default(''),
+  whoUses: UsageRule.default(''),
+  whoPublishes: UsageRule.default(''),
+  forWhom: UsageRule.default(''),
 });
 export type UsageRules = z.infer<typeof UsageRules>;
+
+/** A change of some rules: the rules not sent are kept (`UsageRules.partial()` would fill them with ''). */
+export const UsageRulesPatch = z
+  .strictObject({
+    whoEnters: UsageRule,
+    whoUses: UsageRule,
+    whoPublishes: UsageRule,
+    forWhom: UsageRule,
+  })
+  .partial();
 
 export const EstablishmentService = z.object({
   key: ServiceKey,
@@ -168,7 +179,7 @@ export const UpdateServiceBody = z
     profiles: z.array(EstablishmentProfileSchema).max(6).optional(),
     opensOn: IsoDate.nullable().optional(),
     generalizesOn: IsoDate.nullable().optional(),
-    usageRules: UsageRules.partial().optional(),
+    usageRules: UsageRulesPatch.optional(),
   })
   .refine((b) => Object.keys(b).length > 0, { message: 'at least one field' });
 export type UpdateServiceBody = z.infer<typeof UpdateServiceBody>;

@@ -61,7 +61,11 @@ export class UsageRecorder {
   }
 }
 
-/** Roll a day's events up into `usage_daily` (idempotent: re-running a day replaces its rows). */
+/**
+ * Roll a day's events up into `usage_daily` (idempotent: re-running a day replaces its rows).
+ * The day is a Paris calendar day: `date::timestamp AT TIME ZONE 'Europe/Paris'` is the instant of its
+ * midnight in Paris (a bare `date AT TIME ZONE` would convert UTC midnight the other way round).
+ */
 export async function rollUpUsage(db: Kysely<Database>, day: string): Promise<number> {
   return db.transaction().execute(async (trx) => {
     await trx.deleteFrom('usage_daily').where('day', '=', day).execute();
@@ -70,8 +74,8 @@ export async function rollUpUsage(db: Kysely<Database>, day: string): Promise<nu
       SELECT ${day}::date, establishment_id, COALESCE(profile, 'unknown'), service, action,
              count(*), count(DISTINCT user_id)
       FROM usage_event
-      WHERE at >= (${day}::date AT TIME ZONE 'Europe/Paris')
-        AND at < ((${day}::date + 1) AT TIME ZONE 'Europe/Paris')
+      WHERE at >= (${day}::date::timestamp AT TIME ZONE 'Europe/Paris')
+        AND at < ((${day}::date + 1)::timestamp AT TIME ZONE 'Europe/Paris')
         AND establishment_id IS NOT NULL
       GROUP BY establishment_id, COALESCE(profile, 'unknown'), service, action`.execute(trx);
     return Number(res.numAffectedRows ?? 0);

@@ -16,7 +16,7 @@ export async function charterRoutes(app: App): Promise<void> {
       },
     },
     async (req, reply) => {
-      await acceptCharter(req.ctx, req.body.charterId);
+      await acceptCharter(req.ctx, req.body.charterId, req.body.establishmentId);
       return reply.code(204).send(null);
     },
   );

@@ -41,10 +41,17 @@ export async function hasAcceptedCharter(db: Db, userId: string, establishmentId
   return (await charters.accepted(db, userId, [current.id])).has(`${current.id}|${establishmentId}`);
 }
 
-export async function acceptCharter(ctx: RequestContext, charterId: string) {
+/**
+ * Acceptance is per establishment: the platform default charter in force in two schools is accepted in
+ * each separately when the caller names the establishment (one entry of `pendingCharters`); without it,
+ * in every establishment of the caller where this charter is in force.
+ */
+export async function acceptCharter(ctx: RequestContext, charterId: string, establishmentId?: string) {
   requireUser(ctx);
   const user = ctx.user;
-  const ids = user.memberships.map((m) => m.establishmentId);
+  const ids = user.memberships
+    .map((m) => m.establishmentId)
+    .filter((id) => establishmentId === undefined || id === establishmentId);
   const current = await charters.currentFor(ctx.db, ids);
   // Only a charter in force in one of the user's establishments can be accepted; anything else is unknown.
   const matching = current.filter((c) => c.id === charterId);

@@ -6,7 +6,10 @@ import type { Db } from '../db/schema.ts';
  *
  * - Per login: after FREE_FAILURES failures, each further failure blocks the login for a growing delay
  *   (2 s, 4 s, 8 s… capped at MAX_BLOCK_S = 15 minutes): guessing is slowed to a crawl, and the real owner
- *   is never locked out for more than minutes.
+ *   is never locked out for more than minutes. The count starts over only after a quiet WINDOW: 15 minutes
+ *   after the first failure if the key was never blocked, else 15 minutes after its last block ended (not
+ *   15 minutes after the first failure, which the growing delays themselves would reach, handing an
+ *   attacker FREE_FAILURES new free guesses every quarter of an hour).
  * - Per address: counts *failures only* (a school behind one NAT address logs in successfully by the
  *   hundreds at 8 a.m.), with a high threshold. While a login is blocked its attempts are refused before
  *   any password check and do not count against the address, so an attack on one account never blocks the
@@ -37,10 +40,12 @@ export async function recordFailure(db: Db, key: string, freeFailures: number): 
     INSERT INTO login_throttle AS t (key, failures, window_started_at)
     VALUES (${key}, 1, now())
     ON CONFLICT (key) DO UPDATE SET
-      failures = CASE WHEN t.window_started_at < now() - ${WINDOW}::interval AND (t.blocked_until IS NULL OR t.blocked_until < now())
+      failures = CASE WHEN COALESCE(t.blocked_until, t.window_started_at) < now() - ${WINDOW}::interval
                       THEN 1 ELSE t.failures + 1 END,
-      window_started_at = CASE WHEN t.window_started_at < now() - ${WINDOW}::interval AND (t.blocked_until IS NULL OR t.blocked_until < now())
-                      THEN now() ELSE t.window_started_at END
+      window_started_at = CASE WHEN COALESCE(t.blocked_until, t.window_started_at) < now() - ${WINDOW}::interval
+                      THEN now() ELSE t.window_started_at END,
+      blocked_until = CASE WHEN COALESCE(t.blocked_until, t.window_started_at) < now() - ${WINDOW}::interval
+                      THEN NULL ELSE t.blocked_until END
     RETURNING failures AS wait`.execute(db);
   const failures = res.rows[0]?.wait ?? 1;
   if (failures <= freeFailures) return 0;

@@ -16,7 +16,12 @@ function sameToken(a: string, b: string): boolean {
 
 /** onRequest: find the session (one query), then 401 and CSRF before the body is even parsed. */
 export async function authenticate(req: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (!req.url.startsWith('/api/') || req.url.startsWith('/api/docs')) return;
+  // An unknown route is 404 for everyone (not 401 for the anonymous): the not-found handler answers it.
+  if (req.is404) return;
+  // Decide on the matched route, not the raw URL: the router decodes `/%61pi/…` into `/api/…`, and that
+  // spelling must not skip the session, CSRF and Origin checks.
+  const path = req.routeOptions.url ?? req.url;
+  if (!path.startsWith('/api/') || path.startsWith('/api/docs')) return;
   const ctx = req.ctx;
   const token = req.cookies[cookieName(ctx.config)];
   if (token && token.length <= 100) {

@@ -45,6 +45,9 @@ export function sendProblem(reply: FastifyReply, body: ProblemBody): FastifyRepl
 
 const PG_CONSTRAINT = /^23/; // integrity constraint violation
 const PG_DATA = /^22/; // data exception (value out of range, invalid text representation…)
+// The database cannot be reached: connection refused or lost, SQLSTATE 08 (connection exception),
+// 57P01-57P03 (shutting down, starting up), 53300 (too many connections). Not a bug: 503, retry later.
+const DB_UNREACHABLE = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|08...|57P0[123]|53300)$/;
 
 /** Every failure becomes problem+json; nothing but a real bug becomes a 500. */
 export function errorHandler(error: FastifyError, req: FastifyRequest, reply: FastifyReply) {
@@ -80,6 +83,10 @@ export function errorHandler(error: FastifyError, req: FastifyRequest, reply: Fa
       return sendProblem(reply, problem(req, 415, 'UNSUPPORTED_MEDIA_TYPE'));
   }
   const pgCode = (error as { code?: string }).code;
+  if (typeof pgCode === 'string' && DB_UNREACHABLE.test(pgCode)) {
+    req.log.error({ err: error }, 'database unreachable');
+    return sendProblem(reply, problem(req, 503, 'DATABASE_DOWN'));
+  }
   if (typeof pgCode === 'string' && PG_CONSTRAINT.test(pgCode) && pgCode.length === 5) {
     return sendProblem(reply, problem(req, 409, 'CONFLICT'));
   }

@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { z } from 'zod';
+import {
+  type Agent,
+  freshDatabase,
+  loginAs,
+  makeEstablishment,
+  makeUser,
+  type Profile,
+} from '../../../test/helpers.ts';
+import { buildApp, registeredRoutes } from '../../app.ts';
+import { testConfig } from '../../platform/config.ts';
+import { defineModule } from '../../platform/module.ts';
+import { modules } from '../index.ts';
+
+/**
+ * A service module as the app mounts it: every route of a module that names a catalogue service passes
+ * the gate (member of the establishment, charter accepted, service open to one of the caller's profiles).
+ */
+const newsLike = defineModule({
+  name: 'gated',
+  service: 'news',
+  prefix: '/api/gated',
+  permissions: { 'gated.read': ['student', 'teacher', 'principal'] },
+  plugin: async (app) => {
+    app.get(
+      '/items',
+      {
+        config: { permission: 'gated.read' },
+        schema: { querystring: z.strictObject({ establishment: z.uuid().optional() }) },
+      },
+      async () => ({ items: ['une actualité'] }),
+    );
+    app.get(
+      '/establishments/:establishmentId/items',
+      { config: { permission: 'gated.read' }, schema: { params: z.strictObject({ establishmentId: z.uuid() }) } },
+      async () => ({ items: ['une actualité'] }),
+    );
+  },
+});
+
+const db = await freshDatabase();
+const app = await buildApp({ config: testConfig('unused'), db, modules: [...modules, newsLike] });
+await app.ready();
+afterAll(() => app.close());
+
+type School = Awaited<ReturnType<typeof makeEstablishment>>;
+let school: School;
+beforeAll(async () => {
+  school = await makeEstablishment(db);
+});
+
+async function member(s: School, profiles: Profile[] = ['student']) {
+  const u = await makeUser(db, { establishmentId: s.id, profiles });
+  return loginAs(app, u.login);
+}
+
+const items = (a: Agent, s: School) => a.get(`/api/gated/items?establishment=${s.id}`);
+
+describe('the service gate of service modules', () => {
+  test('open: 200 by query or by path parameter, and by default the first establishment', async () => {
+    const student = await member(school);
+    expect((await items(student, school)).statusCode).toBe(200);
+    expect((await student.get(`/api/gated/establishments/${school.id}/items`)).statusCode).toBe(200);
+    expect((await student.get('/api/gated/items')).statusCode).toBe(200);
+  });
+
+  test('closed: 403 SERVICE_CLOSED for everyone', async () => {
+    const s = await makeEstablishment(db);
+    const p = await member(s, ['principal']);
+    const student = await member(s);
+    expect((await p.patch(`/api/establishments/${s.id}/services/news`, { status: 'closed' })).statusCode).toBe(200);
+    for (const a of [student, p]) {
+      const res = await items(a, s);
+      expect(res.statusCode).toBe(403);
+      expect(res.json().code).toBe('SERVICE_CLOSED');
+      expect((await a.get(`/api/gated/establishments/${s.id}/items`)).json().code).toBe('SERVICE_CLOSED');
+    }
+  });
+
+  test('restricted to some profiles, or opening later: 403 SERVICE_CLOSED for the others', async () => {
+    const s = await makeEstablishment(db);
+    const p = await member(s, ['principal']);
+    const student = await member(s);
+    const teacher = await member(s, ['teacher']);
+    await p.patch(`/api/establishments/${s.id}/services/news`, { profiles: ['teacher', 'principal'] });
+    expect((await items(student, s)).json().code).toBe('SERVICE_CLOSED');
+    expect((await items(teacher, s)).statusCode).toBe(200);
+    await p.patch(`/api/establishments/${s.id}/services/news`, { opensOn: '2999-09-01' });
+    expect((await items(teacher, s)).json().code).toBe('SERVICE_CLOSED');
+  });
+
+  test("another establishment's service is 404, whatever its settings", async () => {
+    const other = await makeEstablishment(db);
+    const student = await member(school);
+    expect((await items(student, other)).statusCode).toBe(404);
+    expect((await student.get(`/api/gated/establishments/${other.id}/items`)).statusCode).toBe(404);
+  });
+
+  test('a pending charter is 403 CHARTER_NOT_ACCEPTED until accepted', async () => {
+    const s = await makeEstablishment(db);
+    const p = await member(s, ['principal']);
+    const student = await member(s);
+    const published = await p.post(`/api/establishments/${s.id}/charter`, {
+      title: 'Charte',
+      body: 'Le texte de la charte.',
+    });
+    expect(published.statusCode).toBe(201);
+    expect((await items(student, s)).json().code).toBe('CHARTER_NOT_ACCEPTED');
+    await student.post('/api/me/charter/accept', { charterId: published.json().current.id });
+    expect((await items(student, s)).statusCode).toBe(200);
+  });
+
+  test('no session is 401; a profile without the permission is 403 FORBIDDEN before the gate', async () => {
+    expect((await app.inject({ method: 'GET', url: `/api/gated/items?establishment=${school.id}` })).statusCode).toBe(
+      401,
+    );
+    const guardian = await member(school, ['guardian']);
+    const res = await items(guardian, school);
+    expect(res.statusCode).toBe(403);
+    expect(res.json().code).toBe('FORBIDDEN');
+  });
+
+  test('the routes are registered with their service, for the authorization matrix and the docs', () => {
+    const routes = registeredRoutes.get(app as never) ?? [];
+    const gated = routes.filter((r) => r.url.startsWith('/api/gated'));
+    expect(gated).toHaveLength(2);
+    for (const r of gated) expect(r).toMatchObject({ service: 'news', auth: 'permission', permission: 'gated.read' });
+    expect(routes.find((r) => r.url === '/api/portal')?.service).toBeUndefined();
+  });
+});

@@ -1,0 +1,162 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+import { afterEach, describe, expect, test } from 'vitest';
+import { type EmbeddedHandle, startEmbeddedPostgres } from './embedded.ts';
+
+const FIXTURE = resolve(import.meta.dirname, '../../../test/fixtures/embedded-holder.ts');
+const TIMEOUT = 120_000;
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function waitUntil(check: () => boolean, ms: number, what: string) {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const postmasterPid = (dir: string) => Number.parseInt(readFileSync(join(dir, 'pg', 'postmaster.pid'), 'utf8'), 10);
+
+async function query(url: string, text: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** A child node process holding the cluster of `dir`; resolves once the cluster is up. */
+function startHolder(dir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [FIXTURE, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  return new Promise((ok, fail) => {
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const ready = /READY (\S+)\n/.exec(out);
+      if (ready) ok({ child, url: ready[1]! });
+      else if (/FAILED/.test(out)) fail(new Error(out));
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    child.once('exit', (code) => fail(new Error(`holder exited (${code}): ${out}${err}`)));
+  });
+}
+
+async function kill(child: ChildProcess, signal: NodeJS.Signals) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  await exited;
+}
+
+// Whatever happens in a test, no cluster, child or folder is left behind.
+const children: ChildProcess[] = [];
+const handles: EmbeddedHandle[] = [];
+const dirs: string[] = [];
+
+afterEach(async () => {
+  for (const h of handles.splice(0)) await h.stop().catch(() => {});
+  for (const c of children.splice(0)) await kill(c, 'SIGKILL');
+  for (const dir of dirs.splice(0)) {
+    if (existsSync(join(dir, 'pg', 'postmaster.pid'))) {
+      const pid = postmasterPid(dir);
+      if (alive(pid)) {
+        process.kill(pid, 'SIGINT');
+        await waitUntil(() => !alive(pid), 30_000, 'the postmaster to stop').catch(() => process.kill(pid, 'SIGKILL'));
+      }
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
+}, TIMEOUT);
+
+async function tempDataDir() {
+  const dir = await mkdtemp(join(tmpdir(), 'preau-embedded-'));
+  await chmod(dir, 0o755); // as root, PostgreSQL runs as `postgres`, who must reach the folder
+  dirs.push(dir);
+  return dir;
+}
+
+describe('embedded PostgreSQL', () => {
+  test(
+    'a postmaster orphaned by a killed Préau is stopped, and the cluster starts again with its data',
+    async () => {
+      const dir = await tempDataDir();
+      const { child, url } = await startHolder(dir);
+      await query(url, 'CREATE TABLE survivor (note text); INSERT INTO survivor VALUES ($$still here$$)');
+      const orphan = postmasterPid(dir);
+      expect(readFileSync(join(dir, 'preau.lock'), 'utf8')).toBe(String(child.pid));
+
+      await kill(child, 'SIGKILL');
+      // The holder is gone, its PostgreSQL is not: an orphan still owning the data folder.
+      expect(alive(orphan)).toBe(true);
+
+      const logs: string[] = [];
+      const handle = await startEmbeddedPostgres({ dataDir: dir, port: 0, log: (m) => logs.push(m) });
+      handles.push(handle);
+      expect(alive(orphan)).toBe(false);
+      expect(logs).toContain(`Found the embedded PostgreSQL (pid ${orphan}) left by a previous run: stopping it.`);
+      expect(postmasterPid(dir)).not.toBe(orphan);
+      expect(readFileSync(join(dir, 'preau.lock'), 'utf8')).toBe(String(process.pid));
+
+      expect(await query(handle.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+      expect(await query(handle.url, 'SELECT note FROM survivor')).toEqual([{ note: 'still here' }]);
+
+      const pid = postmasterPid(dir);
+      await handle.stop();
+      handles.splice(0);
+      expect(alive(pid)).toBe(false);
+      expect(existsSync(join(dir, 'preau.lock'))).toBe(false);
+      expect(existsSync(join(dir, 'pg', 'PG_VERSION'))).toBe(true); // persistent: the data stays
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'a second start while a live Préau holds the folder fails clearly and leaves the holder alone',
+    async () => {
+      const dir = await tempDataDir();
+      const { child, url } = await startHolder(dir);
+      const postmaster = postmasterPid(dir);
+
+      await expect(startEmbeddedPostgres({ dataDir: dir, port: 0 })).rejects.toThrow(
+        `Another Préau process (pid ${child.pid}) is already using ${dir}`,
+      );
+
+      // The holder's cluster is untouched and still answers.
+      expect(alive(postmaster)).toBe(true);
+      expect(postmasterPid(dir)).toBe(postmaster);
+      expect(await query(url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+      expect(readFileSync(join(dir, 'preau.lock'), 'utf8')).toBe(String(child.pid));
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'a stale lock (its process is gone) and no cluster yet: the start proceeds',
+    async () => {
+      const dir = await tempDataDir();
+      writeFileSync(join(dir, 'preau.lock'), '999999999');
+      const handle = await startEmbeddedPostgres({ dataDir: dir, port: 0 });
+      handles.push(handle);
+      expect(await query(handle.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    },
+    TIMEOUT,
+  );
+});

@@ -7,6 +7,7 @@ import { sessions } from '../../platform/auth/session.repository.ts';
 import { createSession } from '../../platform/auth/sessions.ts';
 import {
   ADDRESS_FREE_FAILURES,
+  ADDRESS_MAX_BLOCK_S,
   addressKey,
   blockedFor,
   clearFailures,
@@ -46,7 +47,7 @@ async function throttleGate(ctx: RequestContext, login: string): Promise<void> {
 async function recordFailedAttempt(ctx: RequestContext, login: string, userId: string | null, action: string) {
   const wait = Math.max(
     await recordFailure(ctx.db, loginKey(login), FREE_FAILURES),
-    await recordFailure(ctx.db, addressKey(ctx.ip), ADDRESS_FREE_FAILURES),
+    await recordFailure(ctx.db, addressKey(ctx.ip), ADDRESS_FREE_FAILURES, ADDRESS_MAX_BLOCK_S),
   );
   await audit(ctx.db, ctx, {
     action,

@@ -1,7 +1,14 @@
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { makeEstablishment, makeUser, PASSWORD, testApp } from '../../../test/helpers.ts';
-import { addressKey, FREE_FAILURES, loginKey, MAX_BLOCK_S } from '../../platform/auth/throttle.ts';
+import {
+  ADDRESS_FREE_FAILURES,
+  ADDRESS_MAX_BLOCK_S,
+  addressKey,
+  FREE_FAILURES,
+  loginKey,
+  MAX_BLOCK_S,
+} from '../../platform/auth/throttle.ts';
 
 const { app, db } = await testApp();
 
@@ -124,6 +131,19 @@ describe('login throttling', () => {
       const classmate = await makeUser(db, { establishmentId: school.id });
       expect((await login(classmate.login, PASSWORD, nat)).statusCode).toBe(200);
     }
+  });
+
+  test('an address that sprays many accounts is slowed, but never blocked for more than a minute', async () => {
+    const nat = '10.99.0.1';
+    // As if 300 failures on distinct logins had already come from this address in the window.
+    await db
+      .insertInto('login_throttle')
+      .values({ key: addressKey(nat), failures: ADDRESS_FREE_FAILURES + 30 })
+      .execute();
+    const res = await login('someone.else', 'faux', nat);
+    expectTooMany(res);
+    expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(ADDRESS_MAX_BLOCK_S);
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
   });
 
   test('an unknown login is throttled like a real one (no way to tell them apart)', async () => {

@@ -17,7 +17,9 @@ import type { Db } from '../db/schema.ts';
  */
 export const FREE_FAILURES = 5;
 export const MAX_BLOCK_S = 15 * 60;
-export const ADDRESS_FREE_FAILURES = 100;
+export const ADDRESS_FREE_FAILURES = 300;
+/** An address is never blocked for more than a minute: a whole school may share it. */
+export const ADDRESS_MAX_BLOCK_S = 60;
 const WINDOW = '15 minutes';
 
 export const loginKey = (login: string) => `login:${login.toLowerCase()}`;
@@ -35,7 +37,12 @@ export async function blockedFor(db: Db, keys: string[]): Promise<number> {
 }
 
 /** Count a failure for a key; returns the delay now imposed (seconds). */
-export async function recordFailure(db: Db, key: string, freeFailures: number): Promise<number> {
+export async function recordFailure(
+  db: Db,
+  key: string,
+  freeFailures: number,
+  maxBlockS = MAX_BLOCK_S,
+): Promise<number> {
   const res = await sql<{ wait: number }>`
     INSERT INTO login_throttle AS t (key, failures, window_started_at)
     VALUES (${key}, 1, now())
@@ -49,7 +56,7 @@ export async function recordFailure(db: Db, key: string, freeFailures: number): 
     RETURNING failures AS wait`.execute(db);
   const failures = res.rows[0]?.wait ?? 1;
   if (failures <= freeFailures) return 0;
-  const delay = Math.min(MAX_BLOCK_S, 2 ** Math.min(failures - freeFailures, 20));
+  const delay = Math.min(maxBlockS, 2 ** Math.min(failures - freeFailures, 20));
   await db
     .updateTable('login_throttle')
     .set({ blocked_until: sql<Date>`now() + make_interval(secs => ${delay})` })

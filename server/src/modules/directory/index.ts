@@ -8,5 +8,8 @@ export const directoryModule = defineModule({
     'users.read': ['principal', 'local_admin'],
     'users.manage': ['principal', 'local_admin'],
   },
-  plugin: directoryRoutes,
+  // The module's route files, one per area (users, imports, data quality, login sheets, rollover…).
+  plugin: async (app) => {
+    await directoryRoutes(app);
+  },
 });

@@ -1,4 +1,5 @@
 export * from './auth.ts';
 export * from './common.ts';
 export * from './establishments.ts';
+export * from './school-years.ts';
 export * from './services.ts';

@@ -141,6 +141,19 @@ const MATRIX: Record<string, Row> = {
     (w) => ({ url: `/api/establishments/${w.a.id}/users/${w.target.id}`, body: { status: 'blocked' } }),
     ADMINS(200),
   ],
+  'GET /api/establishments/:id/school-years': [
+    (w) => ({ url: `/api/establishments/${w.a.id}/school-years` }),
+    ADMINS(200),
+  ],
+  'GET /api/establishments/:id/school-years/rollover': [
+    (w) => ({ url: `/api/establishments/${w.a.id}/school-years/rollover` }),
+    ADMINS(200),
+  ],
+  'POST /api/establishments/:id/school-years/rollover': [
+    // the first allowed caller closes 2026-2027; the next allowed ones see a stale preview (409)
+    (w) => ({ url: `/api/establishments/${w.a.id}/school-years/rollover`, body: { from: '2026-2027' } }),
+    [401, 403, 403, 403, 403, 200, 409, 409, 404],
+  ],
   'POST /api/establishments/:id/users/:userId/activation-code': [
     (w) => ({ url: `/api/establishments/${w.a.id}/users/${w.pending.id}/activation-code` }),
     ADMINS(201),

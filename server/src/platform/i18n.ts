@@ -94,6 +94,10 @@ const messages = {
     fr: "La date de généralisation ne peut pas précéder la date d'ouverture.",
     en: 'The generalisation date cannot be before the opening date.',
   },
+  SCHOOL_YEAR_CHANGED: {
+    fr: "L'année scolaire en cours a changé entre-temps ({current}) : rechargez l'aperçu.",
+    en: 'The current school year changed meanwhile ({current}): reload the preview.',
+  },
   INTERNAL: { fr: 'Une erreur inattendue est survenue.', en: 'An unexpected error occurred.' },
   DATABASE_DOWN: { fr: 'La base de données ne répond pas.', en: 'The database is not answering.' },
 } as const satisfies Record<string, Record<Lang, string>>;

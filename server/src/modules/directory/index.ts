@@ -1,5 +1,6 @@
 import { defineModule } from '../../platform/module.ts';
 import { directoryRoutes } from './directory.routes.ts';
+import { rolloverRoutes } from './rollover/rollover.routes.ts';
 
 export const directoryModule = defineModule({
   name: 'directory',
@@ -7,9 +8,11 @@ export const directoryModule = defineModule({
   permissions: {
     'users.read': ['principal', 'local_admin'],
     'users.manage': ['principal', 'local_admin'],
+    'school_years.manage': ['principal', 'local_admin'],
   },
   // The module's route files, one per area (users, imports, data quality, login sheets, rollover…).
   plugin: async (app) => {
     await directoryRoutes(app);
+    await rolloverRoutes(app);
   },
 });

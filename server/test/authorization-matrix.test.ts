@@ -158,6 +158,10 @@ const MATRIX: Record<string, Row> = {
     (w) => ({ url: `/api/establishments/${w.a.id}/users/${w.pending.id}/activation-code` }),
     ADMINS(201),
   ],
+  'GET /api/establishments/:id/data-quality': [
+    (w) => ({ url: `/api/establishments/${w.a.id}/data-quality` }),
+    ADMINS(200),
+  ],
 };
 
 /** The charter in force for establishment A of this world (a platform default created on demand). */

@@ -1,5 +1,6 @@
 import { defineModule } from '../../platform/module.ts';
 import { directoryRoutes } from './directory.routes.ts';
+import { qualityRoutes } from './quality/quality.routes.ts';
 import { rolloverRoutes } from './rollover/rollover.routes.ts';
 
 export const directoryModule = defineModule({
@@ -13,6 +14,7 @@ export const directoryModule = defineModule({
   // The module's route files, one per area (users, imports, data quality, login sheets, rollover…).
   plugin: async (app) => {
     await directoryRoutes(app);
+    await qualityRoutes(app);
     await rolloverRoutes(app);
   },
 });

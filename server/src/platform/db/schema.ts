@@ -253,3 +253,34 @@ export interface Database {
 export type Db = Kysely<Database> | Transaction<Database>;
 export type AppUserRow = Selectable<AppUserTable>;
 export type NewAppUser = Insertable<AppUserTable>;
+
+// ---- 0003_directory_merges: phone numbers, merges of duplicate persons ----
+
+type NullableText = ColumnType<string | null, string | null | undefined, string | null>;
+
+/** Declaration merging: the columns 0003 adds to app_user. */
+export interface AppUserTable {
+  phone_mobile: NullableText;
+  phone_home: NullableText;
+  phone_work: NullableText;
+  /** Set on an account merged into another (status `detached`); cleared by an undo. */
+  merged_into: NullableText;
+}
+
+export interface UserMergeTable {
+  id: Generated<string>;
+  establishment_id: string;
+  kept_id: string;
+  merged_id: string;
+  reasons: Generated<string[]>;
+  journal: Json<Record<string, unknown>>;
+  merged_by: string | null;
+  merged_at: Timestamp;
+  undo_until: Date;
+  undone_at: Date | null;
+  undone_by: string | null;
+}
+
+export interface Database {
+  user_merge: UserMergeTable;
+}

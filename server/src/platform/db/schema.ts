@@ -284,3 +284,51 @@ export interface UserMergeTable {
 export interface Database {
   user_merge: UserMergeTable;
 }
+
+// ---- 0002_directory_imports: import jobs, uploaded files, attributes from the directory feeds ----
+
+export interface PostalAddress {
+  lines: string[];
+  postalCode: string | null;
+  city: string | null;
+  country: string | null;
+}
+
+/** Declaration merging: the columns 0002 adds to app_user (the phones are declared with 0003's). */
+export interface AppUserTable {
+  title: NullableText;
+  ine: NullableText;
+  address: ColumnType<PostalAddress | null, string | null | undefined, string | null>;
+  consents: ColumnType<Record<string, string>, string | undefined, string>;
+}
+
+export type ImportJobStatus = 'queued' | 'running' | 'done' | 'failed';
+
+export interface ImportJobTable {
+  id: Generated<string>;
+  establishment_id: string | null;
+  requested_by: string | null;
+  kind: 'aaf' | 'csv';
+  dry_run: Generated<boolean>;
+  status: Generated<ImportJobStatus>;
+  progress: Generated<number>;
+  phase: Generated<string>;
+  report: Json<Record<string, unknown>> | null;
+  files: Generated<Json<unknown[]>>;
+  options: Generated<Json<Record<string, unknown>>>;
+  created_at: Timestamp;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+export interface ImportFileChunkTable {
+  job_id: string;
+  file_no: number;
+  seq: number;
+  data: Buffer;
+}
+
+export interface Database {
+  import_job: ImportJobTable;
+  import_file_chunk: ImportFileChunkTable;
+}

@@ -2,6 +2,7 @@ import { expect, test } from 'vitest';
 import { registeredRoutes } from '../src/app.ts';
 import { createSession } from '../src/platform/auth/sessions.ts';
 import { testConfig } from '../src/platform/config.ts';
+import { assign, freshClass, guard, headTeacher, subject } from './directory-fixtures.ts';
 import { agent, makeEstablishment, makeUser, testApp } from './helpers.ts';
 
 /**
@@ -162,6 +163,74 @@ const MATRIX: Record<string, Row> = {
     (w) => ({ url: `/api/establishments/${w.a.id}/data-quality` }),
     ADMINS(200),
   ],
+  'POST /api/establishments/:id/people': [
+    (w) => ({
+      url: `/api/establishments/${w.a.id}/people`,
+      body: { profile: 'student', firstName: 'Léa', lastName: 'Nouvelle', birthDate: '2011-02-03' },
+    }),
+    ADMINS(201),
+  ],
+  'GET /api/establishments/:id/people/:userId': [
+    (w) => ({ url: `/api/establishments/${w.a.id}/people/${w.target.id}` }),
+    ADMINS(200),
+  ],
+  'PATCH /api/establishments/:id/people/:userId': [
+    (w) => ({ url: `/api/establishments/${w.a.id}/people/${w.target.id}`, body: { email: 'eleve@example.fr' } }),
+    ADMINS(200),
+  ],
+  'POST /api/establishments/:id/people/:userId/guardians': [
+    async (w) => ({
+      url: `/api/establishments/${w.a.id}/people/${w.target.id}/guardians`,
+      body: {
+        guardianId: (await makeUser(db, { establishmentId: w.a.id, profiles: ['guardian'] })).id,
+        level: 'legal',
+      },
+    }),
+    ADMINS(201),
+  ],
+  'DELETE /api/establishments/:id/people/:userId/guardians/:guardianId': [
+    async (w) => {
+      const parent = await makeUser(db, { establishmentId: w.a.id, profiles: ['guardian'] });
+      await guard(db, w.a, parent.id, w.target.id);
+      return { url: `/api/establishments/${w.a.id}/people/${w.target.id}/guardians/${parent.id}` };
+    },
+    ADMINS(204),
+  ],
+  'GET /api/establishments/:id/people/:userId/assignments': [
+    (w) => ({ url: `/api/establishments/${w.a.id}/people/${w.people.teacher.id}/assignments` }),
+    ADMINS(200),
+  ],
+  'POST /api/establishments/:id/people/:userId/assignments': [
+    async (w) => ({
+      url: `/api/establishments/${w.a.id}/people/${w.people.teacher.id}/assignments`,
+      body: { classId: (await freshClass(db, w.a)).id, subjectCode: await subject(db) },
+    }),
+    ADMINS(201),
+  ],
+  'DELETE /api/establishments/:id/people/:userId/assignments/:assignmentId': [
+    async (w) => {
+      const row = await assign(db, w.a, w.people.teacher.id, { classId: (await freshClass(db, w.a)).id });
+      return { url: `/api/establishments/${w.a.id}/people/${w.people.teacher.id}/assignments/${row.id}` };
+    },
+    ADMINS(204),
+  ],
+  'POST /api/establishments/:id/people/:userId/head-teacher': [
+    async (w) => ({
+      url: `/api/establishments/${w.a.id}/people/${w.people.teacher.id}/head-teacher`,
+      body: { classId: (await freshClass(db, w.a)).id },
+    }),
+    ADMINS(201),
+  ],
+  'DELETE /api/establishments/:id/people/:userId/head-teacher/:classId': [
+    async (w) => {
+      const row = await headTeacher(db, w.a, w.people.teacher.id, (await freshClass(db, w.a)).id);
+      return { url: `/api/establishments/${w.a.id}/people/${w.people.teacher.id}/head-teacher/${row.class_id}` };
+    },
+    ADMINS(204),
+  ],
+  'GET /api/establishments/:id/classes': [(w) => ({ url: `/api/establishments/${w.a.id}/classes` }), ADMINS(200)],
+  'GET /api/establishments/:id/groups': [(w) => ({ url: `/api/establishments/${w.a.id}/groups` }), ADMINS(200)],
+  'GET /api/subjects': [() => ({ url: '/api/subjects' }), ALL_MEMBERS(200)],
 };
 
 /** The charter in force for establishment A of this world (a platform default created on demand). */

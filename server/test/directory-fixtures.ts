@@ -126,3 +126,8 @@ export async function guard(
 
 /** Pages of a PDF as pdfkit writes them (page dictionaries are never compressed). */
 export const pdfPageCount = (pdf: Buffer) => (pdf.toString('latin1').match(/\/Type \/Page\b/g) ?? []).length;
+
+let classCounter = 0;
+/** A class of the current year with a code of its own (for tests that need a new one per call). */
+export const freshClass = (db: Kysely<Database>, school: School) =>
+  makeClass(db, school, `X${(classCounter++).toString(36).toUpperCase()}${Math.floor(Math.random() * 1e6)}`);

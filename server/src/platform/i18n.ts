@@ -94,6 +94,73 @@ const messages = {
     fr: "La date de généralisation ne peut pas précéder la date d'ouverture.",
     en: 'The generalisation date cannot be before the opening date.',
   },
+  // directory administration: people, links, assignments, merges, login sheets
+  NOT_A_STUDENT: {
+    fr: "Cette personne n'est pas élève dans l'établissement.",
+    en: 'This person is not a student here.',
+  },
+  NOT_A_TEACHER: {
+    fr: "Cette personne n'est pas enseignante dans l'établissement.",
+    en: 'This person is not a teacher here.',
+  },
+  FUNCTIONS_NOT_APPLICABLE: {
+    fr: 'Seuls les personnels ont des fonctions.',
+    en: 'Only staff members have functions.',
+  },
+  GUARDIAN_OF_SELF: {
+    fr: 'Une personne ne peut pas être son propre responsable.',
+    en: 'A person cannot be their own guardian.',
+  },
+  UNKNOWN_SUBJECT: { fr: 'Matière inconnue.', en: 'Unknown subject.' },
+  ALREADY_ASSIGNED: {
+    fr: 'Cet enseignant a déjà ce service dans cette classe ou ce groupe.',
+    en: 'This teacher already teaches this subject to this class or group.',
+  },
+  ALREADY_HEAD_TEACHER: {
+    fr: 'Cet enseignant est déjà professeur principal de cette classe.',
+    en: 'This teacher is already head teacher of this class.',
+  },
+  PERSON_DETACHED: {
+    fr: "Ce compte est détaché de l'annuaire : il ne se modifie plus.",
+    en: 'This account is detached from the directory: it can no longer be changed.',
+  },
+  MERGE_SAME_PERSON: {
+    fr: 'Choisissez deux comptes différents.',
+    en: 'Choose two different accounts.',
+  },
+  MERGE_SELF: {
+    fr: 'Vous ne pouvez pas fusionner votre propre compte dans un autre.',
+    en: 'You cannot merge your own account into another.',
+  },
+  MERGE_OTHER_ESTABLISHMENTS: {
+    fr: "Le compte à fusionner appartient aussi à un autre établissement : l'administrateur académique doit s'en charger.",
+    en: 'The account to merge also belongs to another establishment: the academy administrator must do it.',
+  },
+  MERGE_RELATED: {
+    fr: "Ces deux comptes sont liés (responsable et élève) : ce n'est pas la même personne.",
+    en: 'These two accounts are linked (guardian and student): they are not the same person.',
+  },
+  MERGE_NOT_LIVE: {
+    fr: 'Un des deux comptes est déjà détaché ou fusionné.',
+    en: 'One of the two accounts is already detached or merged.',
+  },
+  MERGE_UNDO_EXPIRED: {
+    fr: 'Le délai pour annuler cette fusion est dépassé.',
+    en: 'The delay to undo this merge has passed.',
+  },
+  MERGE_ALREADY_UNDONE: { fr: 'Cette fusion a déjà été annulée.', en: 'This merge has already been undone.' },
+  MERGE_STATE_CHANGED: {
+    fr: "Les comptes ont changé depuis la fusion (autre fusion, import) : annulez d'abord les fusions plus récentes.",
+    en: 'The accounts changed since the merge (another merge, an import): undo the later merges first.',
+  },
+  TOO_MANY_SHEETS: {
+    fr: 'Trop de fiches pour un seul document ({count}, au plus {max}) : choisissez une classe.',
+    en: 'Too many sheets for one document ({count}, at most {max}): choose a class.',
+  },
+  CLASS_NOT_APPLICABLE: {
+    fr: 'Les personnels ne se choisissent pas par classe.',
+    en: 'Staff are not chosen by class.',
+  },
   SCHOOL_YEAR_CHANGED: {
     fr: "L'année scolaire en cours a changé entre-temps ({current}) : rechargez l'aperçu.",
     en: 'The current school year changed meanwhile ({current}): reload the preview.',

@@ -1,5 +1,6 @@
 import { defineModule } from '../../platform/module.ts';
 import { directoryRoutes } from './directory.routes.ts';
+import { peopleRoutes } from './people/people.routes.ts';
 import { qualityRoutes } from './quality/quality.routes.ts';
 import { rolloverRoutes } from './rollover/rollover.routes.ts';
 
@@ -15,6 +16,7 @@ export const directoryModule = defineModule({
   plugin: async (app) => {
     await directoryRoutes(app);
     await qualityRoutes(app);
+    await peopleRoutes(app);
     await rolloverRoutes(app);
   },
 });

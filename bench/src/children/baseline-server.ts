@@ -1,0 +1,28 @@
+/**
+ * The physical limits of this machine, served by Fastify the way Préau's server is (one process):
+ * `GET /hello` answers a constant JSON; `GET /pk/:id` answers one row read by primary key with pg
+ * (a pool of 20 connections, as the Préau server). Prints `LISTENING <port>` once ready; stops on SIGTERM.
+ */
+import Fastify from 'fastify';
+import pg from 'pg';
+
+const databaseUrl = process.argv[2];
+const pool = databaseUrl ? new pg.Pool({ connectionString: databaseUrl, max: 20 }) : null;
+const app = Fastify({ logger: false });
+
+app.get('/hello', async () => ({ hello: 'world' }));
+app.get<{ Params: { id: string } }>('/pk/:id', async (req, reply) => {
+  if (!pool) return reply.code(500).send({ error: 'no database' });
+  const res = await pool.query('SELECT id, login, display_name FROM app_user WHERE id = $1', [req.params.id]);
+  if (res.rowCount === 0) return reply.code(404).send({ error: 'not found' });
+  return res.rows[0];
+});
+
+await app.listen({ port: 0, host: '127.0.0.1' });
+const address = app.server.address();
+process.stdout.write(`LISTENING ${typeof address === 'object' && address ? address.port : 0}\n`);
+process.once('SIGTERM', async () => {
+  await app.close();
+  await pool?.end();
+  process.exit(0);
+});

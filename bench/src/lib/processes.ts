@@ -1,0 +1,204 @@
+/**
+ * Child processes of the bench: servers (the Préau server, the baseline servers), load generators and the
+ * import CLI each run in their own process, and are always stopped, by pid, when the bench ends.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const REPO = resolve(import.meta.dirname, '../../..');
+export const CHILDREN = resolve(import.meta.dirname, '../children');
+
+const live = new Set<ChildProcess>();
+
+/** Kill what is still running (bench interrupted or failed). */
+export function killChildren(): void {
+  for (const c of live) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+}
+
+export interface Spawned {
+  child: ChildProcess;
+  output: () => string;
+  errors: () => string;
+  exited: Promise<number | null>;
+}
+
+export function spawnProcess(
+  command: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Spawned {
+  const child = spawn(command, args, {
+    cwd: opts.cwd ?? REPO,
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  live.add(child);
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+    if (err.length > 200_000) err = err.slice(-100_000);
+  });
+  const exited = new Promise<number | null>((ok) =>
+    child.once('exit', (code) => {
+      live.delete(child);
+      ok(code);
+    }),
+  );
+  return { child, output: () => out, errors: () => err, exited };
+}
+
+export const spawnNode = (
+  script: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; execArgv?: string[] } = {},
+) => spawnProcess(process.execPath, [...(opts.execArgv ?? []), script, ...args], { env: opts.env });
+
+/** Resolves with the first match of `pattern` in the child's stdout; rejects if it exits or times out first. */
+export function waitForOutput(p: Spawned, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
+  return new Promise((ok, fail) => {
+    const check = () => {
+      const m = pattern.exec(p.output());
+      if (m) {
+        cleanup();
+        ok(m);
+      }
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      fail(
+        new Error(
+          `timed out waiting for ${pattern} (stdout: ${p.output().slice(-500)}; stderr: ${p.errors().slice(-1000)})`,
+        ),
+      );
+    }, timeoutMs);
+    const onExit = (code: number | null) => {
+      cleanup();
+      fail(
+        new Error(`process exited (${code}) before ${pattern}: ${p.output().slice(-500)} ${p.errors().slice(-2000)}`),
+      );
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      p.child.stdout!.off('data', check);
+      p.child.off('exit', onExit);
+    };
+    p.child.stdout!.on('data', check);
+    p.child.once('exit', onExit);
+    check();
+  });
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`. */
+export async function stop(p: Spawned, graceMs = 15_000): Promise<void> {
+  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+  p.child.kill('SIGTERM');
+  const timer = setTimeout(() => p.child.kill('SIGKILL'), graceMs);
+  await p.exited;
+  clearTimeout(timer);
+}
+
+/** The last JSON object a process printed on stdout. */
+export function lastJson<T>(stdout: string): T {
+  const text = stdout.trim();
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    // fall through: a JSON document after other lines
+  }
+  const lines = text.split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (!lines[i]!.trimStart().startsWith('{')) continue;
+    try {
+      return JSON.parse(lines.slice(i).join('\n')) as T;
+    } catch {
+      // keep looking further up
+    }
+  }
+  throw new Error(`no JSON found in the output: ${text.slice(-500)}`);
+}
+
+/** Run a child script of bench/src/children with a JSON config file; resolves with the JSON it prints. */
+export async function runChild<T>(name: string, config: unknown, timeoutMs: number): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'preau-bench-cfg-'));
+  const file = join(dir, 'config.json');
+  writeFileSync(file, JSON.stringify(config));
+  const p = spawnNode(join(CHILDREN, name), [file]);
+  const timer = setTimeout(() => p.child.kill('SIGKILL'), timeoutMs);
+  const code = await p.exited;
+  clearTimeout(timer);
+  if (code !== 0) throw new Error(`${name} failed (${code}): ${p.errors().slice(-2000)}`);
+  return lastJson<T>(p.output());
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function descendants(root: number): number[] {
+  const parent = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parent.set(Number(name), ppid);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out = [root];
+  for (let i = 0; i < out.length; i++) for (const [pid, ppid] of parent) if (ppid === out[i]) out.push(pid);
+  return out;
+}
+
+/**
+ * Samples the memory of a process (and, with `tree`, its descendants: npm → node) every `everyMs`:
+ * the peak resident set of the largest process, and the last RSS seen.
+ */
+export function memorySampler(pid: number, opts: { tree?: boolean; everyMs?: number } = {}) {
+  let peakKb = 0;
+  let lastKb = 0;
+  const sample = () => {
+    const pids = opts.tree ? descendants(pid) : [pid];
+    let rss = 0;
+    for (const p of pids) {
+      peakKb = Math.max(peakKb, statusKb(p, 'VmHWM'), statusKb(p, 'VmRSS'));
+      rss = Math.max(rss, statusKb(p, 'VmRSS'));
+    }
+    if (rss > 0) lastKb = rss;
+  };
+  sample();
+  const timer = setInterval(sample, opts.everyMs ?? 200);
+  return {
+    stop() {
+      sample();
+      clearInterval(timer);
+      return { peakMb: Math.round(peakKb / 102.4) / 10, lastMb: Math.round(lastKb / 102.4) / 10 };
+    },
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * bench/results/latest.json: one entry per scenario, `{scenario, machine, startedAt, figures, ratios}`;
+ * running one scenario replaces its own entry and keeps the others. Every save also writes the dated copy
+ * bench/results/<YYYY-MM-DD>.json and the Markdown table bench/results/latest.md.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const RESULTS = resolve(import.meta.dirname, '../../results');
+export const SCENARIOS = ['baseline', 'argon2', 'import', 'rush', 'daily'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export interface Entry {
+  scenario: ScenarioName;
+  machine: string;
+  startedAt: string;
+  /** Seconds the scenario took, setup included. */
+  wallSeconds?: number;
+  figures: Record<string, unknown>;
+  ratios: Record<string, unknown>;
+  /** Set when the scenario could not run; figures then hold `{skipped}` too. */
+  skipped?: string;
+  notes?: string[];
+}
+
+export function readLatest(): Entry[] {
+  const file = join(RESULTS, 'latest.json');
+  if (!existsSync(file)) return [];
+  try {
+    const data = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    return Array.isArray(data) ? (data as Entry[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+export function saveEntry(entry: Entry): void {
+  mkdirSync(RESULTS, { recursive: true });
+  const entries = readLatest().filter((e) => e.scenario !== entry.scenario);
+  entries.push(entry);
+  entries.sort((a, b) => SCENARIOS.indexOf(a.scenario) - SCENARIOS.indexOf(b.scenario));
+  const json = `${JSON.stringify(entries, null, 2)}\n`;
+  writeFileSync(join(RESULTS, 'latest.json'), json);
+  writeFileSync(join(RESULTS, `${entry.startedAt.slice(0, 10)}.json`), json);
+  writeFileSync(join(RESULTS, 'latest.md'), markdown(entries));
+}
+
+const n = (v: unknown, unit = '') => (typeof v === 'number' ? `${v.toLocaleString('en-US')}${unit}` : '–');
+const x = (v: unknown) => (typeof v === 'number' ? `${v.toFixed(2)}×` : '–');
+
+/** The key figures of each scenario, one table row each. */
+function row(e: Entry): [string, string, string] {
+  const f = e.figures as Record<string, never>;
+  const r = e.ratios as Record<string, never>;
+  if (e.skipped) return [e.scenario, `skipped: ${e.skipped}`, ''];
+  switch (e.scenario) {
+    case 'baseline':
+      return [
+        'baseline',
+        `hello world ${n(f.helloRps)} req/s (p99 ${n(f.helloP99Ms, ' ms')}); PK select ${n(f.pointSelectRps)} req/s (p99 ${n(f.pointSelectP99Ms, ' ms')})`,
+        `PK select / hello ${x(r.pointSelectVsHello)}`,
+      ];
+    case 'argon2':
+      return [
+        'argon2',
+        `${n(f.hashesPerSecondSingle)} hashes/s single, ${n(f.hashesPerSecondThreadpool)} hashes/s on the threadpool (${n(f.msPerHash, ' ms')}/hash)`,
+        `threadpool / single ${x(r.threadpoolVsSingle)}`,
+      ];
+    case 'import':
+      return [
+        'import',
+        `lycée (${n(f.students)} students): ${n(f.seconds, ' s')}, ${n(f.rowsPerSecond)} rows/s, peak ${n(f.peakRssMb, ' MB')}; re-import ${n(f.reimportSeconds, ' s')}; académie (${n(f.academyEstablishments)} schools, ${n(f.academyStudents)} students): ${n(f.academySeconds, ' s')}, ${n(f.academyRowsPerSecond)} rows/s, peak ${n(f.academyPeakRssMb, ' MB')}; 1% delta (${n(f.deltaRecords)} records): ${n(f.deltaSeconds, ' s')}`,
+        `académie rows/s / lycée ${x(r.academyVsLyceeRowsPerSecond)}`,
+      ];
+    case 'rush':
+      return [
+        'rush',
+        `${n(f.users)} users in ${n(f.seconds, ' s')} (target ${n(f.targetWindowSeconds, ' s')}): ${n(f.loginsPerSecond)} logins/s; login p99 ${n(f.loginP99Ms, ' ms')}; home p50/p95/p99 ${n(f.homeP50Ms)}/${n(f.homeP95Ms)}/${n(f.homeP99Ms, ' ms')}; errors ${n(f.errors)}; server RSS peak ${n(f.serverPeakRssMb, ' MB')}`,
+        `logins / argon2 ceiling ${x(r.loginsVsArgon2Ceiling)}`,
+      ];
+    case 'daily': {
+      const pages = (f.pages ?? {}) as Record<string, { rps?: number; p99Ms?: number }>;
+      const vs = (r.vsBaselinePointSelect ?? {}) as Record<string, number>;
+      return [
+        'daily',
+        Object.entries(pages)
+          .map(([k, p]) => `${k} ${n(p.rps)} req/s (p99 ${n(p.p99Ms, ' ms')})`)
+          .join('; '),
+        `${Object.entries(vs)
+          .map(([k, v]) => `${k} ${x(v)}`)
+          .join(', ')} of the PK select`,
+      ];
+    }
+  }
+}
+
+export function markdown(entries: Entry[]): string {
+  const lines = [
+    '# Préau bench: latest results',
+    '',
+    'Written by `npm run bench`; the method is in docs/PERFORMANCE.md. Figures compare only within one machine line;',
+    'ratios are measured in the same run as the baselines they divide by.',
+    '',
+    '| scenario | figures | ratios | run |',
+    '|---|---|---|---|',
+    ...entries.map((e) => {
+      const [s, f, r] = row(e);
+      return `| ${s} | ${f.replaceAll('|', '\\|')} | ${r} | ${e.startedAt.slice(0, 16).replace('T', ' ')} UTC |`;
+    }),
+    '',
+    'Machines:',
+    ...[...new Set(entries.map((e) => e.machine))].map((m) => `- ${m}`),
+    '',
+  ];
+  const notes = entries.flatMap((e) => (e.notes ?? []).map((note) => `- ${e.scenario}: ${note}`));
+  if (notes.length) lines.push('Notes:', ...notes, '');
+  return lines.join('\n');
+}

@@ -1,0 +1,139 @@
+/**
+ * npm run bench -- [baseline] [argon2] [import] [rush] [daily] [--users N] [--establishments N] [--seed S]
+ *                  [--duration S] [--warmup S] [--connections N] [--concurrency N] [--max-rush-seconds S] [--cpu-prof]
+ *
+ * Runs the scenarios (all by default) against a throw-away embedded PostgreSQL, or against the server of
+ * DATABASE_URL (dedicated bench databases created and dropped there). Each scenario prints a line and writes
+ * its entry into bench/results/latest.json (plus the dated copy and latest.md). See docs/PERFORMANCE.md.
+ */
+import { intOption, parseArgs } from './lib/args.ts';
+import { startCluster } from './lib/database.ts';
+import { machineLine } from './lib/machine.ts';
+import { killChildren } from './lib/processes.ts';
+import { type Entry, SCENARIOS, type ScenarioName, saveEntry } from './lib/results.ts';
+import { argon2 } from './scenarios/argon2.ts';
+import { baseline } from './scenarios/baseline.ts';
+import type { Ctx, RunOptions } from './scenarios/context.ts';
+import { daily } from './scenarios/daily.ts';
+import { importScenario } from './scenarios/import.ts';
+import { rush } from './scenarios/rush.ts';
+
+const { values, positionals } = parseArgs({
+  args: process.argv.slice(2),
+  allowPositionals: true,
+  options: {
+    users: { type: 'string' },
+    establishments: { type: 'string' },
+    seed: { type: 'string' },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    connections: { type: 'string' },
+    concurrency: { type: 'string' },
+    'max-rush-seconds': { type: 'string' },
+    'cpu-prof': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
+const say = (m: string) => process.stdout.write(`${m}\n`);
+if (values.help) {
+  say('npm run bench -- [scenario…] [options]');
+  say(`  scenarios: ${SCENARIOS.join(', ')} (default: all, in this order)`);
+  say('  --users N            rush: distinct users logging in (default 15000)');
+  say('  --establishments N   size of the generated académie (default 10; grown to hold --users)');
+  say('  --seed S             generator seed (default 2026)');
+  say('  --duration S         seconds of each steady-load run (default 10), after --warmup S (default 2)');
+  say('  --connections N      autocannon connections (default 25)');
+  say('  --concurrency N      rush: users in flight at once (default 50)');
+  say('  --max-rush-seconds S no new rush user after S seconds (default 420)');
+  say('  --cpu-prof           run the Préau server of rush and daily under --cpu-prof (bench/results/profiles)');
+  say('  DATABASE_URL         use this PostgreSQL server instead of an embedded one');
+  process.exit(0);
+}
+
+const unknown = positionals.filter((p) => !(SCENARIOS as readonly string[]).includes(p));
+if (unknown.length) {
+  process.stderr.write(`Unknown scenario(s): ${unknown.join(', ')}. Known: ${SCENARIOS.join(', ')}\n`);
+  process.exit(2);
+}
+const selected: ScenarioName[] = positionals.length ? SCENARIOS.filter((s) => positionals.includes(s)) : [...SCENARIOS];
+
+const options: RunOptions = {
+  users: intOption(values.users, 'users', 15_000),
+  establishments: intOption(values.establishments, 'establishments', 10),
+  seed: intOption(values.seed, 'seed', 2026),
+  duration: intOption(values.duration, 'duration', 10),
+  warmup: intOption(values.warmup, 'warmup', 2),
+  connections: intOption(values.connections, 'connections', 25),
+  concurrency: intOption(values.concurrency, 'concurrency', 50),
+  maxRushSeconds: intOption(values['max-rush-seconds'], 'max-rush-seconds', 420),
+  cpuProf: values['cpu-prof'] ?? false,
+};
+
+const scenarios: Record<ScenarioName, (ctx: Ctx) => Promise<Pick<Entry, 'figures' | 'ratios' | 'notes' | 'skipped'>>> =
+  {
+    baseline,
+    argon2,
+    import: importScenario,
+    rush,
+    daily,
+  };
+
+const runStarted = performance.now();
+say(`Préau bench: ${selected.join(', ')}`);
+const cluster = await startCluster((m) => say(`  ${m}`));
+let interrupted = false;
+const cleanup = async () => {
+  killChildren();
+  await cluster.stop().catch(() => {});
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    interrupted = true;
+    say(`\n${signal}: stopping the bench…`);
+    void cleanup().then(() => process.exit(130));
+  });
+}
+
+const machine = machineLine(cluster.description);
+say(`Machine: ${machine}`);
+const ctx: Ctx = { options, cluster, machine, say, shared: {} };
+let failures = 0;
+try {
+  for (const name of selected) {
+    const startedAt = new Date().toISOString();
+    const t = performance.now();
+    say(`\n[${name}]`);
+    try {
+      const result = await scenarios[name](ctx);
+      const entry: Entry = {
+        scenario: name,
+        machine,
+        startedAt,
+        wallSeconds: Math.round((performance.now() - t) / 100) / 10,
+        ...result,
+      };
+      saveEntry(entry);
+      say(`[${name}] ${JSON.stringify({ figures: entry.figures, ratios: entry.ratios })}`);
+    } catch (e) {
+      if (interrupted) break;
+      failures++;
+      const message = e instanceof Error ? e.message : String(e);
+      say(`[${name}] FAILED: ${message}`);
+      saveEntry({
+        scenario: name,
+        machine,
+        startedAt,
+        figures: { error: message.slice(0, 2000) },
+        ratios: {},
+        skipped: `failed: ${message.split('\n')[0]!.slice(0, 200)}`,
+      });
+    }
+  }
+} finally {
+  const academy = ctx.shared.academy ? await ctx.shared.academy.catch(() => null) : null;
+  await academy?.db.destroy();
+  await cleanup();
+}
+say(`\nDone in ${Math.round((performance.now() - runStarted) / 1000)} s: bench/results/latest.json, latest.md`);
+process.exit(failures > 0 ? 1 : 0);

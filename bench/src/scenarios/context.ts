@@ -1,0 +1,132 @@
+/** What the scenarios of one `npm run bench` share: the PostgreSQL, the generated académie, same-run baselines. */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { hash } from '@node-rs/argon2';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../../server/src/platform/db/schema.ts';
+import { ARGON2_OPTIONS } from '../../../server/src/platform/passwords.ts';
+import { type Academy, academyCounts, generateAcademy } from '../lib/academy.ts';
+import { type BenchCluster, migratedDatabase } from '../lib/database.ts';
+import { BENCH_PASSWORD, writeAcademy } from '../lib/db-writer.ts';
+import { freePort, REPO, runChild, type Spawned, spawnNode, stop, waitForOutput } from '../lib/processes.ts';
+import { RESULTS } from '../lib/results.ts';
+
+export interface RunOptions {
+  establishments: number;
+  users: number;
+  seed: number;
+  /** Seconds of each measured steady-load run (after the warm-up). */
+  duration: number;
+  warmup: number;
+  /** autocannon connections of steady-load runs. */
+  connections: number;
+  /** Rush: users in flight at once. */
+  concurrency: number;
+  maxRushSeconds: number;
+  /** Run the Préau server of rush/daily under --cpu-prof (profiles in bench/results/profiles). */
+  cpuProf: boolean;
+}
+
+export interface AcademyDb {
+  url: string;
+  db: Kysely<Database>;
+  academy: Academy;
+  generateSeconds: number;
+  writeSeconds: number;
+}
+
+export interface Ctx {
+  options: RunOptions;
+  cluster: BenchCluster;
+  machine: string;
+  say: (m: string) => void;
+  shared: {
+    baseline?: { helloRps: number; pointSelectRps: number };
+    argon2?: { single: number; threadpool: number };
+    academy?: Promise<AcademyDb>;
+  };
+}
+
+/** The académie the rush and the daily reads run on: generated once per run, written straight into PostgreSQL. */
+export function academyDatabase(ctx: Ctx): Promise<AcademyDb> {
+  ctx.shared.academy ??= (async () => {
+    // ~2,700 accounts per establishment: enough schools for the asked number of distinct users.
+    const establishments = Math.max(ctx.options.establishments, Math.ceil(ctx.options.users / 2300));
+    let t = performance.now();
+    const academy = generateAcademy({ establishments, seed: ctx.options.seed });
+    const generateSeconds = (performance.now() - t) / 1000;
+    const c = academyCounts(academy);
+    ctx.say(
+      `  académie: ${c.establishments} establishments (${c.lycees} lycées, ${c.colleges} collèges), ${c.students} students, ${c.guardians} guardians, ${c.staff} staff`,
+    );
+    const { url, db } = await migratedDatabase(ctx.cluster, 'preau_bench', 8);
+    t = performance.now();
+    const written = await writeAcademy(db, academy, { passwordHash: await hash(BENCH_PASSWORD, ARGON2_OPTIONS) });
+    ctx.say(`  written into PostgreSQL in ${written.seconds.toFixed(1)} s (${written.rows.app_user} accounts)`);
+    return { url, db, academy, generateSeconds, writeSeconds: (performance.now() - t) / 1000 };
+  })();
+  return ctx.shared.academy;
+}
+
+export interface PreauServer {
+  url: string;
+  pid: number;
+  process: Spawned;
+  stop: () => Promise<string | null>;
+}
+
+/** The real Préau server (server/src/main.ts) in its own process, on the bench database. */
+export async function startPreau(ctx: Ctx, databaseUrl: string, label: string): Promise<PreauServer> {
+  const port = await freePort();
+  const profiles = join(RESULTS, 'profiles');
+  const profileName = `${label}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`;
+  if (ctx.options.cpuProf) mkdirSync(profiles, { recursive: true });
+  const p = spawnNode(resolve(REPO, 'server/src/main.ts'), [], {
+    execArgv: ctx.options.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', profiles, '--cpu-prof-name', profileName] : [],
+    env: {
+      DATABASE_URL: databaseUrl,
+      PREAU_DEMO: '0',
+      LOG_LEVEL: 'warn',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PREAU_JOBS: '0',
+      WEB_DIST: '',
+      NODE_ENV: 'development',
+    },
+  });
+  await waitForOutput(p, /Préau is running/, 60_000);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid: p.child.pid!,
+    process: p,
+    stop: async () => {
+      await stop(p, 30_000);
+      return ctx.options.cpuProf ? join(profiles, profileName) : null;
+    },
+  };
+}
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  total: number;
+  seconds: number;
+  latency: { mean: number; p50: number; p90: number; p99: number; max: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  statusCodes: Record<string, number>;
+}
+
+/** A steady-load run with autocannon in a second process; the requests rotate (sessions, ids). */
+export function steadyLoad(
+  ctx: Ctx,
+  url: string,
+  requests: { path: string; headers?: Record<string, string> }[],
+): Promise<LoadResult> {
+  const { duration, warmup, connections } = ctx.options;
+  return runChild<LoadResult>(
+    'load.ts',
+    { url, connections, duration, warmup, requests },
+    (duration + warmup + 60) * 1000,
+  );
+}

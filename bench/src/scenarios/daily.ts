@@ -1,0 +1,128 @@
+/**
+ * daily: the pages of an ordinary school day at steady load, against the real Préau server, with autocannon
+ * in a second process. Sessions are inserted directly with the server's createSession (no argon2): the home
+ * page (portal) and /api/me rotate over 400 users, the user list over every principal of the académie.
+ * Each page's req/s is divided by the same-run baseline PK select.
+ */
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { cookieName, createSession } from '../../../server/src/platform/auth/sessions.ts';
+import { loadConfig } from '../../../server/src/platform/config.ts';
+import { CHILDREN, spawnNode, stop, waitForOutput } from '../lib/processes.ts';
+import type { Entry } from '../lib/results.ts';
+import { round } from '../lib/stats.ts';
+import { academyDatabase, type Ctx, startPreau, steadyLoad } from './context.ts';
+
+const PENDING = {
+  logbookWeek: "a class's logbook week: the logbook service is not built yet",
+  inboxPage: 'an inbox page: messaging is not built yet',
+};
+
+async function pointSelectBaseline(ctx: Ctx, dbUrl: string, ids: string[]): Promise<number> {
+  const server = spawnNode(join(CHILDREN, 'baseline-server.ts'), [dbUrl]);
+  try {
+    const port = (await waitForOutput(server, /LISTENING (\d+)/, 30_000))[1];
+    const pk = await steadyLoad(
+      ctx,
+      `http://127.0.0.1:${port}`,
+      ids.map((id) => ({ path: `/pk/${id}` })),
+    );
+    return pk.requestsPerSecond;
+  } finally {
+    await stop(server);
+  }
+}
+
+export async function daily(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' | 'notes'>> {
+  const { url: dbUrl, db } = await academyDatabase(ctx);
+  const config = loadConfig({});
+  const cookie = cookieName(config);
+  const session = async (userId: string) => {
+    const s = await createSession(db, config, {
+      userId,
+      rememberMe: false,
+      address: '127.0.0.1',
+      userAgent: 'preau-bench-daily',
+    });
+    return `${cookie}=${s.token}`;
+  };
+
+  const readers = await sql<{ user_id: string; establishment_id: string }>`
+    SELECT DISTINCT ON (m.user_id) m.user_id, m.establishment_id
+    FROM membership m WHERE m.profile IN ('student', 'guardian', 'teacher')
+    ORDER BY m.user_id, m.establishment_id`.execute(db);
+  const sample = readers.rows
+    .sort((a, b) => (a.user_id < b.user_id ? -1 : 1))
+    .filter((_, i) => i % 37 === 0)
+    .slice(0, 400);
+  const principals = await db
+    .selectFrom('membership')
+    .select(['user_id', 'establishment_id'])
+    .where('profile', '=', 'principal')
+    .orderBy('establishment_id')
+    .execute();
+  const readerCookies = await Promise.all(sample.map(async (r) => ({ ...r, cookie: await session(r.user_id) })));
+  const principalCookies = await Promise.all(principals.map(async (r) => ({ ...r, cookie: await session(r.user_id) })));
+
+  const pages: Record<string, { path: string; headers: Record<string, string> }[]> = {
+    portal: readerCookies.map((r) => ({
+      path: `/api/portal?establishment=${r.establishment_id}`,
+      headers: { cookie: r.cookie },
+    })),
+    me: readerCookies.map((r) => ({ path: '/api/me', headers: { cookie: r.cookie } })),
+    userList: principalCookies.map((r) => ({
+      path: `/api/establishments/${r.establishment_id}/users`,
+      headers: { cookie: r.cookie },
+    })),
+  };
+
+  const results: Record<string, { rps: number; p50Ms: number; p90Ms: number; p99Ms: number; errors: number }> = {};
+  const server = await startPreau(ctx, dbUrl, 'daily');
+  let profile: string | null = null;
+  try {
+    for (const [name, requests] of Object.entries(pages)) {
+      const first = requests[0]!;
+      const probe = await fetch(`${server.url}${first.path}`, { headers: first.headers });
+      if (probe.status !== 200)
+        throw new Error(`${name}: ${first.path} answered ${probe.status}: ${await probe.text()}`);
+      const r = await steadyLoad(ctx, server.url, requests);
+      results[name] = {
+        rps: Math.round(r.requestsPerSecond),
+        p50Ms: r.latency.p50,
+        p90Ms: r.latency.p90,
+        p99Ms: r.latency.p99,
+        errors: r.errors + r.non2xx + r.timeouts,
+      };
+      ctx.say(`  ${name}: ${Math.round(r.requestsPerSecond)} req/s, p99 ${r.latency.p99} ms`);
+    }
+  } finally {
+    profile = await server.stop();
+  }
+
+  let pointSelectRps = ctx.shared.baseline?.pointSelectRps;
+  const notes = [
+    `portal and /api/me rotate over ${readerCookies.length} students, guardians and teachers; the user list (page 1, 50 per page) over ${principalCookies.length} principals`,
+    `pending, as the services land: ${Object.values(PENDING).join('; ')}`,
+  ];
+  if (pointSelectRps === undefined) {
+    ctx.say('  measuring the PK select baseline of this run…');
+    const ids = (await db.selectFrom('app_user').select('id').orderBy('login').limit(1000).execute()).map((r) => r.id);
+    pointSelectRps = await pointSelectBaseline(ctx, dbUrl, ids);
+    notes.push('the PK select baseline was measured within this scenario (baseline not run in this invocation)');
+  }
+  if (profile) notes.push(`CPU profile of the server: ${profile}`);
+  const base = pointSelectRps;
+  return {
+    figures: {
+      pages: results,
+      baselinePointSelectRps: Math.round(base),
+      connections: ctx.options.connections,
+      durationSeconds: ctx.options.duration,
+      pending: PENDING,
+    },
+    ratios: {
+      vsBaselinePointSelect: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, round(v.rps / base, 3)])),
+    },
+    notes,
+  };
+}

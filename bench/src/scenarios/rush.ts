@@ -1,0 +1,132 @@
+/**
+ * rush: the 8 a.m. rush. N distinct users (15,000 by default) log in and load their home page against the
+ * real Préau server (server/src/main.ts in its own process), driven from a second process with `concurrency`
+ * users in flight. The target: 15,000 users in 5 minutes (50 logins/s), scaled to N.
+ */
+import { sql } from 'kysely';
+import { BENCH_PASSWORD } from '../lib/db-writer.ts';
+import { memorySampler, runChild } from '../lib/processes.ts';
+import type { Entry } from '../lib/results.ts';
+import { round } from '../lib/stats.ts';
+import { measureArgon2 } from './argon2.ts';
+import { academyDatabase, type Ctx, startPreau } from './context.ts';
+
+/** 15,000 users in the first five minutes of the school day. */
+export const TARGET_LOGINS_PER_SECOND = 50;
+
+interface Step {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+interface RushReport {
+  seconds: number;
+  attempted: number;
+  completed: number;
+  logins: number;
+  successfulLogins: number;
+  stoppedByDeadline: boolean;
+  login: Step;
+  me: Step;
+  portal: Step;
+  home: Step;
+  errors: Record<string, number>;
+  errorSamples: Record<string, string>;
+  loginsPer10s: number[];
+}
+
+export async function rush(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' | 'notes'>> {
+  const { url: dbUrl, db } = await academyDatabase(ctx);
+  const users = ctx.options.users;
+  const logins = (
+    await db
+      .selectFrom('app_user')
+      .select('login')
+      .where('status', '=', 'active')
+      .orderBy(sql`md5(login)`)
+      .limit(users)
+      .execute()
+  ).map((r) => r.login);
+  if (logins.length < users) throw new Error(`only ${logins.length} accounts in the académie for ${users} users`);
+  const profiles = await sql<{ profile: string; n: number }>`
+    SELECT m.profile, count(DISTINCT m.user_id)::int AS n FROM membership m JOIN app_user u ON u.id = m.user_id
+    WHERE u.login = ANY(${logins}) GROUP BY m.profile ORDER BY n DESC`.execute(db);
+
+  if (!ctx.shared.argon2) {
+    ctx.say('  measuring the argon2 ceiling of this run…');
+    ctx.shared.argon2 = await measureArgon2(3);
+  }
+  const ceiling = ctx.shared.argon2.threadpool;
+
+  const server = await startPreau(ctx, dbUrl, 'rush');
+  const memory = memorySampler(server.pid, { everyMs: 250 });
+  let report: RushReport;
+  let mem: { peakMb: number; lastMb: number };
+  let profile: string | null;
+  try {
+    const target = users / TARGET_LOGINS_PER_SECOND;
+    ctx.say(
+      `  ${users} users, ${ctx.options.concurrency} in flight; argon2 floor ${Math.round(users / ceiling)} s, target ${Math.round(target)} s…`,
+    );
+    report = await runChild<RushReport>(
+      'rush-driver.ts',
+      {
+        baseUrl: server.url,
+        logins,
+        password: BENCH_PASSWORD,
+        concurrency: ctx.options.concurrency,
+        maxSeconds: ctx.options.maxRushSeconds,
+      },
+      (ctx.options.maxRushSeconds + 120) * 1000,
+    );
+  } finally {
+    mem = memory.stop();
+    profile = await server.stop();
+  }
+  const errors = Object.values(report.errors).reduce((a, b) => a + b, 0);
+  const loginsPerSecond = report.successfulLogins / report.seconds;
+  const target = users / TARGET_LOGINS_PER_SECOND;
+  ctx.say(
+    `  ${report.completed}/${users} users in ${report.seconds.toFixed(1)} s: ${loginsPerSecond.toFixed(1)} logins/s, home p99 ${Math.round(report.home.p99)} ms, ${errors} errors`,
+  );
+  const notes = [
+    `${ctx.options.concurrency} users in flight over keep-alive connections from one client process; the server is server/src/main.ts (PREAU_JOBS=0, LOG_LEVEL=warn, UV_THREADPOOL_SIZE default)`,
+    'home = GET /api/me then GET /api/portal?establishment=<first>, as the web app loads it; logbook, inbox and news are not built yet',
+  ];
+  if (profile) notes.push(`CPU profile of the server: ${profile}`);
+  if (errors > 0)
+    notes.push(`errors: ${JSON.stringify(report.errors)}; first of each: ${JSON.stringify(report.errorSamples)}`);
+  return {
+    figures: {
+      users,
+      profiles: Object.fromEntries(profiles.rows.map((r) => [r.profile, r.n])),
+      concurrency: ctx.options.concurrency,
+      seconds: round(report.seconds),
+      completed: report.completed,
+      stoppedByDeadline: report.stoppedByDeadline,
+      targetWindowSeconds: round(target),
+      withinTarget: report.completed === users && report.seconds <= target,
+      argon2FloorSeconds: round(users / ceiling),
+      loginsPerSecond: round(loginsPerSecond),
+      loginP50Ms: round(report.login.p50),
+      loginP95Ms: round(report.login.p95),
+      loginP99Ms: round(report.login.p99),
+      homeP50Ms: round(report.home.p50),
+      homeP95Ms: round(report.home.p95),
+      homeP99Ms: round(report.home.p99),
+      meP99Ms: round(report.me.p99),
+      portalP99Ms: round(report.portal.p99),
+      errors,
+      serverPeakRssMb: mem.peakMb,
+      serverEndRssMb: mem.lastMb,
+      argon2CeilingPerSecond: round(ceiling),
+      loginsPer10s: report.loginsPer10s,
+    },
+    ratios: {
+      loginsVsArgon2Ceiling: round(loginsPerSecond / ceiling, 3),
+      loginsVsTarget: round(loginsPerSecond / TARGET_LOGINS_PER_SECOND, 2),
+    },
+    notes,
+  };
+}

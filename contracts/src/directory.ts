@@ -151,6 +151,9 @@ export type MergeResult = z.infer<typeof MergeResult>;
 
 export const MergeParams = z.strictObject({ id: z.uuid(), mergeId: z.uuid() });
 
+export const DUPLICATES_LIMIT = 500;
+export const MERGE_UNDO_DAYS = 30;
+
 const MergePerson = z.object({ id: z.uuid(), login: z.string(), displayName: z.string() });
 
 export const MergeItem = z.object({
@@ -171,7 +174,10 @@ export const MergeList = z.object({ items: z.array(MergeItem) });
 export const UndoMergeResult = z.object({
   id: z.uuid(),
   undoneAt: z.string(),
+  /** Rows given back to the merged account (moved back or re-created), per table. */
   restored: MergeCounts,
+  /** Moved rows that no longer exist (deleted since the merge, by an import for instance). */
+  missing: MergeCounts,
 });
 
 // ---------------------------------------------------------------------------------------------------------

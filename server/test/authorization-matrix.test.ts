@@ -2,7 +2,7 @@ import { expect, test } from 'vitest';
 import { registeredRoutes } from '../src/app.ts';
 import { createSession } from '../src/platform/auth/sessions.ts';
 import { testConfig } from '../src/platform/config.ts';
-import { assign, freshClass, guard, headTeacher, subject } from './directory-fixtures.ts';
+import { assign, freshClass, guard, headTeacher, makeMerge, subject } from './directory-fixtures.ts';
 import { agent, makeEstablishment, makeUser, testApp } from './helpers.ts';
 
 /**
@@ -231,6 +231,25 @@ const MATRIX: Record<string, Row> = {
   'GET /api/establishments/:id/classes': [(w) => ({ url: `/api/establishments/${w.a.id}/classes` }), ADMINS(200)],
   'GET /api/establishments/:id/groups': [(w) => ({ url: `/api/establishments/${w.a.id}/groups` }), ADMINS(200)],
   'GET /api/subjects': [() => ({ url: '/api/subjects' }), ALL_MEMBERS(200)],
+  'GET /api/establishments/:id/duplicates': [(w) => ({ url: `/api/establishments/${w.a.id}/duplicates` }), ADMINS(200)],
+  'POST /api/establishments/:id/duplicates/merge': [
+    async (w) => {
+      const [keep, dup] = [
+        await makeUser(db, { establishmentId: w.a.id, profiles: ['student'], firstName: 'Double' }),
+        await makeUser(db, { establishmentId: w.a.id, profiles: ['student'], firstName: 'Double' }),
+      ];
+      return { url: `/api/establishments/${w.a.id}/duplicates/merge`, body: { keepId: keep.id, mergeId: dup.id } };
+    },
+    ADMINS(201),
+  ],
+  'GET /api/establishments/:id/duplicates/merges': [
+    (w) => ({ url: `/api/establishments/${w.a.id}/duplicates/merges` }),
+    ADMINS(200),
+  ],
+  'POST /api/establishments/:id/duplicates/merges/:mergeId/undo': [
+    async (w) => ({ url: `/api/establishments/${w.a.id}/duplicates/merges/${await makeMerge(db, w.a)}/undo` }),
+    ADMINS(200),
+  ],
 };
 
 /** The charter in force for establishment A of this world (a platform default created on demand). */

@@ -131,3 +131,54 @@ let classCounter = 0;
 /** A class of the current year with a code of its own (for tests that need a new one per call). */
 export const freshClass = (db: Kysely<Database>, school: School) =>
   makeClass(db, school, `X${(classCounter++).toString(36).toUpperCase()}${Math.floor(Math.random() * 1e6)}`);
+
+/**
+ * A merge of two fresh members of `school`, as the merge route leaves it when they share nothing but the
+ * membership (so an undo has only the account to restore). Returns the merge id.
+ */
+export async function makeMerge(db: Kysely<Database>, school: School) {
+  const [kept, merged] = await Promise.all(
+    ['Garde', 'Fusion'].map((name) =>
+      db
+        .insertInto('app_user')
+        .values({
+          login: `merge.${name.toLowerCase()}.${Math.random().toString(36).slice(2)}`,
+          first_name: 'Alex',
+          last_name: name,
+          display_name: `${name.toUpperCase()} Alex`,
+          status: 'active',
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow(),
+    ),
+  );
+  await db
+    .insertInto('membership')
+    .values({ establishment_id: school.id, user_id: kept!.id, profile: 'student' })
+    .execute();
+  await db
+    .updateTable('app_user')
+    .set({ status: 'detached', detached_at: new Date(), merged_into: kept!.id })
+    .where('id', '=', merged!.id)
+    .execute();
+  const journal = {
+    moved: {},
+    dropped: {},
+    keptRows: [],
+    keptUser: {},
+    mergedUser: { status: 'active', detached_at: null, merged_into: null, external_id: null },
+    sessionsEnded: 0,
+  };
+  const row = await db
+    .insertInto('user_merge')
+    .values({
+      establishment_id: school.id,
+      kept_id: kept!.id,
+      merged_id: merged!.id,
+      journal: JSON.stringify(journal),
+      undo_until: new Date(Date.now() + 86_400_000),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}

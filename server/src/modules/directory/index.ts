@@ -1,5 +1,6 @@
 import { defineModule } from '../../platform/module.ts';
 import { directoryRoutes } from './directory.routes.ts';
+import { duplicatesRoutes } from './duplicates/duplicates.routes.ts';
 import { peopleRoutes } from './people/people.routes.ts';
 import { qualityRoutes } from './quality/quality.routes.ts';
 import { rolloverRoutes } from './rollover/rollover.routes.ts';
@@ -17,6 +18,7 @@ export const directoryModule = defineModule({
     await directoryRoutes(app);
     await qualityRoutes(app);
     await peopleRoutes(app);
+    await duplicatesRoutes(app);
     await rolloverRoutes(app);
   },
 });

@@ -1,4 +1,4 @@
-import type { LoginBody, MeResponse, Membership } from '@preau/contracts';
+import type { LoginBody, Membership, MeResponse } from '@preau/contracts';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from 'react';
 import { ApiError, get, post, setCsrfToken } from './api.ts';
@@ -51,16 +51,17 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const refresh = useCallback(async () => {
-    await qc.invalidateQueries({ queryKey: ['me'] });
-    await qc.refetchQueries({ queryKey: ['me'] });
+    qc.setQueryData(['me'], await fetchMe());
   }, [qc]);
 
   const login = useCallback(
     async (body: LoginBody) => {
       const res = await post<{ csrfToken: string }>('/api/auth/login', body);
       setCsrfToken(res.csrfToken);
-      qc.removeQueries();
-      await qc.fetchQuery({ queryKey: ['me'], queryFn: fetchMe });
+      const fresh = await fetchMe();
+      // Drop everything cached for the previous person, but keep the ['me'] query its observers watch.
+      qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
+      qc.setQueryData(['me'], fresh);
     },
     [qc],
   );
@@ -72,7 +73,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       // The session may already be gone: logging out stays a success for the user.
     }
     setCsrfToken(null);
-    qc.removeQueries();
+    qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
     qc.setQueryData(['me'], null);
   }, [qc]);
 

@@ -1,4 +1,5 @@
 import { createBrowserRouter, Navigate, Outlet, useLocation } from 'react-router';
+import { ErrorAlert, Loading } from '../components/states.tsx';
 import { AccountPage } from '../features/account/AccountPage.tsx';
 import { AdminLayout } from '../features/admin/AdminLayout.tsx';
 import { CharterAdmin } from '../features/admin/CharterAdmin.tsx';
@@ -11,7 +12,6 @@ import { AccessibilityPage, LegalNoticePage, NotFoundPage } from '../features/le
 import { EstablishmentsPage } from '../features/platform/EstablishmentsPage.tsx';
 import { PortalPage } from '../features/portal/PortalPage.tsx';
 import { ServicePage } from '../features/portal/ServicePage.tsx';
-import { ErrorAlert, Loading } from '../components/states.tsx';
 import { useAuth } from './auth.tsx';
 import { Layout } from './Layout.tsx';
 
@@ -23,7 +23,14 @@ function RequireAuth() {
   if (error) return <ErrorAlert error={error} />;
   if (!me) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
   const pending = me.pendingCharters[0];
-  if (pending) return <CharterGate key={pending.charterId} charter={pending} firstLogin={sessionStorage.getItem('preau.justActivated') === '1'} />;
+  if (pending)
+    return (
+      <CharterGate
+        key={pending.charterId}
+        charter={pending}
+        firstLogin={sessionStorage.getItem('preau.justActivated') === '1'}
+      />
+    );
   sessionStorage.removeItem('preau.justActivated');
   return <Outlet />;
 }

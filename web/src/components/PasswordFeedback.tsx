@@ -58,10 +58,7 @@ export function PasswordFeedback({
         return (
           <p key={rule} className={`fr-message ${cls}`} data-rule={rule} data-ok={!failing}>
             {t(`password.rule.${rule}`, { min })}
-            <span className="fr-sr-only">
-              {' '}
-              {failing ? t('password.ruleNotMet') : t('password.ruleMet')}
-            </span>
+            <span className="fr-sr-only"> {failing ? t('password.ruleNotMet') : t('password.ruleMet')}</span>
           </p>
         );
       })}

@@ -1,6 +1,7 @@
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useLocation } from 'react-router';
 import { ApiError } from '../app/api.ts';
 
 /** Loading state: announced to screen readers, visible after nothing. */
@@ -36,14 +37,25 @@ export function EmptyState({ children }: { children: React.ReactNode }) {
   );
 }
 
-/** The page's h1; also sets the document title and takes focus after navigation (RGAA 12.x). */
+let lastFocusedPath: string | null = null;
+
+/**
+ * The page's h1; also sets the document title and, after an in-app navigation, takes focus so screen readers
+ * announce the new page (RGAA 12.x). Not on the first page load: Tab must first reach the skip links.
+ */
 export function PageTitle({ children, title }: { children: React.ReactNode; title: string }) {
   const ref = useRef<HTMLHeadingElement>(null);
   const { t } = useTranslation();
+  const { pathname } = useLocation();
   useEffect(() => {
     document.title = `${title} — ${t('app.name')}`;
-    ref.current?.focus({ preventScroll: true });
   }, [title, t]);
+  useEffect(() => {
+    const first = lastFocusedPath === null;
+    if (lastFocusedPath === pathname) return;
+    lastFocusedPath = pathname;
+    if (!first) ref.current?.focus({ preventScroll: true });
+  }, [pathname]);
   return (
     <h1 ref={ref} tabIndex={-1} className="preau-page-title">
       {children}

@@ -81,7 +81,8 @@ function ChangePassword({ login }: { login: string }) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const onResult = useCallback((v: boolean) => setPolicyOk(v), []);
   const mutation = useMutation({
-    mutationFn: () => post('/api/me/password', { currentPassword: form.currentPassword, newPassword: form.newPassword }),
+    mutationFn: () =>
+      post('/api/me/password', { currentPassword: form.currentPassword, newPassword: form.newPassword }),
     onSuccess: () => {
       setOk(true);
       setForm({ currentPassword: '', newPassword: '', confirm: '' });
@@ -101,7 +102,7 @@ function ChangePassword({ login }: { login: string }) {
   }
 
   const msg = (k: string) => {
-    const m = errors[k] ?? err?.fieldError(k);
+    const m = (k === 'newPassword' && policyOk ? undefined : errors[k]) ?? err?.fieldError(k);
     return m ? [{ message: m, severity: 'error' as const }] : [];
   };
   return (
@@ -139,7 +140,12 @@ function ChangePassword({ login }: { login: string }) {
             'aria-describedby': 'account-password-feedback',
           }}
         />
-        <PasswordFeedback id="account-password-feedback" login={login} password={form.newPassword} onResult={onResult} />
+        <PasswordFeedback
+          id="account-password-feedback"
+          login={login}
+          password={form.newPassword}
+          onResult={onResult}
+        />
         <PasswordInput
           label={t('activation.confirmPassword')}
           messagesHint=""
@@ -193,7 +199,9 @@ function Sessions() {
             <li key={s.id} className="fr-p-2w fr-mb-2w preau-card" data-current={s.current}>
               <p className="fr-mb-1w">
                 <strong>{browserName(s.userAgent, t('account.unknownDevice'))}</strong>
-                {s.current ? <span className="fr-badge fr-badge--sm fr-badge--success fr-ml-1w">{t('account.thisSession')}</span> : null}
+                {s.current ? (
+                  <span className="fr-badge fr-badge--sm fr-badge--success fr-ml-1w">{t('account.thisSession')}</span>
+                ) : null}
               </p>
               <p className="fr-text--sm fr-mb-1w">
                 {t('account.sessionDetails', {
@@ -210,7 +218,12 @@ function Sessions() {
         </ul>
       ) : null}
       {others > 0 ? (
-        <Button priority="secondary" iconId="fr-icon-logout-box-r-line" onClick={() => endOthers.mutate()} disabled={endOthers.isPending}>
+        <Button
+          priority="secondary"
+          iconId="fr-icon-logout-box-r-line"
+          onClick={() => endOthers.mutate()}
+          disabled={endOthers.isPending}
+        >
           {t('account.endOthers', { count: others })}
         </Button>
       ) : query.data ? (

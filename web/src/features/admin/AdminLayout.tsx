@@ -1,8 +1,8 @@
+import { Select } from '@codegouvfr/react-dsfr/Select';
 import { SideMenu } from '@codegouvfr/react-dsfr/SideMenu';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate, useParams } from 'react-router';
 import { adminMemberships, useAuth } from '../../app/auth.tsx';
-import { Select } from '@codegouvfr/react-dsfr/Select';
 
 export function AdminLayout() {
   const { t } = useTranslation();
@@ -15,9 +15,21 @@ export function AdminLayout() {
   const name = membership?.establishment.name ?? t('admin.establishment');
   const base = `/admin/${id}`;
   const items = [
-    { text: t('admin.services.title'), linkProps: { to: `${base}/services` }, isActive: pathname.startsWith(`${base}/services`) },
-    { text: t('admin.charter.title'), linkProps: { to: `${base}/charter` }, isActive: pathname.startsWith(`${base}/charter`) },
-    { text: t('admin.users.title'), linkProps: { to: `${base}/users` }, isActive: pathname.startsWith(`${base}/users`) },
+    {
+      text: t('admin.services.title'),
+      linkProps: { to: `${base}/services` },
+      isActive: pathname.startsWith(`${base}/services`),
+    },
+    {
+      text: t('admin.charter.title'),
+      linkProps: { to: `${base}/charter` },
+      isActive: pathname.startsWith(`${base}/charter`),
+    },
+    {
+      text: t('admin.users.title'),
+      linkProps: { to: `${base}/users` },
+      isActive: pathname.startsWith(`${base}/users`),
+    },
   ];
   return (
     <div className="fr-grid-row fr-grid-row--gutters">

@@ -1,3 +1,9 @@
+import { Alert } from '@codegouvfr/react-dsfr/Alert';
+import { Badge } from '@codegouvfr/react-dsfr/Badge';
+import { Button } from '@codegouvfr/react-dsfr/Button';
+import { Checkbox } from '@codegouvfr/react-dsfr/Checkbox';
+import { Input } from '@codegouvfr/react-dsfr/Input';
+import { Select } from '@codegouvfr/react-dsfr/Select';
 import {
   ESTABLISHMENT_PROFILES,
   type EstablishmentProfile,
@@ -5,12 +11,6 @@ import {
   type ServiceStatus,
   type UsageRules,
 } from '@preau/contracts';
-import { Alert } from '@codegouvfr/react-dsfr/Alert';
-import { Badge } from '@codegouvfr/react-dsfr/Badge';
-import { Button } from '@codegouvfr/react-dsfr/Button';
-import { Checkbox } from '@codegouvfr/react-dsfr/Checkbox';
-import { Input } from '@codegouvfr/react-dsfr/Input';
-import { Select } from '@codegouvfr/react-dsfr/Select';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -48,7 +48,13 @@ export function ServicesAdmin() {
       <p>{t('admin.services.intro')}</p>
       {saved ? (
         <div role="status" className="fr-mb-2w">
-          <Alert severity="success" small description={t('admin.services.saved', { name: saved })} closable onClose={() => setSaved(null)} />
+          <Alert
+            severity="success"
+            small
+            description={t('admin.services.saved', { name: saved })}
+            closable
+            onClose={() => setSaved(null)}
+          />
         </div>
       ) : null}
       {query.isPending ? <Loading /> : null}
@@ -91,7 +97,9 @@ export function ServicesAdmin() {
                         <tr key={s.key} data-service={s.key}>
                           <th scope="row">
                             {s.name}
-                            {!s.available ? <span className="fr-text--xs preau-muted preau-block">{t('portal.soon')}</span> : null}
+                            {!s.available ? (
+                              <span className="fr-text--xs preau-muted preau-block">{t('portal.soon')}</span>
+                            ) : null}
                           </th>
                           <td>
                             <StatusBadge status={s.status} />
@@ -204,7 +212,12 @@ function ServiceEditor({
           </Select>
           <Input
             label={t('admin.services.opensOn')}
-            nativeInputProps={{ type: 'date', name: 'opensOn', value: opensOn, onChange: (e) => setOpensOn(e.target.value) }}
+            nativeInputProps={{
+              type: 'date',
+              name: 'opensOn',
+              value: opensOn,
+              onChange: (e) => setOpensOn(e.target.value),
+            }}
             {...fieldState('opensOn')}
           />
           <Input
@@ -228,8 +241,7 @@ function ServiceEditor({
                 name: 'profiles',
                 value: p,
                 checked: profiles.includes(p),
-                onChange: (e) =>
-                  setProfiles(e.target.checked ? [...profiles, p] : profiles.filter((x) => x !== p)),
+                onChange: (e) => setProfiles(e.target.checked ? [...profiles, p] : profiles.filter((x) => x !== p)),
               },
             }))}
             {...fieldState('profiles')}

@@ -1,4 +1,3 @@
-import { ESTABLISHMENT_PROFILES, type UserDetail, type UserStatus } from '@preau/contracts';
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Badge } from '@codegouvfr/react-dsfr/Badge';
 import { Breadcrumb } from '@codegouvfr/react-dsfr/Breadcrumb';
@@ -6,6 +5,7 @@ import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Pagination } from '@codegouvfr/react-dsfr/Pagination';
 import { Select } from '@codegouvfr/react-dsfr/Select';
+import { ESTABLISHMENT_PROFILES, type UserDetail, type UserStatus } from '@preau/contracts';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -15,7 +15,14 @@ import { formatDateTime } from '../../components/format.ts';
 import { EmptyState, ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
 
 interface UserList {
-  items: { id: string; login: string; displayName: string; profiles: string[]; status: UserStatus; classes: string[] }[];
+  items: {
+    id: string;
+    login: string;
+    displayName: string;
+    profiles: string[];
+    status: UserStatus;
+    classes: string[];
+  }[];
   total: number;
   page: number;
   pageSize: number;
@@ -25,7 +32,14 @@ const STATUSES: UserStatus[] = ['active', 'pending_activation', 'blocked', 'deta
 
 export function UserStatusBadge({ status }: { status: UserStatus }) {
   const { t } = useTranslation();
-  const severity = status === 'active' ? 'success' : status === 'blocked' ? 'error' : status === 'pending_activation' ? 'info' : undefined;
+  const severity =
+    status === 'active'
+      ? 'success'
+      : status === 'blocked'
+        ? 'error'
+        : status === 'pending_activation'
+          ? 'info'
+          : undefined;
   return (
     <Badge severity={severity} small noIcon>
       {t(`users.status.${status}`)}
@@ -68,54 +82,73 @@ export function UsersAdmin() {
   return (
     <>
       <PageTitle title={t('admin.users.title')}>{t('admin.users.title')}</PageTitle>
-      <form onSubmit={search} role="search" aria-label={t('admin.users.searchLabel')} className="fr-mb-3w">
-        <div className="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
-          <div className="fr-col-12 fr-col-md-4">
-            <Input
-              label={t('admin.users.q')}
-              hintText={t('admin.users.qHint')}
-              nativeInputProps={{ name: 'q', type: 'search', value: form.q, onChange: (e) => setForm({ ...form, q: e.target.value }) }}
-            />
+      <search aria-label={t('admin.users.searchLabel')}>
+        <form onSubmit={search} className="fr-mb-3w">
+          <div className="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
+            <div className="fr-col-12 fr-col-md-4">
+              <Input
+                label={t('admin.users.q')}
+                hintText={t('admin.users.qHint')}
+                nativeInputProps={{
+                  name: 'q',
+                  type: 'search',
+                  value: form.q,
+                  onChange: (e) => setForm({ ...form, q: e.target.value }),
+                }}
+              />
+            </div>
+            <div className="fr-col-6 fr-col-md-2">
+              <Select
+                label={t('admin.users.profile')}
+                nativeSelectProps={{
+                  name: 'profile',
+                  value: form.profile,
+                  onChange: (e) => setForm({ ...form, profile: e.target.value }),
+                }}
+              >
+                <option value="">{t('common.all')}</option>
+                {ESTABLISHMENT_PROFILES.map((p) => (
+                  <option key={p} value={p}>
+                    {t(`profiles.${p}`)}
+                  </option>
+                ))}
+              </Select>
+            </div>
+            <div className="fr-col-6 fr-col-md-2">
+              <Input
+                label={t('admin.users.class')}
+                nativeInputProps={{
+                  name: 'class',
+                  value: form.class,
+                  onChange: (e) => setForm({ ...form, class: e.target.value }),
+                }}
+              />
+            </div>
+            <div className="fr-col-6 fr-col-md-2">
+              <Select
+                label={t('admin.users.status')}
+                nativeSelectProps={{
+                  name: 'status',
+                  value: form.status,
+                  onChange: (e) => setForm({ ...form, status: e.target.value }),
+                }}
+              >
+                <option value="">{t('common.all')}</option>
+                {STATUSES.map((s) => (
+                  <option key={s} value={s}>
+                    {t(`users.status.${s}`)}
+                  </option>
+                ))}
+              </Select>
+            </div>
+            <div className="fr-col-6 fr-col-md-2">
+              <Button type="submit" iconId="fr-icon-search-line" className="fr-mb-3w">
+                {t('common.search')}
+              </Button>
+            </div>
           </div>
-          <div className="fr-col-6 fr-col-md-2">
-            <Select
-              label={t('admin.users.profile')}
-              nativeSelectProps={{ name: 'profile', value: form.profile, onChange: (e) => setForm({ ...form, profile: e.target.value }) }}
-            >
-              <option value="">{t('common.all')}</option>
-              {ESTABLISHMENT_PROFILES.map((p) => (
-                <option key={p} value={p}>
-                  {t(`profiles.${p}`)}
-                </option>
-              ))}
-            </Select>
-          </div>
-          <div className="fr-col-6 fr-col-md-2">
-            <Input
-              label={t('admin.users.class')}
-              nativeInputProps={{ name: 'class', value: form.class, onChange: (e) => setForm({ ...form, class: e.target.value }) }}
-            />
-          </div>
-          <div className="fr-col-6 fr-col-md-2">
-            <Select
-              label={t('admin.users.status')}
-              nativeSelectProps={{ name: 'status', value: form.status, onChange: (e) => setForm({ ...form, status: e.target.value }) }}
-            >
-              <option value="">{t('common.all')}</option>
-              {STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {t(`users.status.${s}`)}
-                </option>
-              ))}
-            </Select>
-          </div>
-          <div className="fr-col-6 fr-col-md-2">
-            <Button type="submit" iconId="fr-icon-search-line" className="fr-mb-3w">
-              {t('common.search')}
-            </Button>
-          </div>
-        </div>
-      </form>
+        </form>
+      </search>
       {query.isPending ? <Loading /> : null}
       <ErrorAlert error={query.error} />
       {query.data ? (
@@ -161,7 +194,13 @@ export function UsersAdmin() {
             </div>
           )}
           {pageCount > 1 ? (
-            <Pagination count={pageCount} defaultPage={page} getPageLinkProps={pageLink} showFirstLast className="fr-mt-3w" />
+            <Pagination
+              count={pageCount}
+              defaultPage={page}
+              getPageLinkProps={pageLink}
+              showFirstLast
+              className="fr-mt-3w"
+            />
           ) : null}
         </>
       ) : null}
@@ -174,16 +213,21 @@ export function UserDetailPage() {
   const { id = '', userId = '' } = useParams();
   const qc = useQueryClient();
   const key = ['admin', id, 'user', userId];
-  const query = useQuery({ queryKey: key, queryFn: () => get<UserDetail>(`/api/establishments/${id}/users/${userId}`) });
+  const query = useQuery({
+    queryKey: key,
+    queryFn: () => get<UserDetail>(`/api/establishments/${id}/users/${userId}`),
+  });
   const [code, setCode] = useState<{ code: string; expiresAt: string } | null>(null);
   const setStatus = useMutation({
-    mutationFn: (status: 'active' | 'blocked') => patch<UserDetail>(`/api/establishments/${id}/users/${userId}`, { status }),
+    mutationFn: (status: 'active' | 'blocked') =>
+      patch<UserDetail>(`/api/establishments/${id}/users/${userId}`, { status }),
     onSuccess: async () => {
       await qc.invalidateQueries({ queryKey: ['admin', id] });
     },
   });
   const newCode = useMutation({
-    mutationFn: () => post<{ code: string; expiresAt: string }>(`/api/establishments/${id}/users/${userId}/activation-code`),
+    mutationFn: () =>
+      post<{ code: string; expiresAt: string }>(`/api/establishments/${id}/users/${userId}/activation-code`),
     onSuccess: async (data) => {
       setCode(data);
       await qc.invalidateQueries({ queryKey: key });
@@ -204,9 +248,9 @@ export function UserDetailPage() {
       {u ? (
         <>
           <PageTitle title={u.displayName}>{u.displayName}</PageTitle>
-          <p>
+          <div className="fr-mb-3w">
             <UserStatusBadge status={u.status} />
-          </p>
+          </div>
           <dl className="preau-dl">
             <dt>{t('admin.users.login')}</dt>
             <dd>{u.login}</dd>
@@ -231,7 +275,8 @@ export function UserDetailPage() {
                   <ul className="preau-inline-list">
                     {u.children.map((c) => (
                       <li key={c.id}>
-                        <Link to={`/admin/${id}/users/${c.id}`}>{c.displayName}</Link> ({t(`admin.users.level.${c.level}`)})
+                        <Link to={`/admin/${id}/users/${c.id}`}>{c.displayName}</Link> (
+                        {t(`admin.users.level.${c.level}`)})
                       </li>
                     ))}
                   </ul>
@@ -245,7 +290,8 @@ export function UserDetailPage() {
                   <ul className="preau-inline-list">
                     {u.guardians.map((g) => (
                       <li key={g.id}>
-                        <Link to={`/admin/${id}/users/${g.id}`}>{g.displayName}</Link> ({t(`admin.users.level.${g.level}`)})
+                        <Link to={`/admin/${id}/users/${g.id}`}>{g.displayName}</Link> (
+                        {t(`admin.users.level.${g.level}`)})
                       </li>
                     ))}
                   </ul>
@@ -280,17 +326,32 @@ export function UserDetailPage() {
           ) : null}
           <div className="preau-actions">
             {u.can.block ? (
-              <Button priority="secondary" iconId="fr-icon-lock-line" onClick={() => setStatus.mutate('blocked')} disabled={setStatus.isPending}>
+              <Button
+                priority="secondary"
+                iconId="fr-icon-lock-line"
+                onClick={() => setStatus.mutate('blocked')}
+                disabled={setStatus.isPending}
+              >
                 {t('admin.users.block')}
               </Button>
             ) : null}
             {u.can.unblock ? (
-              <Button priority="secondary" iconId="fr-icon-lock-unlock-line" onClick={() => setStatus.mutate('active')} disabled={setStatus.isPending}>
+              <Button
+                priority="secondary"
+                iconId="fr-icon-lock-unlock-line"
+                onClick={() => setStatus.mutate('active')}
+                disabled={setStatus.isPending}
+              >
                 {t('admin.users.unblock')}
               </Button>
             ) : null}
             {u.can.newActivationCode ? (
-              <Button priority="secondary" iconId="fr-icon-refresh-line" onClick={() => newCode.mutate()} disabled={newCode.isPending}>
+              <Button
+                priority="secondary"
+                iconId="fr-icon-refresh-line"
+                onClick={() => newCode.mutate()}
+                disabled={newCode.isPending}
+              >
                 {t('admin.users.newCode')}
               </Button>
             ) : null}

@@ -1,7 +1,7 @@
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Button } from '@codegouvfr/react-dsfr/Button';
-import { Input } from '@codegouvfr/react-dsfr/Input';
 import { PasswordInput } from '@codegouvfr/react-dsfr/blocks/PasswordInput';
+import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Stepper } from '@codegouvfr/react-dsfr/Stepper';
 import { type FormEvent, useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -143,7 +143,7 @@ export function ActivationPage() {
             <PasswordInput
               label={t('activation.newPassword')}
               messagesHint=""
-              messages={errors.password ? [{ message: errors.password, severity: 'error' }] : []}
+              messages={errors.password && !passwordOk ? [{ message: errors.password, severity: 'error' }] : []}
               nativeInputProps={{
                 name: 'new-password',
                 autoComplete: 'new-password',

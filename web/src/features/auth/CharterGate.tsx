@@ -1,13 +1,13 @@
-import type { PendingCharter } from '@preau/contracts';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Checkbox } from '@codegouvfr/react-dsfr/Checkbox';
 import { Stepper } from '@codegouvfr/react-dsfr/Stepper';
+import type { PendingCharter } from '@preau/contracts';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, post } from '../../app/api.ts';
 import { useAuth } from '../../app/auth.tsx';
-import { ErrorAlert, PageTitle } from '../../components/states.tsx';
 import { formatDate } from '../../components/format.ts';
+import { ErrorAlert, PageTitle } from '../../components/states.tsx';
 
 /** Shown instead of anything else while a charter (new user, or a new version) waits for acceptance. */
 export function CharterGate({ charter, firstLogin }: { charter: PendingCharter; firstLogin: boolean }) {

@@ -1,9 +1,9 @@
-import { type Establishment, EstablishmentType } from '@preau/contracts';
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Pagination } from '@codegouvfr/react-dsfr/Pagination';
 import { Select } from '@codegouvfr/react-dsfr/Select';
+import { type Establishment, EstablishmentType } from '@preau/contracts';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -41,7 +41,11 @@ export function EstablishmentsPage() {
       <PageTitle title={t('platform.title')}>{t('platform.title')}</PageTitle>
       {created ? (
         <div role="status" className="fr-mb-3w">
-          <Alert severity="success" small description={t('platform.created', { name: created.name, uai: created.uai })} />
+          <Alert
+            severity="success"
+            small
+            description={t('platform.created', { name: created.name, uai: created.uai })}
+          />
         </div>
       ) : null}
       {creating ? (
@@ -52,18 +56,27 @@ export function EstablishmentsPage() {
           }}
         />
       ) : (
-        <Button iconId="fr-icon-add-line" className="fr-mb-3w" onClick={() => { setCreated(null); setCreating(true); }}>
+        <Button
+          iconId="fr-icon-add-line"
+          className="fr-mb-3w"
+          onClick={() => {
+            setCreated(null);
+            setCreating(true);
+          }}
+        >
           {t('platform.create')}
         </Button>
       )}
-      <form role="search" aria-label={t('platform.searchLabel')} onSubmit={submit} className="fr-mb-3w preau-narrow">
-        <Input
-          label={t('platform.search')}
-          hintText={t('platform.searchHint')}
-          nativeInputProps={{ name: 'q', type: 'search', value: search, onChange: (e) => setSearch(e.target.value) }}
-          addon={<Button type="submit" iconId="fr-icon-search-line" title={t('common.search')} />}
-        />
-      </form>
+      <search aria-label={t('platform.searchLabel')}>
+        <form onSubmit={submit} className="fr-mb-3w preau-narrow">
+          <Input
+            label={t('platform.search')}
+            hintText={t('platform.searchHint')}
+            nativeInputProps={{ name: 'q', type: 'search', value: search, onChange: (e) => setSearch(e.target.value) }}
+            addon={<Button type="submit" iconId="fr-icon-search-line" title={t('common.search')} />}
+          />
+        </form>
+      </search>
       {query.isPending ? <Loading /> : null}
       <ErrorAlert error={query.error} />
       {query.data ? (
@@ -97,7 +110,11 @@ export function EstablishmentsPage() {
                             <td>{e.city ?? '—'}</td>
                             <td>{e.academy.name}</td>
                             <td>
-                              <Link className="fr-link" to={`/admin/${e.id}/services`} title={t('platform.administerLabel', { name: e.name })}>
+                              <Link
+                                className="fr-link"
+                                to={`/admin/${e.id}/services`}
+                                title={t('platform.administerLabel', { name: e.name })}
+                              >
                                 {t('platform.administer')}
                               </Link>
                             </td>
@@ -182,21 +199,34 @@ function CreateEstablishment({ onDone }: { onDone: (e: Establishment | null) => 
             label={t('platform.uai')}
             hintText={t('platform.uaiHint')}
             {...state('uai')}
-            nativeInputProps={{ name: 'uai', value: form.uai, maxLength: 8, onChange: (e) => setForm({ ...form, uai: e.target.value }) }}
+            nativeInputProps={{
+              name: 'uai',
+              value: form.uai,
+              maxLength: 8,
+              onChange: (e) => setForm({ ...form, uai: e.target.value }),
+            }}
           />
         </div>
         <div className="fr-col-12 fr-col-md-8">
           <Input
             label={t('platform.name')}
             {...state('name')}
-            nativeInputProps={{ name: 'name', value: form.name, onChange: (e) => setForm({ ...form, name: e.target.value }) }}
+            nativeInputProps={{
+              name: 'name',
+              value: form.name,
+              onChange: (e) => setForm({ ...form, name: e.target.value }),
+            }}
           />
         </div>
         <div className="fr-col-12 fr-col-md-4">
           <Select
             label={t('platform.type')}
             {...state('type')}
-            nativeSelectProps={{ name: 'type', value: form.type, onChange: (e) => setForm({ ...form, type: e.target.value }) }}
+            nativeSelectProps={{
+              name: 'type',
+              value: form.type,
+              onChange: (e) => setForm({ ...form, type: e.target.value }),
+            }}
           >
             {EstablishmentType.options.map((ty) => (
               <option key={ty} value={ty}>
@@ -209,7 +239,11 @@ function CreateEstablishment({ onDone }: { onDone: (e: Establishment | null) => 
           <Input
             label={t('platform.city')}
             {...state('city')}
-            nativeInputProps={{ name: 'city', value: form.city, onChange: (e) => setForm({ ...form, city: e.target.value }) }}
+            nativeInputProps={{
+              name: 'city',
+              value: form.city,
+              onChange: (e) => setForm({ ...form, city: e.target.value }),
+            }}
           />
         </div>
         <div className="fr-col-12 fr-col-md-4">

@@ -99,7 +99,10 @@ export function PortalPage() {
 
       {isAdmin ? (
         <p>
-          <Link className="fr-link fr-icon-settings-5-line fr-link--icon-left" to={`/admin/${membership.establishment.id}/services`}>
+          <Link
+            className="fr-link fr-icon-settings-5-line fr-link--icon-left"
+            to={`/admin/${membership.establishment.id}/services`}
+          >
             {t('portal.goAdmin')}
           </Link>
         </p>

@@ -13,7 +13,8 @@ export function usePortal(establishmentId: string | undefined) {
 export function usePortalService(establishmentId: string | undefined, key: string) {
   return useQuery({
     queryKey: ['portal', establishmentId, 'service', key],
-    queryFn: () => get<EstablishmentService>(withQuery(`/api/portal/services/${key}`, { establishment: establishmentId })),
+    queryFn: () =>
+      get<EstablishmentService>(withQuery(`/api/portal/services/${key}`, { establishment: establishmentId })),
     enabled: !!establishmentId,
     retry: false,
   });

@@ -1,4 +1,5 @@
 import { buildApp } from './app.ts';
+import { registerDirectoryJobs } from './modules/directory/index.ts';
 import { loadConfig } from './platform/config.ts';
 import { connectDatabaseServer } from './platform/db/connect.ts';
 import { createDatabase } from './platform/db/database.ts';
@@ -47,6 +48,7 @@ try {
   }
   app = await buildApp({ config, db });
   if (config.jobs) jobs = await startJobs(server.url, db, app.log);
+  if (jobs) await registerDirectoryJobs(jobs.boss, db, config, app.log);
   await app.listen({ port: config.port, host: config.host });
   say(`\nPréau is running: http://localhost:${config.port}  (API docs: /api/docs)`);
   if (config.demo) await printDemoAccounts(db, say);

@@ -165,6 +165,27 @@ const messages = {
     fr: "L'année scolaire en cours a changé entre-temps ({current}) : rechargez l'aperçu.",
     en: 'The current school year changed meanwhile ({current}): reload the preview.',
   },
+  IMPORT_NO_FILES: { fr: 'Aucun fichier à importer.', en: 'No file to import.' },
+  IMPORT_FILE_TYPE: {
+    fr: "Le fichier « {file} » n'est ni un fichier XML de l'annuaire (AAF) ni un fichier texte CSV.",
+    en: 'The file "{file}" is neither a directory XML file (AAF) nor a CSV text file.',
+  },
+  IMPORT_MIXED_KINDS: {
+    fr: 'Importez les fichiers XML (AAF) et les fichiers CSV séparément.',
+    en: 'Import the XML (AAF) files and the CSV files separately.',
+  },
+  IMPORT_ESTABLISHMENT_REQUIRED: {
+    fr: "Précisez l'établissement auquel ces fichiers CSV se rapportent.",
+    en: 'Say which establishment these CSV files belong to.',
+  },
+  IMPORT_MAPPING_INVALID: {
+    fr: 'La correspondance des colonnes est invalide : {detail}',
+    en: 'The column mapping is invalid: {detail}',
+  },
+  IMPORT_STRUCTURE_NOT_ALLOWED: {
+    fr: "Ces fichiers décrivent un établissement que vous n'administrez pas.",
+    en: 'These files describe an establishment you do not administer.',
+  },
   INTERNAL: { fr: 'Une erreur inattendue est survenue.', en: 'An unexpected error occurred.' },
   DATABASE_DOWN: { fr: 'La base de données ne répond pas.', en: 'The database is not answering.' },
 } as const satisfies Record<string, Record<Lang, string>>;

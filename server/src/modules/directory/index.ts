@@ -1,9 +1,13 @@
 import { defineModule } from '../../platform/module.ts';
 import { directoryRoutes } from './directory.routes.ts';
 import { duplicatesRoutes } from './duplicates/duplicates.routes.ts';
+import { importRoutes } from './import/imports.routes.ts';
 import { peopleRoutes } from './people/people.routes.ts';
 import { qualityRoutes } from './quality/quality.routes.ts';
+import { sheetsRoutes } from './sheets/sheets.routes.ts';
 import { rolloverRoutes } from './rollover/rollover.routes.ts';
+
+export { registerDirectoryJobs } from './import/import.jobs.ts';
 
 export const directoryModule = defineModule({
   name: 'directory',
@@ -11,14 +15,17 @@ export const directoryModule = defineModule({
   permissions: {
     'users.read': ['principal', 'local_admin'],
     'users.manage': ['principal', 'local_admin'],
+    'imports.run': ['local_admin'],
     'school_years.manage': ['principal', 'local_admin'],
   },
   // The module's route files, one per area (users, imports, data quality, login sheets, rollover…).
   plugin: async (app) => {
     await directoryRoutes(app);
+    await importRoutes(app);
     await qualityRoutes(app);
     await peopleRoutes(app);
     await duplicatesRoutes(app);
+    await sheetsRoutes(app);
     await rolloverRoutes(app);
   },
 });

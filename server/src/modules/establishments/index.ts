@@ -1,6 +1,8 @@
 import { defineModule } from '../../platform/module.ts';
 import { establishmentsRoutes } from './establishments.routes.ts';
 
+export { schoolYearOf, slugify } from './establishments.service.ts';
+
 export const establishmentsModule = defineModule({
   name: 'establishments',
   prefix: '/api',

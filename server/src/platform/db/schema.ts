@@ -314,8 +314,8 @@ export interface ImportJobTable {
   progress: Generated<number>;
   phase: Generated<string>;
   report: Json<Record<string, unknown>> | null;
-  files: Generated<Json<unknown[]>>;
-  options: Generated<Json<Record<string, unknown>>>;
+  files: ColumnType<unknown[], string | undefined, string>;
+  options: ColumnType<Record<string, unknown>, string | undefined, string>;
   created_at: Timestamp;
   started_at: Date | null;
   finished_at: Date | null;

@@ -231,6 +231,10 @@ const MATRIX: Record<string, Row> = {
   'GET /api/establishments/:id/classes': [(w) => ({ url: `/api/establishments/${w.a.id}/classes` }), ADMINS(200)],
   'GET /api/establishments/:id/groups': [(w) => ({ url: `/api/establishments/${w.a.id}/groups` }), ADMINS(200)],
   'GET /api/subjects': [() => ({ url: '/api/subjects' }), ALL_MEMBERS(200)],
+  'GET /api/establishments/:id/login-sheets.pdf': [
+    (w) => ({ url: `/api/establishments/${w.a.id}/login-sheets.pdf?profile=guardian` }),
+    ADMINS(200),
+  ],
   'GET /api/establishments/:id/duplicates': [(w) => ({ url: `/api/establishments/${w.a.id}/duplicates` }), ADMINS(200)],
   'POST /api/establishments/:id/duplicates/merge': [
     async (w) => {

@@ -136,10 +136,9 @@ function put(values: PersonValues, column: keyof PersonValues, v: string | undef
   if (v) (values as Record<string, unknown>)[column] = v;
 }
 
+/** The first contact of a guardian: with the names, what tells two homonyms apart from one file to another. */
 function contactOf(g: Partial<Record<string, string>>): string {
-  return (
-    foldName(g.email) || foldName(g.mobilePhone) || foldName(g.phone) || foldName(g.homePhone) || foldName(g.address1)
-  );
+  return foldName(g.email) || foldName(g.mobilePhone) || foldName(g.phone) || foldName(g.homePhone);
 }
 
 class CsvSetBuilder {

@@ -388,13 +388,13 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
         s.key,
         (s.classes ?? []).map((c) => c.code),
       );
+    const missing: string[] = [];
     for (const r of await imports.studentsOf(db, opts.csvEstablishment!)) {
       if (!r.external_id) continue;
       add(r.last_name, r.first_name, r.external_id, r.classes);
-      if (!existing.has(r.external_id)) {
-        for (const u of await imports.existingUsers(db, [r.external_id])) existing.set(u.external_id, u);
-      }
+      if (!existing.has(r.external_id)) missing.push(r.external_id);
     }
+    for (const u of await imports.existingUsers(db, missing)) existing.set(u.external_id, u);
   }
   for (const g of set.guardians.values()) {
     const studentKeys = [...(g.students ?? [])];

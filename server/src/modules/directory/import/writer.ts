@@ -448,8 +448,7 @@ export async function writePlan(
   {
     const ids = [...plan.members.keys()].map(idOf).filter((x): x is string => !!x);
     const current = await imports.memberships(trx, estId, ids);
-    const byUser = new Map<string, typeof current>();
-    for (const m of current) byUser.set(m.user_id, [...(byUser.get(m.user_id) ?? []), m]);
+    const byUser = groupBy(current, (m) => m.user_id);
     const insert: { user_id: string; profile: string; functions: string }[] = [];
     const update: { id: string; functions: string }[] = [];
     const remove: string[] = [];
@@ -485,13 +484,13 @@ export async function writePlan(
   {
     const studentKeys = new Set([...plan.enrolClasses.keys(), ...plan.enrolGroups.keys()]);
     const ids = [...studentKeys].map(idOf).filter((x): x is string => !!x);
-    const current = await imports.enrolments(trx, estId, yearId, ids);
+    const current = groupBy(await imports.enrolments(trx, estId, yearId, ids), (e) => e.student_id);
     const insert: { student_id: string; class_id: string | null; group_id: string | null }[] = [];
     const remove: string[] = [];
     for (const key of studentKeys) {
       const uid = idOf(key);
       if (!uid) continue;
-      const mine = current.filter((e) => e.student_id === uid);
+      const mine = current.get(uid) ?? [];
       const diff = (
         codes: Set<string> | undefined,
         replace: boolean,
@@ -550,8 +549,9 @@ export async function writePlan(
       if (gk) touched(gk, 'guardian');
       if (sk) touched(sk, 'student');
     };
+    const currentByPair = new Map(current.map((x) => [`${x.guardian_id}\t${x.student_id}`, x]));
     for (const [k, d] of desired) {
-      const c = current.find((x) => `${x.guardian_id}\t${x.student_id}` === k);
+      const c = currentByPair.get(k);
       if (!c) {
         insert.push({ guardian_id: d.g, student_id: d.s, level: d.level, relation: d.relation });
         mark(d.g, d.s);
@@ -578,8 +578,8 @@ export async function writePlan(
   {
     const teacherKeys = new Set([...plan.classAssign.keys(), ...plan.groupAssign.keys(), ...plan.heads.keys()]);
     const ids = [...teacherKeys].map(idOf).filter((x): x is string => !!x);
-    const current = await imports.assignments(trx, estId, yearId, ids);
-    const currentHeads = await imports.headTeachers(trx, estId, yearId, ids);
+    const current = groupBy(await imports.assignments(trx, estId, yearId, ids), (a) => a.teacher_id);
+    const currentHeads = groupBy(await imports.headTeachers(trx, estId, yearId, ids), (h) => h.teacher_id);
     const insert: { teacher_id: string; class_id: string | null; group_id: string | null; subject_code: string }[] = [];
     const remove: string[] = [];
     const insertHeads: { teacher_id: string; class_id: string }[] = [];
@@ -587,7 +587,7 @@ export async function writePlan(
     for (const key of teacherKeys) {
       const uid = idOf(key);
       if (!uid) continue;
-      const mine = current.filter((a) => a.teacher_id === uid);
+      const mine = current.get(uid) ?? [];
       const diff = (
         list: Set<string> | undefined,
         replace: boolean,
@@ -625,7 +625,7 @@ export async function writePlan(
       const heads = plan.heads.get(key);
       if (heads) {
         const want = new Set([...heads].map((c) => classIds.get(c)).filter((x): x is string => !!x));
-        const have = currentHeads.filter((h) => h.teacher_id === uid);
+        const have = currentHeads.get(uid) ?? [];
         for (const id of want)
           if (!have.some((h) => h.class_id === id)) {
             insertHeads.push({ teacher_id: uid, class_id: id });
@@ -690,6 +690,17 @@ export async function writePlan(
     },
   );
   return { establishmentId: estId, tracker, anomalies };
+}
+
+function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const list = m.get(k);
+    if (list) list.push(r);
+    else m.set(k, [r]);
+  }
+  return m;
 }
 
 function titleCase(s: string): string {

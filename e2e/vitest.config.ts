@@ -6,6 +6,7 @@ export default defineConfig({
     globalSetup: ['./src/global-setup.ts'],
     testTimeout: 90_000,
     hookTimeout: 300_000,
+    teardownTimeout: 60_000,
     fileParallelism: false,
     sequence: { concurrent: false },
     reporters: ['default'],

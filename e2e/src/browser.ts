@@ -95,7 +95,7 @@ export async function loggedInTab(user: string): Promise<Tab> {
 
 /** The service keys of the tiles shown on the portal. */
 export async function tiles(page: Page): Promise<string[]> {
-  await page.locator('[data-testid="service-tiles"], .preau-empty').first().waitFor();
+  await page.locator('[data-testid="service-tiles"], [data-testid="no-services"]').first().waitFor();
   return page
     .locator('[data-testid="service-tiles"] > li')
     .evaluateAll((els) => els.map((e) => e.getAttribute('data-service') ?? ''));

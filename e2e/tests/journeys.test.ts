@@ -136,6 +136,7 @@ describe('portal', () => {
   test('the platform administrator has no tiles but the establishments', async () => {
     const { page } = await track(loggedInTab('admin.demo'));
     await page.locator('main h1', { hasText: 'Bonjour Anne' }).waitFor();
+    await page.getByText('Votre compte administre la plateforme').waitFor();
     expect(await page.locator('[data-testid="service-tiles"] > li').count()).toBe(0);
     await audit(page, 'portal-admin');
     await page.getByRole('link', { name: 'Établissements' }).first().click();
@@ -389,11 +390,26 @@ describe('platform', () => {
     await page.getByRole('button', { name: "Créer l'établissement" }).click();
     await page.getByText('UAI invalide').waitFor();
     await audit(page, 'platform-create-invalid');
-    await uai.fill('0932000X');
-    await page.getByLabel('Commune').fill('Montreuil');
+    // 0932000 mod 23 = 17 → check letter U (alphabet without I, O, Q).
+    await uai.fill('0932000A');
     await page.getByRole('button', { name: "Créer l'établissement" }).click();
-    // Either created, or the server refuses the UAI's check letter with a field error: both are shown.
-    await page.locator('main [role="status"], main .fr-message--error, main [role="alert"]').first().waitFor();
+    await page.getByText('Lettre de contrôle incorrecte').waitFor();
+    await uai.fill('0932000U');
+    await page.getByRole('textbox', { name: 'Commune', exact: true }).fill('Montreuil');
+    await page.getByRole('button', { name: "Créer l'établissement" }).click();
+    await page.getByText('Établissement « Collège Simone Veil » (0932000U) créé.').waitFor();
+    await page.getByRole('searchbox').fill('Simone');
+    await page.getByRole('button', { name: 'Rechercher' }).click();
+    await page.locator('main tbody tr', { hasText: '0932000U' }).waitFor();
     await audit(page, 'platform-create-result');
+    // Jump into its administration.
+    await page
+      .locator('main tbody tr', { hasText: '0932000U' })
+      .getByRole('link', { name: /Administrer/ })
+      .click();
+    await page.locator('main h1', { hasText: 'Services' }).waitFor();
+    await page.locator('tr[data-service="logbook"]').waitFor();
+    await expect.poll(() => page.locator('.fr-sidemenu').textContent()).toContain('Collège Simone Veil');
+    await audit(page, 'platform-admin-services');
   });
 });

@@ -14,10 +14,18 @@ export class ApiError extends Error {
   get code(): string {
     return this.problem.code;
   }
-  /** Field errors by path (`password`, `usageRules.whoEnters`…). */
+  /** Field errors keyed by the field's path in the body (`uai`, `usageRules.whoEnters`…). */
+  fieldErrors(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const e of this.problem.errors ?? []) {
+      const path = e.path.replace(/^\/?(body|querystring|params)[./]/, '').replace(/\//g, '.');
+      out[path] ??= e.message;
+    }
+    return out;
+  }
+
   fieldError(path: string): string | undefined {
-    return this.problem.errors?.find((e) => e.path === path || e.path === `/${path}` || e.path.endsWith(`.${path}`))
-      ?.message;
+    return this.fieldErrors()[path];
   }
 }
 

@@ -1,7 +1,10 @@
 import { Select } from '@codegouvfr/react-dsfr/Select';
 import { SideMenu } from '@codegouvfr/react-dsfr/SideMenu';
+import type { Establishment } from '@preau/contracts';
+import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate, useParams } from 'react-router';
+import { get } from '../../app/api.ts';
 import { adminMemberships, useAuth } from '../../app/auth.tsx';
 
 export function AdminLayout() {
@@ -12,7 +15,13 @@ export function AdminLayout() {
   const navigate = useNavigate();
   const admins = adminMemberships(me);
   const membership = me?.memberships.find((m) => m.establishment.id === id);
-  const name = membership?.establishment.name ?? t('admin.establishment');
+  // A platform admin may administer an establishment they are not a member of: ask for its name.
+  const est = useQuery({
+    queryKey: ['establishment', id],
+    queryFn: () => get<Establishment>(`/api/establishments/${id}`),
+    enabled: !membership,
+  });
+  const name = membership?.establishment.name ?? est.data?.name ?? t('admin.establishment');
   const base = `/admin/${id}`;
   const items = [
     {

@@ -60,7 +60,7 @@ export function ServicesAdmin() {
       {query.isPending ? <Loading /> : null}
       <ErrorAlert error={query.error} />
       {query.data ? (
-        <div className="fr-table fr-table--no-caption preau-table-wrap">
+        <div className="fr-table fr-table--sm fr-table--no-caption preau-table-wrap preau-services-table">
           <div className="fr-table__wrapper">
             <div className="fr-table__container">
               <div className="fr-table__content">
@@ -104,7 +104,11 @@ export function ServicesAdmin() {
                           <td>
                             <StatusBadge status={s.status} />
                           </td>
-                          <td>{s.profiles.map((p) => t(`profiles.${p}`)).join(', ') || '—'}</td>
+                          <td>
+                            {s.profiles.length === ESTABLISHMENT_PROFILES.length
+                              ? t('admin.services.allProfiles')
+                              : s.profiles.map((p) => t(`profiles.${p}`)).join(', ') || '—'}
+                          </td>
                           <td className="preau-nowrap">
                             {t('admin.services.opensOn')} {formatDate(s.opensOn, i18n.language)}
                             <br />

@@ -10,8 +10,8 @@ import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import { ApiError, get, post, withQuery } from '../../app/api.ts';
 import { EmptyState, ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
+import { uaiProblem } from './uai.ts';
 
-const UAI = /^[0-9]{7}[A-Z]$/;
 const PAGE_SIZE = 50;
 
 type Academy = { id: string; name: string };
@@ -146,9 +146,8 @@ function CreateEstablishment({ onDone }: { onDone: (e: Establishment | null) => 
   const academies = useQuery({
     queryKey: ['academies'],
     queryFn: async () => {
-      const data = await get<Academy[] | { items: Academy[] } | { academies: Academy[] }>('/api/academies');
-      if (Array.isArray(data)) return data;
-      return 'items' in data ? data.items : data.academies;
+      const data = await get<{ items: Academy[] }>('/api/academies');
+      return data.items;
     },
   });
   const [form, setForm] = useState({ uai: '', name: '', type: 'COLLEGE', city: '', academyId: '' });
@@ -167,18 +166,17 @@ function CreateEstablishment({ onDone }: { onDone: (e: Establishment | null) => 
       onDone(e);
     },
     onError: (err) => {
-      if (err instanceof ApiError && err.problem.errors) {
-        const next: Record<string, string> = {};
-        for (const fe of err.problem.errors) next[fe.path.replace(/^\//, '').split(/[./]/)[0] ?? fe.path] = fe.message;
-        setErrors(next);
-      }
+      if (err instanceof ApiError && err.problem.errors) setErrors(err.fieldErrors());
+      else if (err instanceof ApiError && err.code === 'UAI_TAKEN') setErrors({ uai: err.problem.detail });
     },
   });
 
   function submit(e: FormEvent) {
     e.preventDefault();
     const errs: Record<string, string> = {};
-    if (!UAI.test(form.uai.trim().toUpperCase())) errs.uai = t('platform.uaiInvalid');
+    const uai = uaiProblem(form.uai);
+    if (uai === 'format') errs.uai = t('platform.uaiInvalid');
+    if (uai === 'checkLetter') errs.uai = t('platform.uaiCheckLetter');
     if (form.name.trim().length < 2) errs.name = t('platform.nameRequired');
     if (!form.academyId && !academies.data?.[0]) errs.academyId = t('platform.academyRequired');
     setErrors(errs);
@@ -186,7 +184,10 @@ function CreateEstablishment({ onDone }: { onDone: (e: Establishment | null) => 
   }
 
   const state = (k: string) => (errors[k] ? { state: 'error' as const, stateRelatedMessage: errors[k] } : {});
-  const err = mutation.error instanceof ApiError && !mutation.error.problem.errors ? mutation.error : null;
+  const err =
+    mutation.error instanceof ApiError && !mutation.error.problem.errors && mutation.error.code !== 'UAI_TAKEN'
+      ? mutation.error
+      : null;
   return (
     <form onSubmit={submit} noValidate aria-labelledby="create-title" className="preau-editor fr-p-3w fr-mb-4w">
       <h2 id="create-title" className="fr-h4">

@@ -52,7 +52,11 @@ export function PortalPage() {
         </h2>
         {portal.isPending ? <Loading /> : null}
         <ErrorAlert error={portal.error} />
-        {portal.data && portal.data.services.length === 0 ? <EmptyState>{t('portal.noServices')}</EmptyState> : null}
+        {portal.data && portal.data.services.length === 0 ? (
+          <div data-testid="no-services">
+            <EmptyState>{t('portal.noServices')}</EmptyState>
+          </div>
+        ) : null}
         {portal.data && portal.data.services.length > 0 ? (
           <ul className="fr-grid-row fr-grid-row--gutters preau-tiles" data-testid="service-tiles">
             {portal.data.services.map((s) => (

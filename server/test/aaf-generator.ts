@@ -152,7 +152,12 @@ export function generateAafSet(opts: GeneratorOptions = {}): GeneratedFile[] {
   const uai = `${digits}${uaiCheckLetter(digits)}`;
   const prefix = opts.prefix ?? 'G';
   const date = opts.date ?? '20260901';
-  const random = rng(opts.seed ?? 20260901);
+  // One generator per person, seeded by its number: a smaller set is the beginning of a larger one.
+  const seed = opts.seed ?? 20260901;
+  let random = rng(seed);
+  const person = (kind: number, i: number) => {
+    random = rng(seed + kind * 1_000_003 + i * 7919);
+  };
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
   const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
@@ -191,19 +196,18 @@ export function generateAafSet(opts: GeneratorOptions = {}): GeneratedFile[] {
     ]),
   );
 
-  // Guardians first (students name them): each student gets one or two, in order.
+  // Guardians first (students name them): the first students get two, the others one, in order.
   const guardianKeys = Array.from({ length: nGuardians }, (_, i) => `${prefix}R${pad(i + 1, 6)}`);
   const studentsOfGuardian = new Map<string, string[]>();
   const students: string[] = [];
   let g = 0;
+  const withTwo = Math.max(0, nGuardians - nStudents);
   for (let i = 0; i < nStudents; i++) {
+    person(1, i);
     const key = `${prefix}E${pad(i + 1, 6)}`;
     const c = classes[i % nClasses]!;
     const last = pick(LAST);
-    const remaining = nStudents - i;
-    const left = nGuardians - g;
-    const two = left >= 2 && (left > remaining ? true : random() < 0.5) && left - 2 >= remaining - 1;
-    const mine = guardianKeys.slice(g, g + (two ? 2 : left > 0 ? 1 : 0));
+    const mine = guardianKeys.slice(g, g + (i < withTwo ? 2 : 1));
     g += mine.length;
     for (const gk of mine) studentsOfGuardian.set(gk, [...(studentsOfGuardian.get(gk) ?? []), key]);
     const lang = random() < 0.5 ? 'LV2A' : 'LV2E';
@@ -233,8 +237,9 @@ export function generateAafSet(opts: GeneratorOptions = {}): GeneratedFile[] {
       ]),
     );
   }
-  const guardians = guardianKeys.map((key, i) =>
-    request('PersRelEleve', 'categoriePersonne', key, [
+  const guardians = guardianKeys.map((key, i) => {
+    person(2, i);
+    return request('PersRelEleve', 'categoriePersonne', key, [
       ['ENTPersonJointure', [key]],
       ['sn', [pick(LAST)]],
       ['givenName', [pick(FIRST)]],
@@ -250,8 +255,8 @@ export function generateAafSet(opts: GeneratorOptions = {}): GeneratedFile[] {
       ['ENTPersonCodePostal', ['93200']],
       ['ENTPersonVille', ['SAINT-DENIS']],
       ['ENTAuxPersRelEleveEleve', studentsOfGuardian.get(key) ?? []],
-    ]),
-  );
+    ]);
+  });
 
   // Staff: a principal and deputy, school life, library, office, the rest teachers sharing the classes.
   const teachers = Math.max(1, nStaff - Math.min(nStaff - 1, 2 + Math.ceil(nStaff * 0.15)));
@@ -274,6 +279,7 @@ export function generateAafSet(opts: GeneratorOptions = {}): GeneratedFile[] {
   const staff: string[] = [];
   for (let i = 0; i < nStaff; i++) {
     const key = `${prefix}P${pad(i + 1, 6)}`;
+    person(3, i);
     const teacherNo = i - (nStaff - teachers);
     let fn: string;
     if (teacherNo >= 0) fn = `${sk}$ENS$ENSEIGNEMENT$L1300$ENSEIGNANT`;

@@ -140,7 +140,8 @@ export async function runImport(db: Kysely<Database>, input: ImportInput): Promi
             await sql`RELEASE SAVEPOINT import_plan`.execute(trx);
             tracker.merge(r.tracker);
             anomalies.push(...r.anomalies);
-            establishmentIds.push(r.establishmentId);
+            // An establishment created by a dry run does not exist once it is rolled back.
+            if (plan.existing) establishmentIds.push(r.establishmentId);
           } catch (e) {
             await sql`ROLLBACK TO SAVEPOINT import_plan`.execute(trx);
             planFailed(plan.label, plan.structure?.origin.file ?? '', e);
@@ -175,7 +176,7 @@ export async function runImport(db: Kysely<Database>, input: ImportInput): Promi
   return {
     status: failed ? 'failed' : 'done',
     report: { counts: tracker.counts(), anomalies: capped(anomalies) },
-    establishmentIds: [...new Set(establishmentIds)].filter((id) => !id.startsWith('new:')),
+    establishmentIds: [...new Set(establishmentIds)],
     files,
   };
 }

@@ -231,6 +231,36 @@ const MATRIX: Record<string, Row> = {
   'GET /api/establishments/:id/classes': [(w) => ({ url: `/api/establishments/${w.a.id}/classes` }), ADMINS(200)],
   'GET /api/establishments/:id/groups': [(w) => ({ url: `/api/establishments/${w.a.id}/groups` }), ADMINS(200)],
   'GET /api/subjects': [() => ({ url: '/api/subjects' }), ALL_MEMBERS(200)],
+  // Directory imports: local admins and platform admins; a JSON body is not an upload (415).
+  'POST /api/imports': [
+    () => ({ url: '/api/imports', body: { files: [] } }),
+    [401, 403, 403, 403, 403, 403, 415, 415, 403],
+  ],
+  'POST /api/imports/csv/preview': [
+    () => ({ url: '/api/imports/csv/preview', body: { files: [] } }),
+    [401, 403, 403, 403, 403, 403, 415, 415, 403],
+  ],
+  'GET /api/imports': [
+    (w) => ({ url: `/api/imports?establishment=${w.a.id}` }),
+    [401, 403, 403, 403, 403, 403, 200, 200, 403],
+  ],
+  'GET /api/imports/:id': [
+    async (w) => {
+      const job = await db
+        .insertInto('import_job')
+        .values({
+          establishment_id: w.a.id,
+          requested_by: w.people.local_admin.id,
+          kind: 'aaf',
+          files: '[]',
+          options: '{}',
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return { url: `/api/imports/${job.id}` };
+    },
+    [401, 403, 403, 403, 403, 403, 200, 200, 403],
+  ],
   'GET /api/establishments/:id/login-sheets.pdf': [
     (w) => ({ url: `/api/establishments/${w.a.id}/login-sheets.pdf?profile=guardian` }),
     ADMINS(200),

@@ -323,7 +323,8 @@ class CsvSetBuilder {
     const groups = split(row.groups);
     const teaches = subjects.length > 0 || classes.length > 0 || groups.length > 0;
     const { profile: guessed, code } = staffProfileOf(row.function, teaches);
-    const profile = forced && forced !== 'staff' ? forced : guessed;
+    // A function stated on the row wins; otherwise the file's (or the profile column's) kind of person.
+    const profile = row.function ? guessed : (forced ?? guessed);
     const subjectRefs = subjects.map((s) => {
       if (/^[0-9A-Z]{6}$/.test(s)) return { code: s, label: null as string | null };
       const folded = foldName(s);

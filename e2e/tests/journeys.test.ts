@@ -283,7 +283,7 @@ describe('administration', () => {
     await page.locator('tr[data-profile="student"]').waitFor();
     await audit(page, 'admin-charter');
     await page.getByRole('button', { name: 'Rédiger une nouvelle version' }).click();
-    await page.getByLabel('Titre').fill("Charte d'usage du lycée Jean Jaurès");
+    await page.getByLabel('Titre', { exact: true }).fill("Charte d'usage du lycée Jean Jaurès");
     await page
       .getByLabel('Texte de la charte')
       .fill('Article 1 : chacun respecte les autres.\nArticle 2 : les mots de passe sont personnels.');

@@ -8,6 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import { ApiError, get, post } from '../../app/api.ts';
 import { formatDate } from '../../components/format.ts';
+import { PlainMarkdown } from '../../components/PlainMarkdown.tsx';
 import { EmptyState, ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
 
 interface CharterResponse {
@@ -121,7 +122,7 @@ export function CharterAdmin() {
                 {t('charter.versionOf', { version: c.version, date: formatDate(c.publishedAt, i18n.language) })}
                 {c.inherited ? ` — ${t('admin.charter.inherited')}` : ''}
               </p>
-              <div className="preau-prewrap">{c.body}</div>
+              <PlainMarkdown text={c.body} topLevel={4} />
             </article>
           ) : (
             <EmptyState>{t('admin.charter.none')}</EmptyState>
@@ -168,7 +169,7 @@ export function CharterAdmin() {
             <article className="preau-charter fr-p-3w fr-mb-3w" aria-label={t('admin.charter.preview')}>
               <p className="fr-badge fr-badge--info fr-mb-2w">{t('admin.charter.preview')}</p>
               <h3 className="fr-h5">{draft.title}</h3>
-              <div className="preau-prewrap">{draft.body}</div>
+              <PlainMarkdown text={draft.body} topLevel={4} />
             </article>
           )}
           <Alert severity="warning" small className="fr-mb-3w" description={t('admin.charter.warning')} />

@@ -115,14 +115,18 @@ export function ServicesAdmin() {
                             {t('admin.services.generalizesOn')} {formatDate(s.generalizesOn, i18n.language)}
                           </td>
                           <td className="preau-rules">
-                            <dl>
-                              {RULES.map((r) => (
-                                <div key={r}>
-                                  <dt>{t(`admin.services.rule.${r}`)}</dt>
-                                  <dd>{s.usageRules[r] || '—'}</dd>
-                                </div>
-                              ))}
-                            </dl>
+                            {RULES.some((r) => s.usageRules[r]) ? (
+                              <dl>
+                                {RULES.filter((r) => s.usageRules[r]).map((r) => (
+                                  <div key={r}>
+                                    <dt>{t(`admin.services.rule.${r}`)}</dt>
+                                    <dd>{s.usageRules[r]}</dd>
+                                  </div>
+                                ))}
+                              </dl>
+                            ) : (
+                              <span className="preau-muted">{t('admin.services.noRules')}</span>
+                            )}
                           </td>
                           <td>
                             <Button

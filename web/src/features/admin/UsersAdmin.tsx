@@ -11,7 +11,7 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { get, patch, post, withQuery } from '../../app/api.ts';
-import { formatDateTime } from '../../components/format.ts';
+import { formatDate, formatDateTime } from '../../components/format.ts';
 import { EmptyState, ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
 
 interface UserList {
@@ -257,7 +257,7 @@ export function UserDetailPage() {
             <dt>{t('account.email')}</dt>
             <dd>{u.email ?? '—'}</dd>
             <dt>{t('admin.users.birthDate')}</dt>
-            <dd>{u.birthDate ?? '—'}</dd>
+            <dd>{formatDate(u.birthDate, i18n.language)}</dd>
             <dt>{t('admin.users.profile')}</dt>
             <dd>{u.profiles.map((p) => t(`profiles.${p}`)).join(', ') || '—'}</dd>
             {u.functions.length > 0 ? (

@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { ApiError, post } from '../../app/api.ts';
 import { useAuth } from '../../app/auth.tsx';
 import { formatDate } from '../../components/format.ts';
+import { PlainMarkdown } from '../../components/PlainMarkdown.tsx';
 import { ErrorAlert, PageTitle } from '../../components/states.tsx';
 
 /** Shown instead of anything else while a charter (new user, or a new version) waits for acceptance. */
@@ -61,7 +62,7 @@ export function CharterGate({ charter, firstLogin }: { charter: PendingCharter; 
               date: formatDate(charter.publishedAt, i18n.language),
             })}
           </p>
-          <div className="preau-prewrap">{charter.body}</div>
+          <PlainMarkdown text={charter.body} topLevel={3} />
         </article>
         <form onSubmit={accept} noValidate>
           <Checkbox

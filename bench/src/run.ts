@@ -6,6 +6,7 @@
  * DATABASE_URL (dedicated bench databases created and dropped there). Each scenario prints a line and writes
  * its entry into bench/results/latest.json (plus the dated copy and latest.md). See docs/PERFORMANCE.md.
  */
+import { loadavg } from 'node:os';
 import { intOption, parseArgs } from './lib/args.ts';
 import { startCluster } from './lib/database.ts';
 import { machineLine } from './lib/machine.ts';
@@ -31,6 +32,7 @@ const { values, positionals } = parseArgs({
     concurrency: { type: 'string' },
     'max-rush-seconds': { type: 'string' },
     'cpu-prof': { type: 'boolean' },
+    'server-threadpool': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -47,6 +49,7 @@ if (values.help) {
   say('  --concurrency N      rush: users in flight at once (default 50)');
   say('  --max-rush-seconds S no new rush user after S seconds (default 420)');
   say('  --cpu-prof           run the Préau server of rush and daily under --cpu-prof (bench/results/profiles)');
+  say("  --server-threadpool N UV_THREADPOOL_SIZE of the Préau server (default: Node's, 4)");
   say('  DATABASE_URL         use this PostgreSQL server instead of an embedded one');
   process.exit(0);
 }
@@ -68,6 +71,7 @@ const options: RunOptions = {
   concurrency: intOption(values.concurrency, 'concurrency', 50),
   maxRushSeconds: intOption(values['max-rush-seconds'], 'max-rush-seconds', 420),
   cpuProf: values['cpu-prof'] ?? false,
+  serverThreadpool: values['server-threadpool'] ? intOption(values['server-threadpool'], 'server-threadpool', 4) : null,
 };
 
 const scenarios: Record<ScenarioName, (ctx: Ctx) => Promise<Pick<Entry, 'figures' | 'ratios' | 'notes' | 'skipped'>>> =
@@ -102,6 +106,7 @@ let failures = 0;
 try {
   for (const name of selected) {
     const startedAt = new Date().toISOString();
+    const loadAverage1m = Math.round(loadavg()[0]! * 100) / 100;
     const t = performance.now();
     say(`\n[${name}]`);
     try {
@@ -111,6 +116,7 @@ try {
         machine,
         startedAt,
         wallSeconds: Math.round((performance.now() - t) / 100) / 10,
+        loadAverage1m,
         ...result,
       };
       saveEntry(entry);
@@ -124,6 +130,7 @@ try {
         scenario: name,
         machine,
         startedAt,
+        loadAverage1m,
         figures: { error: message.slice(0, 2000) },
         ratios: {},
         skipped: `failed: ${message.split('\n')[0]!.slice(0, 200)}`,

@@ -579,6 +579,21 @@ export function generateAcademy(options: AcademyOptions): Academy {
     }
   });
 
+  // Two people with the same names and birth date would be reported as one person twice (DUPLICATE_PERSON):
+  // real académies have a few, generated ones should import cleanly. Move the birth date by a day.
+  const identities = new Set<string>();
+  for (const p of [...staff, ...students]) {
+    const names = `${fold(p.firstName)}|${fold(p.lastName)}`;
+    while (identities.has(`${names}|${p.birthDate}`)) {
+      const d = new Date(`${p.birthDate}T00:00:00Z`);
+      const year = d.getUTCFullYear();
+      d.setUTCDate(d.getUTCDate() + 1);
+      if (d.getUTCFullYear() !== year) d.setUTCMonth(0, 1);
+      p.birthDate = d.toISOString().slice(0, 10);
+    }
+    identities.add(`${names}|${p.birthDate}`);
+  }
+
   // Logins as the platform allocates them (prenom.nom, numbered on collision); e-mails from them.
   const taken = new Set<string>();
   for (const s of staff) {

@@ -16,6 +16,8 @@ export interface Entry {
   startedAt: string;
   /** Seconds the scenario took, setup included. */
   wallSeconds?: number;
+  /** 1-minute load average of the machine when the scenario started: others' work on a shared machine shows here. */
+  loadAverage1m?: number;
   figures: Record<string, unknown>;
   ratios: Record<string, unknown>;
   /** Set when the scenario could not run; figures then hold `{skipped}` too. */

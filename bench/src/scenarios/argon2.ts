@@ -24,10 +24,13 @@ async function rate(inFlight: number, seconds: number): Promise<number> {
   return done / ((performance.now() - started) / 1000);
 }
 
+/** Hashes per second with enough in flight to fill the libuv threadpool. */
+export const threadpoolRate = (seconds: number) => rate(2 * Number(process.env.UV_THREADPOOL_SIZE ?? 4), seconds);
+
 export async function measureArgon2(seconds = 4) {
   await rate(1, 0.5); // warm-up
   const single = await rate(1, seconds);
-  const threadpool = await rate(2 * Number(process.env.UV_THREADPOOL_SIZE ?? 4), seconds);
+  const threadpool = await threadpoolRate(seconds);
   return { single, threadpool };
 }
 

@@ -25,6 +25,8 @@ export interface RunOptions {
   maxRushSeconds: number;
   /** Run the Préau server of rush/daily under --cpu-prof (profiles in bench/results/profiles). */
   cpuProf: boolean;
+  /** UV_THREADPOOL_SIZE of the Préau server (argon2 runs on the libuv threadpool); default: Node's (4). */
+  serverThreadpool: number | null;
 }
 
 export interface AcademyDb {
@@ -92,6 +94,7 @@ export async function startPreau(ctx: Ctx, databaseUrl: string, label: string): 
       PREAU_JOBS: '0',
       WEB_DIST: '',
       NODE_ENV: 'development',
+      ...(ctx.options.serverThreadpool ? { UV_THREADPOOL_SIZE: String(ctx.options.serverThreadpool) } : {}),
     },
   });
   await waitForOutput(p, /Préau is running/, 60_000);

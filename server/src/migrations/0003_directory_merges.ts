@@ -14,6 +14,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       ADD COLUMN IF NOT EXISTS phone_work text,
       ADD COLUMN IF NOT EXISTS merged_into uuid REFERENCES app_user(id) ON DELETE SET NULL;
 
+    -- a person's enrolments (merges, login sheets, duplicates): the unique indexes are partial, per class or group
+    CREATE INDEX IF NOT EXISTS enrolment_student ON enrolment (student_id);
+
     CREATE TABLE user_merge (
       id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
       establishment_id uuid NOT NULL REFERENCES establishment(id) ON DELETE CASCADE,

@@ -17,6 +17,9 @@ export const REASON_WEIGHTS = {
   SAME_NAME: 0.5,
 } as const;
 
+/** People sharing one key beyond this are not taken for duplicates of each other (see `mem` below). */
+export const MAX_GROUP = 6;
+
 export interface PairRow {
   a_id: string;
   b_id: string;
@@ -51,7 +54,7 @@ function pairsQuery(establishmentId: string, only?: [string, string]) {
   const weights = sql.join(Object.entries(REASON_WEIGHTS).map(([reason, w]) => sql`(${reason}::text, ${w}::float8)`));
   const firstNamesMatch = sql`(a.fn = b.fn OR (a.fn <> '' AND b.fn <> '' AND (a.fn LIKE b.fn || '%' OR b.fn LIKE a.fn || '%')))`;
   return sql`
-    WITH mem AS MATERIALIZED (
+    WITH keyed AS (
       SELECT u.id, u.birth_date,
              ${nameKey('u.last_name')} AS ln, ${nameKey('u.first_name')} AS fn,
              lower(btrim(COALESCE(u.email, ''))) AS em,
@@ -60,28 +63,38 @@ function pairsQuery(establishmentId: string, only?: [string, string]) {
       WHERE u.id IN (SELECT m.user_id FROM membership m WHERE m.establishment_id = ${establishmentId})
         AND u.status <> 'detached' ${restrict}
     ),
+    -- A key shared by many people (a placeholder e-mail, a switchboard number, a very common name) says
+    -- nothing about duplicates and would make pairs by the million: such groups are left out.
+    mem AS MATERIALIZED (
+      SELECT k.*,
+             count(*) OVER (PARTITION BY k.ln, k.fn) AS name_n,
+             count(*) OVER (PARTITION BY k.em) AS em_n,
+             count(*) OVER (PARTITION BY k.ph) AS ph_n
+      FROM keyed k
+    ),
     found AS (
       SELECT a.id AS a_id, b.id AS b_id, 'SAME_NAME_AND_BIRTH_DATE' AS reason
       FROM mem a JOIN mem b ON a.ln = b.ln AND a.fn = b.fn AND a.birth_date = b.birth_date AND a.id < b.id
+      WHERE a.name_n <= ${MAX_GROUP}
       UNION ALL
       SELECT a.id, b.id, 'SAME_NAME'
       FROM mem a JOIN mem b ON a.ln = b.ln AND a.fn = b.fn AND a.id < b.id
-      WHERE a.birth_date IS NULL OR b.birth_date IS NULL
+      WHERE a.name_n <= ${MAX_GROUP} AND (a.birth_date IS NULL OR b.birth_date IS NULL)
       UNION ALL
       SELECT a.id, b.id, 'SAME_NAME_AND_CHILDREN'
       FROM mem a JOIN mem b ON a.ln = b.ln AND a.fn = b.fn AND a.id < b.id
-      WHERE EXISTS (
+      WHERE a.name_n <= ${MAX_GROUP} AND EXISTS (
         SELECT 1 FROM guardianship ga JOIN guardianship gb ON gb.student_id = ga.student_id
         WHERE ga.guardian_id = a.id AND gb.guardian_id = b.id
           AND ga.establishment_id = ${establishmentId} AND gb.establishment_id = ${establishmentId})
       UNION ALL
       SELECT a.id, b.id, 'SAME_EMAIL'
       FROM mem a JOIN mem b ON a.em = b.em AND a.id < b.id
-      WHERE a.em <> '' AND ${firstNamesMatch}
+      WHERE a.em <> '' AND a.em_n <= ${MAX_GROUP} AND ${firstNamesMatch}
       UNION ALL
       SELECT a.id, b.id, 'SAME_PHONE'
       FROM mem a JOIN mem b ON a.ph = b.ph AND a.id < b.id
-      WHERE length(a.ph) >= 8 AND ${firstNamesMatch}
+      WHERE length(a.ph) >= 8 AND a.ph_n <= ${MAX_GROUP} AND ${firstNamesMatch}
     ),
     weight (reason, w) AS (VALUES ${weights}),
     pairs AS (

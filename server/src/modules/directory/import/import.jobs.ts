@@ -95,6 +95,9 @@ export async function runImportJob(
   const files = job.files as StoredFile[];
   const options = job.options as ImportJobOptions;
   const progress = progressWriter(db, jobId, log);
+  // The uploads go before the job says it has finished: a finished job holds no file.
+  const dropFiles = () =>
+    deleteStoredFiles(db, jobId).catch((e) => log.warn({ err: e, jobId }, 'import files not deleted'));
   try {
     const outcome = await runImport(db, {
       kind: job.kind,
@@ -113,6 +116,7 @@ export async function runImportJob(
     await progress.flush();
     if (!job.establishment_id && outcome.establishmentIds.length === 1)
       await importJobs.setEstablishment(db, jobId, outcome.establishmentIds[0]!);
+    await dropFiles();
     await importJobs.finish(db, jobId, outcome.status, outcome.report);
   } catch (e) {
     await progress.flush();
@@ -129,8 +133,7 @@ export async function runImportJob(
       },
       anomalies: [{ code: 'INTERNAL', message: `the import stopped: ${(e as Error).message}`, file: '', record: null }],
     };
+    await dropFiles();
     await importJobs.finish(db, jobId, 'failed', report);
-  } finally {
-    await deleteStoredFiles(db, jobId).catch((e) => log.warn({ err: e, jobId }, 'import files not deleted'));
   }
 }

@@ -84,7 +84,11 @@ export const imports = {
   mefs: (db: Db, codes: string[]) =>
     codes.length === 0
       ? Promise.resolve([])
-      : db.selectFrom('mef').select(['code', 'label', 'level']).where('code', 'in', codes).execute(),
+      : db
+          .selectFrom('mef')
+          .select(['code', 'label', 'level'])
+          .where(sql<boolean>`code = ANY(${codes}::text[])`)
+          .execute(),
   insertSubjects: (db: Db, rows: { code: string; label: string }[]) =>
     rows.length === 0
       ? Promise.resolve()
@@ -112,12 +116,7 @@ export const imports = {
       : db
           .selectFrom('establishment')
           .select(['id', 'external_id', 'uai', 'name', 'type', 'city'])
-          .where((eb) =>
-            eb.or([
-              ...(keys.length ? [eb('external_id', 'in', keys)] : []),
-              ...(uais.length ? [eb('uai', 'in', uais)] : []),
-            ]),
-          )
+          .where(sql<boolean>`external_id = ANY(${keys}::text[]) OR uai = ANY(${uais}::text[])`)
           .execute(),
   establishmentsByIds: (db: Db, ids: string[]) =>
     ids.length === 0
@@ -125,7 +124,7 @@ export const imports = {
       : db
           .selectFrom('establishment')
           .select(['id', 'external_id', 'uai', 'name', 'type', 'city'])
-          .where('id', 'in', ids)
+          .where(sql<boolean>`id = ANY(${ids}::uuid[])`)
           .execute(),
   uaiTaken: async (db: Db, uai: string, exceptId: string | null) =>
     !!(await db
@@ -271,18 +270,19 @@ export const imports = {
       FROM app_user u WHERE u.external_id = ANY(${keys}::text[])`.execute(db);
     return res.rows;
   },
-  /** Full rows of accounts, locked for the transaction. */
-  usersForUpdate: async (db: Db, by: { keys?: string[]; ids?: string[] }): Promise<UserRow[]> => {
-    const keys = by.keys ?? [];
-    const ids = by.ids ?? [];
-    if (keys.length === 0 && ids.length === 0) return [];
+  /**
+   * Full rows of accounts, by join keys or by ids. Not locked: imports are serialised by their advisory lock,
+   * and the writes never depend on the columns other writers change (login, password, status but detached).
+   */
+  users: async (db: Db, by: { keys: string[] } | { ids: string[] }): Promise<UserRow[]> => {
+    const list = 'keys' in by ? by.keys : by.ids;
+    if (list.length === 0) return [];
+    const where = 'keys' in by ? sql`u.external_id = ANY(${by.keys}::text[])` : sql`u.id = ANY(${by.ids}::uuid[])`;
     const res = await sql<UserRow>`
       SELECT u.id, u.external_id, u.login, u.first_name, u.last_name, u.display_name, u.birth_date, u.email,
              u.title, u.ine, u.phone_home, u.phone_work, u.phone_mobile, u.address, u.consents, u.status,
              u.password_hash IS NOT NULL AS has_password, u.detached_at, u.merged_into, u.is_platform_admin
-      FROM app_user u
-      WHERE u.external_id = ANY(${keys}::text[]) OR u.id = ANY(${ids}::uuid[])
-      FOR UPDATE`.execute(db);
+      FROM app_user u WHERE ${where}`.execute(db);
     return res.rows;
   },
   /** Logins already taken that could collide with these `prenom.nom` bases (any numeric suffix). */
@@ -318,8 +318,14 @@ export const imports = {
       : sql`UPDATE app_user u SET first_name = v.first_name, last_name = v.last_name, display_name = v.display_name,
                    birth_date = v.birth_date, email = v.email, title = v.title, ine = v.ine,
                    phone_home = v.phone_home, phone_work = v.phone_work, phone_mobile = v.phone_mobile,
-                   address = v.address::jsonb, consents = v.consents::jsonb, status = v.status,
-                   detached_at = CASE WHEN v.detached THEN u.detached_at ELSE NULL END, updated_at = now()
+                   address = v.address::jsonb, consents = v.consents::jsonb,
+                   -- only a detached account changes status here (re-attached): never undo an activation or a block
+                   status = CASE WHEN u.status = 'detached' AND NOT v.detached AND u.merged_into IS NULL
+                                 THEN (CASE WHEN u.password_hash IS NULL THEN 'pending_activation' ELSE 'active' END)
+                                 ELSE u.status END,
+                   detached_at = CASE WHEN u.status = 'detached' AND NOT v.detached AND u.merged_into IS NULL
+                                      THEN NULL ELSE u.detached_at END,
+                   updated_at = now()
             FROM unnest(${col(rows, 'id')}::uuid[], ${col(rows, 'first_name')}::text[], ${col(rows, 'last_name')}::text[],
                         ${col(rows, 'display_name')}::text[], ${col(rows, 'birth_date')}::date[],
                         ${col(rows, 'email')}::text[], ${col(rows, 'title')}::text[], ${col(rows, 'ine')}::text[],
@@ -345,7 +351,7 @@ export const imports = {
           .selectFrom('membership')
           .select(['id', 'user_id', 'profile', 'functions'])
           .where('establishment_id', '=', establishmentId)
-          .where('user_id', 'in', userIds)
+          .where(sql<boolean>`user_id = ANY(${userIds}::uuid[])`)
           .execute(),
   insertMemberships: (
     db: Db,
@@ -399,7 +405,7 @@ export const imports = {
           .select(['id', 'student_id', 'class_id', 'group_id'])
           .where('establishment_id', '=', establishmentId)
           .where('school_year_id', '=', yearId)
-          .where('student_id', 'in', studentIds)
+          .where(sql<boolean>`student_id = ANY(${studentIds}::uuid[])`)
           .execute(),
   insertEnrolments: (
     db: Db,
@@ -425,7 +431,7 @@ export const imports = {
           .selectFrom('guardianship')
           .select(['id', 'guardian_id', 'student_id', 'level', 'relation'])
           .where('establishment_id', '=', establishmentId)
-          .where((eb) => eb.or([eb('guardian_id', 'in', userIds), eb('student_id', 'in', userIds)]))
+          .where(sql<boolean>`(guardian_id = ANY(${userIds}::uuid[]) OR student_id = ANY(${userIds}::uuid[]))`)
           .execute(),
   insertGuardianships: (
     db: Db,
@@ -459,7 +465,7 @@ export const imports = {
           .select(['id', 'teacher_id', 'class_id', 'group_id', 'subject_code'])
           .where('establishment_id', '=', establishmentId)
           .where('school_year_id', '=', yearId)
-          .where('teacher_id', 'in', teacherIds)
+          .where(sql<boolean>`teacher_id = ANY(${teacherIds}::uuid[])`)
           .execute(),
   insertAssignments: (
     db: Db,
@@ -487,7 +493,7 @@ export const imports = {
           .select(['id', 'teacher_id', 'class_id'])
           .where('establishment_id', '=', establishmentId)
           .where('school_year_id', '=', yearId)
-          .where('teacher_id', 'in', teacherIds)
+          .where(sql<boolean>`teacher_id = ANY(${teacherIds}::uuid[])`)
           .execute(),
   insertHeadTeachers: (
     db: Db,

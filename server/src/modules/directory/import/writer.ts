@@ -302,7 +302,7 @@ export async function writePlan(
   }
   for (const k of plan.deletes.keys()) keys.add(k);
   for (const k of plan.replaceLinksOf) keys.add(k);
-  const rows = await imports.usersForUpdate(trx, { keys: [...keys] });
+  const rows = await imports.users(trx, { keys: [...keys] });
   const byKey = new Map<string, UserRow>(rows.map((r) => [r.external_id!, r]));
   // Accounts merged into another one (duplicates): the import links the kept account, and leaves both as they are.
   const redirected = new Set<string>();
@@ -310,7 +310,7 @@ export async function writePlan(
     const pending = [...byKey].filter(([, r]) => r.merged_into);
     if (pending.length === 0) break;
     const kept = new Map(
-      (await imports.usersForUpdate(trx, { ids: pending.map(([, r]) => r.merged_into!) })).map((r) => [r.id, r]),
+      (await imports.users(trx, { ids: pending.map(([, r]) => r.merged_into!) })).map((r) => [r.id, r]),
     );
     for (const [k, r] of pending) {
       const target = kept.get(r.merged_into!);

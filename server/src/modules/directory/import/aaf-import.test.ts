@@ -446,6 +446,58 @@ describe('older files', () => {
   });
 });
 
+describe('cross-file anomalies', () => {
+  const { as } = old;
+  test('same key twice, same names and birth date, links to absent structures, unknown subject and MEF', async () => {
+    const student = (id: string, extra = '') => `<addRequest>
+      <operationalAttributes><attr name="categoriePersonne"><value>Eleve</value></attr></operationalAttributes>
+      <identifier><id>${id}</id></identifier>
+      <attributes><attr name="sn"><value>ROBIN</value></attr><attr name="givenName"><value>Léo</value></attr>
+        <attr name="ENTPersonDateNaissance"><value>01/01/2010</value></attr>
+        <attr name="ENTPersonStructRattach"><value>30122</value></attr>
+        <attr name="ENTEleveClasses"><value>30122$2NDE1</value></attr>${extra}</attributes>
+    </addRequest>`;
+    const job = await importFiles(as, [
+      fixture('aaf/full/ENT2D_Complet_20260901_EtabEducNat_0001.xml'),
+      delta(
+        student('E7001', '<attr name="ENTEleveMEF"><value>99999999999</value></attr>') +
+          student('E7002') +
+          student('E7003', '<attr name="ENTEleveGroupes"><value>99999$G1</value><value>30122$NOUVEAU</value></attr>'),
+        'ENT2D_Delta_20261002_Eleve_0001.xml',
+      ),
+      delta(student('E7001'), 'ENT2D_Delta_20261002_Eleve_0002.xml'),
+      delta(
+        `<addRequest>
+          <operationalAttributes><attr name="categoriePersonne"><value>PersEducNat</value></attr></operationalAttributes>
+          <identifier><id>P7001</id></identifier>
+          <attributes><attr name="sn"><value>NOVAK</value></attr><attr name="givenName"><value>Ana</value></attr>
+            <attr name="ENTPersonStructRattach"><value>30122</value></attr>
+            <attr name="ENTPersonFonctions"><value>30122$ENS$ENSEIGNEMENT</value></attr>
+            <attr name="ENTAuxEnsClassesMatieres"><value>30122$2NDE1$777777</value></attr></attributes>
+        </addRequest>`,
+        'ENT2D_Delta_20261002_PersEducNat_0001.xml',
+      ),
+    ]);
+    expect(job.status).toBe('done');
+    const found = (code: string) => job.report!.anomalies.filter((a) => a.code === code);
+    expect(found('DUPLICATE_KEY')).toEqual([
+      expect.objectContaining({ key: 'E7001', file: 'ENT2D_Delta_20261002_Eleve_0002.xml', record: 1 }),
+    ]);
+    expect(
+      found('DUPLICATE_PERSON')
+        .map((a) => a.key)
+        .sort(),
+    ).toEqual(['E7002', 'E7003']);
+    expect(found('UNKNOWN_STRUCTURE')).toEqual([expect.objectContaining({ key: '99999' })]);
+    expect(found('UNKNOWN_GROUP')).toEqual([expect.objectContaining({ key: 'NOUVEAU' })]);
+    expect(found('UNKNOWN_MEF')).toEqual([expect.objectContaining({ key: '99999999999' })]);
+    expect(found('UNKNOWN_SUBJECT')).toEqual([expect.objectContaining({ key: 'P7001' })]);
+    // Imported as far as they can be: the group is created, the assignment kept with a placeholder subject.
+    expect(job.report!.counts.groups.created).toBe(1);
+    expect(job.report!.counts.subjects.created).toBe(1);
+  });
+});
+
 describe('a generated lycée in numbered parts and both encodings', () => {
   const { db, as } = generated;
   const toUpload = (files: ReturnType<typeof generateAafSet>) =>

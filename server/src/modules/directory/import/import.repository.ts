@@ -375,10 +375,10 @@ export const imports = {
     ids.length === 0 ? Promise.resolve() : sql`DELETE FROM membership WHERE id = ANY(${ids}::uuid[])`.execute(db),
 
   /**
-   * Members of an establishment with one of these profiles, imported (a join key), that the import does not
-   * mention: candidates for detachment. With every membership they hold anywhere.
+   * Imported members (with a join key) of an establishment with one of these profiles: those the import does
+   * not mention are candidates for detachment. With every membership they hold anywhere.
    */
-  absentMembers: async (db: Db, establishmentId: string, profiles: string[], present: string[]) => {
+  importedMembers: async (db: Db, establishmentId: string, profiles: string[]) => {
     const res = await sql<{
       id: string;
       external_id: string;
@@ -390,7 +390,6 @@ export const imports = {
               FROM membership m2 WHERE m2.user_id = u.id) AS memberships
       FROM app_user u
       WHERE u.external_id IS NOT NULL AND NOT u.is_platform_admin
-        AND NOT (u.external_id = ANY(${present}::text[]))
         AND EXISTS (SELECT 1 FROM membership m WHERE m.user_id = u.id AND m.establishment_id = ${establishmentId}
                     AND m.profile = ANY(${profiles}::text[]))`.execute(db);
     return res.rows;

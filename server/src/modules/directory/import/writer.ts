@@ -651,8 +651,8 @@ export async function writePlan(
     const removeMemberships: string[] = [];
     if (plan.coverage.size) {
       const profiles = [...plan.coverage].flatMap((k) => PROFILES_OF_KIND[k]);
-      for (const u of await imports.absentMembers(trx, estId, profiles, [...resolved.present])) {
-        if (u.status === 'detached') continue;
+      for (const u of await imports.importedMembers(trx, estId, profiles)) {
+        if (u.status === 'detached' || resolved.present.has(u.external_id)) continue;
         const covered = (m: { e: string; p: string }) => m.e === estId && profiles.includes(m.p as MemberProfile);
         const here = u.memberships.filter(covered);
         const elsewhere = u.memberships.filter((m) => !covered(m));

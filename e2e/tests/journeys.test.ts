@@ -62,6 +62,19 @@ describe('login', () => {
     await audit(page, 'login-wrong-password');
   });
 
+  test('English is one click away, and remembered', async () => {
+    const { page } = await track(newTab());
+    await page.goto('/login');
+    await page.getByRole('button', { name: 'Display in English' }).click();
+    await page.locator('main h1', { hasText: 'Log in to Préau' }).waitFor();
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    await audit(page, 'login-en');
+    await page.reload();
+    await page.locator('main h1', { hasText: 'Log in to Préau' }).waitFor();
+    await page.getByRole('button', { name: 'Afficher en français' }).click();
+    await page.locator('main h1', { hasText: 'Se connecter à Préau' }).waitFor();
+  });
+
   test('empty fields are reported next to the fields', async () => {
     const { page } = await track(newTab());
     await page.goto('/login');
@@ -143,6 +156,18 @@ describe('portal', () => {
     await page.locator('main h1', { hasText: 'Établissements' }).waitFor();
     await page.locator('main table').waitFor();
     await audit(page, 'platform-establishments');
+  });
+
+  test('on a phone: the portal stacks its tiles and the menu opens', async () => {
+    const tab = await track(newTab({ width: 375, height: 740 }));
+    const { page } = tab;
+    await login(page, 'eleve.demo');
+    await page.locator('main h1', { hasText: 'Bonjour Emma' }).waitFor();
+    await tiles(page);
+    await audit(page, 'phone-portal');
+    await page.getByRole('button', { name: 'Menu' }).first().click();
+    await page.getByRole('dialog').getByRole('link', { name: 'Mon compte' }).first().waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}/phone-menu.png` });
   });
 
   test('a parent in two establishments switches between them', async () => {

@@ -38,7 +38,7 @@ export function CharterAdmin() {
     mutationFn: () => post<CharterResponse>(`/api/establishments/${id}/charter`, draft),
     onSuccess: (data) => {
       qc.setQueryData(['admin', id, 'charter'], data);
-      void qc.invalidateQueries({ queryKey: ['me'] });
+      // The publisher, too, must accept the new version: the charter gate shows at the next page load.
       setPublished(data.current?.version ?? null);
       setMode('view');
     },

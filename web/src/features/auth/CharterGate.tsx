@@ -79,7 +79,7 @@ export function CharterGate({ charter, firstLogin }: { charter: PendingCharter; 
               },
             ]}
           />
-          <div className="preau-actions">
+          <div className="preau-actions fr-mt-3w">
             <Button type="submit" disabled={busy}>
               {t('charter.accept')}
             </Button>

@@ -132,6 +132,9 @@ function printHuman(job: ImportJob) {
   if (anomalies.length > 30) out(`  … ${anomalies.length - 30} more (use --json for all)`);
 }
 
+// A closed stdout (`… | head`) must not kill the command before it has stopped the database it started.
+process.stdout.on('error', () => {});
+
 async function main(): Promise<number> {
   let args: Args;
   let paths: string[];

@@ -7,7 +7,7 @@
  *   node src/cli/measure-import.ts /tmp/lycee
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
@@ -35,7 +35,10 @@ else {
     ephemeral: true,
   });
   serverUrl = h.url;
-  stop = h.stop;
+  stop = async () => {
+    await h.stop();
+    rmSync(join(tmpdir(), `preau-measure-${process.pid}`), { recursive: true, force: true });
+  };
 }
 const name = `preau_measure_${randomBytes(4).toString('hex')}`;
 const admin = new pg.Client({ connectionString: serverUrl });

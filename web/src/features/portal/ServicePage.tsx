@@ -34,7 +34,9 @@ export function ServicePage() {
         <div className="preau-notice-page" data-testid="service-closed">
           <PageTitle title={t('service.closedTitle')}>{t('service.closedTitle')}</PageTitle>
           <p className="fr-text--lead">{t('service.closedLead')}</p>
-          <p>{(service.error as ApiError).problem.detail}</p>
+          {(service.error as ApiError).problem.detail !== t('service.closedLead') ? (
+            <p>{(service.error as ApiError).problem.detail}</p>
+          ) : null}
           <Link className="fr-btn" to="/">
             {t('service.backToPortal')}
           </Link>

@@ -36,13 +36,14 @@ function run(duration: number): Promise<autocannon.Result> {
   });
 }
 
-if (config.warmup > 0) await run(config.warmup);
+const warmup = config.warmup > 0 ? await run(config.warmup) : null;
 const result = await run(config.duration);
 const status = result.statusCodeStats ?? {};
 process.stdout.write(
   `${JSON.stringify({
     requestsPerSecond: result.requests.average,
     total: result.requests.total,
+    warmupTotal: warmup?.requests.total ?? 0,
     seconds: result.duration,
     latency: {
       mean: result.latency.mean,

@@ -3,6 +3,7 @@
  * system temp dir (port 0, ephemeral), or the server named by DATABASE_URL, where dedicated bench databases
  * are created and dropped.
  */
+import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,8 @@ export interface BenchCluster {
   create(name: string): Promise<string>;
   drop(name: string): Promise<void>;
   stop(): Promise<void>;
+  /** The postmaster's pid (embedded only): CPU time of PostgreSQL per request. */
+  postmasterPid(): number | null;
 }
 
 async function admin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
@@ -44,6 +47,7 @@ export async function startCluster(log: (m: string) => void = () => {}): Promise
   const external = process.env.DATABASE_URL;
   let serverUrl: string;
   let stopServer: () => Promise<void>;
+  let pgDir: string | null = null;
   if (external) {
     serverUrl = external;
     stopServer = async () => {};
@@ -53,6 +57,7 @@ export async function startCluster(log: (m: string) => void = () => {}): Promise
     log(`Starting an embedded PostgreSQL in ${dataDir}…`);
     const handle = await startEmbeddedPostgres({ dataDir, port: 0, ephemeral: true, log });
     serverUrl = handle.url;
+    pgDir = join(dataDir, 'pg');
     stopServer = async () => {
       await handle.stop();
       await rm(dataDir, { recursive: true, force: true });
@@ -75,6 +80,14 @@ export async function startCluster(log: (m: string) => void = () => {}): Promise
       return databaseUrl(serverUrl, name);
     },
     drop,
+    postmasterPid() {
+      if (!pgDir) return null;
+      try {
+        return Number.parseInt(readFileSync(join(pgDir, 'postmaster.pid'), 'utf8'), 10) || null;
+      } catch {
+        return null;
+      }
+    },
     async stop() {
       for (const name of [...created]) await drop(name).catch(() => {});
       await stopServer();

@@ -202,3 +202,46 @@ export function memorySampler(pid: number, opts: { tree?: boolean; everyMs?: num
     },
   };
 }
+
+const TICKS_PER_SECOND = 100; // USER_HZ: 100 on every Linux kernel Node supports
+
+function statFields(pid: number): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU seconds (user + system, all threads) used so far by a process; with `tree`, plus its live descendants
+ * and the children it has already reaped (PostgreSQL backends that ended). On a shared machine, CPU time
+ * per request moves far less with the neighbours' load than requests per second do.
+ */
+export function cpuSeconds(pid: number, opts: { tree?: boolean } = {}): number {
+  const ticks = (f: string[] | null, from: number, count: number) =>
+    f ? f.slice(from, from + count).reduce((a, v) => a + Number(v), 0) : 0;
+  // Fields after the command: state is field 3; utime 14, stime 15, cutime 16, cstime 17.
+  let total = ticks(statFields(pid), 11, opts.tree ? 4 : 2);
+  if (opts.tree) for (const child of descendants(pid).slice(1)) total += ticks(statFields(child), 11, 2);
+  return total / TICKS_PER_SECOND;
+}
+
+/** CPU seconds spent between `start()` and `stop()` by a process, and by the PostgreSQL cluster if known. */
+export function cpuMeter(serverPid: number, postmasterPid: number | null) {
+  const read = () => ({
+    server: cpuSeconds(serverPid),
+    postgres: postmasterPid ? cpuSeconds(postmasterPid, { tree: true }) : Number.NaN,
+  });
+  const before = read();
+  return {
+    /** Milliseconds of CPU per unit of work (request, user…). */
+    per(units: number) {
+      const after = read();
+      const ms = (a: number, b: number) =>
+        Number.isFinite(a) ? Math.round(((1000 * (a - b)) / units) * 100) / 100 : null;
+      return { server: ms(after.server, before.server), postgres: ms(after.postgres, before.postgres) };
+    },
+  };
+}

@@ -103,11 +103,12 @@ export function markdown(entries: Entry[]): string {
     'Written by `npm run bench`; the method is in docs/PERFORMANCE.md. Figures compare only within one machine line;',
     'ratios are measured in the same run as the baselines they divide by.',
     '',
-    '| scenario | figures | ratios | run |',
+    '| scenario | figures | ratios | run (UTC), load average |',
     '|---|---|---|---|',
     ...entries.map((e) => {
       const [s, f, r] = row(e);
-      return `| ${s} | ${f.replaceAll('|', '\\|')} | ${r} | ${e.startedAt.slice(0, 16).replace('T', ' ')} UTC |`;
+      const load = e.loadAverage1m === undefined ? '' : `, load ${e.loadAverage1m}`;
+      return `| ${s} | ${f.replaceAll('|', '\\|')} | ${r} | ${e.startedAt.slice(0, 16).replace('T', ' ')}${load} |`;
     }),
     '',
     'Machines:',

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { CHILDREN, spawnNode, stop, waitForOutput } from '../lib/processes.ts';
 import type { Entry } from '../lib/results.ts';
 import { round } from '../lib/stats.ts';
-import { academyDatabase, type Ctx, steadyLoad } from './context.ts';
+import { academyDatabase, type Ctx, cpuTotal, meteredLoad } from './context.ts';
 
 export async function baseline(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' | 'notes'>> {
   const { url: dbUrl, db } = await academyDatabase(ctx);
@@ -16,15 +16,21 @@ export async function baseline(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratio
   try {
     const port = (await waitForOutput(server, /LISTENING (\d+)/, 30_000))[1];
     const url = `http://127.0.0.1:${port}`;
-    const hello = await steadyLoad(ctx, url, [{ path: '/hello' }]);
+    const pid = server.child.pid!;
+    const hello = await meteredLoad(ctx, pid, url, [{ path: '/hello' }]);
     ctx.say(`  hello world: ${Math.round(hello.requestsPerSecond)} req/s, p99 ${hello.latency.p99} ms`);
-    const pk = await steadyLoad(
+    const pk = await meteredLoad(
       ctx,
+      pid,
       url,
       ids.map((id) => ({ path: `/pk/${id}` })),
     );
     ctx.say(`  PK select: ${Math.round(pk.requestsPerSecond)} req/s, p99 ${pk.latency.p99} ms`);
-    ctx.shared.baseline = { helloRps: hello.requestsPerSecond, pointSelectRps: pk.requestsPerSecond };
+    ctx.shared.baseline = {
+      helloRps: hello.requestsPerSecond,
+      pointSelectRps: pk.requestsPerSecond,
+      pointSelectCpuMs: cpuTotal(pk.cpuMs),
+    };
     return {
       figures: {
         helloRps: Math.round(hello.requestsPerSecond),
@@ -35,10 +41,15 @@ export async function baseline(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratio
         pointSelectP50Ms: pk.latency.p50,
         pointSelectP99Ms: pk.latency.p99,
         pointSelectErrors: pk.errors + pk.non2xx,
+        helloCpuMsPerRequest: hello.cpuMs,
+        pointSelectCpuMsPerRequest: pk.cpuMs,
         connections: ctx.options.connections,
         durationSeconds: ctx.options.duration,
       },
       ratios: { pointSelectVsHello: round(pk.requestsPerSecond / hello.requestsPerSecond, 3) },
+      notes: [
+        'cpuMsPerRequest: CPU milliseconds per request of the server process and of PostgreSQL (warm-up included), steadier than req/s on a shared machine',
+      ],
     };
   } finally {
     await stop(server);

@@ -8,7 +8,7 @@ import { ARGON2_OPTIONS } from '../../../server/src/platform/passwords.ts';
 import { type Academy, academyCounts, generateAcademy } from '../lib/academy.ts';
 import { type BenchCluster, migratedDatabase } from '../lib/database.ts';
 import { BENCH_PASSWORD, writeAcademy } from '../lib/db-writer.ts';
-import { freePort, REPO, runChild, type Spawned, spawnNode, stop, waitForOutput } from '../lib/processes.ts';
+import { cpuMeter, freePort, REPO, runChild, type Spawned, spawnNode, stop, waitForOutput } from '../lib/processes.ts';
 import { RESULTS } from '../lib/results.ts';
 
 export interface RunOptions {
@@ -43,7 +43,7 @@ export interface Ctx {
   machine: string;
   say: (m: string) => void;
   shared: {
-    baseline?: { helloRps: number; pointSelectRps: number };
+    baseline?: { helloRps: number; pointSelectRps: number; pointSelectCpuMs: number };
     argon2?: { single: number; threadpool: number };
     academy?: Promise<AcademyDb>;
   };
@@ -112,6 +112,8 @@ export async function startPreau(ctx: Ctx, databaseUrl: string, label: string): 
 export interface LoadResult {
   requestsPerSecond: number;
   total: number;
+  /** Requests of the warm-up run (CPU time per request counts both runs). */
+  warmupTotal: number;
   seconds: number;
   latency: { mean: number; p50: number; p90: number; p99: number; max: number };
   errors: number;
@@ -133,3 +135,24 @@ export function steadyLoad(
     (duration + warmup + 60) * 1000,
   );
 }
+
+export interface CpuPerRequest {
+  /** CPU milliseconds of the server process per request (null when unknown). */
+  server: number | null;
+  /** CPU milliseconds of PostgreSQL (postmaster and backends) per request; null with DATABASE_URL. */
+  postgres: number | null;
+}
+
+/** A steady-load run, with the CPU time the server process and PostgreSQL spent per request. */
+export async function meteredLoad(
+  ctx: Ctx,
+  serverPid: number,
+  url: string,
+  requests: { path: string; headers?: Record<string, string> }[],
+): Promise<LoadResult & { cpuMs: CpuPerRequest }> {
+  const meter = cpuMeter(serverPid, ctx.cluster.postmasterPid());
+  const load = await steadyLoad(ctx, url, requests);
+  return { ...load, cpuMs: meter.per(load.total + load.warmupTotal) };
+}
+
+export const cpuTotal = (c: CpuPerRequest) => (c.server ?? 0) + (c.postgres ?? 0);

@@ -4,6 +4,7 @@
  * page (portal) and /api/me rotate over 400 users, the user list over every principal of the académie.
  * Each page's req/s is divided by the same-run baseline PK select.
  */
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { cookieName, createSession } from '../../../server/src/platform/auth/sessions.ts';
@@ -11,23 +12,24 @@ import { loadConfig } from '../../../server/src/platform/config.ts';
 import { CHILDREN, spawnNode, stop, waitForOutput } from '../lib/processes.ts';
 import type { Entry } from '../lib/results.ts';
 import { round } from '../lib/stats.ts';
-import { academyDatabase, type Ctx, startPreau, steadyLoad } from './context.ts';
+import { academyDatabase, type CpuPerRequest, type Ctx, cpuTotal, meteredLoad, startPreau } from './context.ts';
 
 const PENDING = {
   logbookWeek: "a class's logbook week: the logbook service is not built yet",
   inboxPage: 'an inbox page: messaging is not built yet',
 };
 
-async function pointSelectBaseline(ctx: Ctx, dbUrl: string, ids: string[]): Promise<number> {
+async function pointSelectBaseline(ctx: Ctx, dbUrl: string, ids: string[]) {
   const server = spawnNode(join(CHILDREN, 'baseline-server.ts'), [dbUrl]);
   try {
     const port = (await waitForOutput(server, /LISTENING (\d+)/, 30_000))[1];
-    const pk = await steadyLoad(
+    const pk = await meteredLoad(
       ctx,
+      server.child.pid!,
       `http://127.0.0.1:${port}`,
       ids.map((id) => ({ path: `/pk/${id}` })),
     );
-    return pk.requestsPerSecond;
+    return { rps: pk.requestsPerSecond, cpuMs: pk.cpuMs };
   } finally {
     await stop(server);
   }
@@ -76,7 +78,18 @@ export async function daily(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' 
     })),
   };
 
-  const results: Record<string, { rps: number; p50Ms: number; p90Ms: number; p99Ms: number; errors: number }> = {};
+  const results: Record<
+    string,
+    {
+      rps: number;
+      p50Ms: number;
+      p90Ms: number;
+      p99Ms: number;
+      errors: number;
+      cpuMsPerRequest: CpuPerRequest;
+      cpuBoundRps: number;
+    }
+  > = {};
   const server = await startPreau(ctx, dbUrl, 'daily');
   let profile: string | null = null;
   try {
@@ -85,13 +98,15 @@ export async function daily(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' 
       const probe = await fetch(`${server.url}${first.path}`, { headers: first.headers });
       if (probe.status !== 200)
         throw new Error(`${name}: ${first.path} answered ${probe.status}: ${await probe.text()}`);
-      const r = await steadyLoad(ctx, server.url, requests);
+      const r = await meteredLoad(ctx, server.pid, server.url, requests);
       results[name] = {
         rps: Math.round(r.requestsPerSecond),
         p50Ms: r.latency.p50,
         p90Ms: r.latency.p90,
         p99Ms: r.latency.p99,
         errors: r.errors + r.non2xx + r.timeouts,
+        cpuMsPerRequest: r.cpuMs,
+        cpuBoundRps: Math.round((cpus().length * 1000) / cpuTotal(r.cpuMs)),
       };
       ctx.say(`  ${name}: ${Math.round(r.requestsPerSecond)} req/s, p99 ${r.latency.p99} ms`);
     }
@@ -106,14 +121,19 @@ export async function daily(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' 
   ];
   ctx.say('  measuring the PK select baseline right after…');
   const ids = (await db.selectFrom('app_user').select('id').orderBy('login').limit(1000).execute()).map((r) => r.id);
-  const pointSelectRps = await pointSelectBaseline(ctx, dbUrl, ids);
+  const pk = await pointSelectBaseline(ctx, dbUrl, ids);
+  const pointSelectRps = pk.rps;
   ctx.say(`  PK select: ${Math.round(pointSelectRps)} req/s`);
+  notes.push(
+    'cpuMsPerRequest: CPU milliseconds per request of the server process and of PostgreSQL; cpuVsBaselinePointSelect divides their sum by the PK select’s (the inverse of a throughput ratio, steadier on a shared machine)',
+  );
   if (profile) notes.push(`CPU profile of the server: ${profile}`);
   const base = pointSelectRps;
   return {
     figures: {
       pages: results,
       baselinePointSelectRps: Math.round(base),
+      baselinePointSelectCpuMsPerRequest: pk.cpuMs,
       baselineScenarioPointSelectRps: ctx.shared.baseline ? Math.round(ctx.shared.baseline.pointSelectRps) : null,
       connections: ctx.options.connections,
       durationSeconds: ctx.options.duration,
@@ -121,6 +141,9 @@ export async function daily(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' 
     },
     ratios: {
       vsBaselinePointSelect: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, round(v.rps / base, 3)])),
+      cpuVsBaselinePointSelect: Object.fromEntries(
+        Object.entries(results).map(([k, v]) => [k, round(cpuTotal(v.cpuMsPerRequest) / cpuTotal(pk.cpuMs), 1)]),
+      ),
     },
     notes,
   };

@@ -3,9 +3,10 @@
  * real Préau server (server/src/main.ts in its own process), driven from a second process with `concurrency`
  * users in flight. The target: 15,000 users in 5 minutes (50 logins/s), scaled to N.
  */
+import { cpus } from 'node:os';
 import { sql } from 'kysely';
 import { BENCH_PASSWORD } from '../lib/db-writer.ts';
-import { memorySampler, runChild } from '../lib/processes.ts';
+import { cpuMeter, memorySampler, runChild } from '../lib/processes.ts';
 import type { Entry } from '../lib/results.ts';
 import { round } from '../lib/stats.ts';
 import { threadpoolRate } from './argon2.ts';
@@ -55,10 +56,17 @@ export async function rush(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' |
 
   // The ceiling is measured right before the rush (the argon2 scenario ran minutes ago on a shared machine).
   ctx.say('  measuring the argon2 ceiling right before the rush…');
+  const cpuBefore = process.cpuUsage();
+  const hashesBefore = performance.now();
   const ceiling = await threadpoolRate(4);
+  const calibration = process.cpuUsage(cpuBefore);
+  const argon2CpuMsPerHash =
+    (calibration.user + calibration.system) / 1000 / (ceiling * ((performance.now() - hashesBefore) / 1000));
 
   const server = await startPreau(ctx, dbUrl, 'rush');
   const memory = memorySampler(server.pid, { everyMs: 250 });
+  const meter = cpuMeter(server.pid, ctx.cluster.postmasterPid());
+  let cpuMs: { server: number | null; postgres: number | null } = { server: null, postgres: null };
   let report: RushReport;
   let mem: { peakMb: number; lastMb: number };
   let profile: string | null;
@@ -78,6 +86,7 @@ export async function rush(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' |
       },
       (ctx.options.maxRushSeconds + 120) * 1000,
     );
+    cpuMs = meter.per(report.completed || 1);
   } finally {
     mem = memory.stop();
     profile = await server.stop();
@@ -92,6 +101,9 @@ export async function rush(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' |
     `${ctx.options.concurrency} users in flight over keep-alive connections from one client process; the server is server/src/main.ts (PREAU_JOBS=0, LOG_LEVEL=warn, UV_THREADPOOL_SIZE ${ctx.options.serverThreadpool ?? 'default (4)'})`,
     'home = GET /api/me then GET /api/portal?establishment=<first>, as the web app loads it; logbook, inbox and news are not built yet',
   ];
+  notes.push(
+    'cpuMsPerUser: CPU milliseconds per user (login + home page) of the server process (argon2 threads included) and of PostgreSQL; argon2ShareOfUserCpu = argon2 CPU per hash / that total; cpuBoundUsersPerSecond = cores × 1000 / that total: the rate this machine would reach with nothing else running (the load generator’s own CPU aside)',
+  );
   if (profile) notes.push(`CPU profile of the server: ${profile}`);
   if (errors > 0)
     notes.push(`errors: ${JSON.stringify(report.errors)}; first of each: ${JSON.stringify(report.errorSamples)}`);
@@ -119,6 +131,10 @@ export async function rush(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' |
       errors,
       serverPeakRssMb: mem.peakMb,
       serverEndRssMb: mem.lastMb,
+      cpuMsPerUser: cpuMs,
+      cpuBoundUsersPerSecond:
+        cpuMs.server === null ? null : round((cpus().length * 1000) / (cpuMs.server + (cpuMs.postgres ?? 0))),
+      argon2CpuMsPerHash: round(argon2CpuMsPerHash, 2),
       argon2CeilingPerSecond: round(ceiling),
       argon2ScenarioPerSecond: ctx.shared.argon2 ? round(ctx.shared.argon2.threadpool) : null,
       loginsPer10s: report.loginsPer10s,
@@ -126,6 +142,8 @@ export async function rush(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' |
     ratios: {
       loginsVsArgon2Ceiling: round(loginsPerSecond / ceiling, 3),
       loginsVsTarget: round(loginsPerSecond / TARGET_LOGINS_PER_SECOND, 2),
+      argon2ShareOfUserCpu:
+        cpuMs.server === null ? null : round(argon2CpuMsPerHash / (cpuMs.server + (cpuMs.postgres ?? 0)), 2),
     },
     notes,
   };

@@ -49,6 +49,12 @@ export function saveEntry(entry: Entry): void {
 
 const n = (v: unknown, unit = '') => (typeof v === 'number' ? `${v.toLocaleString('en-US')}${unit}` : '–');
 const x = (v: unknown) => (typeof v === 'number' ? `${v.toFixed(2)}×` : '–');
+/** `server 1.2 + PostgreSQL 3.4 ms CPU` from `{server, postgres}`. */
+const cpu = (c: unknown) => {
+  const v = c as { server?: number | null; postgres?: number | null } | undefined;
+  if (!v || typeof v.server !== 'number') return '';
+  return `; CPU ${v.server} ms server${typeof v.postgres === 'number' ? ` + ${v.postgres} ms PostgreSQL` : ''}`;
+};
 
 /** The key figures of each scenario, one table row each. */
 function row(e: Entry): [string, string, string] {
@@ -59,13 +65,13 @@ function row(e: Entry): [string, string, string] {
     case 'baseline':
       return [
         'baseline',
-        `hello world ${n(f.helloRps)} req/s (p99 ${n(f.helloP99Ms, ' ms')}); PK select ${n(f.pointSelectRps)} req/s (p99 ${n(f.pointSelectP99Ms, ' ms')})`,
+        `hello world ${n(f.helloRps)} req/s (p99 ${n(f.helloP99Ms, ' ms')}); PK select ${n(f.pointSelectRps)} req/s (p99 ${n(f.pointSelectP99Ms, ' ms')}${cpu(f.pointSelectCpuMsPerRequest)} per request)`,
         `PK select / hello ${x(r.pointSelectVsHello)}`,
       ];
     case 'argon2':
       return [
         'argon2',
-        `${n(f.hashesPerSecondSingle)} hashes/s single, ${n(f.hashesPerSecondThreadpool)} hashes/s on the threadpool (${n(f.msPerHash, ' ms')}/hash)`,
+        `${n(f.hashesPerSecondSingle)} hashes/s single, ${n(f.hashesPerSecondThreadpool)} hashes/s on the threadpool (${n(f.msPerHash, ' ms')}/hash, ${n(f.cpuMsPerHash, ' ms')} CPU/hash)`,
         `threadpool / single ${x(r.threadpoolVsSingle)}`,
       ];
     case 'import':
@@ -77,20 +83,23 @@ function row(e: Entry): [string, string, string] {
     case 'rush':
       return [
         'rush',
-        `${n(f.users)} users in ${n(f.seconds, ' s')} (target ${n(f.targetWindowSeconds, ' s')}): ${n(f.loginsPerSecond)} logins/s; login p99 ${n(f.loginP99Ms, ' ms')}; home p50/p95/p99 ${n(f.homeP50Ms)}/${n(f.homeP95Ms)}/${n(f.homeP99Ms, ' ms')}; errors ${n(f.errors)}; server RSS peak ${n(f.serverPeakRssMb, ' MB')}`,
+        `${n(f.users)} users in ${n(f.seconds, ' s')} (target ${n(f.targetWindowSeconds, ' s')}): ${n(f.loginsPerSecond)} logins/s; login p99 ${n(f.loginP99Ms, ' ms')}; home p50/p95/p99 ${n(f.homeP50Ms)}/${n(f.homeP95Ms)}/${n(f.homeP99Ms, ' ms')}; errors ${n(f.errors)}; server RSS peak ${n(f.serverPeakRssMb, ' MB')}${cpu(f.cpuMsPerUser)} per user (argon2 ${n(f.argon2CpuMsPerHash, ' ms')}), CPU-bound ${n(f.cpuBoundUsersPerSecond)} users/s`,
         `logins / argon2 ceiling ${x(r.loginsVsArgon2Ceiling)}`,
       ];
     case 'daily': {
-      const pages = (f.pages ?? {}) as Record<string, { rps?: number; p99Ms?: number }>;
+      const pages = (f.pages ?? {}) as Record<string, { rps?: number; p99Ms?: number; cpuMsPerRequest?: unknown }>;
       const vs = (r.vsBaselinePointSelect ?? {}) as Record<string, number>;
+      const cost = (r.cpuVsBaselinePointSelect ?? {}) as Record<string, number>;
       return [
         'daily',
         Object.entries(pages)
-          .map(([k, p]) => `${k} ${n(p.rps)} req/s (p99 ${n(p.p99Ms, ' ms')})`)
+          .map(([k, p]) => `${k} ${n(p.rps)} req/s (p99 ${n(p.p99Ms, ' ms')}${cpu(p.cpuMsPerRequest)})`)
           .join('; '),
-        `${Object.entries(vs)
+        `req/s: ${Object.entries(vs)
           .map(([k, v]) => `${k} ${x(v)}`)
-          .join(', ')} of the PK select`,
+          .join(', ')} of the PK select; CPU per request: ${Object.entries(cost)
+          .map(([k, v]) => `${k} ${v}×`)
+          .join(', ')} the PK select's`,
       ];
     }
   }

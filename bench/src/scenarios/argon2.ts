@@ -9,9 +9,13 @@ import type { Entry } from '../lib/results.ts';
 import { round } from '../lib/stats.ts';
 import type { Ctx } from './context.ts';
 
+/** Hashes per second; `lastCpuMsPerHash` holds the CPU time per hash of the last measurement. */
+export let lastCpuMsPerHash = Number.NaN;
+
 async function rate(inFlight: number, seconds: number): Promise<number> {
   let done = 0;
   let i = 0;
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const end = started + seconds * 1000;
   const lane = async () => {
@@ -21,6 +25,8 @@ async function rate(inFlight: number, seconds: number): Promise<number> {
     }
   };
   await Promise.all(Array.from({ length: inFlight }, lane));
+  const used = process.cpuUsage(cpu);
+  lastCpuMsPerHash = (used.user + used.system) / 1000 / done;
   return done / ((performance.now() - started) / 1000);
 }
 
@@ -30,12 +36,13 @@ export const threadpoolRate = (seconds: number) => rate(2 * Number(process.env.U
 export async function measureArgon2(seconds = 4) {
   await rate(1, 0.5); // warm-up
   const single = await rate(1, seconds);
+  const cpuMsPerHash = lastCpuMsPerHash;
   const threadpool = await threadpoolRate(seconds);
-  return { single, threadpool };
+  return { single, threadpool, cpuMsPerHash };
 }
 
 export async function argon2(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' | 'notes'>> {
-  const { single, threadpool } = await measureArgon2();
+  const { single, threadpool, cpuMsPerHash } = await measureArgon2();
   ctx.shared.argon2 = { single, threadpool };
   ctx.say(`  ${single.toFixed(1)} hashes/s single, ${threadpool.toFixed(1)} hashes/s on the threadpool`);
   return {
@@ -43,11 +50,16 @@ export async function argon2(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios'
       hashesPerSecondSingle: round(single),
       hashesPerSecondThreadpool: round(threadpool),
       msPerHash: round(1000 / single, 2),
+      cpuMsPerHash: round(cpuMsPerHash, 2),
+      cpuBoundHashesPerSecond: round((cpus().length * 1000) / cpuMsPerHash),
       cores: cpus().length,
       threadpoolSize: Number(process.env.UV_THREADPOOL_SIZE ?? 4),
       parameters: { ...ARGON2_OPTIONS, algorithm: 'argon2id' },
     },
     ratios: { threadpoolVsSingle: round(threadpool / single, 2) },
-    notes: ['verification costs the same as hashing: the threadpool figure is the login ceiling of one process'],
+    notes: [
+      'verification costs the same as hashing: the threadpool figure is the login ceiling of one process',
+      'cpuMsPerHash: CPU time per hash (steady on a shared machine); cpuBoundHashesPerSecond = cores × 1000 / cpuMsPerHash',
+    ],
   };
 }

@@ -9,7 +9,7 @@ import { BENCH_PASSWORD } from '../lib/db-writer.ts';
 import { cpuMeter, memorySampler, runChild } from '../lib/processes.ts';
 import type { Entry } from '../lib/results.ts';
 import { round } from '../lib/stats.ts';
-import { threadpoolRate } from './argon2.ts';
+import { lastCpuMsPerHash, threadpoolRate } from './argon2.ts';
 import { academyDatabase, type Ctx, startPreau } from './context.ts';
 
 /** 15,000 users in the first five minutes of the school day. */
@@ -56,12 +56,8 @@ export async function rush(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' |
 
   // The ceiling is measured right before the rush (the argon2 scenario ran minutes ago on a shared machine).
   ctx.say('  measuring the argon2 ceiling right before the rush…');
-  const cpuBefore = process.cpuUsage();
-  const hashesBefore = performance.now();
   const ceiling = await threadpoolRate(4);
-  const calibration = process.cpuUsage(cpuBefore);
-  const argon2CpuMsPerHash =
-    (calibration.user + calibration.system) / 1000 / (ceiling * ((performance.now() - hashesBefore) / 1000));
+  const argon2CpuMsPerHash = lastCpuMsPerHash;
 
   const server = await startPreau(ctx, dbUrl, 'rush');
   const memory = memorySampler(server.pid, { everyMs: 250 });

@@ -24,6 +24,10 @@ export const ChangePasswordBody = z.strictObject({
 });
 export type ChangePasswordBody = z.infer<typeof ChangePasswordBody>;
 
+/** What a person may change of their own profile (identity comes from the directory). */
+export const UpdateMeBody = z.strictObject({ email: z.email().max(254).nullable() });
+export type UpdateMeBody = z.infer<typeof UpdateMeBody>;
+
 export const UserSummary = z.object({
   id: z.uuid(),
   login: z.string(),

@@ -75,6 +75,7 @@ const MATRIX: Record<string, Row> = {
   ],
   'POST /api/auth/logout': [() => ({ url: '/api/auth/logout' }), ALL_MEMBERS(204)],
   'GET /api/me': [() => ({ url: '/api/me' }), ALL_MEMBERS(200)],
+  'PATCH /api/me': [() => ({ url: '/api/me', body: { email: 'moi@example.org' } }), ALL_MEMBERS(200)],
   'POST /api/me/password': [
     () => ({
       url: '/api/me/password',

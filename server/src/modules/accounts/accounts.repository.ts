@@ -58,6 +58,9 @@ export const users = {
       .where('status', '=', 'pending_activation')
       .executeTakeFirst(),
 
+  setEmail: (db: Db, id: string, email: string | null) =>
+    db.updateTable('app_user').set({ email, updated_at: new Date() }).where('id', '=', id).execute(),
+
   setPassword: (db: Db, id: string, passwordHash: string) =>
     db
       .updateTable('app_user')

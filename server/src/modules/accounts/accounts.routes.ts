@@ -9,6 +9,7 @@ import {
   PasswordCheckResponse,
   Problem,
   SessionsResponse,
+  UpdateMeBody,
 } from '@preau/contracts';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -25,6 +26,7 @@ import {
   passwordCheck,
   revokeSession,
   revokeSessions,
+  updateMe,
 } from './accounts.service.ts';
 
 function setSessionCookie(
@@ -123,6 +125,20 @@ export async function accountsRoutes(app: App): Promise<void> {
       },
     },
     async (req) => me(req.ctx),
+  );
+
+  app.patch(
+    '/me',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['account'],
+        summary: "Change one's own e-mail (null removes it); identity comes from the directory",
+        body: UpdateMeBody,
+        response: { 200: MeResponse, 400: Problem, 401: Problem, 403: Problem },
+      },
+    },
+    async (req) => updateMe(req.ctx, req.body),
   );
 
   app.post(

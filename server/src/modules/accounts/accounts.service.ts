@@ -197,6 +197,16 @@ export async function changePassword(ctx: RequestContext, input: { currentPasswo
   });
 }
 
+export async function updateMe(ctx: RequestContext, input: { email: string | null }): Promise<MeResponse> {
+  requireUser(ctx);
+  const u = ctx.user;
+  await ctx.db.transaction().execute(async (trx) => {
+    await users.setEmail(trx, u.id, input.email);
+    await audit(trx, ctx, { action: 'account.email.update', targetType: 'user', targetId: u.id });
+  });
+  return me(ctx);
+}
+
 export async function me(ctx: RequestContext): Promise<MeResponse> {
   requireUser(ctx);
   const u = ctx.user;

@@ -328,3 +328,30 @@ describe('password change', () => {
     expect(res.statusCode).toBe(401);
   });
 });
+
+describe('PATCH /api/me', () => {
+  test('sets and removes one’s own e-mail, audited; a bad e-mail changes nothing', async () => {
+    const school = await makeEstablishment(db);
+    const u = await makeUser(db, { establishmentId: school.id });
+    const a = await loginAs(app, u.login);
+    const set = await a.patch('/api/me', { email: 'camille@example.org' });
+    expect(set.statusCode).toBe(200);
+    expect(set.json().user.email).toBe('camille@example.org');
+    for (const body of [{ email: 'pas-un-email' }, { email: 'a@b.fr', login: 'x' }, {}]) {
+      const bad = await a.patch('/api/me', body);
+      expect(bad.statusCode).toBe(400);
+    }
+    expect(
+      (await db.selectFrom('app_user').select('email').where('id', '=', u.id).executeTakeFirstOrThrow()).email,
+    ).toBe('camille@example.org');
+    expect((await a.patch('/api/me', { email: null })).json().user.email).toBeNull();
+    const events = await db
+      .selectFrom('audit_event')
+      .select('action')
+      .where('target_id', '=', u.id)
+      .where('action', '=', 'account.email.update')
+      .execute();
+    expect(events).toHaveLength(2);
+    expect((await app.inject({ method: 'PATCH', url: '/api/me', payload: { email: null } })).statusCode).toBe(401);
+  });
+});

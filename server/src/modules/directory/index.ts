@@ -4,8 +4,8 @@ import { duplicatesRoutes } from './duplicates/duplicates.routes.ts';
 import { importRoutes } from './import/imports.routes.ts';
 import { peopleRoutes } from './people/people.routes.ts';
 import { qualityRoutes } from './quality/quality.routes.ts';
-import { sheetsRoutes } from './sheets/sheets.routes.ts';
 import { rolloverRoutes } from './rollover/rollover.routes.ts';
+import { sheetsRoutes } from './sheets/sheets.routes.ts';
 
 export { registerDirectoryJobs } from './import/import.jobs.ts';
 

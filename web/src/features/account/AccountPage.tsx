@@ -1,11 +1,12 @@
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { PasswordInput } from '@codegouvfr/react-dsfr/blocks/PasswordInput';
+import { Input } from '@codegouvfr/react-dsfr/Input';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
-import { ApiError, del, get, post } from '../../app/api.ts';
+import { ApiError, del, get, patch, post } from '../../app/api.ts';
 import { useAuth } from '../../app/auth.tsx';
 import { formatDateTime } from '../../components/format.ts';
 import { PasswordFeedback } from '../../components/PasswordFeedback.tsx';
@@ -46,7 +47,9 @@ export function AccountPage() {
           <dt>{t('login.login')}</dt>
           <dd>{me.user.login}</dd>
           <dt>{t('account.email')}</dt>
-          <dd>{me.user.email ?? t('account.noEmail')}</dd>
+          <dd>
+            <EmailEditor email={me.user.email} />
+          </dd>
           {me.memberships.map((m) => (
             <div key={m.establishment.id} className="preau-dl-row">
               <dt>{m.establishment.name}</dt>
@@ -230,5 +233,84 @@ function Sessions() {
         <p className="preau-muted">{t('account.noOthers')}</p>
       ) : null}
     </section>
+  );
+}
+
+/** "Mon compte": one's own e-mail, changed or removed with PATCH /api/me. */
+function EmailEditor({ email }: { email: string | null }) {
+  const { t } = useTranslation();
+  const { refresh } = useAuth();
+  const [editing, setEditing] = useState(false);
+  const [value, setValue] = useState(email ?? '');
+  const [saved, setSaved] = useState(false);
+  const [invalid, setInvalid] = useState(false);
+  const save = useMutation({
+    mutationFn: (next: string | null) => patch('/api/me', { email: next }),
+    onSuccess: async () => {
+      await refresh();
+      setEditing(false);
+      setSaved(true);
+    },
+  });
+  const err = save.error instanceof ApiError ? save.error : null;
+  if (!editing)
+    return (
+      <>
+        <span data-testid="account-email">{email ?? t('account.noEmail')}</span>{' '}
+        <Button
+          size="small"
+          priority="tertiary"
+          iconId="fr-icon-edit-line"
+          onClick={() => {
+            setValue(email ?? '');
+            setSaved(false);
+            save.reset();
+            setEditing(true);
+          }}
+        >
+          {email ? t('account.editEmail') : t('account.addEmail')}
+        </Button>
+        {saved ? (
+          <span role="status" className="preau-block fr-text--sm">
+            {t('account.emailSaved')}
+          </span>
+        ) : null}
+      </>
+    );
+  return (
+    <form
+      noValidate
+      className="preau-narrow"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const v = value.trim();
+        const ok = !v || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v);
+        setInvalid(!ok);
+        if (ok) save.mutate(v || null);
+      }}
+    >
+      <Input
+        label={t('account.email')}
+        hintText={t('account.emailHint')}
+        state={invalid || err?.fieldError('email') ? 'error' : 'default'}
+        stateRelatedMessage={invalid ? t('activation.emailInvalid') : err?.fieldError('email')}
+        nativeInputProps={{
+          name: 'email',
+          type: 'email',
+          autoComplete: 'email',
+          value,
+          onChange: (e) => setValue(e.target.value),
+        }}
+      />
+      {err && !err.fieldError('email') ? <ErrorAlert error={err} /> : null}
+      <div className="preau-actions">
+        <Button type="submit" size="small" disabled={save.isPending}>
+          {t('common.save')}
+        </Button>
+        <Button type="button" size="small" priority="tertiary" onClick={() => setEditing(false)}>
+          {t('common.cancel')}
+        </Button>
+      </div>
+    </form>
   );
 }

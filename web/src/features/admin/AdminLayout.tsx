@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate, useParams } from 'react-router';
 import { get } from '../../app/api.ts';
 import { adminMemberships, useAuth } from '../../app/auth.tsx';
+import { usePermissions } from '../directory/directory.api.ts';
 
 export function AdminLayout() {
   const { t } = useTranslation();
@@ -23,6 +24,19 @@ export function AdminLayout() {
   });
   const name = membership?.establishment.name ?? est.data?.name ?? t('admin.establishment');
   const base = `/admin/${id}`;
+  const can = usePermissions(id);
+  const link = (key: string, path: string) => ({
+    text: t(key),
+    linkProps: { to: `${base}/${path}` },
+    isActive: pathname.startsWith(`${base}/${path}`),
+  });
+  const directory = [
+    ...(can.runImports ? [link('directory.import.title', 'directory/import')] : []),
+    ...(can.readUsers ? [link('directory.quality.title', 'directory/quality')] : []),
+    ...(can.readUsers ? [link('directory.duplicates.title', 'directory/duplicates')] : []),
+    ...(can.manageUsers ? [link('directory.sheets.title', 'directory/login-sheets')] : []),
+    ...(can.manageYears ? [link('directory.years.title', 'directory/school-years')] : []),
+  ];
   const items = [
     {
       text: t('admin.services.title'),
@@ -39,6 +53,16 @@ export function AdminLayout() {
       linkProps: { to: `${base}/users` },
       isActive: pathname.startsWith(`${base}/users`),
     },
+    ...(directory.length
+      ? [
+          {
+            text: t('directory.menu'),
+            expandedByDefault: pathname.startsWith(`${base}/directory`),
+            isActive: pathname.startsWith(`${base}/directory`),
+            items: directory,
+          },
+        ]
+      : []),
   ];
   return (
     <div className="fr-grid-row fr-grid-row--gutters">

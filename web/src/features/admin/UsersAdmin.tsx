@@ -7,12 +7,14 @@ import { Pagination } from '@codegouvfr/react-dsfr/Pagination';
 import { Select } from '@codegouvfr/react-dsfr/Select';
 import { ESTABLISHMENT_PROFILES, type UserDetail, type UserStatus } from '@preau/contracts';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { get, patch, post, withQuery } from '../../app/api.ts';
 import { formatDate, formatDateTime } from '../../components/format.ts';
 import { EmptyState, ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
+import { usePermissions } from '../directory/directory.api.ts';
+import { EditPerson, GuardianLinks, TeacherPanels } from '../directory/PersonPanels.tsx';
 
 interface UserList {
   items: {
@@ -59,6 +61,11 @@ export function UsersAdmin() {
     status: params.get('status') ?? '',
   };
   const [form, setForm] = useState(filters);
+  const can = usePermissions(id);
+  // The URL is the source of the filters (links from the data-quality page set ?class=…&profile=…).
+  const filterKey = `${filters.q}|${filters.profile}|${filters.class}|${filters.status}`;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: filterKey stands for the filters
+  useEffect(() => setForm(filters), [filterKey]);
   const query = useQuery({
     queryKey: ['admin', id, 'users', filters, page],
     queryFn: () => get<UserList>(withQuery(`/api/establishments/${id}/users`, { ...filters, page, pageSize: 20 })),
@@ -82,6 +89,13 @@ export function UsersAdmin() {
   return (
     <>
       <PageTitle title={t('admin.users.title')}>{t('admin.users.title')}</PageTitle>
+      {can.manageUsers ? (
+        <div className="preau-actions">
+          <Button priority="secondary" iconId="fr-icon-user-add-line" linkProps={{ to: `/admin/${id}/users/new` }}>
+            {t('directory.person.newTitle')}
+          </Button>
+        </div>
+      ) : null}
       <search aria-label={t('admin.users.searchLabel')}>
         <form onSubmit={search} className="fr-mb-3w">
           <div className="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
@@ -218,6 +232,8 @@ export function UserDetailPage() {
     queryFn: () => get<UserDetail>(`/api/establishments/${id}/users/${userId}`),
   });
   const [code, setCode] = useState<{ code: string; expiresAt: string } | null>(null);
+  const [editing, setEditing] = useState(false);
+  const can = usePermissions(id);
   const setStatus = useMutation({
     mutationFn: (status: 'active' | 'blocked') =>
       patch<UserDetail>(`/api/establishments/${id}/users/${userId}`, { status }),
@@ -345,6 +361,11 @@ export function UserDetailPage() {
                 {t('admin.users.unblock')}
               </Button>
             ) : null}
+            {can.manageUsers && !editing ? (
+              <Button priority="primary" iconId="fr-icon-edit-line" onClick={() => setEditing(true)}>
+                {t('common.edit')}
+              </Button>
+            ) : null}
             {u.can.newActivationCode ? (
               <Button
                 priority="secondary"
@@ -356,6 +377,11 @@ export function UserDetailPage() {
               </Button>
             ) : null}
           </div>
+          {editing ? <EditPerson establishmentId={id} userId={userId} onDone={() => setEditing(false)} /> : null}
+          {can.manageUsers && u.profiles.includes('student') ? <GuardianLinks establishmentId={id} user={u} /> : null}
+          {can.manageUsers && u.profiles.includes('teacher') ? (
+            <TeacherPanels establishmentId={id} userId={userId} />
+          ) : null}
         </>
       ) : null}
     </>

@@ -11,19 +11,21 @@ import { useAuth } from '../../app/auth.tsx';
 import { PasswordFeedback } from '../../components/PasswordFeedback.tsx';
 import { PageTitle } from '../../components/states.tsx';
 
-type Step = 1 | 2 | 3;
-const STEP_COUNT = 4; // code, password, e-mail, charter (shown by the charter gate once the account is active)
+type Step = 1 | 2;
+/** code, password (this page), then the charter (the charter gate) and an optional e-mail (EmailStep). */
+export const STEP_COUNT = 4;
 
 /**
- * First login: login + activation code → a password checked live against the policy → an optional e-mail →
- * the account is activated (a session opens) → the charter gate asks for acceptance → portal.
+ * First login: login + activation code → a password checked live against the policy → the account is
+ * activated (a session opens) → the charter gate asks for acceptance → an optional e-mail (PATCH /api/me) →
+ * portal.
  */
 export function ActivationPage() {
   const { t } = useTranslation();
   const { me, refresh } = useAuth();
   const navigate = useNavigate();
   const [step, setStep] = useState<Step>(1);
-  const [form, setForm] = useState({ login: '', code: '', password: '', confirm: '', email: '' });
+  const [form, setForm] = useState({ login: '', code: '', password: '', confirm: '' });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<ApiError | null>(null);
   const [passwordOk, setPasswordOk] = useState(false);
@@ -49,17 +51,10 @@ export function ActivationPage() {
     if (!passwordOk) errs.password = t('activation.passwordWeak');
     if (form.password !== form.confirm) errs.confirm = t('activation.confirmMismatch');
     setErrors(errs);
-    if (Object.keys(errs).length === 0) setStep(3);
+    if (Object.keys(errs).length === 0) void activate();
   }
 
-  async function finish(e: FormEvent) {
-    e.preventDefault();
-    const email = form.email.trim();
-    if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
-      setErrors({ email: t('activation.emailInvalid') });
-      return;
-    }
-    setErrors({});
+  async function activate() {
     setError(null);
     setBusy(true);
     try {
@@ -67,7 +62,6 @@ export function ActivationPage() {
         login: form.login.trim(),
         code: form.code.trim(),
         password: form.password,
-        ...(email ? { email } : {}),
       });
       setCsrfToken(res.csrfToken);
       sessionStorage.setItem('preau.justActivated', '1');
@@ -78,7 +72,6 @@ export function ActivationPage() {
       setError(apiErr);
       if (apiErr?.code === 'INVALID_ACTIVATION' || apiErr?.code === 'TOO_MANY_ATTEMPTS') setStep(1);
       else if (apiErr?.fieldError('password') || apiErr?.code.startsWith('PASSWORD')) setStep(2);
-      if (apiErr?.fieldError('email')) setErrors({ email: apiErr.fieldError('email') ?? '' });
     } finally {
       setBusy(false);
     }
@@ -171,31 +164,6 @@ export function ActivationPage() {
             />
             <div className="preau-actions fr-mt-3w">
               <Button type="button" priority="secondary" onClick={() => setStep(1)}>
-                {t('common.back')}
-              </Button>
-              <Button type="submit">{t('common.continue')}</Button>
-            </div>
-          </form>
-        ) : null}
-
-        {step === 3 ? (
-          <form onSubmit={finish} noValidate>
-            <p>{t('activation.step3Intro')}</p>
-            <Input
-              label={t('activation.email')}
-              hintText={t('activation.emailHint')}
-              state={errors.email ? 'error' : 'default'}
-              stateRelatedMessage={errors.email}
-              nativeInputProps={{
-                name: 'email',
-                type: 'email',
-                autoComplete: 'email',
-                value: form.email,
-                onChange: (e) => setForm({ ...form, email: e.target.value }),
-              }}
-            />
-            <div className="preau-actions fr-mt-3w">
-              <Button type="button" priority="secondary" onClick={() => setStep(2)}>
                 {t('common.back')}
               </Button>
               <Button type="submit" disabled={busy}>

@@ -43,9 +43,11 @@ export function CharterGate({ charter, firstLogin }: { charter: PendingCharter; 
       <div className="fr-col-12 fr-col-lg-9">
         {firstLogin ? (
           <Stepper
-            currentStep={4}
+            currentStep={3}
             stepCount={4}
-            title={t('activation.step4')}
+            title={t('activation.step3')}
+            nextTitle={t('activation.step4')}
+            nextStepText={t('activation.nextStep')}
             progressText={({ currentStep, stepCount }) => t('activation.progress', { currentStep, stepCount })}
           />
         ) : null}

@@ -1,0 +1,234 @@
+import { Alert } from '@codegouvfr/react-dsfr/Alert';
+import { Badge } from '@codegouvfr/react-dsfr/Badge';
+import { Button } from '@codegouvfr/react-dsfr/Button';
+import { createModal } from '@codegouvfr/react-dsfr/Modal';
+import { RadioButtons } from '@codegouvfr/react-dsfr/RadioButtons';
+import type { DuplicatePair, DuplicatePerson } from '@preau/contracts';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useParams } from 'react-router';
+import { get, post } from '../../app/api.ts';
+import { formatDate, formatDateTime } from '../../components/format.ts';
+import { EmptyState, ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
+import { Table } from '../../components/Table.tsx';
+import { UserStatusBadge } from '../admin/UsersAdmin.tsx';
+import { type DuplicateList, keys, type MergeItem } from './directory.api.ts';
+
+const mergeModal = createModal({ id: 'merge-modal', isOpenedByDefault: false });
+
+export function DuplicatesPage() {
+  const { t, i18n } = useTranslation();
+  const { id = '' } = useParams();
+  const qc = useQueryClient();
+  const list = useQuery({
+    queryKey: keys.duplicates(id),
+    queryFn: () => get<DuplicateList>(`/api/establishments/${id}/duplicates`),
+  });
+  const merges = useQuery({
+    queryKey: keys.merges(id),
+    queryFn: () => get<{ items: MergeItem[] }>(`/api/establishments/${id}/duplicates/merges`),
+  });
+  const [pair, setPair] = useState<DuplicatePair | null>(null);
+  const [keepId, setKeepId] = useState('');
+  const [message, setMessage] = useState<string | null>(null);
+  const merge = useMutation({
+    mutationFn: (body: { keepId: string; mergeId: string }) => post(`/api/establishments/${id}/duplicates/merge`, body),
+    onSuccess: async () => {
+      const kept = pair?.people.find((p) => p.id === keepId);
+      setMessage(t('directory.duplicates.merged', { name: kept?.displayName ?? '' }));
+      mergeModal.close();
+      await qc.invalidateQueries({ queryKey: ['admin', id] });
+    },
+  });
+  const undo = useMutation({
+    mutationFn: (m: MergeItem) => post(`/api/establishments/${id}/duplicates/merges/${m.id}/undo`),
+    onSuccess: async (_d, m) => {
+      setMessage(t('directory.duplicates.undone', { name: m.merged.displayName }));
+      await qc.invalidateQueries({ queryKey: ['admin', id] });
+    },
+  });
+
+  function openMerge(p: DuplicatePair) {
+    setPair(p);
+    setKeepId(p.suggestedKeepId);
+    merge.reset();
+    mergeModal.open();
+  }
+
+  const mergeId = pair?.people.find((p) => p.id !== keepId)?.id ?? '';
+  return (
+    <>
+      <PageTitle title={t('directory.duplicates.title')}>{t('directory.duplicates.title')}</PageTitle>
+      <p>{t('directory.duplicates.intro')}</p>
+      {message ? (
+        <div role="status" className="fr-mb-3w">
+          <Alert severity="success" small description={message} />
+        </div>
+      ) : null}
+      <ErrorAlert error={undo.error} />
+      <section aria-labelledby="pairs-title" className="fr-mb-5w">
+        <h2 id="pairs-title" className="fr-h4">
+          {t('directory.duplicates.pairs')}
+        </h2>
+        {list.isPending ? <Loading /> : null}
+        <ErrorAlert error={list.error} />
+        {list.data && list.data.pairs.length === 0 ? <EmptyState>{t('directory.duplicates.none')}</EmptyState> : null}
+        {list.data?.pairs.map((p) => (
+          <div key={`${p.people[0].id}-${p.people[1].id}`} className="preau-card fr-p-3w fr-mb-3w" data-testid="pair">
+            <p className="fr-mb-2w">
+              {p.reasons.map((r) => (
+                <Badge key={r} small noIcon severity="warning" className="fr-mr-1w">
+                  {t(`directory.duplicates.reason.${r}`)}
+                </Badge>
+              ))}
+              <span className="fr-text--sm preau-muted">
+                {t('directory.duplicates.score', { score: Math.round(p.score * 100) })}
+              </span>
+            </p>
+            <div className="preau-pair">
+              {p.people.map((person) => (
+                <PersonCard key={person.id} person={person} suggested={person.id === p.suggestedKeepId} />
+              ))}
+            </div>
+            <Button
+              priority="secondary"
+              iconId="fr-icon-git-merge-line"
+              onClick={() => openMerge(p)}
+              className="fr-mt-2w"
+            >
+              {t('directory.duplicates.merge')}
+            </Button>
+          </div>
+        ))}
+        {list.data?.truncated ? (
+          <p className="fr-text--sm preau-muted">{t('directory.duplicates.truncated', { count: list.data.total })}</p>
+        ) : null}
+      </section>
+
+      <section aria-labelledby="merges-title">
+        <h2 id="merges-title" className="fr-h4">
+          {t('directory.duplicates.history')}
+        </h2>
+        {merges.isPending ? <Loading /> : null}
+        <ErrorAlert error={merges.error} />
+        {merges.data && merges.data.items.length === 0 ? (
+          <EmptyState>{t('directory.duplicates.noMerges')}</EmptyState>
+        ) : null}
+        {merges.data && merges.data.items.length > 0 ? (
+          <Table caption={t('directory.duplicates.history')} className="preau-table-wrap">
+            <thead>
+              <tr>
+                <th scope="col">{t('directory.duplicates.date')}</th>
+                <th scope="col">{t('directory.duplicates.kept')}</th>
+                <th scope="col">{t('directory.duplicates.mergedAccount')}</th>
+                <th scope="col">{t('common.actions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {merges.data.items.map((m) => (
+                <tr key={m.id}>
+                  <td className="preau-nowrap">{formatDateTime(m.mergedAt, i18n.language)}</td>
+                  <td>
+                    <Link to={`/admin/${id}/users/${m.kept.id}`}>{m.kept.displayName}</Link>
+                    <span className="preau-block fr-text--xs preau-muted">{m.kept.login}</span>
+                  </td>
+                  <td>
+                    {m.merged.displayName}
+                    <span className="preau-block fr-text--xs preau-muted">{m.merged.login}</span>
+                  </td>
+                  <td>
+                    {m.undoneAt ? (
+                      t('directory.duplicates.undoneAt', { date: formatDateTime(m.undoneAt, i18n.language) })
+                    ) : m.can.undo ? (
+                      <Button
+                        size="small"
+                        priority="secondary"
+                        iconId="fr-icon-arrow-go-back-line"
+                        disabled={undo.isPending}
+                        onClick={() => undo.mutate(m)}
+                      >
+                        {t('directory.duplicates.undo')}
+                      </Button>
+                    ) : (
+                      t('directory.duplicates.undoExpired', { date: formatDate(m.undoUntil, i18n.language) })
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        ) : null}
+      </section>
+
+      <mergeModal.Component
+        title={t('directory.duplicates.modalTitle')}
+        buttons={[
+          { children: t('common.cancel'), priority: 'secondary' },
+          {
+            children: t('directory.duplicates.confirmMerge'),
+            doClosesModal: false,
+            disabled: merge.isPending || !pair,
+            onClick: () => merge.mutate({ keepId, mergeId }),
+          },
+        ]}
+      >
+        {pair ? (
+          <>
+            <p>{t('directory.duplicates.modalIntro')}</p>
+            <RadioButtons
+              legend={t('directory.duplicates.keepLegend')}
+              name="keep"
+              options={pair.people.map((p) => ({
+                label: `${p.displayName} (${p.login})`,
+                hintText: `${t(`users.status.${p.status}`)}${p.fromFeed ? ` — ${t('directory.duplicates.fromFeed')}` : ''}${
+                  p.id === pair.suggestedKeepId ? ` — ${t('directory.duplicates.suggested')}` : ''
+                }`,
+                nativeInputProps: { value: p.id, checked: keepId === p.id, onChange: () => setKeepId(p.id) },
+              }))}
+            />
+            <Alert severity="info" small description={t('directory.duplicates.modalWarning')} />
+            <ErrorAlert error={merge.error} />
+          </>
+        ) : null}
+      </mergeModal.Component>
+    </>
+  );
+}
+
+function PersonCard({ person: p, suggested }: { person: DuplicatePerson; suggested: boolean }) {
+  const { t, i18n } = useTranslation();
+  const { id = '' } = useParams();
+  return (
+    <div>
+      <p className="fr-text--bold fr-mb-1w">
+        <Link to={`/admin/${id}/users/${p.id}`}>{p.displayName}</Link>{' '}
+        {suggested ? (
+          <Badge small noIcon severity="success">
+            {t('directory.duplicates.suggested')}
+          </Badge>
+        ) : null}
+      </p>
+      <dl className="preau-dl fr-text--sm">
+        <dt>{t('admin.users.login')}</dt>
+        <dd>{p.login}</dd>
+        <dt>{t('admin.users.status')}</dt>
+        <dd>
+          <UserStatusBadge status={p.status} />
+        </dd>
+        <dt>{t('admin.users.birthDate')}</dt>
+        <dd>{formatDate(p.birthDate, i18n.language)}</dd>
+        <dt>{t('account.email')}</dt>
+        <dd>{p.email ?? '—'}</dd>
+        <dt>{t('admin.users.profile')}</dt>
+        <dd>{p.profiles.map((x) => t(`profiles.${x}`)).join(', ') || '—'}</dd>
+        <dt>{t('admin.users.class')}</dt>
+        <dd>{p.classes.join(', ') || '—'}</dd>
+        <dt>{t('directory.duplicates.origin')}</dt>
+        <dd>{p.fromFeed ? t('directory.duplicates.fromFeed') : t('directory.duplicates.manual')}</dd>
+        <dt>{t('admin.users.lastLogin')}</dt>
+        <dd>{formatDateTime(p.lastLoginAt, i18n.language)}</dd>
+      </dl>
+    </div>
+  );
+}

@@ -1,0 +1,166 @@
+import { Alert } from '@codegouvfr/react-dsfr/Alert';
+import { Badge } from '@codegouvfr/react-dsfr/Badge';
+import { Button } from '@codegouvfr/react-dsfr/Button';
+import { Checkbox } from '@codegouvfr/react-dsfr/Checkbox';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useParams } from 'react-router';
+import { ApiError, get, post } from '../../app/api.ts';
+import { formatDate } from '../../components/format.ts';
+import { EmptyState, ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
+import { Table } from '../../components/Table.tsx';
+import { keys, type RolloverPreview, type SchoolYearList } from './directory.api.ts';
+
+export function SchoolYearsPage() {
+  const { t, i18n } = useTranslation();
+  const { id = '' } = useParams();
+  const qc = useQueryClient();
+  const years = useQuery({
+    queryKey: keys.schoolYears(id),
+    queryFn: () => get<SchoolYearList>(`/api/establishments/${id}/school-years`),
+  });
+  const [showPreview, setShowPreview] = useState(false);
+  const [confirmed, setConfirmed] = useState(false);
+  const [missing, setMissing] = useState(false);
+  const [done, setDone] = useState<string | null>(null);
+  const preview = useQuery({
+    queryKey: keys.rollover(id),
+    queryFn: () => get<RolloverPreview>(`/api/establishments/${id}/school-years/rollover`),
+    enabled: showPreview,
+  });
+  const run = useMutation({
+    mutationFn: (from: string) => post(`/api/establishments/${id}/school-years/rollover`, { from }),
+    onSuccess: async () => {
+      setDone(preview.data?.to.label ?? '');
+      setShowPreview(false);
+      setConfirmed(false);
+      await qc.invalidateQueries({ queryKey: ['admin', id] });
+    },
+    onError: (e) => {
+      if (e instanceof ApiError && e.code === 'SCHOOL_YEAR_CHANGED') void preview.refetch();
+    },
+  });
+  const p = preview.data;
+  return (
+    <>
+      <PageTitle title={t('directory.years.title')}>{t('directory.years.title')}</PageTitle>
+      <p>{t('directory.years.intro')}</p>
+      {done !== null ? (
+        <div role="status" className="fr-mb-3w">
+          <Alert severity="success" small description={t('directory.years.done', { label: done })} />
+        </div>
+      ) : null}
+      {years.isPending ? <Loading /> : null}
+      <ErrorAlert error={years.error} />
+      {years.data && years.data.items.length === 0 ? <EmptyState>{t('directory.years.none')}</EmptyState> : null}
+      {years.data && years.data.items.length > 0 ? (
+        <Table caption={t('directory.years.title')}>
+          <thead>
+            <tr>
+              <th scope="col">{t('directory.years.label')}</th>
+              <th scope="col">{t('directory.years.dates')}</th>
+              <th scope="col">{t('directory.years.status')}</th>
+              <th scope="col">{t('directory.years.retained')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {years.data.items.map((y) => (
+              <tr key={y.id} data-year={y.label}>
+                <th scope="row">{y.label}</th>
+                <td>
+                  {t('directory.years.range', {
+                    from: formatDate(y.startsOn, i18n.language),
+                    to: formatDate(y.endsOn, i18n.language),
+                  })}
+                </td>
+                <td>
+                  <Badge
+                    small
+                    noIcon
+                    severity={y.status === 'current' ? 'success' : y.status === 'next' ? 'info' : undefined}
+                  >
+                    {t(`directory.years.statuses.${y.status}`)}
+                  </Badge>
+                </td>
+                <td>{y.retainedUntil ? formatDate(y.retainedUntil, i18n.language) : '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </Table>
+      ) : null}
+      <section aria-labelledby="rollover-title" className="fr-mt-5w">
+        <h2 id="rollover-title" className="fr-h4">
+          {t('directory.years.rollover')}
+        </h2>
+        <p>{t('directory.years.rolloverIntro')}</p>
+        {!showPreview ? (
+          <Button priority="secondary" iconId="fr-icon-calendar-line" onClick={() => setShowPreview(true)}>
+            {t('directory.years.previewButton')}
+          </Button>
+        ) : (
+          <>
+            {preview.isPending ? <Loading /> : null}
+            <ErrorAlert error={preview.error} />
+            {p ? (
+              <div className="preau-card fr-p-3w fr-mb-3w" data-testid="rollover-preview">
+                <h3 className="fr-h5">{t('directory.years.previewTitle', { from: p.from.label, to: p.to.label })}</h3>
+                <p>
+                  {t('directory.years.opens', {
+                    label: p.to.label,
+                    from: formatDate(p.to.startsOn, i18n.language),
+                    to: formatDate(p.to.endsOn, i18n.language),
+                  })}
+                </p>
+                <h4 className="fr-h6">{t('directory.years.archived', { label: p.from.label })}</h4>
+                <ul>
+                  {(['classes', 'groups', 'enrolments', 'teachingAssignments', 'headTeachers'] as const).map((k) => (
+                    <li key={k}>{t(`directory.years.counts.${k}`, { count: p.archived[k] })}</li>
+                  ))}
+                </ul>
+                <h4 className="fr-h6">{t('directory.years.kept', { count: p.accountsKept })}</h4>
+                <ul>
+                  {p.byProfile.map((b) => (
+                    <li key={b.profile}>
+                      {t(`profiles.${b.profile}`)} : {b.count}
+                    </li>
+                  ))}
+                </ul>
+                <Alert severity="warning" small className="fr-mb-3w" description={t('directory.years.warning')} />
+                <ErrorAlert error={run.error} />
+                <Checkbox
+                  state={missing && !confirmed ? 'error' : 'default'}
+                  stateRelatedMessage={missing && !confirmed ? t('directory.years.mustConfirm') : undefined}
+                  options={[
+                    {
+                      label: t('directory.years.confirm', { from: p.from.label, to: p.to.label }),
+                      nativeInputProps: {
+                        name: 'confirm',
+                        checked: confirmed,
+                        onChange: (e) => setConfirmed(e.target.checked),
+                      },
+                    },
+                  ]}
+                />
+                <div className="preau-actions fr-mt-2w">
+                  <Button
+                    disabled={run.isPending}
+                    onClick={() => {
+                      if (!confirmed) setMissing(true);
+                      else run.mutate(p.from.label);
+                    }}
+                  >
+                    {t('directory.years.run', { from: p.from.label })}
+                  </Button>
+                  <Button priority="tertiary" onClick={() => setShowPreview(false)}>
+                    {t('common.cancel')}
+                  </Button>
+                </div>
+              </div>
+            ) : null}
+          </>
+        )}
+      </section>
+    </>
+  );
+}

@@ -105,6 +105,14 @@ function row(e: Entry): [string, string, string] {
   }
 }
 
+/** A Markdown table with padded columns, as the repository's formatter (Biome) writes it. */
+function table(header: string[], rows: string[][]): string[] {
+  const cells = [header, ...rows].map((r) => r.map((c) => c.replaceAll('|', '\\|')));
+  const widths = header.map((_, i) => Math.max(3, ...cells.map((r) => [...r[i]!].length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c + ' '.repeat(widths[i]! - [...c].length)).join(' | ')} |`;
+  return [line(cells[0]!), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...cells.slice(1).map(line)];
+}
+
 export function markdown(entries: Entry[]): string {
   const lines = [
     '# Préau bench: latest results',
@@ -112,19 +120,20 @@ export function markdown(entries: Entry[]): string {
     'Written by `npm run bench`; the method is in docs/PERFORMANCE.md. Figures compare only within one machine line;',
     'ratios are measured in the same run as the baselines they divide by.',
     '',
-    '| scenario | figures | ratios | run (UTC), load average |',
-    '|---|---|---|---|',
-    ...entries.map((e) => {
-      const [s, f, r] = row(e);
-      const load = e.loadAverage1m === undefined ? '' : `, load ${e.loadAverage1m}`;
-      return `| ${s} | ${f.replaceAll('|', '\\|')} | ${r} | ${e.startedAt.slice(0, 16).replace('T', ' ')}${load} |`;
-    }),
+    ...table(
+      ['scenario', 'figures', 'ratios', 'run (UTC), load average'],
+      entries.map((e) => {
+        const load = e.loadAverage1m === undefined ? '' : `, load ${e.loadAverage1m}`;
+        return [...row(e), `${e.startedAt.slice(0, 16).replace('T', ' ')}${load}`];
+      }),
+    ),
     '',
     'Machines:',
+    '',
     ...[...new Set(entries.map((e) => e.machine))].map((m) => `- ${m}`),
     '',
   ];
   const notes = entries.flatMap((e) => (e.notes ?? []).map((note) => `- ${e.scenario}: ${note}`));
-  if (notes.length) lines.push('Notes:', ...notes, '');
+  if (notes.length) lines.push('Notes:', '', ...notes, '');
   return lines.join('\n');
 }

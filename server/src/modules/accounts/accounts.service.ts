@@ -1,19 +1,19 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { EstablishmentProfile, MeResponse } from '@preau/contracts';
-import { membershipIn, permissionsIn, requireUser } from '../../platform/access/access.ts';
+import { membershipIn, permissionsByEstablishment, requireUser } from '../../platform/access/access.ts';
 import { allPermissions } from '../../platform/access/permissions.ts';
 import { audit } from '../../platform/audit.ts';
 import { sessions } from '../../platform/auth/session.repository.ts';
-import { createSession } from '../../platform/auth/sessions.ts';
+import { createSession, prepareSession } from '../../platform/auth/sessions.ts';
 import {
   ADDRESS_FREE_FAILURES,
   ADDRESS_MAX_BLOCK_S,
   addressKey,
-  blockedFor,
   clearFailures,
   FREE_FAILURES,
   loginKey,
   recordFailure,
+  throttleState,
 } from '../../platform/auth/throttle.ts';
 import type { Config } from '../../platform/config.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
@@ -39,9 +39,11 @@ function sameHex(a: string, b: string): boolean {
   return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }
 
-async function throttleGate(ctx: RequestContext, login: string): Promise<void> {
-  const wait = await blockedFor(ctx.db, [loginKey(login), addressKey(ctx.ip)]);
+/** Refuses blocked logins/addresses; tells whether the login has failures on record (to clear on success). */
+async function throttleGate(ctx: RequestContext, login: string): Promise<{ loginHasFailures: boolean }> {
+  const { wait, recorded } = await throttleState(ctx.db, [loginKey(login), addressKey(ctx.ip)]);
   if (wait > 0) throw new AppError(429, 'TOO_MANY_ATTEMPTS', { vars: { seconds: wait }, retryAfterSeconds: wait });
+  return { loginHasFailures: recorded.has(loginKey(login)) };
 }
 
 async function recordFailedAttempt(ctx: RequestContext, login: string, userId: string | null, action: string) {
@@ -89,7 +91,7 @@ function enforcePolicy(
 }
 
 export async function login(ctx: RequestContext, input: { login: string; password: string; rememberMe?: boolean }) {
-  await throttleGate(ctx, input.login);
+  const { loginHasFailures } = await throttleGate(ctx, input.login);
   const user = await users.byLogin(ctx.db, input.login);
   // Same work whether the login exists or not: always one Argon2 verification.
   const ok = await verifyPassword(user?.password_hash ?? (await dummyPasswordHash()), input.password);
@@ -108,18 +110,15 @@ export async function login(ctx: RequestContext, input: { login: string; passwor
     });
     throw new AppError(403, 'ACCOUNT_BLOCKED');
   }
-  await clearFailures(ctx.db, loginKey(input.login));
-  const session = await ctx.db.transaction().execute(async (trx) => {
-    const s = await createSession(trx, ctx.config, {
-      userId: user.id,
-      rememberMe: input.rememberMe ?? false,
-      address: ctx.ip,
-      userAgent: ctx.userAgent,
-    });
-    await users.recordLogin(trx, user.id);
-    await audit(trx, ctx, { action: 'auth.login.success', actorId: user.id, targetType: 'user', targetId: user.id });
-    return s;
+  if (loginHasFailures) await clearFailures(ctx.db, loginKey(input.login));
+  const { row, ...prepared } = prepareSession(ctx.config, {
+    userId: user.id,
+    rememberMe: input.rememberMe ?? false,
+    address: ctx.ip,
+    userAgent: ctx.userAgent,
   });
+  const { id } = await sessions.insertForLogin(ctx.db, row, 'auth.login.success');
+  const session = { id, ...prepared };
   ctx.usage.record({ userId: user.id, establishmentId: null, profile: null, service: 'portal', action: 'login' });
   return { session, user: presentUser(user) };
 }
@@ -218,24 +217,27 @@ export async function me(ctx: RequestContext): Promise<MeResponse> {
     meQueries.childrenOf(ctx.db, u.id),
   ]);
   if (!user) throw notFound();
-  const all = allPermissions();
-  const memberships = await Promise.all(
-    establishments.map(async (e) => {
-      const m = membershipIn(u, e.id);
-      return {
-        establishment: { id: e.id, uai: e.uai, name: e.name, type: e.type },
-        profiles: (m?.profiles ?? []) as EstablishmentProfile[],
-        functions: m?.functions ?? [],
-        classes: classes
-          .filter((c) => c.establishment_id === e.id)
-          .map((c) => ({ id: c.id, code: c.code, label: c.label })),
-        children: children
-          .filter((c) => c.establishment_id === e.id)
-          .map((c) => ({ id: c.id, displayName: c.display_name })),
-        permissions: await permissionsIn(ctx.db, u, e.id, all),
-      };
-    }),
+  const permissions = await permissionsByEstablishment(
+    ctx.db,
+    u,
+    establishments.map((e) => e.id),
+    allPermissions(),
   );
+  const memberships = establishments.map((e) => {
+    const m = membershipIn(u, e.id);
+    return {
+      establishment: { id: e.id, uai: e.uai, name: e.name, type: e.type },
+      profiles: (m?.profiles ?? []) as EstablishmentProfile[],
+      functions: m?.functions ?? [],
+      classes: classes
+        .filter((c) => c.establishment_id === e.id)
+        .map((c) => ({ id: c.id, code: c.code, label: c.label })),
+      children: children
+        .filter((c) => c.establishment_id === e.id)
+        .map((c) => ({ id: c.id, displayName: c.display_name })),
+      permissions: permissions.get(e.id) ?? [],
+    };
+  });
   const profiles = u.memberships.flatMap((m) => m.profiles);
   return {
     user: presentUser(user),

@@ -30,6 +30,23 @@ export const charters = {
     return res.rows;
   },
 
+  /** Has the user accepted the charter in force in this establishment? One round-trip (every service call asks). */
+  acceptedCurrent: async (db: Db, userId: string, establishmentId: string): Promise<boolean> => {
+    const res = await sql<{ ok: boolean }>`
+      SELECT c.id IS NULL OR EXISTS (
+               SELECT 1 FROM charter_acceptance a
+               WHERE a.user_id = ${userId} AND a.charter_id = c.id AND a.establishment_id = ${establishmentId}
+             ) AS ok
+      FROM (SELECT 1) one
+      LEFT JOIN LATERAL (
+        SELECT id FROM charter
+        WHERE establishment_id = ${establishmentId} OR establishment_id IS NULL
+        ORDER BY (establishment_id IS NULL), version DESC
+        LIMIT 1
+      ) c ON true`.execute(db);
+    return res.rows[0]?.ok ?? true;
+  },
+
   /** Accepted (charter, establishment) pairs, as `charterId|establishmentId`. */
   accepted: async (db: Db, userId: string, charterIds: string[]) =>
     charterIds.length === 0

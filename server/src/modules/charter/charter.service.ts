@@ -36,16 +36,9 @@ export async function pendingCharters(
 
 /** Has the user accepted the charter in force in this establishment? (the gate before any service) */
 export async function hasAcceptedCharter(db: Db, userId: string, establishmentId: string): Promise<boolean> {
-  const [current] = await charters.currentFor(db, [establishmentId]);
-  if (!current) return true;
-  return (await charters.accepted(db, userId, [current.id])).has(`${current.id}|${establishmentId}`);
+  return charters.acceptedCurrent(db, userId, establishmentId);
 }
 
-/**
- * Acceptance is per establishment: the platform default charter in force in two schools is accepted in
- * each separately when the caller names the establishment (one entry of `pendingCharters`); without it,
- * in every establishment of the caller where this charter is in force.
- */
 export async function acceptCharter(ctx: RequestContext, charterId: string, establishmentId?: string) {
   requireUser(ctx);
   const user = ctx.user;

@@ -14,9 +14,12 @@ import type { RequestContext } from '../../platform/http/context.ts';
 import { hasAcceptedCharter } from '../charter/index.ts';
 import { type ServiceSettingRow, serviceSettings } from './services.repository.ts';
 
+// Built once: constructing an Intl.DateTimeFormat costs more than the whole portal's own work.
+const PARIS_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' });
+
 /** Today in Europe/Paris, as `YYYY-MM-DD`: opening dates are school days, not UTC instants. */
 export function parisToday(now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(now);
+  return PARIS_DAY.format(now);
 }
 
 interface Effective {

@@ -32,6 +32,33 @@ export async function permissionsIn(db: Db, user: AuthUser, establishmentId: str
   return all.filter((p) => grantedTo(p, m.profiles, overrides));
 }
 
+/** The same, for several establishments in one query (for /api/me). */
+export async function permissionsByEstablishment(
+  db: Db,
+  user: AuthUser,
+  establishmentIds: string[],
+  all: string[],
+): Promise<Map<string, string[]>> {
+  const result = new Map<string, string[]>();
+  if (user.platformAdmin) {
+    for (const id of establishmentIds) result.set(id, all);
+    return result;
+  }
+  const memberships = establishmentIds.map((id) => membershipIn(user, id)).filter((m) => m !== undefined);
+  const profiles = [...new Set(memberships.flatMap((m) => m.profiles))];
+  const overrides = await accessRepository.overrides(
+    db,
+    memberships.map((m) => m.establishmentId),
+    profiles,
+  );
+  for (const id of establishmentIds) {
+    const m = membershipIn(user, id);
+    const mine = overrides.filter((o) => o.establishment_id === id);
+    result.set(id, m ? all.filter((p) => grantedTo(p, m.profiles, mine)) : []);
+  }
+  return result;
+}
+
 async function holds(db: Db, permission: string, m: MembershipInfo): Promise<boolean> {
   const overrides = await accessRepository.overrides(db, [m.establishmentId], m.profiles);
   return grantedTo(permission, m.profiles, overrides);

@@ -18,23 +18,38 @@ export function sessionLifetimes(config: Config, rememberMe: boolean, now = Date
   return { idleExpiresAt: new Date(now + idleMs), expiresAt: new Date(now + absoluteMs), idleMs };
 }
 
-export async function createSession(
-  db: Db,
+/** A new session's secrets and row, not yet written: lets a caller write it together with other rows. */
+export function prepareSession(
   config: Config,
   input: { userId: string; rememberMe: boolean; address: string | null; userAgent: string | null },
 ) {
   const token = newToken();
   const csrfToken = randomBytes(24).toString('base64url');
   const { idleExpiresAt, expiresAt } = sessionLifetimes(config, input.rememberMe);
-  const { id } = await sessions.insert(db, {
-    tokenHash: hashToken(token),
-    userId: input.userId,
+  return {
+    token,
     csrfToken,
-    rememberMe: input.rememberMe,
-    idleExpiresAt,
     expiresAt,
-    address: input.address,
-    userAgent: input.userAgent?.slice(0, 300) ?? null,
-  });
-  return { id, token, csrfToken, expiresAt, rememberMe: input.rememberMe };
+    rememberMe: input.rememberMe,
+    row: {
+      tokenHash: hashToken(token),
+      userId: input.userId,
+      csrfToken,
+      rememberMe: input.rememberMe,
+      idleExpiresAt,
+      expiresAt,
+      address: input.address,
+      userAgent: input.userAgent?.slice(0, 300) ?? null,
+    },
+  };
+}
+
+export async function createSession(
+  db: Db,
+  config: Config,
+  input: { userId: string; rememberMe: boolean; address: string | null; userAgent: string | null },
+) {
+  const { row, ...session } = prepareSession(config, input);
+  const { id } = await sessions.insert(db, row);
+  return { id, ...session };
 }

@@ -25,15 +25,22 @@ const WINDOW = '15 minutes';
 export const loginKey = (login: string) => `login:${login.toLowerCase()}`;
 export const addressKey = (address: string) => `addr:${address}`;
 
-/** Seconds until each key may try again (0 = free). */
-export async function blockedFor(db: Db, keys: string[]): Promise<number> {
+/** Seconds until the keys may try again (0 = free), and which keys have failures on record. */
+export async function throttleState(db: Db, keys: string[]): Promise<{ wait: number; recorded: Set<string> }> {
   const rows = await db
     .selectFrom('login_throttle')
-    .select(sql<number>`GREATEST(0, CEIL(EXTRACT(EPOCH FROM (blocked_until - now()))))::int`.as('wait'))
+    .select([
+      'key',
+      sql<number>`GREATEST(0, CEIL(EXTRACT(EPOCH FROM (COALESCE(blocked_until, now()) - now()))))::int`.as('wait'),
+    ])
     .where('key', 'in', keys)
-    .where('blocked_until', '>', sql<Date>`now()`)
     .execute();
-  return rows.reduce((max, r) => Math.max(max, r.wait), 0);
+  return { wait: rows.reduce((max, r) => Math.max(max, r.wait), 0), recorded: new Set(rows.map((r) => r.key)) };
+}
+
+/** Seconds until each key may try again (0 = free). */
+export async function blockedFor(db: Db, keys: string[]): Promise<number> {
+  return (await throttleState(db, keys)).wait;
 }
 
 /** Count a failure for a key; returns the delay now imposed (seconds). */

@@ -117,6 +117,8 @@ export interface UserListRow {
   status: UserStatusValue;
   profiles: string[];
   classes: string[];
+  /** Members matching the filter, all pages (a window count: no second pass over the members). */
+  total: number;
 }
 
 const USER_DETAIL_COLUMNS = [
@@ -143,6 +145,7 @@ export const directory = {
         'u.login',
         'u.display_name',
         'u.status',
+        sql<number>`count(*) OVER ()`.as('total'),
         eb
           .selectFrom('membership as m')
           .select(sql<string[]>`array_agg(m.profile ORDER BY m.profile)`.as('profiles'))

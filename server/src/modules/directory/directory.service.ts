@@ -28,10 +28,9 @@ export async function listUsers(ctx: RequestContext, establishmentId: string, qu
     classCode: query.class || undefined,
     status: query.status,
   };
-  const [rows, total] = await Promise.all([
-    directory.page(ctx.db, filter, query.pageSize, (query.page - 1) * query.pageSize),
-    directory.count(ctx.db, filter),
-  ]);
+  const rows = await directory.page(ctx.db, filter, query.pageSize, (query.page - 1) * query.pageSize);
+  // The page carries the total; only a page past the end needs counting apart.
+  const total = rows[0] ? Number(rows[0].total) : query.page > 1 ? await directory.count(ctx.db, filter) : 0;
   return {
     items: rows.map((r) => ({
       id: r.id,

@@ -19,6 +19,7 @@ const broken = await world();
 const dry = await world();
 const old = await world();
 const generated = await world();
+const contacts = await world();
 
 const FULL = fixtureDir('aaf/full');
 
@@ -525,5 +526,103 @@ describe('a generated lycée in numbered parts and both encodings', () => {
     expect(later.report!.counts.guardians).toEqual({ created: 0, updated: 0, detached: 1 });
     expect((await user(db, 'GE000070')).status).toBe('detached');
     expect((await user(db, 'GE000069')).status).toBe('pending_activation');
+  });
+});
+
+describe('a delta that carries only attributes of the account', () => {
+  const { db, as } = contacts;
+  const modify = (category: string, id: string, attrs: Record<string, string>) => `<modifyRequest>
+      <operationalAttributes><attr name="categoriePersonne"><value>${category}</value></attr></operationalAttributes>
+      <identifier><id>${id}</id></identifier>
+      <attributes>${Object.entries(attrs)
+        .map(([n, v]) => `<attr name="${n}"><value>${v}</value></attr>`)
+        .join('')}</attributes>
+    </modifyRequest>`;
+  const detail = async (key: string) => {
+    const est = await db.selectFrom('establishment').select('id').executeTakeFirstOrThrow();
+    const res = await as.get(`/api/establishments/${est.id}/users/${(await user(db, key)).id}`);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json() as { email: string | null; birthDate: string | null; firstName: string; lastName: string };
+  };
+
+  test("guardians' e-mail and phones and a teacher's e-mail are updated, nothing else", async () => {
+    expect((await importFiles(as, FULL)).status).toBe('done');
+    const before = await user(db, 'R2001');
+    const bystander = await user(db, 'R2003');
+    const job = await importFiles(as, [
+      delta(
+        modify('PersRelEleve', 'R2001', { mail: 'sophie.martin@nouveau.fr', mobile: '07 11 22 33 44' }) +
+          modify('PersRelEleve', 'R2002', { homePhone: '01 40 00 00 01', telephoneNumber: '01 40 00 00 02' }),
+        'ENT2D_Delta_20260920_PersRelEleve_0001.xml',
+      ),
+      delta(
+        modify('PersEducNat', 'P3003', { mail: 'h.bernard@ac-creteil.fr' }),
+        'ENT2D_Delta_20260920_PersEducNat_0001.xml',
+      ),
+    ]);
+    expect(job.status).toBe('done');
+    expect(job.report!.counts.guardians).toEqual({ created: 0, updated: 2, detached: 0 });
+    expect(job.report!.counts.staff).toEqual({ created: 0, updated: 1, detached: 0 });
+    expect(job.report!.counts.students).toEqual(zero);
+
+    expect(await user(db, 'R2001')).toMatchObject({
+      email: 'sophie.martin@nouveau.fr',
+      phone_mobile: '07 11 22 33 44',
+      // Not in the request: kept.
+      phone_home: '01 48 20 11 22',
+      first_name: 'Sophie',
+      last_name: 'MARTIN',
+      address: before.address,
+      login: before.login,
+    });
+    expect(await user(db, 'R2002')).toMatchObject({ phone_home: '01 40 00 00 01', phone_work: '01 40 00 00 02' });
+    expect((await detail('R2001')).email).toBe('sophie.martin@nouveau.fr');
+    expect(await detail('P3003')).toMatchObject({ email: 'h.bernard@ac-creteil.fr', lastName: 'BERNARD' });
+    // Memberships and links untouched.
+    expect(await profilesOf(db, 'P3003')).toEqual([{ profile: 'teacher', functions: ['ENS'] }]);
+    expect(await guardiansOf(db, 'E1001')).toHaveLength(2);
+    expect((await user(db, 'R2003')).updated_at).toEqual(bystander.updated_at);
+  });
+
+  test("a student's birth date, names and INE alone are updated", async () => {
+    const job = await importFiles(as, [
+      delta(
+        modify('Eleve', 'E1002', {
+          ENTPersonDateNaissance: '03/09/2008',
+          sn: 'MARTIN-ROUX',
+          givenName: 'Noé-Paul',
+          ENTEleveINE: '234567890ZZ',
+        }),
+      ),
+    ]);
+    expect(job.status).toBe('done');
+    expect(job.report!.counts.students).toEqual({ created: 0, updated: 1, detached: 0 });
+    expect(await user(db, 'E1002')).toMatchObject({
+      birth_date: '2008-09-03',
+      last_name: 'MARTIN-ROUX',
+      first_name: 'Noé-Paul',
+      display_name: 'MARTIN-ROUX Noé-Paul',
+      ine: '234567890ZZ',
+      login: 'noe.martin',
+    });
+    expect(await detail('E1002')).toMatchObject({ birthDate: '2008-09-03', lastName: 'MARTIN-ROUX' });
+    expect(await enrolmentsOf(db, 'E1002')).toEqual({ classes: ['TG1'], groups: [] });
+  });
+
+  test('a modify that carries no attribute, or the values already known, changes nothing', async () => {
+    const before = await snapshot(db);
+    const users = await db.selectFrom('app_user').select(['id', 'updated_at']).orderBy('id').execute();
+    const job = await importFiles(as, [
+      delta(modify('PersRelEleve', 'R2001', {}), 'ENT2D_Delta_20260921_PersRelEleve_0001.xml'),
+      delta(
+        modify('PersEducNat', 'P3003', { mail: 'h.bernard@ac-creteil.fr' }),
+        'ENT2D_Delta_20260921_PersEducNat_0001.xml',
+      ),
+      delta(modify('Eleve', 'E1002', {}), 'ENT2D_Delta_20260921_Eleve_0001.xml'),
+    ]);
+    expect(job.status).toBe('done');
+    for (const c of Object.values(job.report!.counts)) expect(c).toEqual(zero);
+    expect(await snapshot(db)).toEqual(before);
+    expect(await db.selectFrom('app_user').select(['id', 'updated_at']).orderBy('id').execute()).toEqual(users);
   });
 });

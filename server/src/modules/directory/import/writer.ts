@@ -295,7 +295,10 @@ export async function writePlan(
   }
 
   // ---- accounts ----
-  const keys = new Set<string>(plan.members.keys());
+  // Every account the plan may write or link: its members, both sides of its links, its deletes, and the
+  // people whose account columns it updates — a delta's modify that carries only account attributes
+  // (contact details, names) places its person in `identity` alone, not among the members.
+  const keys = new Set<string>([...plan.members.keys(), ...plan.identity]);
   for (const l of plan.links.values()) {
     keys.add(l.guardianKey);
     keys.add(l.studentKey);

@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { uaiCheckLetter } from '../src/platform/logins.ts';
+import { rng } from '../src/seed/names.ts';
 
 export interface GeneratorOptions {
   students?: number;
@@ -25,16 +26,6 @@ export interface GeneratorOptions {
 export interface GeneratedFile {
   name: string;
   content: Buffer;
-}
-
-function rng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const FIRST = [

@@ -14,21 +14,20 @@ export interface SessionLookup {
   memberships: { establishmentId: string; profiles: EstablishmentProfile[]; functions: string[] }[];
 }
 
+export interface NewSessionRow {
+  tokenHash: Buffer;
+  userId: string;
+  csrfToken: string;
+  rememberMe: boolean;
+  idleExpiresAt: Date;
+  expiresAt: Date;
+  address: string | null;
+  userAgent: string | null;
+}
+
 /** All SQL about sessions. One round-trip finds the session, the user and their memberships. */
 export const sessions = {
-  insert: (
-    db: Db,
-    row: {
-      tokenHash: Buffer;
-      userId: string;
-      csrfToken: string;
-      rememberMe: boolean;
-      idleExpiresAt: Date;
-      expiresAt: Date;
-      address: string | null;
-      userAgent: string | null;
-    },
-  ) =>
+  insert: (db: Db, row: NewSessionRow) =>
     db
       .insertInto('session')
       .values({
@@ -48,20 +47,7 @@ export const sessions = {
    * A login's writes in one statement (atomic without a transaction, one round-trip at the 8 a.m. rush):
    * the session, the user's last login time and the audit event.
    */
-  insertForLogin: async (
-    db: Db,
-    row: {
-      tokenHash: Buffer;
-      userId: string;
-      csrfToken: string;
-      rememberMe: boolean;
-      idleExpiresAt: Date;
-      expiresAt: Date;
-      address: string | null;
-      userAgent: string | null;
-    },
-    action: string,
-  ): Promise<{ id: string }> => {
+  insertForLogin: async (db: Db, row: NewSessionRow, action: string): Promise<{ id: string }> => {
     const res = await sql<{ id: string }>`
       WITH s AS (
         INSERT INTO session (token_hash, user_id, csrf_token, remember_me, idle_expires_at, expires_at, address, user_agent)

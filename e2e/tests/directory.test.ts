@@ -154,7 +154,9 @@ describe('directory', () => {
 
     await page.goto(`/admin/${est}/directory/quality`);
     await check.waitFor();
-    await expect.poll(async () => Number(await check.getByTestId('check-count').textContent())).toBe(before - 1);
+    await expect
+      .poll(async () => Number(await check.getByTestId('check-count').textContent()), { timeout: 20_000 })
+      .toBe(before - 1);
   });
 
   test('people: edit a guardian’s contact, add a person (login and code shown once)', async () => {
@@ -173,7 +175,9 @@ describe('directory', () => {
     await page.getByRole('button', { name: 'Enregistrer' }).click();
     await page.getByRole('heading', { name: 'Modifier la fiche' }).waitFor({ state: 'detached' });
     await page.goto(`/admin/${est}/directory/quality`);
-    await expect.poll(async () => Number(await check.getByTestId('check-count').textContent())).toBe(before - 1);
+    await expect
+      .poll(async () => Number(await check.getByTestId('check-count').textContent()), { timeout: 20_000 })
+      .toBe(before - 1);
 
     await page.goto(`/admin/${est}/users`);
     await page.getByRole('link', { name: 'Ajouter une personne' }).click();

@@ -1,6 +1,8 @@
 import { Badge } from '@codegouvfr/react-dsfr/Badge';
+import { Button } from '@codegouvfr/react-dsfr/Button';
 import type { DataQualityCheck } from '@preau/contracts';
 import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { get } from '../../app/api.ts';
@@ -9,6 +11,8 @@ import { formatDateTime } from '../../components/format.ts';
 import { EmptyState, ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
 import { Table } from '../../components/Table.tsx';
 import { type DataQualityReport, keys } from './directory.api.ts';
+
+const PAGE = 10;
 
 export function DataQualityPage() {
   const { t, i18n } = useTranslation();
@@ -64,6 +68,8 @@ function Check({ check: c }: { check: DataQualityCheck }) {
   const { id = '' } = useParams();
   const profiles = c.byProfile?.filter((p) => p.total > 0) ?? [];
   const classes = (c.byClass ?? []).filter((b) => b.profile === 'student' && b.count > 0);
+  const [all, setAll] = useState(false);
+  const people = all ? c.people : c.people.slice(0, PAGE);
   return (
     <section
       id={`check-${c.code}`}
@@ -120,7 +126,7 @@ function Check({ check: c }: { check: DataQualityCheck }) {
               </tr>
             </thead>
             <tbody>
-              {c.people.map((p) => (
+              {people.map((p) => (
                 <tr key={p.id} data-item={p.displayName}>
                   <th scope="row">
                     {p.kind === 'person' ? (
@@ -145,6 +151,11 @@ function Check({ check: c }: { check: DataQualityCheck }) {
               ))}
             </tbody>
           </Table>
+          {!all && c.people.length > PAGE ? (
+            <Button priority="tertiary" size="small" className="fr-mb-2w" onClick={() => setAll(true)}>
+              {t('directory.quality.showAll', { count: c.people.length })}
+            </Button>
+          ) : null}
           {c.truncated ? (
             <p className="fr-text--sm preau-muted">
               {t('directory.quality.truncated', { shown: c.people.length, count: c.count })}

@@ -30,6 +30,7 @@ export function DuplicatesPage() {
     queryFn: () => get<{ items: MergeItem[] }>(`/api/establishments/${id}/duplicates/merges`),
   });
   const [pair, setPair] = useState<DuplicatePair | null>(null);
+  const [shown, setShown] = useState(10);
   const [keepId, setKeepId] = useState('');
   const [message, setMessage] = useState<string | null>(null);
   const merge = useMutation({
@@ -74,7 +75,7 @@ export function DuplicatesPage() {
         {list.isPending ? <Loading /> : null}
         <ErrorAlert error={list.error} />
         {list.data && list.data.pairs.length === 0 ? <EmptyState>{t('directory.duplicates.none')}</EmptyState> : null}
-        {list.data?.pairs.map((p) => (
+        {list.data?.pairs.slice(0, shown).map((p) => (
           <div key={`${p.people[0].id}-${p.people[1].id}`} className="preau-card fr-p-3w fr-mb-3w" data-testid="pair">
             <p className="fr-mb-2w">
               {p.reasons.map((r) => (
@@ -101,6 +102,11 @@ export function DuplicatesPage() {
             </Button>
           </div>
         ))}
+        {list.data && list.data.pairs.length > shown ? (
+          <Button priority="secondary" onClick={() => setShown((n) => n + 10)} className="fr-mb-2w">
+            {t('directory.duplicates.more', { shown, count: list.data.pairs.length })}
+          </Button>
+        ) : null}
         {list.data?.truncated ? (
           <p className="fr-text--sm preau-muted">{t('directory.duplicates.truncated', { count: list.data.total })}</p>
         ) : null}

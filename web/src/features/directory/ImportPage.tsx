@@ -425,7 +425,7 @@ function History({
           <thead>
             <tr>
               <th scope="col">{t('directory.import.date')}</th>
-              <th scope="col">{t('directory.import.files')}</th>
+              <th scope="col">{t('directory.import.filesCol')}</th>
               <th scope="col">{t('directory.import.statusCol')}</th>
               <th scope="col">{t('directory.import.summary')}</th>
               <th scope="col">{t('common.actions')}</th>

@@ -83,7 +83,20 @@ export const UserDetail = z.object({
   guardians: z.array(z.object({ id: z.uuid(), displayName: z.string(), level: z.enum(['legal', 'in_charge']) })),
   activationExpiresAt: z.string().nullable(),
   lastLoginAt: z.string().nullable(),
-  can: z.object({ block: z.boolean(), unblock: z.boolean(), newActivationCode: z.boolean() }),
+  /** What the caller may do with this person, computed by the server: the web app only reads these flags. */
+  can: z.object({
+    block: z.boolean(),
+    unblock: z.boolean(),
+    newActivationCode: z.boolean(),
+    /** Correct identity, contact, class or functions (not a detached account). */
+    edit: z.boolean(),
+    /** Link or unlink guardians (a student only). */
+    manageGuardians: z.boolean(),
+    /** Add or remove teaching assignments (a teacher only). */
+    manageAssignments: z.boolean(),
+    /** Make head teacher of a class, or undo it (a teacher only). */
+    setHeadTeacher: z.boolean(),
+  }),
 });
 export type UserDetail = z.infer<typeof UserDetail>;
 

@@ -54,10 +54,17 @@ const mayTouch = (actor: AuthUser, target: Member) => !target.is_platform_admin 
 async function canFlags(ctx: AuthedContext, establishmentId: string, target: Member) {
   const manage = (await permissionsIn(ctx.db, ctx.user, establishmentId, ['users.manage'])).length > 0;
   const ok = manage && mayTouch(ctx.user, target);
+  // The person endpoints refuse to correct a detached account (409 PERSON_DETACHED).
+  const editable = ok && target.status !== 'detached';
+  const teacher = target.profiles.includes('teacher');
   return {
     block: ok && target.id !== ctx.user.id && (target.status === 'active' || target.status === 'pending_activation'),
     unblock: ok && target.status === 'blocked',
     newActivationCode: ok && target.status === 'pending_activation',
+    edit: editable,
+    manageGuardians: editable && target.profiles.includes('student'),
+    manageAssignments: editable && teacher,
+    setHeadTeacher: editable && teacher,
   };
 }
 

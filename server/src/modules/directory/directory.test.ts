@@ -271,7 +271,15 @@ describe('GET /api/establishments/:id/users/:userId', () => {
       ],
       activationExpiresAt: null,
       lastLoginAt: null,
-      can: { block: true, unblock: false, newActivationCode: false },
+      can: {
+        block: true,
+        unblock: false,
+        newActivationCode: false,
+        edit: true,
+        manageGuardians: true,
+        manageAssignments: false,
+        setHeadTeacher: false,
+      },
     });
   });
 
@@ -287,7 +295,15 @@ describe('GET /api/establishments/:id/users/:userId', () => {
       guardians: [],
     });
     const zoe = (await principalA.get(one(a.id, students.zoe.id))).json();
-    expect(zoe.can).toEqual({ block: false, unblock: true, newActivationCode: false });
+    expect(zoe.can).toEqual({
+      block: false,
+      unblock: true,
+      newActivationCode: false,
+      edit: true,
+      manageGuardians: true,
+      manageAssignments: false,
+      setHeadTeacher: false,
+    });
     const self = (await principalA.get(one(a.id, principal.id))).json();
     expect(self.can.block).toBe(false);
     expect(self.lastLoginAt).not.toBeNull();
@@ -302,7 +318,15 @@ describe('GET /api/establishments/:id/users/:userId', () => {
     });
     const res = (await principalA.get(one(a.id, pending.id))).json();
     expect(res.activationExpiresAt).toEqual(expect.any(String));
-    expect(res.can).toEqual({ block: true, unblock: false, newActivationCode: true });
+    expect(res.can).toEqual({
+      block: true,
+      unblock: false,
+      newActivationCode: true,
+      edit: true,
+      manageGuardians: false,
+      manageAssignments: false,
+      setHeadTeacher: false,
+    });
 
     // a school where staff may read the directory but not manage it
     const school = await makeEstablishment(db);
@@ -315,8 +339,83 @@ describe('GET /api/establishments/:id/users/:userId', () => {
     const reader = await loginAs(app, staff.login);
     const seen = await reader.get(one(school.id, target.id));
     expect(seen.statusCode).toBe(200);
-    expect(seen.json().can).toEqual({ block: false, unblock: false, newActivationCode: false });
+    expect(seen.json().can).toEqual({
+      block: false,
+      unblock: false,
+      newActivationCode: false,
+      edit: false,
+      manageGuardians: false,
+      manageAssignments: false,
+      setHeadTeacher: false,
+    });
     expect((await reader.patch(one(school.id, target.id), { status: 'blocked' })).statusCode).toBe(403);
+    expect(
+      (await reader.patch(`/api/establishments/${school.id}/people/${target.id}`, { firstName: 'X' })).statusCode,
+    ).toBe(403);
+  });
+
+  test('the correction flags follow the profile and the state of the account, and the caller', async () => {
+    const corrections = async (agent: Agent, userId: string) => {
+      const { edit, manageGuardians, manageAssignments, setHeadTeacher } = (await agent.get(one(a.id, userId))).json()
+        .can;
+      return { edit, manageGuardians, manageAssignments, setHeadTeacher };
+    };
+    // a teacher: assignments and head teacher, no guardians
+    expect(await corrections(principalA, teacher.id)).toEqual({
+      edit: true,
+      manageGuardians: false,
+      manageAssignments: true,
+      setHeadTeacher: true,
+    });
+    // a guardian who also teaches: a teacher's controls; guardians are only for students
+    expect(await corrections(principalA, mother.id)).toEqual({
+      edit: true,
+      manageGuardians: false,
+      manageAssignments: true,
+      setHeadTeacher: true,
+    });
+    // a blocked account may still be corrected
+    const blocked = await makeUser(db, { establishmentId: a.id, profiles: ['teacher'], status: 'blocked' });
+    expect((await corrections(principalA, blocked.id)).manageAssignments).toBe(true);
+
+    // a detached account: nothing, and the person endpoints agree
+    for (const profile of ['student', 'teacher'] as const) {
+      const detached = await makeUser(db, { establishmentId: a.id, profiles: [profile], status: 'detached' });
+      expect(await corrections(principalA, detached.id), profile).toEqual({
+        edit: false,
+        manageGuardians: false,
+        manageAssignments: false,
+        setHeadTeacher: false,
+      });
+      const res = await principalA.patch(`/api/establishments/${a.id}/people/${detached.id}`, { firstName: 'X' });
+      expect(res.statusCode).toBe(409);
+      expect(res.json().code).toBe('PERSON_DETACHED');
+    }
+
+    // a platform admin's account: only a platform admin may touch it
+    const platformAdmin = await makeUser(db, { establishmentId: a.id, profiles: ['teacher'], platformAdmin: true });
+    expect(await corrections(principalA, platformAdmin.id)).toEqual({
+      edit: false,
+      manageGuardians: false,
+      manageAssignments: false,
+      setHeadTeacher: false,
+    });
+    expect(
+      (await principalA.patch(`/api/establishments/${a.id}/people/${platformAdmin.id}`, { firstName: 'X' })).statusCode,
+    ).toBe(403);
+    expect(await corrections(admin, platformAdmin.id)).toEqual({
+      edit: true,
+      manageGuardians: false,
+      manageAssignments: true,
+      setHeadTeacher: true,
+    });
+    // a platform admin has every right in every establishment
+    expect(await corrections(admin, students.hugo.id)).toEqual({
+      edit: true,
+      manageGuardians: true,
+      manageAssignments: false,
+      setHeadTeacher: false,
+    });
   });
 });
 

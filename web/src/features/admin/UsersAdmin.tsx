@@ -233,7 +233,6 @@ export function UserDetailPage() {
   });
   const [code, setCode] = useState<{ code: string; expiresAt: string } | null>(null);
   const [editing, setEditing] = useState(false);
-  const can = usePermissions(id);
   const setStatus = useMutation({
     mutationFn: (status: 'active' | 'blocked') =>
       patch<UserDetail>(`/api/establishments/${id}/users/${userId}`, { status }),
@@ -361,7 +360,7 @@ export function UserDetailPage() {
                 {t('admin.users.unblock')}
               </Button>
             ) : null}
-            {can.manageUsers && !editing ? (
+            {u.can.edit && !editing ? (
               <Button priority="primary" iconId="fr-icon-edit-line" onClick={() => setEditing(true)}>
                 {t('common.edit')}
               </Button>
@@ -377,10 +376,12 @@ export function UserDetailPage() {
               </Button>
             ) : null}
           </div>
-          {editing ? <EditPerson establishmentId={id} userId={userId} onDone={() => setEditing(false)} /> : null}
-          {can.manageUsers && u.profiles.includes('student') ? <GuardianLinks establishmentId={id} user={u} /> : null}
-          {can.manageUsers && u.profiles.includes('teacher') ? (
-            <TeacherPanels establishmentId={id} userId={userId} />
+          {editing && u.can.edit ? (
+            <EditPerson establishmentId={id} userId={userId} onDone={() => setEditing(false)} />
+          ) : null}
+          {u.can.manageGuardians ? <GuardianLinks establishmentId={id} user={u} /> : null}
+          {u.can.manageAssignments || u.can.setHeadTeacher ? (
+            <TeacherPanels establishmentId={id} userId={userId} can={u.can} />
           ) : null}
         </>
       ) : null}

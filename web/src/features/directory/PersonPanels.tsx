@@ -265,13 +265,25 @@ export function GuardianLinks({ establishmentId: id, user }: { establishmentId: 
   );
 }
 
-/** A teacher's teaching assignments of the current year, and the classes they are head teacher of. */
-export function TeacherPanels({ establishmentId: id, userId }: { establishmentId: string; userId: string }) {
+/**
+ * A teacher's teaching assignments of the current year, and the classes they are head teacher of: each panel
+ * shown as the server's flags allow.
+ */
+export function TeacherPanels({
+  establishmentId: id,
+  userId,
+  can,
+}: {
+  establishmentId: string;
+  userId: string;
+  can: Pick<UserDetail['can'], 'manageAssignments' | 'setHeadTeacher'>;
+}) {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const assignments = useQuery({
     queryKey: keys.assignments(id, userId),
     queryFn: () => get<{ items: Assignment[] }>(`/api/establishments/${id}/people/${userId}/assignments`),
+    enabled: can.manageAssignments,
   });
   const classes = useClasses(id);
   const groups = useGroups(id);
@@ -316,138 +328,142 @@ export function TeacherPanels({ establishmentId: id, userId }: { establishmentId
   const list = assignments.data?.items ?? [];
   return (
     <>
-      <section aria-labelledby="assignments-title" className="fr-mb-4w">
-        <h2 id="assignments-title" className="fr-h5">
-          {t('directory.person.assignmentsTitle')}
-        </h2>
-        {assignments.isPending ? <Loading /> : null}
-        <ErrorAlert error={assignments.error ?? remove.error} />
-        {assignments.data && list.length === 0 ? <EmptyState>{t('directory.person.noAssignment')}</EmptyState> : null}
-        {list.length > 0 ? (
-          <ul className="preau-sessions">
-            {list.map((a) => (
-              <li key={a.id} className="preau-actions fr-mb-1w">
-                <span>
-                  {a.subject.label} — {a.class?.code ?? a.group?.label ?? '—'}
-                </span>
-                <Button
-                  size="small"
-                  priority="tertiary"
-                  iconId="fr-icon-delete-line"
-                  disabled={remove.isPending}
-                  onClick={() => remove.mutate(a.id)}
-                  title={t('directory.person.removeAssignmentFor', {
-                    name: `${a.subject.label} — ${a.class?.code ?? a.group?.label ?? ''}`,
-                  })}
-                >
-                  {t('directory.person.remove')}
-                </Button>
-              </li>
-            ))}
-          </ul>
-        ) : null}
-        <form
-          className="preau-narrow"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (target && subject) add.mutate();
-          }}
-        >
-          <h3 className="fr-h6">{t('directory.person.addAssignment')}</h3>
-          <Select
-            label={t('directory.person.classOrGroup')}
-            nativeSelectProps={{ name: 'target', value: target, onChange: (e) => setTarget(e.target.value) }}
+      {can.manageAssignments ? (
+        <section aria-labelledby="assignments-title" className="fr-mb-4w">
+          <h2 id="assignments-title" className="fr-h5">
+            {t('directory.person.assignmentsTitle')}
+          </h2>
+          {assignments.isPending ? <Loading /> : null}
+          <ErrorAlert error={assignments.error ?? remove.error} />
+          {assignments.data && list.length === 0 ? <EmptyState>{t('directory.person.noAssignment')}</EmptyState> : null}
+          {list.length > 0 ? (
+            <ul className="preau-sessions">
+              {list.map((a) => (
+                <li key={a.id} className="preau-actions fr-mb-1w">
+                  <span>
+                    {a.subject.label} — {a.class?.code ?? a.group?.label ?? '—'}
+                  </span>
+                  <Button
+                    size="small"
+                    priority="tertiary"
+                    iconId="fr-icon-delete-line"
+                    disabled={remove.isPending}
+                    onClick={() => remove.mutate(a.id)}
+                    title={t('directory.person.removeAssignmentFor', {
+                      name: `${a.subject.label} — ${a.class?.code ?? a.group?.label ?? ''}`,
+                    })}
+                  >
+                    {t('directory.person.remove')}
+                  </Button>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          <form
+            className="preau-narrow"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (target && subject) add.mutate();
+            }}
           >
-            <option value="">{t('directory.person.choose')}</option>
-            <optgroup label={t('directory.person.classes')}>
-              {classes.data?.items.map((c) => (
-                <option key={c.id} value={`class:${c.id}`}>
-                  {c.code}
+            <h3 className="fr-h6">{t('directory.person.addAssignment')}</h3>
+            <Select
+              label={t('directory.person.classOrGroup')}
+              nativeSelectProps={{ name: 'target', value: target, onChange: (e) => setTarget(e.target.value) }}
+            >
+              <option value="">{t('directory.person.choose')}</option>
+              <optgroup label={t('directory.person.classes')}>
+                {classes.data?.items.map((c) => (
+                  <option key={c.id} value={`class:${c.id}`}>
+                    {c.code}
+                  </option>
+                ))}
+              </optgroup>
+              <optgroup label={t('directory.person.groups')}>
+                {groups.data?.items.map((g) => (
+                  <option key={g.id} value={`group:${g.id}`}>
+                    {g.label}
+                  </option>
+                ))}
+              </optgroup>
+            </Select>
+            <Select
+              label={t('directory.person.subject')}
+              nativeSelectProps={{ name: 'subject', value: subject, onChange: (e) => setSubject(e.target.value) }}
+            >
+              <option value="">{t('directory.person.choose')}</option>
+              {subjects.data?.items.map((s) => (
+                <option key={s.code} value={s.code}>
+                  {s.label} ({s.code})
                 </option>
               ))}
-            </optgroup>
-            <optgroup label={t('directory.person.groups')}>
-              {groups.data?.items.map((g) => (
-                <option key={g.id} value={`group:${g.id}`}>
-                  {g.label}
-                </option>
+            </Select>
+            <ErrorAlert error={add.error} />
+            <Button type="submit" disabled={!target || !subject || add.isPending}>
+              {t('directory.person.addAssignmentButton')}
+            </Button>
+          </form>
+        </section>
+      ) : null}
+      {can.setHeadTeacher ? (
+        <section aria-labelledby="head-title" className="fr-mb-4w">
+          <h2 id="head-title" className="fr-h5">
+            {t('directory.person.headTeacherTitle')}
+          </h2>
+          {ok ? (
+            <div role="status" className="fr-mb-2w">
+              <Alert severity="success" small description={ok} />
+            </div>
+          ) : null}
+          <ErrorAlert error={unsetHead.error} />
+          {classes.data && headOf.length === 0 ? <EmptyState>{t('directory.person.noHeadTeacher')}</EmptyState> : null}
+          {headOf.length > 0 ? (
+            <ul className="preau-sessions">
+              {headOf.map((c) => (
+                <li key={c.id} className="preau-actions fr-mb-1w">
+                  <span>{c.code}</span>
+                  <Button
+                    size="small"
+                    priority="tertiary"
+                    iconId="fr-icon-delete-line"
+                    disabled={unsetHead.isPending}
+                    onClick={() => unsetHead.mutate(c.id)}
+                    title={t('directory.person.removeHeadFor', { class: c.code })}
+                  >
+                    {t('directory.person.remove')}
+                  </Button>
+                </li>
               ))}
-            </optgroup>
-          </Select>
-          <Select
-            label={t('directory.person.subject')}
-            nativeSelectProps={{ name: 'subject', value: subject, onChange: (e) => setSubject(e.target.value) }}
+            </ul>
+          ) : null}
+          <form
+            className="preau-narrow"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (headClass) setHead.mutate();
+            }}
           >
-            <option value="">{t('directory.person.choose')}</option>
-            {subjects.data?.items.map((s) => (
-              <option key={s.code} value={s.code}>
-                {s.label} ({s.code})
-              </option>
-            ))}
-          </Select>
-          <ErrorAlert error={add.error} />
-          <Button type="submit" disabled={!target || !subject || add.isPending}>
-            {t('directory.person.addAssignmentButton')}
-          </Button>
-        </form>
-      </section>
-      <section aria-labelledby="head-title" className="fr-mb-4w">
-        <h2 id="head-title" className="fr-h5">
-          {t('directory.person.headTeacherTitle')}
-        </h2>
-        {ok ? (
-          <div role="status" className="fr-mb-2w">
-            <Alert severity="success" small description={ok} />
-          </div>
-        ) : null}
-        <ErrorAlert error={unsetHead.error} />
-        {classes.data && headOf.length === 0 ? <EmptyState>{t('directory.person.noHeadTeacher')}</EmptyState> : null}
-        {headOf.length > 0 ? (
-          <ul className="preau-sessions">
-            {headOf.map((c) => (
-              <li key={c.id} className="preau-actions fr-mb-1w">
-                <span>{c.code}</span>
-                <Button
-                  size="small"
-                  priority="tertiary"
-                  iconId="fr-icon-delete-line"
-                  disabled={unsetHead.isPending}
-                  onClick={() => unsetHead.mutate(c.id)}
-                  title={t('directory.person.removeHeadFor', { class: c.code })}
-                >
-                  {t('directory.person.remove')}
-                </Button>
-              </li>
-            ))}
-          </ul>
-        ) : null}
-        <form
-          className="preau-narrow"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (headClass) setHead.mutate();
-          }}
-        >
-          <Select
-            label={t('directory.person.headTeacherOf')}
-            nativeSelectProps={{ name: 'headClass', value: headClass, onChange: (e) => setHeadClass(e.target.value) }}
-          >
-            <option value="">{t('directory.person.choose')}</option>
-            {classes.data?.items
-              .filter((c) => !headOf.includes(c))
-              .map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.code}
-                  {c.headTeachers.length === 0 ? ` — ${t('directory.person.noHeadYet')}` : ''}
-                </option>
-              ))}
-          </Select>
-          <ErrorAlert error={setHead.error} />
-          <Button type="submit" disabled={!headClass || setHead.isPending}>
-            {t('directory.person.setHeadTeacher')}
-          </Button>
-        </form>
-      </section>
+            <Select
+              label={t('directory.person.headTeacherOf')}
+              nativeSelectProps={{ name: 'headClass', value: headClass, onChange: (e) => setHeadClass(e.target.value) }}
+            >
+              <option value="">{t('directory.person.choose')}</option>
+              {classes.data?.items
+                .filter((c) => !headOf.includes(c))
+                .map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.code}
+                    {c.headTeachers.length === 0 ? ` — ${t('directory.person.noHeadYet')}` : ''}
+                  </option>
+                ))}
+            </Select>
+            <ErrorAlert error={setHead.error} />
+            <Button type="submit" disabled={!headClass || setHead.isPending}>
+              {t('directory.person.setHeadTeacher')}
+            </Button>
+          </form>
+        </section>
+      ) : null}
     </>
   );
 }

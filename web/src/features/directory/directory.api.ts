@@ -103,8 +103,9 @@ export const useImports = (id: string) =>
   });
 
 /**
- * What the signed-in user may do in the establishment, from the permissions the server lists in /api/me
- * (a platform admin may do everything). The person endpoints carry no `can` flags yet.
+ * What the signed-in user may do in the establishment as a whole (menus, the "new person" button), from the
+ * permissions the server lists in /api/me (a platform admin may do everything). What one may do with a given
+ * person comes with that person: `UserDetail.can`.
  */
 export function usePermissions(establishmentId: string) {
   const { me } = useAuth();

@@ -92,7 +92,15 @@ export const SessionsResponse = z.object({ sessions: z.array(SessionInfo) });
 export const DeleteSessionsQuery = z.strictObject({ others: z.enum(['true']).optional() });
 
 export const PasswordPolicyQuery = z.strictObject({ login: Login.optional() });
-export const PasswordCheckBody = z.strictObject({ login: Login.optional(), password: z.string().max(1024) });
+/**
+ * The person's own rules (student minimum, their names) are used only for a session's user, or for a login
+ * sent with its valid activation code: the answer never tells whether a login exists.
+ */
+export const PasswordCheckBody = z.strictObject({
+  login: Login.optional(),
+  code: z.string().trim().min(4).max(64).optional(),
+  password: z.string().max(1024),
+});
 export const PasswordCheckResponse = z.object({
   ok: z.boolean(),
   minLength: z.number().int(),

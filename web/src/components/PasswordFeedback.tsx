@@ -28,19 +28,27 @@ const RULES = ['TOO_SHORT', 'COMMON', 'CONTAINS_NAME'] as const;
 export function PasswordFeedback({
   id,
   login,
+  code,
   password,
   onResult,
 }: {
   id: string;
   login?: string;
+  /** The activation code, when there is no session yet: the server then applies the person's own rules. */
+  code?: string;
   password: string;
   onResult?: (ok: boolean) => void;
 }) {
   const { t } = useTranslation();
   const debounced = useDebounced(password, 250);
   const { data } = useQuery({
-    queryKey: ['password-check', login ?? '', debounced],
-    queryFn: () => post<PasswordCheck>('/api/auth/password-check', { login: login || undefined, password: debounced }),
+    queryKey: ['password-check', login ?? '', code ?? '', debounced],
+    queryFn: () =>
+      post<PasswordCheck>('/api/auth/password-check', {
+        login: login || undefined,
+        code: code && code.length >= 4 ? code : undefined,
+        password: debounced,
+      }),
     placeholderData: (prev) => prev,
     staleTime: Number.POSITIVE_INFINITY,
   });

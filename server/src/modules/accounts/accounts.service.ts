@@ -165,13 +165,27 @@ export async function logout(ctx: RequestContext) {
   await sessions.delete(ctx.db, ctx.user.sessionId);
 }
 
-export async function passwordCheck(ctx: RequestContext, input: { login?: string; password: string }) {
-  const user = input.login ? await users.byLogin(ctx.db, input.login) : undefined;
-  const profiles = user ? await users.profiles(ctx.db, user.id) : [];
+/** Whose rules apply: the session's user, or a pending account whose valid activation code came along. */
+async function passwordCheckSubject(ctx: RequestContext, login?: string, code?: string) {
+  if (ctx.user) return users.byId(ctx.db, ctx.user.id);
+  if (!login || !code) return undefined;
+  const u = await users.byLogin(ctx.db, login);
+  const valid =
+    !!u?.activation_code_hash &&
+    !!u.activation_expires_at &&
+    u.activation_expires_at > new Date() &&
+    sameHex(u.activation_code_hash, hashActivationCode(u.id, code));
+  return valid ? u : undefined;
+}
+
+/** Without a session or a valid activation code, the answer never tells whether a login exists. */
+export async function passwordCheck(ctx: RequestContext, input: { login?: string; code?: string; password: string }) {
+  const person = await passwordCheckSubject(ctx, input.login, input.code);
+  const profiles = person ? await users.profiles(ctx.db, person.id) : [];
   const min = minPasswordLength(ctx.config, profiles);
   const problems = checkPassword(input.password, {
     minLength: min,
-    names: [input.login, user?.first_name, user?.last_name],
+    names: person ? [person.login, person.first_name, person.last_name] : [input.login],
   });
   return { ok: problems.length === 0, minLength: min, maxLength: PASSWORD_MAX_LENGTH, problems };
 }
@@ -181,7 +195,11 @@ export async function changePassword(ctx: RequestContext, input: { currentPasswo
   const me = ctx.user;
   const user = await users.byId(ctx.db, me.id);
   if (!user?.password_hash) throw notFound();
+  // A stolen session must not become a free password oracle: wrong current passwords count like failed logins.
+  await throttleGate(ctx, user.login);
   if (!(await verifyPassword(user.password_hash, input.currentPassword))) {
+    const wait = await recordFailedAttempt(ctx, user.login, user.id, 'auth.password.failure');
+    if (wait > 0) throw new AppError(429, 'TOO_MANY_ATTEMPTS', { vars: { seconds: wait }, retryAfterSeconds: wait });
     throw new AppError(400, 'WRONG_PASSWORD', {
       errors: [{ path: 'body.currentPassword', message: 'WRONG_PASSWORD' }],
     });

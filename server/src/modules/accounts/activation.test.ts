@@ -282,4 +282,18 @@ describe('password-check', () => {
     const good = await app.inject({ method: 'POST', url: '/api/auth/password-check', payload: { password: GOOD } });
     expect(good.json()).toMatchObject({ ok: true, problems: [] });
   });
+
+  test("a person's own rules need their valid activation code: nothing tells whether a login exists", async () => {
+    const student = await pending(['student']);
+    const check = (payload: Record<string, unknown>) =>
+      app.inject({ method: 'POST', url: '/api/auth/password-check', payload: { password: 'huit car', ...payload } });
+    const withoutCode = await check({ login: student.login });
+    const unknown = await check({ login: 'personne.inconnue' });
+    const wrongCode = await check({ login: student.login, code: 'AAAAA-AAAAA' });
+    expect(withoutCode.json()).toEqual(unknown.json());
+    expect(wrongCode.json()).toEqual(unknown.json());
+    expect(unknown.json()).toMatchObject({ minLength: 12, ok: false });
+    // With the code printed on the login sheet, the student's own minimum (8) applies.
+    expect((await check({ login: student.login, code: CODE })).json()).toMatchObject({ minLength: 8, ok: true });
+  });
 });

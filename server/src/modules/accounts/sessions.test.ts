@@ -355,3 +355,29 @@ describe('PATCH /api/me', () => {
     expect((await app.inject({ method: 'PATCH', url: '/api/me', payload: { email: null } })).statusCode).toBe(401);
   });
 });
+
+describe("changing one's password", () => {
+  test('wrong current passwords are throttled like failed logins (a stolen session is no password oracle)', async () => {
+    const school = await makeEstablishment(db);
+    const u = await makeUser(db, { establishmentId: school.id });
+    const a = await loginAs(app, u.login);
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      statuses.push(
+        (await a.post('/api/me/password', { currentPassword: `faux ${i}`, newPassword: 'une toute nouvelle phrase' }))
+          .statusCode,
+      );
+    }
+    expect(statuses.slice(0, 5)).toEqual([400, 400, 400, 400, 400]);
+    expect(statuses.slice(5)).toEqual([429, 429]);
+    const hash = (
+      await db.selectFrom('app_user').select('password_hash').where('id', '=', u.id).executeTakeFirstOrThrow()
+    ).password_hash;
+    expect(hash).not.toBeNull();
+    // The right password is refused too while blocked: the block is on the login.
+    expect(
+      (await a.post('/api/me/password', { currentPassword: PASSWORD, newPassword: 'une toute nouvelle phrase' }))
+        .statusCode,
+    ).toBe(429);
+  });
+});

@@ -148,6 +148,7 @@ export function ActivationPage() {
             <PasswordFeedback
               id="activation-password-feedback"
               login={form.login.trim()}
+              code={form.code.trim()}
               password={form.password}
               onResult={onPasswordResult}
             />

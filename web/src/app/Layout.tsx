@@ -2,14 +2,17 @@ import { Footer } from '@codegouvfr/react-dsfr/Footer';
 import { Header } from '@codegouvfr/react-dsfr/Header';
 import { SkipLinks } from '@codegouvfr/react-dsfr/SkipLinks';
 import { useTranslation } from 'react-i18next';
-import { Outlet, useLocation, useNavigate } from 'react-router';
+import { Outlet, useLocation, useNavigate, useNavigation } from 'react-router';
 import { adminMemberships, useAuth } from './auth.tsx';
+import { RoutePending } from './RouteStates.tsx';
 
 export function Layout() {
   const { t, i18n } = useTranslation();
   const { me, logout, membership } = useAuth();
   const navigate = useNavigate();
   const { pathname } = useLocation();
+  // Only lazy routes make a navigation wait (there are no loaders): their chunk is being fetched.
+  const pending = useNavigation().state === 'loading';
   const otherLang = i18n.language.startsWith('en') ? 'fr' : 'en';
 
   const admins = adminMemberships(me);
@@ -93,8 +96,8 @@ export function Layout() {
         quickAccessItems={quickAccessItems}
         navigation={navigation.length > 0 ? navigation : undefined}
       />
-      <main id="main" tabIndex={-1} className="fr-container fr-py-4w preau-main">
-        <Outlet />
+      <main id="main" tabIndex={-1} className="fr-container fr-py-4w preau-main" aria-busy={pending}>
+        {pending ? <RoutePending /> : <Outlet />}
       </main>
       <Footer
         id="footer"

@@ -1,27 +1,32 @@
-import { useState } from 'react';
+import { type ComponentType, lazy, Suspense, useState } from 'react';
 import { createBrowserRouter, Navigate, Outlet, useLocation } from 'react-router';
 import { ErrorAlert, Loading } from '../components/states.tsx';
-import { AccountPage } from '../features/account/AccountPage.tsx';
-import { AdminLayout } from '../features/admin/AdminLayout.tsx';
-import { CharterAdmin } from '../features/admin/CharterAdmin.tsx';
-import { ServicesAdmin } from '../features/admin/ServicesAdmin.tsx';
-import { UserDetailPage, UsersAdmin } from '../features/admin/UsersAdmin.tsx';
 import { ActivationPage } from '../features/auth/ActivationPage.tsx';
 import { CharterGate } from '../features/auth/CharterGate.tsx';
 import { EmailStep } from '../features/auth/EmailStep.tsx';
 import { LoginPage } from '../features/auth/LoginPage.tsx';
-import { DataQualityPage } from '../features/directory/DataQualityPage.tsx';
-import { DuplicatesPage } from '../features/directory/DuplicatesPage.tsx';
-import { ImportPage } from '../features/directory/ImportPage.tsx';
-import { LoginSheetsPage } from '../features/directory/LoginSheetsPage.tsx';
-import { NewPersonPage } from '../features/directory/NewPersonPage.tsx';
-import { SchoolYearsPage } from '../features/directory/SchoolYearsPage.tsx';
-import { AccessibilityPage, LegalNoticePage, NotFoundPage } from '../features/legal/LegalPages.tsx';
-import { EstablishmentsPage } from '../features/platform/EstablishmentsPage.tsx';
 import { PortalPage } from '../features/portal/PortalPage.tsx';
 import { ServicePage } from '../features/portal/ServicePage.tsx';
 import { useAuth } from './auth.tsx';
 import { Layout } from './Layout.tsx';
+import { RouteError, RoutePending } from './RouteStates.tsx';
+
+/*
+ * Code splitting. The 8 a.m. rush path (login, activation, charter, first-login e-mail, portal, service) is in the
+ * main chunk. Everything else is a route chunk loaded by react-router's `lazy` when first visited: account,
+ * administration, directory, platform, legal pages. A route's `lazy` runs before the navigation commits (the
+ * Layout shows the pending state meanwhile) and, on a first load straight on such a page, the
+ * hydrateFallbackElement below stands in; a chunk that fails to load lands on RouteError (reload offered).
+ */
+function page<M>(load: () => Promise<M>, pick: (module: M) => ComponentType) {
+  return async () => ({ Component: pick(await load()) });
+}
+
+const legal = () => import('../features/legal/LegalPages.tsx');
+const users = () => import('../features/admin/UsersAdmin.tsx');
+
+/** For the platform guard, rendered outside a route's `lazy`: React.lazy + Suspense on the same chunk. */
+const NotFoundPage = lazy(() => legal().then((m) => ({ default: m.NotFoundPage })));
 
 /** Signed-in area: a pending charter comes before anything else. */
 function RequireAuth() {
@@ -48,7 +53,12 @@ function RequireAuth() {
 
 function RequirePlatformAdmin() {
   const { me } = useAuth();
-  if (!me?.user.platformAdmin) return <NotFoundPage />;
+  if (!me?.user.platformAdmin)
+    return (
+      <Suspense fallback={<RoutePending />}>
+        <NotFoundPage />
+      </Suspense>
+    );
   return <Outlet />;
 }
 
@@ -56,40 +66,112 @@ export const router = createBrowserRouter([
   {
     element: <Layout />,
     children: [
-      { path: '/login', element: <LoginPage /> },
-      { path: '/activate', element: <ActivationPage /> },
-      { path: '/legal-notice', element: <LegalNoticePage /> },
-      { path: '/accessibility', element: <AccessibilityPage /> },
       {
-        element: <RequireAuth />,
+        // Pathless: the error boundary and first-load fallback render inside the Layout's <main>.
+        errorElement: <RouteError />,
+        hydrateFallbackElement: <RoutePending />,
         children: [
-          { path: '/', element: <PortalPage /> },
-          { path: '/services/:key', element: <ServicePage /> },
-          { path: '/account', element: <AccountPage /> },
+          { path: '/login', element: <LoginPage /> },
+          { path: '/activate', element: <ActivationPage /> },
+          { path: '/legal-notice', lazy: page(legal, (m) => m.LegalNoticePage) },
+          { path: '/accessibility', lazy: page(legal, (m) => m.AccessibilityPage) },
           {
-            path: '/admin/:id',
-            element: <AdminLayout />,
+            element: <RequireAuth />,
             children: [
-              { index: true, element: <Navigate to="services" replace /> },
-              { path: 'services', element: <ServicesAdmin /> },
-              { path: 'charter', element: <CharterAdmin /> },
-              { path: 'users', element: <UsersAdmin /> },
-              { path: 'users/new', element: <NewPersonPage /> },
-              { path: 'users/:userId', element: <UserDetailPage /> },
-              { path: 'directory/import', element: <ImportPage /> },
-              { path: 'directory/quality', element: <DataQualityPage /> },
-              { path: 'directory/duplicates', element: <DuplicatesPage /> },
-              { path: 'directory/login-sheets', element: <LoginSheetsPage /> },
-              { path: 'directory/school-years', element: <SchoolYearsPage /> },
+              { path: '/', element: <PortalPage /> },
+              { path: '/services/:key', element: <ServicePage /> },
+              {
+                path: '/account',
+                lazy: page(
+                  () => import('../features/account/AccountPage.tsx'),
+                  (m) => m.AccountPage,
+                ),
+              },
+              {
+                path: '/admin/:id',
+                lazy: page(
+                  () => import('../features/admin/AdminLayout.tsx'),
+                  (m) => m.AdminLayout,
+                ),
+                children: [
+                  { index: true, element: <Navigate to="services" replace /> },
+                  {
+                    path: 'services',
+                    lazy: page(
+                      () => import('../features/admin/ServicesAdmin.tsx'),
+                      (m) => m.ServicesAdmin,
+                    ),
+                  },
+                  {
+                    path: 'charter',
+                    lazy: page(
+                      () => import('../features/admin/CharterAdmin.tsx'),
+                      (m) => m.CharterAdmin,
+                    ),
+                  },
+                  { path: 'users', lazy: page(users, (m) => m.UsersAdmin) },
+                  {
+                    path: 'users/new',
+                    lazy: page(
+                      () => import('../features/directory/NewPersonPage.tsx'),
+                      (m) => m.NewPersonPage,
+                    ),
+                  },
+                  { path: 'users/:userId', lazy: page(users, (m) => m.UserDetailPage) },
+                  {
+                    path: 'directory/import',
+                    lazy: page(
+                      () => import('../features/directory/ImportPage.tsx'),
+                      (m) => m.ImportPage,
+                    ),
+                  },
+                  {
+                    path: 'directory/quality',
+                    lazy: page(
+                      () => import('../features/directory/DataQualityPage.tsx'),
+                      (m) => m.DataQualityPage,
+                    ),
+                  },
+                  {
+                    path: 'directory/duplicates',
+                    lazy: page(
+                      () => import('../features/directory/DuplicatesPage.tsx'),
+                      (m) => m.DuplicatesPage,
+                    ),
+                  },
+                  {
+                    path: 'directory/login-sheets',
+                    lazy: page(
+                      () => import('../features/directory/LoginSheetsPage.tsx'),
+                      (m) => m.LoginSheetsPage,
+                    ),
+                  },
+                  {
+                    path: 'directory/school-years',
+                    lazy: page(
+                      () => import('../features/directory/SchoolYearsPage.tsx'),
+                      (m) => m.SchoolYearsPage,
+                    ),
+                  },
+                ],
+              },
+              {
+                element: <RequirePlatformAdmin />,
+                children: [
+                  {
+                    path: '/platform/establishments',
+                    lazy: page(
+                      () => import('../features/platform/EstablishmentsPage.tsx'),
+                      (m) => m.EstablishmentsPage,
+                    ),
+                  },
+                ],
+              },
             ],
           },
-          {
-            element: <RequirePlatformAdmin />,
-            children: [{ path: '/platform/establishments', element: <EstablishmentsPage /> }],
-          },
+          { path: '*', lazy: page(legal, (m) => m.NotFoundPage) },
         ],
       },
-      { path: '*', element: <NotFoundPage /> },
     ],
   },
 ]);

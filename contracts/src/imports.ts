@@ -40,7 +40,12 @@ export const ImportCounts = z.object({
 });
 export type ImportCounts = z.infer<typeof ImportCounts>;
 
-/** One finding of the import: a stable code, a message, the file and the request (AAF) or line (CSV). */
+/**
+ * One finding of the import: a stable code, a message (English, for the CLI and logs), the file and the request
+ * (AAF) or line (CSV). `params` holds the values the message is made of, flat, so that a client can word the
+ * detail in its own language by `code` (and `params.variant` when a code has several messages); a client without
+ * a wording for the code shows `message`.
+ */
 export const ImportAnomaly = z.object({
   code: z.string(),
   message: z.string(),
@@ -48,6 +53,7 @@ export const ImportAnomaly = z.object({
   record: z.number().int().nullable(),
   key: z.string().optional(),
   line: z.number().int().optional(),
+  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
 });
 export type ImportAnomaly = z.infer<typeof ImportAnomaly>;
 

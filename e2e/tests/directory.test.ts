@@ -89,6 +89,13 @@ describe('directory', () => {
     expect(await report.textContent()).toContain('Date mal formée');
     await page.getByRole('button', { name: /Date mal formée \(1\)/ }).click();
     await report.getByText('ENT2D_Complet_20260901_Eleve_0001.xml').first().waitFor();
+    // The detail is worded in French from the anomaly's params, not the server's English message.
+    const detail = report.getByTestId('anomaly-detail').filter({ hasText: '31/02/2010' }).first();
+    await detail.waitFor();
+    expect(await detail.textContent()).toBe(
+      "ENTPersonDateNaissance « 31/02/2010 » n'est pas une date valide au format jj/mm/aaaa",
+    );
+    expect(await detail.getAttribute('lang')).toBeNull();
     // The history lists the job.
     await page.locator('main', { hasText: 'Imports précédents' }).locator('tbody tr').first().waitFor();
     await audit(page, 'directory-import-report');

@@ -36,6 +36,23 @@ export function useAnomalyLabel() {
     i18n.exists(`directory.anomaly.${code}`) ? t(`directory.anomaly.${code}`) : t('directory.anomaly.other', { code });
 }
 
+/**
+ * The detail of an anomaly in the reader's language: the wording of its code (and `params.variant` when the code
+ * has several) filled with its `params`; the server's English `message` for a code without a wording, or for an
+ * anomaly without `params` (reports stored before they existed).
+ */
+export function useAnomalyDetail() {
+  const { t, i18n } = useTranslation();
+  return (a: ImportAnomaly): { text: string; lang?: string } => {
+    // Anomalies stored before `params` existed carry only their message.
+    if (!a.params) return { text: a.message, lang: 'en' };
+    const { variant, ...params } = a.params;
+    const key = `directory.anomalyDetail.${a.code}${variant ? `_${variant}` : ''}`;
+    if (!i18n.exists(key)) return { text: a.message, lang: 'en' };
+    return { text: t(key, { file: a.file, key: a.key ?? '', line: a.line ?? '', ...params }) };
+  };
+}
+
 function isCsv(f: File) {
   return /\.(csv|txt)$/i.test(f.name);
 }
@@ -190,6 +207,7 @@ function MappingStep({
 }) {
   const { t } = useTranslation();
   const anomalyLabel = useAnomalyLabel();
+  const anomalyDetail = useAnomalyDetail();
   return (
     <section aria-labelledby="mapping-title" className="fr-mb-5w">
       <h2 id="mapping-title" className="fr-h4">
@@ -215,11 +233,14 @@ function MappingStep({
               description={t('directory.import.unknownColumns', { columns: f.unknownColumns.join(', ') })}
             />
           ) : null}
-          {f.anomalies.map((a) => (
-            <p key={`${a.code}-${a.line ?? ''}-${a.message}`} className="fr-text--sm fr-error-text">
-              {anomalyLabel(a.code)} — {a.message}
-            </p>
-          ))}
+          {f.anomalies.map((a) => {
+            const detail = anomalyDetail(a);
+            return (
+              <p key={`${a.code}-${a.line ?? ''}-${a.message}`} className="fr-text--sm fr-error-text">
+                {anomalyLabel(a.code)} — <span lang={detail.lang}>{detail.text}</span>
+              </p>
+            );
+          })}
           <Table caption={t('directory.import.mappingCaption', { file: f.file })} className="preau-table-wrap">
             <thead>
               <tr>
@@ -334,6 +355,7 @@ function JobPanel({ jobId, establishmentId }: { jobId: string; establishmentId: 
 export function Report({ report, job }: { report: ImportReport; job: ImportJob }) {
   const { t } = useTranslation();
   const anomalyLabel = useAnomalyLabel();
+  const anomalyDetail = useAnomalyDetail();
   const groups = new Map<string, ImportAnomaly[]>();
   for (const a of report.anomalies) groups.set(a.code, [...(groups.get(a.code) ?? []), a]);
   return (
@@ -375,22 +397,30 @@ export function Report({ report, job }: { report: ImportReport; job: ImportJob }
                   </tr>
                 </thead>
                 <tbody>
-                  {list.map((a) => (
-                    <tr key={`${a.file}-${a.record}-${a.key ?? ''}-${a.line ?? ''}-${a.message}`}>
-                      <td className="fr-text--sm">{a.file}</td>
-                      <td>
-                        {a.record ?? '—'}
-                        {a.line ? (
-                          <span className="preau-block fr-text--xs preau-muted">
-                            {t('directory.import.line', { line: a.line })}
-                          </span>
-                        ) : null}
-                      </td>
-                      <td className="fr-text--sm" lang="en">
-                        {a.message}
-                      </td>
-                    </tr>
-                  ))}
+                  {list.map((a) => {
+                    const detail = anomalyDetail(a);
+                    return (
+                      <tr key={`${a.file}-${a.record}-${a.key ?? ''}-${a.line ?? ''}-${a.message}`}>
+                        <td className="fr-text--sm">{a.file}</td>
+                        <td>
+                          {a.record ?? '—'}
+                          {a.line ? (
+                            <span className="preau-block fr-text--xs preau-muted">
+                              {t('directory.import.line', { line: a.line })}
+                            </span>
+                          ) : null}
+                          {a.key ? (
+                            <span className="preau-block fr-text--xs preau-muted">
+                              {t('directory.import.key', { key: a.key })}
+                            </span>
+                          ) : null}
+                        </td>
+                        <td className="fr-text--sm" lang={detail.lang} data-testid="anomaly-detail">
+                          {detail.text}
+                        </td>
+                      </tr>
+                    );
+                  })}
                 </tbody>
               </Table>
             </Accordion>

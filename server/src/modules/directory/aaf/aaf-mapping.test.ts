@@ -65,6 +65,8 @@ describe('AAF mapping: the full set of one lycée', () => {
     const a = mapped[2]?.anomalies[0];
     expect(a).toMatchObject({ file: 'ENT2D_Complet_20260901_Eleve_0001.xml', record: 3, key: 'E1003' });
     expect(a?.message).toContain('31/02/2010');
+    expect(a?.params).toEqual({ attribute: 'ENTPersonDateNaissance', value: '31/02/2010' });
+    expect(mapped[3]?.anomalies[0]?.params).toMatchObject({ variant: expect.any(String), value: expect.any(String) });
   });
 
   it('maps ISO-8859-15 students', async () => {

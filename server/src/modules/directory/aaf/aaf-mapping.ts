@@ -6,7 +6,7 @@
  */
 import { isValidUai } from '../../../platform/logins.ts';
 import type { AafFileType, AafRecord, AafRequestKind } from './aaf-parser.ts';
-import { frenchDateToIso, type ImportAnomaly, splitCompound } from './values.ts';
+import { type AnomalyParams, frenchDateToIso, type ImportAnomaly, splitCompound } from './values.ts';
 
 export type Profile = 'student' | 'guardian' | 'teacher' | 'staff' | 'principal';
 
@@ -204,7 +204,8 @@ class Collector {
     this.key = record.id;
   }
 
-  add(code: string, message: string): void {
+  /** Report an anomaly of the record; `params` are the values `message` is made of (see ImportAnomaly). */
+  add(code: string, message: string, params?: AnomalyParams): void {
     this.anomalies.push({
       code,
       message: `${message} (request ${this.record.index}, key ${this.key})`,
@@ -212,6 +213,7 @@ class Collector {
       record: this.record.index,
       key: this.key,
       line: this.record.line,
+      params: params ?? {},
     });
   }
 
@@ -231,7 +233,8 @@ class Collector {
     const v = this.one(name);
     if (!v) return null;
     const iso = frenchDateToIso(v);
-    if (!iso) this.add('MALFORMED_DATE', `${name} "${v}" is not a valid dd/mm/yyyy date`);
+    if (!iso)
+      this.add('MALFORMED_DATE', `${name} "${v}" is not a valid dd/mm/yyyy date`, { attribute: name, value: v });
     return iso;
   }
 
@@ -241,7 +244,12 @@ class Collector {
     for (const v of this.all(name)) {
       const f = splitCompound(v);
       if (f.length < min || f.slice(0, min).some((x) => !x)) {
-        this.add('MALFORMED_VALUE', `${name} "${v}" should have at least ${min} $-separated fields`);
+        this.add('MALFORMED_VALUE', `${name} "${v}" should have at least ${min} $-separated fields`, {
+          variant: 'fields',
+          attribute: name,
+          value: v,
+          min,
+        });
         continue;
       }
       out.push(f);
@@ -266,6 +274,7 @@ function identity(c: Collector, joinAttr: string): PersonIdentity {
     c.add(
       'MALFORMED_VALUE',
       `${joinAttr} "${join}" differs from the identifier "${c.record.id}"; the identifier is used`,
+      { variant: 'joinKey', attribute: joinAttr, value: join, identifier: c.record.id },
     );
   return {
     key: c.key,
@@ -304,12 +313,14 @@ function structureCodes(c: Collector, name: string): StructureCode[] {
 
 function mapStructureFields(c: Collector): AafStructure {
   const uai = c.one('ENTStructureUAI');
-  if (!uai) c.add('MISSING_VALUE', 'structure without ENTStructureUAI');
-  else if (!/^[0-9]{7}[A-Z]$/.test(uai)) c.add('MALFORMED_VALUE', `UAI "${uai}" is not 7 digits and a letter`);
-  else if (!isValidUai(uai)) c.add('UAI_CHECK_LETTER', `UAI "${uai}" has a wrong check letter`);
+  if (!uai)
+    c.add('MISSING_VALUE', 'structure without ENTStructureUAI', { variant: 'uai', attribute: 'ENTStructureUAI' });
+  else if (!/^[0-9]{7}[A-Z]$/.test(uai))
+    c.add('MALFORMED_VALUE', `UAI "${uai}" is not 7 digits and a letter`, { variant: 'uai', value: uai });
+  else if (!isValidUai(uai)) c.add('UAI_CHECK_LETTER', `UAI "${uai}" has a wrong check letter`, { value: uai });
   const type = c.one('ENTStructureTypeStruct');
   if (type && !USUAL_STRUCTURE_TYPES.has(type.toUpperCase()))
-    c.add('UNUSUAL_STRUCTURE_TYPE', `structure type "${type}" is not one of the usual types`);
+    c.add('UNUSUAL_STRUCTURE_TYPE', `structure type "${type}" is not one of the usual types`, { value: type });
   const city = c.one('l', 'ENTStructureVille');
   return {
     entity: 'structure',
@@ -330,17 +341,33 @@ function guardianLinks(c: Collector): StudentGuardianLink[] {
   const links: StudentGuardianLink[] = [];
   for (const v of c.all('ENTElevePersRelEleve')) {
     const f = splitCompound(v);
+    const attribute = 'ENTElevePersRelEleve';
     if (f.length < 4 || !f[0]) {
-      c.add('MALFORMED_VALUE', `ENTElevePersRelEleve "${v}" should have six $-separated fields`);
+      c.add('MALFORMED_VALUE', `${attribute} "${v}" should have six $-separated fields`, {
+        variant: 'guardianLink',
+        attribute,
+        value: v,
+      });
       continue;
     }
-    if (f.length !== 6) c.add('MALFORMED_VALUE', `ENTElevePersRelEleve "${v}" has ${f.length} fields instead of six`);
+    if (f.length !== 6)
+      c.add('MALFORMED_VALUE', `${attribute} "${v}" has ${f.length} fields instead of six`, {
+        variant: 'guardianLinkFields',
+        attribute,
+        value: v,
+        fields: f.length,
+      });
     const levelCode = f[3]!;
     let level: GuardianLevel | null = null;
     if (levelCode === '1') level = 'legal';
     else if (levelCode === '2') level = 'in_charge';
     else if (levelCode !== '0' && levelCode !== '')
-      c.add('MALFORMED_VALUE', `ENTElevePersRelEleve "${v}": responsibility level "${levelCode}" is not 1 or 2`);
+      c.add('MALFORMED_VALUE', `${attribute} "${v}": responsibility level "${levelCode}" is not 1 or 2`, {
+        variant: 'guardianLevel',
+        attribute,
+        value: v,
+        level: levelCode,
+      });
     links.push({ guardianKey: f[0], relation: f[1] || null, level, fields: f, source: 'ENTElevePersRelEleve' });
   }
   if (links.length) return dedupe(links, (l) => l.guardianKey);
@@ -371,9 +398,12 @@ function mapStudentFields(c: Collector, op: AafRequestKind): AafStudent {
     guardians: guardianLinks(c),
   };
   if (student.ine && !/^[0-9A-Z]{11}$/.test(student.ine))
-    c.add('MALFORMED_VALUE', `INE "${student.ine}" is not 11 letters or digits`);
+    c.add('MALFORMED_VALUE', `INE "${student.ine}" is not 11 letters or digits`, {
+      variant: 'ine',
+      value: student.ine,
+    });
   if (student.mef && student.mef.length !== 11)
-    c.add('MALFORMED_VALUE', `MEF code "${student.mef}" is not 11 characters`);
+    c.add('MALFORMED_VALUE', `MEF code "${student.mef}" is not 11 characters`, { variant: 'mef', value: student.mef });
   if (op === 'add' && student.classes.length === 0) c.add('STUDENT_WITHOUT_CLASS', 'student without any class');
   return student;
 }
@@ -398,7 +428,11 @@ function mapStaffFields(c: Collector, op: AafRequestKind): AafStaff {
   for (const v of c.all('ENTPersonFonctions')) {
     const f = splitCompound(v);
     if (f.length < 2 || !f[0]) {
-      c.add('MALFORMED_VALUE', `ENTPersonFonctions "${v}" should be structureKey$functionCode$…`);
+      c.add('MALFORMED_VALUE', `ENTPersonFonctions "${v}" should be structureKey$functionCode$…`, {
+        variant: 'function',
+        attribute: 'ENTPersonFonctions',
+        value: v,
+      });
       continue;
     }
     const code = f[1]!;
@@ -420,7 +454,11 @@ function mapStaffFields(c: Collector, op: AafRequestKind): AafStaff {
     for (const f of c.compound(attr, 3)) {
       const subjectCode = f[2]!;
       if (!/^[0-9A-Z]{6}$/.test(subjectCode))
-        c.add('MALFORMED_VALUE', `${attr}: subject code "${subjectCode}" is not 6 letters or digits`);
+        c.add('MALFORMED_VALUE', `${attr}: subject code "${subjectCode}" is not 6 letters or digits`, {
+          variant: 'assignmentSubject',
+          attribute: attr,
+          value: subjectCode,
+        });
       assignments.push({ structureKey: f[0]!, kind, code: f[1]!, subjectCode });
     }
   }
@@ -454,13 +492,15 @@ function mapStaffFields(c: Collector, op: AafRequestKind): AafStaff {
 
 function mapSubjectFields(c: Collector): AafSubject {
   const code = c.one('ENTMatJointure') ?? c.key;
-  if (!/^[0-9A-Z]{6}$/.test(code)) c.add('MALFORMED_VALUE', `subject code "${code}" is not 6 letters or digits`);
+  if (!/^[0-9A-Z]{6}$/.test(code))
+    c.add('MALFORMED_VALUE', `subject code "${code}" is not 6 letters or digits`, { variant: 'subject', value: code });
   return { entity: 'subject', key: c.key, code, label: c.one('ENTLibelleMatiere') };
 }
 
 function mapMefFields(c: Collector): AafMef {
   const code = c.one('ENTMefJointure') ?? c.key;
-  if (code.length !== 11) c.add('MALFORMED_VALUE', `MEF code "${code}" is not 11 characters`);
+  if (code.length !== 11)
+    c.add('MALFORMED_VALUE', `MEF code "${code}" is not 11 characters`, { variant: 'mef', value: code });
   return { entity: 'mef', key: c.key, code, label: c.one('ENTLibelleMef'), level: c.one('ENTNivFormation') };
 }
 
@@ -482,7 +522,9 @@ export function mapRecord(record: AafRecord, ctx: MappingContext): MappedRecord 
   const c = new Collector(record, ctx.file);
   const kind = entityKindOf(record, ctx.fileType);
   if (!kind) {
-    c.add('UNKNOWN_CATEGORY', `unknown category "${record.category ?? ''}" and unknown file type`);
+    c.add('UNKNOWN_CATEGORY', `unknown category "${record.category ?? ''}" and unknown file type`, {
+      category: record.category ?? '',
+    });
     return { op: record.kind, entityKind: null, key: c.key, entity: null, provided: [], anomalies: c.anomalies };
   }
   const provided = Object.keys(record.attrs);
@@ -521,7 +563,10 @@ function typed<E extends AafEntity>(
   const r = mapRecord({ ...record, category: record.category ?? fileType }, { ...ctx, fileType });
   if (r.entity && r.entity.entity !== kind) {
     const c = new Collector(record, ctx.file);
-    c.add('UNEXPECTED_CATEGORY', `category "${record.category}" found where ${fileType} was expected`);
+    c.add('UNEXPECTED_CATEGORY', `category "${record.category}" found where ${fileType} was expected`, {
+      category: record.category ?? '',
+      expected: fileType,
+    });
     return { entity: null, anomalies: [...r.anomalies, ...c.anomalies] };
   }
   return { entity: r.entity as E | null, anomalies: r.anomalies };

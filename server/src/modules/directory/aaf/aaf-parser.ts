@@ -14,7 +14,7 @@
  */
 import iconv from 'iconv-lite';
 import sax from 'sax';
-import type { ImportAnomaly } from './values.ts';
+import type { AnomalyParams, ImportAnomaly } from './values.ts';
 
 export type AafRequestKind = 'add' | 'modify' | 'delete';
 
@@ -51,11 +51,14 @@ export class AafParseError extends Error {
   readonly record: number | null;
   readonly line: number | null;
   readonly column: number | null;
+  /** The values of the detail, for the report (see ImportAnomaly.params). */
+  readonly params: AnomalyParams | undefined;
 
   constructor(
     code: AafErrorCode,
     detail: string,
     where: { file: string; record: number | null; line?: number | null; column?: number | null },
+    params?: AnomalyParams,
   ) {
     const pos = where.line ? ` (line ${where.line}${where.column ? `, column ${where.column}` : ''})` : '';
     super(`${where.file}: ${detail}${pos}`);
@@ -65,11 +68,13 @@ export class AafParseError extends Error {
     this.record = where.record;
     this.line = where.line ?? null;
     this.column = where.column ?? null;
+    this.params = params;
   }
 
   toAnomaly(): ImportAnomaly {
     const a: ImportAnomaly = { code: this.code, message: this.message, file: this.file, record: this.record };
     if (this.line) a.line = this.line;
+    a.params = this.params ?? {};
     return a;
   }
 }
@@ -175,14 +180,19 @@ export async function* parseAaf(
   let valueText = '';
   let idText = '';
 
-  const fail = (code: AafErrorCode, detail: string) => {
+  const fail = (code: AafErrorCode, detail: string, params?: AnomalyParams) => {
     if (fatal) return;
-    fatal = new AafParseError(code, detail, {
-      file,
-      record: request ? request.index : requestCount + 1,
-      line: parser.line + 1,
-      column: parser.column + 1,
-    });
+    fatal = new AafParseError(
+      code,
+      detail,
+      {
+        file,
+        record: request ? request.index : requestCount + 1,
+        line: parser.line + 1,
+        column: parser.column + 1,
+      },
+      params,
+    );
   };
   const anomaly = (code: string, message: string, extra: Partial<ImportAnomaly> = {}) => {
     report({ code, message, file, record: request ? request.index : null, ...extra });
@@ -190,9 +200,10 @@ export async function* parseAaf(
 
   parser.onerror = (err: Error) => {
     const msg = firstLine(err.message);
-    if (!sawRoot) fail('NOT_XML', `not an XML document: ${msg}`);
-    else if (/unclosed root tag|unexpected end/i.test(msg)) fail('TRUNCATED_XML', `truncated XML: ${msg}`);
-    else fail('MALFORMED_XML', `malformed XML: ${msg}`);
+    if (!sawRoot) fail('NOT_XML', `not an XML document: ${msg}`, { error: msg });
+    else if (/unclosed root tag|unexpected end/i.test(msg))
+      fail('TRUNCATED_XML', `truncated XML: ${msg}`, { error: msg });
+    else fail('MALFORMED_XML', `malformed XML: ${msg}`, { error: msg });
   };
 
   parser.onopentag = (tag) => {
@@ -201,7 +212,11 @@ export async function* parseAaf(
     depth++;
     if (depth === 1) {
       sawRoot = true;
-      if (name !== 'ficAlimMENESR') fail('WRONG_ROOT', `root element is <${tag.name}>, expected <ficAlimMENESR>`);
+      if (name !== 'ficAlimMENESR')
+        fail('WRONG_ROOT', `root element is <${tag.name}>, expected <ficAlimMENESR>`, {
+          element: tag.name,
+          expected: 'ficAlimMENESR',
+        });
       return;
     }
     if (depth === 2) {
@@ -233,6 +248,7 @@ export async function* parseAaf(
       if (!attrNameValue) {
         anomaly('MALFORMED_VALUE', `<${name}> without a name attribute in request ${request.index}`, {
           line: parser.line + 1,
+          params: { variant: 'attrWithoutName', element: name, request: request.index },
         });
         attrName = null;
         attrValues = null;
@@ -296,6 +312,7 @@ export async function* parseAaf(
             file,
             record: r.index,
             line: r.line,
+            params: { request: r.index, operation: r.kind },
           });
         } else {
           if (!r.category)
@@ -306,6 +323,7 @@ export async function* parseAaf(
               record: r.index,
               key: r.id,
               line: r.line,
+              params: { request: r.index },
             });
           ready.push({ kind: r.kind, category: r.category, id: r.id, attrs: r.attrs, index: r.index, line: r.line });
         }
@@ -336,32 +354,38 @@ export async function* parseAaf(
       text = text.slice(bad);
       if (fatal) return;
       const detail = `bytes that are not valid ${encoding}: the file is probably in another encoding than declared`;
+      const params = { encoding: encoding ?? '' };
       if (invalidEncoding === 'error') {
-        fatal = new AafParseError('INVALID_ENCODING', detail, {
-          file,
-          record: request ? request.index : requestCount + 1,
-          line: parser.line + 1,
-        });
+        fatal = new AafParseError(
+          'INVALID_ENCODING',
+          detail,
+          { file, record: request ? request.index : requestCount + 1, line: parser.line + 1 },
+          params,
+        );
         return;
       }
-      anomaly('INVALID_ENCODING', detail, { line: parser.line + 1 });
+      anomaly('INVALID_ENCODING', detail, { line: parser.line + 1, params });
     }
     try {
       parser.write(text);
     } catch (err) {
       // sax throws only after an error already reported through onerror; keep the first one.
-      if (!fatal) fail('MALFORMED_XML', `malformed XML: ${firstLine((err as Error).message)}`);
+      if (!fatal) {
+        const msg = firstLine((err as Error).message);
+        fail('MALFORMED_XML', `malformed XML: ${msg}`, { error: msg });
+      }
     }
   };
 
   const startDecoding = (bytes: Buffer) => {
     const sniffed = sniffEncoding(bytes);
     if (!sniffed.encoding) {
-      fatal = new AafParseError('UNSUPPORTED_ENCODING', `unsupported encoding "${sniffed.declared}"`, {
-        file,
-        record: null,
-        line: 1,
-      });
+      fatal = new AafParseError(
+        'UNSUPPORTED_ENCODING',
+        `unsupported encoding "${sniffed.declared}"`,
+        { file, record: null, line: 1 },
+        { encoding: sniffed.declared ?? '' },
+      );
       return;
     }
     encoding = sniffed.encoding;
@@ -400,14 +424,17 @@ export async function* parseAaf(
     }
   } catch (err) {
     if (err instanceof AafParseError) throw err;
-    throw new AafParseError('READ_ERROR', `cannot read the file: ${(err as Error).message}`, {
-      file,
-      record: requestCount + 1,
-    });
+    throw new AafParseError(
+      'READ_ERROR',
+      `cannot read the file: ${(err as Error).message}`,
+      { file, record: requestCount + 1 },
+      { error: (err as Error).message },
+    );
   }
 
   if (!textMode && !decoder && head) {
-    if (head.length === 0) throw new AafParseError('EMPTY_FILE', 'the file is empty', { file, record: null });
+    if (head.length === 0)
+      throw new AafParseError('EMPTY_FILE', 'the file is empty', { file, record: null }, { variant: 'empty' });
     startDecoding(head);
   }
   if (decoder && !fatal) feed((decoder as iconv.DecoderStream).end() ?? '');
@@ -415,13 +442,21 @@ export async function* parseAaf(
     try {
       parser.close();
     } catch (err) {
-      if (!fatal) fail('MALFORMED_XML', `malformed XML: ${firstLine((err as Error).message)}`);
+      if (!fatal) {
+        const msg = firstLine((err as Error).message);
+        fail('MALFORMED_XML', `malformed XML: ${msg}`, { error: msg });
+      }
     }
   }
   if (ready.length) yield* ready.splice(0);
   if (fatal) throw fatal;
   if (!sawRoot)
-    throw new AafParseError('EMPTY_FILE', 'the file holds no XML element', { file, record: null, line: null });
+    throw new AafParseError(
+      'EMPTY_FILE',
+      'the file holds no XML element',
+      { file, record: null, line: null },
+      { variant: 'noElement' },
+    );
 }
 
 export interface AafReadResult {
@@ -453,7 +488,13 @@ export async function readAaf(
     const error =
       err instanceof AafParseError
         ? err.toAnomaly()
-        : { code: 'READ_ERROR', message: String(err), file: options.file ?? '(input)', record: null };
+        : {
+            code: 'READ_ERROR',
+            message: String(err),
+            file: options.file ?? '(input)',
+            record: null,
+            params: { error: String(err) },
+          };
     return { records, anomalies, error, encoding };
   }
   return { records, anomalies, error: null, encoding };

@@ -17,7 +17,15 @@ export interface ImportAnomaly {
   key?: string;
   /** Line in the file when known (AAF: XML line, 1-based). */
   line?: number;
+  /**
+   * The values `message` is made of (attribute, value, key, the other file…), for the web to word the detail in
+   * the reader's language by `code`. `variant` tells apart the different messages a code may carry.
+   */
+  params?: AnomalyParams;
 }
+
+/** Flat values of an anomaly's detail; `variant` names which of its code's messages it is. */
+export type AnomalyParams = Record<string, string | number>;
 
 /**
  * `dd/mm/yyyy` (also `d/m/yyyy`, `dd-mm-yyyy`, `dd.mm.yyyy`, and ISO `yyyy-mm-dd`) → ISO `yyyy-mm-dd`,

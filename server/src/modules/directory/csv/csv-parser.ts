@@ -5,7 +5,7 @@
  */
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
-import { frenchDateToIso, type ImportAnomaly } from '../aaf/values.ts';
+import { type AnomalyParams, frenchDateToIso, type ImportAnomaly } from '../aaf/values.ts';
 
 export type { ImportAnomaly } from '../aaf/values.ts';
 
@@ -101,18 +101,28 @@ export class CsvParseError extends Error {
   readonly code: 'EMPTY_FILE' | 'MALFORMED_CSV';
   readonly file: string;
   readonly line: number | null;
+  /** The values of the detail, for the report (see ImportAnomaly.params). */
+  readonly params: AnomalyParams | undefined;
 
-  constructor(code: 'EMPTY_FILE' | 'MALFORMED_CSV', message: string, file: string, line: number | null) {
+  constructor(
+    code: 'EMPTY_FILE' | 'MALFORMED_CSV',
+    message: string,
+    file: string,
+    line: number | null,
+    params?: AnomalyParams,
+  ) {
     super(`${file}: ${message}${line ? ` (line ${line})` : ''}`);
     this.name = 'CsvParseError';
     this.code = code;
     this.file = file;
     this.line = line;
+    this.params = params;
   }
 
   toAnomaly(): ImportAnomaly {
     const a: ImportAnomaly = { code: this.code, message: this.message, file: this.file, record: this.line };
     if (this.line) a.line = this.line;
+    a.params = this.params ?? {};
     return a;
   }
 }
@@ -257,6 +267,7 @@ function mapRow(cells: string[], columns: CsvColumn[], line: number, file: strin
           file,
           record: line,
           line,
+          params: { attribute: col.header, value },
         });
         return;
       }
@@ -299,7 +310,7 @@ export function parseCsv(input: Uint8Array | string, options: CsvParseOptions = 
       ? { text: input.replace(/^\uFEFF/, ''), encoding: 'utf-8' as const, bom: input.startsWith('\uFEFF') }
       : decodeCsv(input);
   const text = decoded.text;
-  if (!text.trim()) throw new CsvParseError('EMPTY_FILE', 'the file is empty', file, null);
+  if (!text.trim()) throw new CsvParseError('EMPTY_FILE', 'the file is empty', file, null, { variant: 'empty' });
   const separator = options.separator ?? detectSeparator(text);
   let records: { record: string[]; info: { lines: number } }[];
   try {
@@ -314,10 +325,13 @@ export function parseCsv(input: Uint8Array | string, options: CsvParseOptions = 
     }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (err) {
     const e = err as Error & { lines?: number };
-    throw new CsvParseError('MALFORMED_CSV', `cannot read the rows: ${e.message}`, file, e.lines ?? null);
+    throw new CsvParseError('MALFORMED_CSV', `cannot read the rows: ${e.message}`, file, e.lines ?? null, {
+      error: e.message,
+    });
   }
   const [header, ...data] = records;
-  if (!header) throw new CsvParseError('EMPTY_FILE', 'the file has no header line', file, null);
+  if (!header)
+    throw new CsvParseError('EMPTY_FILE', 'the file has no header line', file, null, { variant: 'noHeader' });
   const anomalies: ImportAnomaly[] = [];
   const seen = new Set<CsvField>();
   const columns: CsvColumn[] = header.record.map((h) => {
@@ -331,6 +345,7 @@ export function parseCsv(input: Uint8Array | string, options: CsvParseOptions = 
           file,
           record: header.info.lines,
           line: header.info.lines,
+          params: { column: headerText, field },
         });
         field = null;
       } else seen.add(field);

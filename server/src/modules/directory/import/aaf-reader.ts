@@ -202,6 +202,7 @@ class AafSetBuilder {
             `the same person (key ${r.key}) is added twice: in ${first.file} (request ${first.record}) and here; the first one is kept`,
             origin,
             r.key,
+            { variant: 'person', key: r.key, otherFile: first.file, otherRecord: first.record ?? '' },
           ),
         );
         return;
@@ -288,6 +289,7 @@ class AafSetBuilder {
           `structure ${r.key} is deleted by the file: establishments are never removed by an import`,
           origin,
           r.key,
+          { key: r.key },
         ),
       );
       return;
@@ -296,7 +298,10 @@ class AafSetBuilder {
     const prev = this.set.structures.get(r.key);
     if (prev && r.op === 'add') {
       this.set.anomalies.push(
-        anomaly('DUPLICATE_KEY', `structure ${r.key} is described twice; the first one is kept`, origin, r.key),
+        anomaly('DUPLICATE_KEY', `structure ${r.key} is described twice; the first one is kept`, origin, r.key, {
+          variant: 'structure',
+          key: r.key,
+        }),
       );
       return;
     }
@@ -394,6 +399,7 @@ export async function readAafSet(
           message: `${source.name}: ${(e as Error).message}`,
           file: source.name,
           record: null,
+          params: { error: (e as Error).message },
         });
     }
   }

@@ -136,7 +136,11 @@ describe('CSV files of one establishment', () => {
     expect(job.status).toBe('done');
     expect(job.report!.counts.staff).toEqual({ created: 3, updated: 0, detached: 0 });
     expect(job.report!.anomalies).toContainEqual(
-      expect.objectContaining({ code: 'UNKNOWN_SUBJECT', message: expect.stringContaining('LETTRES MODERNES') }),
+      expect.objectContaining({
+        code: 'UNKNOWN_SUBJECT',
+        message: expect.stringContaining('LETTRES MODERNES'),
+        params: { variant: 'label', label: 'LETTRES MODERNES' },
+      }),
     );
     const teachers = await people(db, est.id, 'teacher');
     expect(teachers.map((t) => t.last_name)).toEqual(['BERNARD', 'DUBOIS']);

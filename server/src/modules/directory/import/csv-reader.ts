@@ -179,7 +179,11 @@ class CsvSetBuilder {
   student(row: CsvRow, origin: Origin): void {
     const key = this.studentKey(row);
     if (!key) {
-      this.set.anomalies.push(anomaly('MISSING_VALUE', `line ${origin.record}: a student without a name`, origin));
+      this.set.anomalies.push(
+        anomaly('MISSING_VALUE', `line ${origin.record}: a student without a name`, origin, undefined, {
+          variant: 'studentName',
+        }),
+      );
       return;
     }
     const values: PersonValues = {};
@@ -225,6 +229,7 @@ class CsvSetBuilder {
           `line ${origin.record}: the same student as ${prev.origin.file} line ${prev.origin.record}; rows merged`,
           origin,
           key,
+          { variant: 'csvStudent', otherFile: prev.origin.file, otherLine: prev.origin.record ?? '' },
         ),
       );
     }
@@ -252,7 +257,11 @@ class CsvSetBuilder {
       const row = g.guardian;
       const origin: Origin = { file, record: g.lines[0] ?? null, line: g.lines[0] };
       if (!row.lastName && !row.firstName) {
-        this.set.anomalies.push(anomaly('MISSING_VALUE', `line ${origin.record}: a guardian without a name`, origin));
+        this.set.anomalies.push(
+          anomaly('MISSING_VALUE', `line ${origin.record}: a guardian without a name`, origin, undefined, {
+            variant: 'guardianName',
+          }),
+        );
         continue;
       }
       const key = this.guardianKey(row);
@@ -285,7 +294,9 @@ class CsvSetBuilder {
       }
       if (g.children.length === 0)
         this.set.anomalies.push(
-          anomaly('GUARDIAN_WITHOUT_STUDENT', `line ${origin.record}: guardian without any child named`, origin, key),
+          anomaly('GUARDIAN_WITHOUT_STUDENT', `line ${origin.record}: guardian without any child named`, origin, key, {
+            variant: 'noChild',
+          }),
         );
       this.mergeGuardian({
         key,
@@ -301,7 +312,11 @@ class CsvSetBuilder {
 
   staff(row: CsvRow, origin: Origin, forced: StaffProfile | null): void {
     if (!row.lastName && !row.firstName) {
-      this.set.anomalies.push(anomaly('MISSING_VALUE', `line ${origin.record}: a person without a name`, origin));
+      this.set.anomalies.push(
+        anomaly('MISSING_VALUE', `line ${origin.record}: a person without a name`, origin, undefined, {
+          variant: 'personName',
+        }),
+      );
       return;
     }
     const ident = row.externalId
@@ -340,6 +355,7 @@ class CsvSetBuilder {
           `line ${origin.record}: classes without a subject: no teaching assignment can be made`,
           origin,
           key,
+          { variant: 'noSubject' },
         ),
       );
     else if (profile === 'teacher' && !teaches)
@@ -349,6 +365,7 @@ class CsvSetBuilder {
           `line ${origin.record}: teacher without any class or subject`,
           origin,
           key,
+          { variant: 'noClass' },
         ),
       );
     let head: string[] = [];
@@ -362,6 +379,7 @@ class CsvSetBuilder {
               `line ${origin.record}: head teacher "${row.headTeacher}" of which class? (${classes.length} classes)`,
               origin,
               key,
+              { variant: 'headTeacher', value: row.headTeacher, classes: classes.length },
             ),
           );
       } else if (!['non', 'n', 'no', '0', 'faux', 'false'].includes(foldName(row.headTeacher)))
@@ -410,7 +428,13 @@ export async function readCsvSet(
       fatal.push(
         e instanceof CsvParseError
           ? e.toAnomaly()
-          : { code: 'READ_ERROR', message: `${source.name}: ${(e as Error).message}`, file: source.name, record: null },
+          : {
+              code: 'READ_ERROR',
+              message: `${source.name}: ${(e as Error).message}`,
+              file: source.name,
+              record: null,
+              params: { error: (e as Error).message },
+            },
       );
       continue;
     }
@@ -424,6 +448,8 @@ export async function readCsvSet(
             'UNMAPPED_COLUMN',
             `column "${c.header}" is not recognised: it was not imported (map it in the mapping step)`,
             { file: source.name, record: 1, line: 1 },
+            undefined,
+            { column: c.header },
           ),
         );
     if (!m.profile) {
@@ -452,7 +478,16 @@ export async function readCsvSet(
       } else if (p === 'teacher' || p === 'staff') builder.staff(row, origin(i), p === 'teacher' ? 'teacher' : null);
       else
         set.anomalies.push(
-          anomaly('MALFORMED_VALUE', `line ${origin(i).record}: unknown profile "${row.profile ?? ''}"`, origin(i)),
+          anomaly(
+            'MALFORMED_VALUE',
+            `line ${origin(i).record}: unknown profile "${row.profile ?? ''}"`,
+            origin(i),
+            undefined,
+            {
+              variant: 'profile',
+              value: row.profile ?? '',
+            },
+          ),
         );
     });
     if (guardianRows.length) builder.guardians(guardianRows, guardianLines, source.name);

@@ -51,6 +51,7 @@ function capped(anomalies: ImportAnomaly[]): ImportAnomaly[] {
     message: `${anomalies.length - kept.length} more anomalies were left out of this report`,
     file: '',
     record: null,
+    params: { omitted: anomalies.length - kept.length },
   });
   return kept;
 }
@@ -118,6 +119,7 @@ export async function runImport(db: Kysely<Database>, input: ImportInput): Promi
       message: `${label}: nothing was written for this establishment: ${(e as Error).message}`,
       file,
       record: null,
+      params: { establishment: label, error: (e as Error).message },
     });
   };
   let done = 0;

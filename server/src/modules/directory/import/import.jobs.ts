@@ -131,7 +131,15 @@ export async function runImportJob(
         groups: { created: 0, updated: 0, detached: 0 },
         subjects: { created: 0, updated: 0, detached: 0 },
       },
-      anomalies: [{ code: 'INTERNAL', message: `the import stopped: ${(e as Error).message}`, file: '', record: null }],
+      anomalies: [
+        {
+          code: 'INTERNAL',
+          message: `the import stopped: ${(e as Error).message}`,
+          file: '',
+          record: null,
+          params: { error: (e as Error).message },
+        },
+      ],
     };
     await dropFiles();
     await importJobs.finish(db, jobId, 'failed', report);

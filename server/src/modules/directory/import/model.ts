@@ -3,9 +3,9 @@
  * keyed by external join key. Readers (aaf-reader, csv-reader) fill it; the resolver links it to the
  * database; the writer applies it. No I/O here.
  */
-import type { ImportAnomaly } from '../aaf/values.ts';
+import type { AnomalyParams, ImportAnomaly } from '../aaf/values.ts';
 
-export type { ImportAnomaly } from '../aaf/values.ts';
+export type { AnomalyParams, ImportAnomaly } from '../aaf/values.ts';
 
 /** Where a piece of information comes from, for the report. */
 export interface Origin {
@@ -169,9 +169,20 @@ export function foldName(s: string | null | undefined): string {
     .replace(/[^a-z0-9]/g, '');
 }
 
-export function anomaly(code: string, message: string, origin: Origin, key?: string): ImportAnomaly {
+/**
+ * One anomaly of the report. `message` is the English detail (CLI, logs); `params` the values it is made of, for
+ * the web to word it by `code` (and `params.variant` when the code has several messages).
+ */
+export function anomaly(
+  code: string,
+  message: string,
+  origin: Origin,
+  key?: string,
+  params?: AnomalyParams,
+): ImportAnomaly {
   const a: ImportAnomaly = { code, message, file: origin.file, record: origin.record };
   if (key !== undefined) a.key = key;
   if (origin.line !== undefined) a.line = origin.line;
+  a.params = params ?? {};
   return a;
 }

@@ -8,6 +8,7 @@ import type { Db } from '../../../platform/db/schema.ts';
 import { CSV_STRUCTURE } from './csv-reader.ts';
 import { type EstablishmentRow, type ExistingUser, imports } from './import.repository.ts';
 import {
+  type AnomalyParams,
   anomaly,
   foldName,
   type GuardianLevel,
@@ -200,6 +201,7 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
             `structure ${key} has no valid UAI ("${rec.uai ?? ''}"): no establishment can be created for it, and its people are not placed`,
             origin,
             key,
+            { key, uai: rec.uai ?? '' },
           ),
         );
       } else {
@@ -210,6 +212,7 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
             `structure ${key} is named by ${n} record(s) but is neither in the files nor known: those links are ignored`,
             origin,
             key,
+            { key, records: n },
           ),
         );
       }
@@ -222,6 +225,7 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
           `structure ${key} is not an establishment you administer: what the files say about it is ignored`,
           origin,
           key,
+          { key },
         ),
       );
     }
@@ -312,6 +316,7 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
             `student ${s.key} is attached to no known establishment: not imported`,
             s.origin,
             s.key,
+            { variant: 'student', key: s.key },
           ),
         );
       continue;
@@ -347,9 +352,12 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
 
   const personExists = (key: string) =>
     set.guardians.has(key) || set.staff.has(key) || set.students.has(key) || existing.has(key);
-  const unknownPerson = (key: string, origin: Origin, what: string) =>
+  const unknownPerson = (key: string, origin: Origin, what: string, params: AnomalyParams) =>
     anomalies.push(
-      anomaly('UNKNOWN_PERSON', `${what} ${key} is neither in the files nor known: the link is ignored`, origin, key),
+      anomaly('UNKNOWN_PERSON', `${what} ${key} is neither in the files nor known: the link is ignored`, origin, key, {
+        key,
+        ...params,
+      }),
     );
 
   // Guardians named by students.
@@ -358,7 +366,10 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
     const ests = studentPlans.get(s.key) ?? [];
     for (const l of s.guardians) {
       if (!personExists(l.guardianKey)) {
-        unknownPerson(l.guardianKey, s.origin, `the guardian of student ${s.key},`);
+        unknownPerson(l.guardianKey, s.origin, `the guardian of student ${s.key},`, {
+          variant: 'guardianOfStudent',
+          student: s.key,
+        });
         continue;
       }
       for (const p of ests)
@@ -412,6 +423,13 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
               : `child "${c.lastName ?? ''} ${c.firstName ?? ''}" of guardian ${g.key} matches ${candidates.length} students: the link is ignored`,
             c.origin,
             g.key,
+            candidates.length === 0
+              ? { variant: 'child', name: `${c.lastName ?? ''} ${c.firstName ?? ''}`.trim(), guardian: g.key }
+              : {
+                  name: `${c.lastName ?? ''} ${c.firstName ?? ''}`.trim(),
+                  guardian: g.key,
+                  matches: candidates.length,
+                },
           ),
         );
     }
@@ -419,7 +437,10 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
       let ests = studentPlans.get(sk);
       if (!ests) {
         if (!existing.has(sk)) {
-          unknownPerson(sk, g.origin, `the student of guardian ${g.key},`);
+          unknownPerson(sk, g.origin, `the student of guardian ${g.key},`, {
+            variant: 'studentOfGuardian',
+            guardian: g.key,
+          });
           continue;
         }
         ests = knownPlans(sk, ['student']);
@@ -459,6 +480,7 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
           `guardian ${g.key} is responsible for no student of the files or of the directory: not imported`,
           g.origin,
           g.key,
+          { variant: 'notPlaced', key: g.key },
         ),
       );
   }
@@ -485,6 +507,7 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
             `subject "${label}" is not a known subject: its assignments are ignored`,
             origin,
             key,
+            { variant: 'label', label },
           ),
         );
       }
@@ -498,6 +521,7 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
             `subject code ${code} is neither in the files nor known: created with its code as label`,
             origin,
             key,
+            { variant: 'code', code },
           ),
         );
       unknownSubjects.add(code);
@@ -557,6 +581,7 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
             `staff member ${p.key} is attached to no known establishment: not imported`,
             p.origin,
             p.key,
+            { variant: 'staff', key: p.key },
           ),
         );
       continue;
@@ -635,7 +660,12 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
   for (const [key, d] of set.deletes) {
     const u = existing.get(key);
     if (!u) {
-      anomalies.push(anomaly('UNKNOWN_PERSON', `person ${key} is deleted but was never imported`, d.origin, key));
+      anomalies.push(
+        anomaly('UNKNOWN_PERSON', `person ${key} is deleted but was never imported`, d.origin, key, {
+          variant: 'deleted',
+          key,
+        }),
+      );
       continue;
     }
     for (const id of new Set(u.memberships.map((m) => m.e))) planOfId(id)?.deletes.set(key, d.kind);
@@ -657,6 +687,7 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
           `${kind === 'classes' ? 'class' : 'group'} ${code} is not listed by structure ${p.structure.key}: created anyway`,
           origin,
           code,
+          { code, structure: p.structure.key },
         ),
       );
   }
@@ -667,7 +698,10 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
     for (const c of p.structure.classes)
       if (!taught.has(c.code))
         anomalies.push(
-          anomaly('CLASS_WITHOUT_TEACHER', `class ${c.code} of ${p.label} has no teacher`, p.structure.origin, c.code),
+          anomaly('CLASS_WITHOUT_TEACHER', `class ${c.code} of ${p.label} has no teacher`, p.structure.origin, c.code, {
+            code: c.code,
+            establishment: p.label,
+          }),
         );
   }
   const twins = new Map<string, { key: string; origin: Origin }[]>();
@@ -693,6 +727,7 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
           `${other.key} has the same names and birth date as ${list[0]!.key}: probably the same person twice`,
           other.origin,
           other.key,
+          { key: other.key, other: list[0]!.key },
         ),
       );
 
@@ -717,6 +752,7 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
           `MEF code ${code} is neither in the files nor known: classes are not linked to it`,
           origin,
           code,
+          { code },
         ),
       );
 

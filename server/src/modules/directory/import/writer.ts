@@ -181,7 +181,10 @@ export async function writePlan(
       if (s.uai && s.uai !== e.uai && /^[0-9]{7}[A-Z]$/.test(s.uai)) {
         if (await imports.uaiTaken(trx, s.uai, e.id))
           anomalies.push(
-            anomaly('UAI_TAKEN', `structure ${s.key}: UAI ${s.uai} belongs to another establishment`, s.origin, s.key),
+            anomaly('UAI_TAKEN', `structure ${s.key}: UAI ${s.uai} belongs to another establishment`, s.origin, s.key, {
+              key: s.key,
+              uai: s.uai,
+            }),
           );
         else set.uai = s.uai;
       }
@@ -203,7 +206,11 @@ export async function writePlan(
       ));
     if (!code)
       anomalies.push(
-        anomaly('MISSING_VALUE', `structure ${s.key} has no académie (ENTServAcAcademie)`, s.origin, s.key),
+        anomaly('MISSING_VALUE', `structure ${s.key} has no académie (ENTServAcAcademie)`, s.origin, s.key, {
+          variant: 'academy',
+          key: s.key,
+          attribute: 'ENTServAcAcademie',
+        }),
       );
     if (await imports.uaiTaken(trx, s.uai, null))
       throw new Error(`UAI ${s.uai} of structure ${s.key} belongs to another establishment`);
@@ -335,7 +342,10 @@ export async function writePlan(
     if (!first && !last) {
       const person = set.students.get(key) ?? set.staff.get(key) ?? set.guardians.get(key);
       anomalies.push(
-        anomaly('MISSING_VALUE', `person ${key} has neither last nor first name: not created`, person!.origin, key),
+        anomaly('MISSING_VALUE', `person ${key} has neither last nor first name: not created`, person!.origin, key, {
+          variant: 'noName',
+          key,
+        }),
       );
       continue;
     }

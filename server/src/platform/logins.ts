@@ -35,7 +35,7 @@ export function isValidUai(uai: string): boolean {
   return /^[0-9]{7}[A-Z]$/.test(uai) && uaiCheckLetter(uai.slice(0, 7)) === uai[7];
 }
 
-/** Activation codes: 10 characters of Crockford base32 (50 bits), shown as `XXXXX-XXXXX`. */
+/** Activation codes: 10 characters of Crockford base32 (50 bits), shown in two groups of five, e.g. `7KQ2M-D9XPA`. */
 export function newActivationCode(random: (n: number) => Buffer): string {
   const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
   const bytes = random(10);

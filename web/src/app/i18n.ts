@@ -25,36 +25,4 @@ i18n.on('languageChanged', (lng) => {
 });
 document.documentElement.lang = i18n.language;
 
-// Texts of the route error boundary (app/RouteStates.tsx), until they move to the locale files: the locales win.
-i18n.addResourceBundle(
-  'fr',
-  'translation',
-  {
-    routeError: {
-      chunkTitle: "Cette page n'a pas pu être chargée",
-      chunkText:
-        "La connexion a peut-être été interrompue, ou une nouvelle version de Préau vient d'être mise en ligne. Rechargez la page pour continuer.",
-      text: 'Cette page a rencontré une erreur inattendue. Rechargez la page ; si le problème persiste, réessayez plus tard.',
-      reload: 'Recharger la page',
-    },
-  },
-  true,
-  false,
-);
-i18n.addResourceBundle(
-  'en',
-  'translation',
-  {
-    routeError: {
-      chunkTitle: 'This page could not be loaded',
-      chunkText:
-        'The connection may have dropped, or a new version of Préau has just been released. Reload the page to continue.',
-      text: 'This page ran into an unexpected error. Reload the page; if the problem persists, try again later.',
-      reload: 'Reload the page',
-    },
-  },
-  true,
-  false,
-);
-
 export default i18n;

@@ -43,6 +43,9 @@ export interface RouteInfo {
 /** Routes as registered, for the authorization matrix test and the docs. */
 export const registeredRoutes = new WeakMap<FastifyInstance, RouteInfo[]>();
 
+/** Each app's usage recorder, so tests can flush it (the server flushes on close). */
+export const usageRecorders = new WeakMap<FastifyInstance, UsageRecorder>();
+
 export interface BuildOptions {
   config: Config;
   db: Kysely<Database>;
@@ -81,6 +84,7 @@ export async function buildApp({ config, db, modules = defaultModules }: BuildOp
   app.addHook('onClose', async () => {
     await usage.flush();
   });
+  usageRecorders.set(app, usage);
 
   const routes: RouteInfo[] = [];
   registeredRoutes.set(app, routes);

@@ -3,7 +3,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { afterAll, inject } from 'vitest';
-import { buildApp } from '../src/app.ts';
+import { buildApp, usageRecorders } from '../src/app.ts';
 import { hashActivationCode } from '../src/modules/accounts/index.ts';
 import { type Config, testConfig } from '../src/platform/config.ts';
 import { createDatabase } from '../src/platform/db/database.ts';
@@ -192,4 +192,9 @@ export async function countRows(db: Kysely<Database>, table: keyof Database): Pr
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
   return Number(r.n);
+}
+
+/** Write the app's buffered usage events now (they are otherwise written within a second, or on close). */
+export async function flushUsage(app: App): Promise<void> {
+  await usageRecorders.get(app)?.flush();
 }

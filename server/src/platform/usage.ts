@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './db/schema.ts';
+import type { AuthUser, RequestContext } from './http/context.ts';
 
 export interface UsageEvent {
   userId: string | null;
@@ -59,6 +60,42 @@ export class UsageRecorder {
     );
     return this.flushing;
   }
+}
+
+/** Most relevant first: an event is counted once, under the caller's highest profile in the establishment. */
+const PROFILE_RANK = ['principal', 'local_admin', 'staff', 'teacher', 'guardian', 'student'] as const;
+
+/**
+ * The profile a usage event is counted under: the caller's most relevant profile in that establishment
+ * (across all their memberships when the action is not about one), 'platform_admin' for a platform
+ * admin who is not a member, null otherwise. Reads the session's memberships only: no query.
+ */
+export function usageProfile(user: AuthUser | null, establishmentId: string | null): string | null {
+  if (!user) return null;
+  const held = new Set<string>(
+    user.memberships
+      .filter((m) => establishmentId === null || m.establishmentId === establishmentId)
+      .flatMap((m) => m.profiles),
+  );
+  const best = PROFILE_RANK.find((p) => held.has(p));
+  if (best) return best;
+  return user.platformAdmin ? 'platform_admin' : null;
+}
+
+/** Record that the caller did `action` in `service` (call it once the action has succeeded). */
+export function recordUsage(
+  ctx: Pick<RequestContext, 'user' | 'usage'>,
+  establishmentId: string | null,
+  service: string,
+  action: string,
+): void {
+  ctx.usage.record({
+    userId: ctx.user?.id ?? null,
+    establishmentId,
+    profile: usageProfile(ctx.user, establishmentId),
+    service,
+    action,
+  });
 }
 
 /**

@@ -26,6 +26,7 @@ import {
   PASSWORD_MAX_LENGTH,
   verifyPassword,
 } from '../../platform/passwords.ts';
+import { recordUsage } from '../../platform/usage.ts';
 import { pendingCharters } from '../charter/index.ts';
 import { meQueries, users } from './accounts.repository.ts';
 
@@ -212,6 +213,7 @@ export async function changePassword(ctx: RequestContext, input: { currentPasswo
     await sessions.deleteOthers(trx, me.id, me.sessionId);
     await audit(trx, ctx, { action: 'auth.password.change', targetType: 'user', targetId: me.id });
   });
+  recordUsage(ctx, null, 'account', 'password.change');
 }
 
 export async function updateMe(ctx: RequestContext, input: { email: string | null }): Promise<MeResponse> {
@@ -221,6 +223,7 @@ export async function updateMe(ctx: RequestContext, input: { email: string | nul
     await users.setEmail(trx, u.id, input.email);
     await audit(trx, ctx, { action: 'account.email.update', targetType: 'user', targetId: u.id });
   });
+  recordUsage(ctx, null, 'account', 'email.update');
   return me(ctx);
 }
 
@@ -292,6 +295,7 @@ export async function revokeSession(ctx: RequestContext, sessionId: string) {
     await sessions.delete(trx, sessionId);
     await audit(trx, ctx, { action: 'auth.session.revoke', targetType: 'session', targetId: sessionId });
   });
+  recordUsage(ctx, null, 'account', 'session.revoke');
 }
 
 /** `others` keeps the current session; otherwise every session ends, this one included. */
@@ -307,6 +311,7 @@ export async function revokeSessions(ctx: RequestContext, others: boolean) {
       details: { others },
     });
   });
+  recordUsage(ctx, null, 'account', 'sessions.revoke');
 }
 
 export function presentUser(u: {

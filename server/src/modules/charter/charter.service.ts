@@ -4,6 +4,7 @@ import { audit } from '../../platform/audit.ts';
 import type { Db } from '../../platform/db/schema.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { RequestContext } from '../../platform/http/context.ts';
+import { recordUsage } from '../../platform/usage.ts';
 import { charters } from './charter.repository.ts';
 
 /** Charters in force in these establishments that the user has not accepted yet. */
@@ -61,6 +62,7 @@ export async function acceptCharter(ctx: RequestContext, charterId: string, esta
       });
     }
   });
+  for (const c of matching) recordUsage(ctx, c.establishment_id, 'charter', 'accept');
 }
 
 export async function getCharter(ctx: RequestContext, establishmentId: string) {
@@ -102,5 +104,6 @@ export async function publishCharter(
       details: { version },
     });
   });
+  recordUsage(ctx, establishmentId, 'charter', 'publish');
   return getCharter(ctx, establishmentId);
 }

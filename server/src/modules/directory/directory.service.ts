@@ -8,6 +8,7 @@ import { AppError, forbidden, notFound } from '../../platform/errors.ts';
 import type { AuthedContext, AuthUser, RequestContext } from '../../platform/http/context.ts';
 import { t } from '../../platform/i18n.ts';
 import { newActivationCode } from '../../platform/logins.ts';
+import { recordUsage } from '../../platform/usage.ts';
 import { hashActivationCode } from '../accounts/index.ts';
 import { directory } from './directory.repository.ts';
 
@@ -31,6 +32,7 @@ export async function listUsers(ctx: RequestContext, establishmentId: string, qu
   const rows = await directory.page(ctx.db, filter, query.pageSize, (query.page - 1) * query.pageSize);
   // The page carries the total; only a page past the end needs counting apart.
   const total = rows[0] ? Number(rows[0].total) : query.page > 1 ? await directory.count(ctx.db, filter) : 0;
+  recordUsage(ctx, establishmentId, 'directory', 'users.list');
   return {
     items: rows.map((r) => ({
       id: r.id,
@@ -103,7 +105,9 @@ async function detail(ctx: AuthedContext, db: Db, establishmentId: string, userI
 
 export async function getUser(ctx: RequestContext, establishmentId: string, userId: string): Promise<UserDetail> {
   await requireEstablishmentPermission(ctx, 'users.read', establishmentId);
-  return detail(ctx as AuthedContext, ctx.db, establishmentId, userId);
+  const user = await detail(ctx as AuthedContext, ctx.db, establishmentId, userId);
+  recordUsage(ctx, establishmentId, 'directory', 'user.view');
+  return user;
 }
 
 /**
@@ -145,6 +149,7 @@ export async function setUserStatus(
       details: { from: target.status, to: next },
     });
   });
+  recordUsage(ctx, establishmentId, 'directory', status === 'blocked' ? 'user.block' : 'user.unblock');
   return detail(ctx as AuthedContext, ctx.db, establishmentId, userId);
 }
 
@@ -174,5 +179,6 @@ export async function newUserActivationCode(ctx: RequestContext, establishmentId
       details: { expiresAt: expiresAt.toISOString() },
     });
   });
+  recordUsage(ctx, establishmentId, 'directory', 'user.activation_code');
   return { code, expiresAt: expiresAt.toISOString() };
 }

@@ -18,6 +18,7 @@ import { AppError, notFound } from '../../platform/errors.ts';
 import type { RequestContext } from '../../platform/http/context.ts';
 import { t } from '../../platform/i18n.ts';
 import { isValidUai } from '../../platform/logins.ts';
+import { recordUsage } from '../../platform/usage.ts';
 import { parisToday } from '../services/index.ts';
 import { academies, type EstablishmentRow, establishments, permissionOverrides } from './establishments.repository.ts';
 
@@ -144,6 +145,7 @@ export async function createEstablishment(ctx: RequestContext, input: CreateEsta
       });
       return id;
     });
+    recordUsage(ctx, id, 'establishments', 'create');
     return present((await establishments.byId(ctx.db, id))!);
   } catch (e) {
     // Two creations racing past the checks: the unique constraints decide.
@@ -209,5 +211,6 @@ export async function setPermissions(ctx: RequestContext, establishmentId: strin
     });
     return permissionOverrides.ofEstablishment(trx, establishmentId);
   });
+  recordUsage(ctx, establishmentId, 'establishments', 'permissions.update');
   return matrix(after);
 }

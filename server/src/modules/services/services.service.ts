@@ -11,6 +11,7 @@ import { audit } from '../../platform/audit.ts';
 import type { Db } from '../../platform/db/schema.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { RequestContext } from '../../platform/http/context.ts';
+import { recordUsage } from '../../platform/usage.ts';
 import { hasAcceptedCharter } from '../charter/index.ts';
 import { type ServiceSettingRow, serviceSettings } from './services.repository.ts';
 
@@ -79,7 +80,7 @@ export async function updateService(
 ) {
   await requireEstablishmentPermission(ctx, 'services.manage', establishmentId);
   const user = ctx.user!;
-  return ctx.db.transaction().execute(async (trx) => {
+  const updated = await ctx.db.transaction().execute(async (trx) => {
     const before = effective(await serviceSettings.ofEstablishment(trx, establishmentId)).find((s) => s.key === key)!;
     const after: Effective = {
       ...before,
@@ -114,6 +115,8 @@ export async function updateService(
     const row = await serviceSettings.one(trx, establishmentId, key);
     return present(effective(row ? [row] : []).find((s) => s.key === key)!, ctx.lang);
   });
+  recordUsage(ctx, establishmentId, 'services', 'update');
+  return updated;
 }
 
 /** The establishment a portal call is about: the one asked for, else the user's first. */
@@ -155,13 +158,7 @@ export async function portal(ctx: RequestContext, asked: string | undefined): Pr
         generalized: !s.generalizesOn || s.generalizesOn <= today,
       };
     });
-  ctx.usage.record({
-    userId: ctx.user!.id,
-    establishmentId: est.id,
-    profile: profiles === 'all' ? 'platform_admin' : (profiles[0] ?? null),
-    service: 'portal',
-    action: 'view',
-  });
+  recordUsage(ctx, est.id, 'portal', 'view');
   return { establishment: est, profiles: profiles === 'all' ? [] : profiles, services };
 }
 
@@ -170,6 +167,7 @@ export async function portalService(ctx: RequestContext, asked: string | undefin
   const { est } = await portalAccess(ctx, asked);
   await requireServiceOpen(ctx, key, est.id);
   const rows = await serviceSettings.ofEstablishment(ctx.db, est.id);
+  recordUsage(ctx, est.id, key, 'portal.service_view');
   return present(effective(rows).find((s) => s.key === key)!, ctx.lang);
 }
 

@@ -14,6 +14,7 @@ import type { AppUserRow, UserStatusValue } from '../../../platform/db/schema.ts
 import { AppError, forbidden, notFound } from '../../../platform/errors.ts';
 import type { RequestContext } from '../../../platform/http/context.ts';
 import { type MessageKey, t } from '../../../platform/i18n.ts';
+import { recordUsage } from '../../../platform/usage.ts';
 import { type DuplicatePersonRow, duplicates, MOVES, moves } from './duplicates.repository.ts';
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
@@ -129,7 +130,7 @@ export async function mergePeople(
   const { user: actor } = await requireEstablishmentPermission(ctx, 'users.manage', establishmentId);
   if (input.keepId === input.mergeId) throw fieldError(ctx, 'MERGE_SAME_PERSON', 'body.mergeId');
   if (input.mergeId === actor.id) throw fieldError(ctx, 'MERGE_SELF', 'body.mergeId');
-  return ctx.db.transaction().execute(async (trx) => {
+  const result = await ctx.db.transaction().execute(async (trx) => {
     const locked = await duplicates.lockUsers(trx, [input.keepId, input.mergeId]);
     const kept = locked.find((u) => u.id === input.keepId);
     const merged = locked.find((u) => u.id === input.mergeId);
@@ -244,6 +245,8 @@ export async function mergePeople(
       undoUntil: undoUntil.toISOString(),
     };
   });
+  recordUsage(ctx, establishmentId, 'directory', 'duplicates.merge');
+  return result;
 }
 
 /**
@@ -253,7 +256,7 @@ export async function mergePeople(
  */
 export async function undoMerge(ctx: RequestContext, establishmentId: string, mergeId: string) {
   const { user: actor } = await requireEstablishmentPermission(ctx, 'users.manage', establishmentId);
-  return ctx.db.transaction().execute(async (trx) => {
+  const result = await ctx.db.transaction().execute(async (trx) => {
     const merge = await duplicates.merge(trx, establishmentId, mergeId, { forUpdate: true });
     if (!merge) throw notFound();
     if (merge.undone_at) throw new AppError(409, 'MERGE_ALREADY_UNDONE');
@@ -309,6 +312,8 @@ export async function undoMerge(ctx: RequestContext, establishmentId: string, me
     });
     return { id: merge.id, undoneAt: iso(done.undone_at)!, restored, missing };
   });
+  recordUsage(ctx, establishmentId, 'directory', 'duplicates.undo');
+  return result;
 }
 
 /** Dates compare as the journal stored them (JSON): a `Date` as its ISO string. */

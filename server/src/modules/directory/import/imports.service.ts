@@ -24,6 +24,7 @@ import { audit } from '../../../platform/audit.ts';
 import type { Db } from '../../../platform/db/schema.ts';
 import { AppError, forbidden, notFound } from '../../../platform/errors.ts';
 import type { AuthedContext, RequestContext } from '../../../platform/http/context.ts';
+import { recordUsage } from '../../../platform/usage.ts';
 import { CsvParseError, parseCsv } from '../csv/csv-parser.ts';
 import { applyMapping, CSV_FIELDS, isCsvField } from './csv-reader.ts';
 import { enqueueImport, type ImportJobOptions, type StoredFile } from './import.jobs.ts';
@@ -119,7 +120,7 @@ export async function createImport(ctx: RequestContext, parts: AsyncIterable<Upl
   const actx = ctx as AuthedContext;
   const importable = await importableEstablishments(actx);
   const id = randomUUID();
-  await ctx.db.transaction().execute(async (trx) => {
+  const done = await ctx.db.transaction().execute(async (trx) => {
     await importJobs.insert(trx, {
       id,
       establishment_id: null,
@@ -184,8 +185,10 @@ export async function createImport(ctx: RequestContext, parts: AsyncIterable<Upl
       targetId: id,
       details: { kind, dryRun: form.dryRun === 'true', files: files.map((f) => ({ name: f.name, size: f.size })) },
     });
+    return { establishmentId, dryRun: form.dryRun === 'true' };
   });
   await enqueueImport(ctx.db, id, ctx.config, ctx.log);
+  recordUsage(ctx, done.establishmentId, 'directory', done.dryRun ? 'import.dry_run' : 'import.run');
   return { id };
 }
 

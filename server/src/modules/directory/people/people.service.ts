@@ -15,6 +15,7 @@ import { AppError, forbidden, notFound } from '../../../platform/errors.ts';
 import type { AuthUser, RequestContext } from '../../../platform/http/context.ts';
 import { type MessageKey, t } from '../../../platform/i18n.ts';
 import { allocateLogin, baseLogin, newActivationCode } from '../../../platform/logins.ts';
+import { recordUsage } from '../../../platform/usage.ts';
 import { hashActivationCode } from '../../accounts/index.ts';
 import { FUNCTION_PROFILES, people } from './people.repository.ts';
 
@@ -129,6 +130,7 @@ export async function createPerson(ctx: RequestContext, establishmentId: string,
         });
         return id;
       });
+      recordUsage(ctx, establishmentId, 'directory', 'person.create');
       return {
         person: await presentPerson(ctx.db, establishmentId, id),
         activationCode: { code, expiresAt: expiresAt.toISOString() },
@@ -221,6 +223,7 @@ export async function updatePerson(
       details: { changes },
     });
   });
+  recordUsage(ctx, establishmentId, 'directory', 'person.update');
   return presentPerson(ctx.db, establishmentId, userId);
 }
 
@@ -272,6 +275,7 @@ export async function addGuardian(
     });
     return !before;
   });
+  recordUsage(ctx, establishmentId, 'directory', 'person.guardian.add');
   return { created, links: await guardianLinks(ctx.db, establishmentId, studentId) };
 }
 
@@ -296,6 +300,7 @@ export async function removeGuardian(
       details: { guardianId, level: link.level, relation: link.relation },
     });
   });
+  recordUsage(ctx, establishmentId, 'directory', 'person.guardian.remove');
 }
 
 export async function guardianLinks(db: Db, establishmentId: string, studentId: string) {
@@ -367,6 +372,7 @@ export async function addAssignment(
     return row.id;
   });
   const [row] = await people.assignments(ctx.db, establishmentId, teacherId, id);
+  recordUsage(ctx, establishmentId, 'directory', 'person.assignment.add');
   return presentAssignment(row!);
 }
 
@@ -391,11 +397,12 @@ export async function removeAssignment(
       details: { assignmentId: row.id, classId: row.class_id, groupId: row.group_id, subjectCode: row.subject_code },
     });
   });
+  recordUsage(ctx, establishmentId, 'directory', 'person.assignment.remove');
 }
 
 export async function addHeadTeacher(ctx: RequestContext, establishmentId: string, teacherId: string, classId: string) {
   const { user: actor } = await requireEstablishmentPermission(ctx, 'users.manage', establishmentId);
-  return ctx.db.transaction().execute(async (trx) => {
+  const result = await ctx.db.transaction().execute(async (trx) => {
     const teacher = await requireTeacher(ctx, trx, actor, establishmentId, teacherId);
     const klass = await requireCurrentClass(trx, establishmentId, classId);
     if (await people.headTeacher(trx, teacher.id, klass.id)) throw new AppError(409, 'ALREADY_HEAD_TEACHER');
@@ -414,6 +421,8 @@ export async function addHeadTeacher(ctx: RequestContext, establishmentId: strin
     });
     return { class: { id: klass.id, code: klass.code, label: klass.label } };
   });
+  recordUsage(ctx, establishmentId, 'directory', 'person.head_teacher.add');
+  return result;
 }
 
 export async function removeHeadTeacher(
@@ -438,6 +447,7 @@ export async function removeHeadTeacher(
       details: { classId: klass.id },
     });
   });
+  recordUsage(ctx, establishmentId, 'directory', 'person.head_teacher.remove');
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import {
 } from '@preau/contracts';
 import { requireEstablishmentPermission } from '../../../platform/access/access.ts';
 import type { RequestContext } from '../../../platform/http/context.ts';
+import { recordUsage } from '../../../platform/usage.ts';
 import { type QualityCheckRows, type QualityHitRow, quality } from './quality.repository.ts';
 
 type Severity = DataQualityCheck['severity'];
@@ -76,6 +77,7 @@ export async function dataQuality(ctx: RequestContext, establishmentId: string):
     quality.teachersWithoutAssignment(db, establishmentId, n),
     quality.accountsNeverActivated(db, establishmentId, n),
   ]);
+  recordUsage(ctx, establishmentId, 'directory', 'data_quality.view');
   return {
     schoolYear: year?.label ?? null,
     checkedAt: new Date().toISOString(),

@@ -4,6 +4,7 @@ import { audit } from '../../../platform/audit.ts';
 import type { Db } from '../../../platform/db/schema.ts';
 import { AppError, notFound } from '../../../platform/errors.ts';
 import type { RequestContext } from '../../../platform/http/context.ts';
+import { recordUsage } from '../../../platform/usage.ts';
 import { schoolYears } from './rollover.repository.ts';
 
 /**
@@ -74,7 +75,7 @@ export async function previewRollover(ctx: RequestContext, establishmentId: stri
  */
 export async function runRollover(ctx: RequestContext, establishmentId: string, from: string) {
   await requireEstablishmentPermission(ctx, 'school_years.manage', establishmentId);
-  return ctx.db.transaction().execute(async (trx) => {
+  const result = await ctx.db.transaction().execute(async (trx) => {
     const current = await schoolYears.lockCurrent(trx, establishmentId);
     if (!current) throw notFound();
     if (current.label !== from) {
@@ -92,4 +93,6 @@ export async function runRollover(ctx: RequestContext, establishmentId: string, 
     });
     return summary;
   });
+  recordUsage(ctx, establishmentId, 'directory', 'rollover.run');
+  return result;
 }

@@ -6,6 +6,7 @@ import { AppError, notFound } from '../../../platform/errors.ts';
 import type { RequestContext } from '../../../platform/http/context.ts';
 import { t } from '../../../platform/i18n.ts';
 import { newActivationCode } from '../../../platform/logins.ts';
+import { recordUsage } from '../../../platform/usage.ts';
 import { hashActivationCode, minPasswordLength } from '../../accounts/index.ts';
 import { type Sheet, sheetsPdf } from './sheets.pdf.ts';
 import { sheets } from './sheets.repository.ts';
@@ -117,5 +118,6 @@ export async function loginSheets(ctx: RequestContext, establishmentId: string, 
     list,
   );
   const filename = `identifiants-${label.replace(/[^A-Za-z0-9-]+/g, '_')}-${FILE_ROLE[query.profile]}.pdf`;
+  recordUsage(ctx, establishmentId, 'directory', 'login_sheets.print');
   return { doc, filename };
 }

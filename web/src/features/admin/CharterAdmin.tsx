@@ -10,6 +10,7 @@ import { ApiError, get, post } from '../../app/api.ts';
 import { formatDate } from '../../components/format.ts';
 import { PlainMarkdown } from '../../components/PlainMarkdown.tsx';
 import { EmptyState, ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
+import { Table } from '../../components/Table.tsx';
 
 interface CharterResponse {
   current: {
@@ -79,33 +80,24 @@ export function CharterAdmin() {
           {query.data.acceptance.length === 0 ? (
             <EmptyState>{t('admin.charter.noMembers')}</EmptyState>
           ) : (
-            <div className="fr-table fr-table--no-caption">
-              <div className="fr-table__wrapper">
-                <div className="fr-table__container">
-                  <div className="fr-table__content">
-                    <table>
-                      <caption>{t('admin.charter.acceptance')}</caption>
-                      <thead>
-                        <tr>
-                          <th scope="col">{t('admin.charter.profile')}</th>
-                          <th scope="col">{t('admin.charter.accepted')}</th>
-                          <th scope="col">{t('admin.charter.rate')}</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        {query.data.acceptance.map((a) => (
-                          <tr key={a.profile} data-profile={a.profile}>
-                            <th scope="row">{t(`profiles.${a.profile}`)}</th>
-                            <td>{t('admin.charter.acceptedOf', { accepted: a.accepted, total: a.total })}</td>
-                            <td>{a.total ? `${Math.round((100 * a.accepted) / a.total)} %` : '—'}</td>
-                          </tr>
-                        ))}
-                      </tbody>
-                    </table>
-                  </div>
-                </div>
-              </div>
-            </div>
+            <Table caption={t('admin.charter.acceptance')}>
+              <thead>
+                <tr>
+                  <th scope="col">{t('admin.charter.profile')}</th>
+                  <th scope="col">{t('admin.charter.accepted')}</th>
+                  <th scope="col">{t('admin.charter.rate')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {query.data.acceptance.map((a) => (
+                  <tr key={a.profile} data-profile={a.profile}>
+                    <th scope="row">{t(`profiles.${a.profile}`)}</th>
+                    <td>{t('admin.charter.acceptedOf', { accepted: a.accepted, total: a.total })}</td>
+                    <td>{a.total ? `${Math.round((100 * a.accepted) / a.total)} %` : '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
           )}
         </section>
       ) : null}

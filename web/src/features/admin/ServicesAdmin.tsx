@@ -18,6 +18,7 @@ import { useParams } from 'react-router';
 import { ApiError, get, patch } from '../../app/api.ts';
 import { formatDate } from '../../components/format.ts';
 import { ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
+import { Table } from '../../components/Table.tsx';
 
 const RULES: (keyof UsageRules)[] = ['whoEnters', 'whoUses', 'whoPublishes', 'forWhom'];
 const STATUSES: ServiceStatus[] = ['mandatory', 'recommended', 'closed'];
@@ -26,7 +27,7 @@ function StatusBadge({ status }: { status: ServiceStatus }) {
   const { t } = useTranslation();
   const severity = status === 'mandatory' ? 'success' : status === 'recommended' ? 'info' : undefined;
   return (
-    <Badge severity={severity} small noIcon>
+    <Badge as="span" severity={severity} small noIcon>
       {t(`services.status.${status}`)}
     </Badge>
   );
@@ -60,95 +61,86 @@ export function ServicesAdmin() {
       {query.isPending ? <Loading /> : null}
       <ErrorAlert error={query.error} />
       {query.data ? (
-        <div className="fr-table fr-table--sm fr-table--no-caption preau-table-wrap preau-services-table">
-          <div className="fr-table__wrapper">
-            <div className="fr-table__container">
-              <div className="fr-table__content">
-                <table>
-                  <caption>{t('admin.services.caption')}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('admin.services.service')}</th>
-                      <th scope="col">{t('admin.services.status')}</th>
-                      <th scope="col">{t('admin.services.profiles')}</th>
-                      <th scope="col">{t('admin.services.dates')}</th>
-                      <th scope="col">{t('admin.services.rules')}</th>
-                      <th scope="col">
-                        <span className="fr-sr-only">{t('common.actions')}</span>
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {query.data.services.map((s) =>
-                      editing === s.key ? (
-                        <tr key={s.key} data-service={s.key}>
-                          <td colSpan={6}>
-                            <ServiceEditor
-                              establishmentId={id}
-                              service={s}
-                              onDone={(ok) => {
-                                setEditing(null);
-                                if (ok) setSaved(s.name);
-                              }}
-                            />
-                          </td>
-                        </tr>
-                      ) : (
-                        <tr key={s.key} data-service={s.key}>
-                          <th scope="row">
-                            {s.name}
-                            {!s.available ? (
-                              <span className="fr-text--xs preau-muted preau-block">{t('portal.soon')}</span>
-                            ) : null}
-                          </th>
-                          <td>
-                            <StatusBadge status={s.status} />
-                          </td>
-                          <td>
-                            {s.profiles.length === ESTABLISHMENT_PROFILES.length
-                              ? t('admin.services.allProfiles')
-                              : s.profiles.map((p) => t(`profiles.${p}`)).join(', ') || '—'}
-                          </td>
-                          <td className="preau-nowrap">
-                            {t('admin.services.opensOn')} {formatDate(s.opensOn, i18n.language)}
-                            <br />
-                            {t('admin.services.generalizesOn')} {formatDate(s.generalizesOn, i18n.language)}
-                          </td>
-                          <td className="preau-rules">
-                            {RULES.some((r) => s.usageRules[r]) ? (
-                              <dl>
-                                {RULES.filter((r) => s.usageRules[r]).map((r) => (
-                                  <div key={r}>
-                                    <dt>{t(`admin.services.rule.${r}`)}</dt>
-                                    <dd>{s.usageRules[r]}</dd>
-                                  </div>
-                                ))}
-                              </dl>
-                            ) : (
-                              <span className="preau-muted">{t('admin.services.noRules')}</span>
-                            )}
-                          </td>
-                          <td>
-                            <Button
-                              size="small"
-                              priority="secondary"
-                              iconId="fr-icon-edit-line"
-                              onClick={() => setEditing(s.key)}
-                              title={t('admin.services.editLabel', { name: s.name })}
-                              disabled={editing !== null}
-                            >
-                              {t('common.edit')}
-                            </Button>
-                          </td>
-                        </tr>
-                      ),
+        <Table caption={t('admin.services.caption')} className="fr-table--sm preau-table-wrap preau-services-table">
+          <thead>
+            <tr>
+              <th scope="col">{t('admin.services.service')}</th>
+              <th scope="col">{t('admin.services.status')}</th>
+              <th scope="col">{t('admin.services.profiles')}</th>
+              <th scope="col">{t('admin.services.dates')}</th>
+              <th scope="col">{t('admin.services.rules')}</th>
+              <th scope="col">
+                <span className="fr-sr-only">{t('common.actions')}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {query.data.services.map((s) =>
+              editing === s.key ? (
+                <tr key={s.key} data-service={s.key}>
+                  <td colSpan={6}>
+                    <ServiceEditor
+                      establishmentId={id}
+                      service={s}
+                      onDone={(ok) => {
+                        setEditing(null);
+                        if (ok) setSaved(s.name);
+                      }}
+                    />
+                  </td>
+                </tr>
+              ) : (
+                <tr key={s.key} data-service={s.key}>
+                  <th scope="row">
+                    {s.name}
+                    {!s.available ? (
+                      <span className="fr-text--xs preau-muted preau-block">{t('portal.soon')}</span>
+                    ) : null}
+                  </th>
+                  <td>
+                    <StatusBadge status={s.status} />
+                  </td>
+                  <td>
+                    {s.profiles.length === ESTABLISHMENT_PROFILES.length
+                      ? t('admin.services.allProfiles')
+                      : s.profiles.map((p) => t(`profiles.${p}`)).join(', ') || '—'}
+                  </td>
+                  <td className="preau-nowrap">
+                    {t('admin.services.opensOn')} {formatDate(s.opensOn, i18n.language)}
+                    <br />
+                    {t('admin.services.generalizesOn')} {formatDate(s.generalizesOn, i18n.language)}
+                  </td>
+                  <td className="preau-rules">
+                    {RULES.some((r) => s.usageRules[r]) ? (
+                      <dl>
+                        {RULES.filter((r) => s.usageRules[r]).map((r) => (
+                          <div key={r}>
+                            <dt>{t(`admin.services.rule.${r}`)}</dt>
+                            <dd>{s.usageRules[r]}</dd>
+                          </div>
+                        ))}
+                      </dl>
+                    ) : (
+                      <span className="preau-muted">{t('admin.services.noRules')}</span>
                     )}
-                  </tbody>
-                </table>
-              </div>
-            </div>
-          </div>
-        </div>
+                  </td>
+                  <td>
+                    <Button
+                      size="small"
+                      priority="secondary"
+                      iconId="fr-icon-edit-line"
+                      onClick={() => setEditing(s.key)}
+                      title={t('admin.services.editLabel', { name: s.name })}
+                      disabled={editing !== null}
+                    >
+                      {t('common.edit')}
+                    </Button>
+                  </td>
+                </tr>
+              ),
+            )}
+          </tbody>
+        </Table>
       ) : null}
     </>
   );

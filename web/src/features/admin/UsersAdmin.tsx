@@ -13,6 +13,7 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { get, patch, post, withQuery } from '../../app/api.ts';
 import { formatDate, formatDateTime } from '../../components/format.ts';
 import { EmptyState, ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
+import { Table } from '../../components/Table.tsx';
 import { usePermissions } from '../directory/directory.api.ts';
 import { EditPerson, GuardianLinks, TeacherPanels } from '../directory/PersonPanels.tsx';
 
@@ -43,7 +44,7 @@ export function UserStatusBadge({ status }: { status: UserStatus }) {
           ? 'info'
           : undefined;
   return (
-    <Badge severity={severity} small noIcon>
+    <Badge as="span" severity={severity} small noIcon>
       {t(`users.status.${status}`)}
     </Badge>
   );
@@ -171,41 +172,32 @@ export function UsersAdmin() {
           {query.data.items.length === 0 ? (
             <EmptyState>{t('admin.users.empty')}</EmptyState>
           ) : (
-            <div className="fr-table fr-table--no-caption">
-              <div className="fr-table__wrapper">
-                <div className="fr-table__container">
-                  <div className="fr-table__content">
-                    <table>
-                      <caption>{t('admin.users.title')}</caption>
-                      <thead>
-                        <tr>
-                          <th scope="col">{t('admin.users.name')}</th>
-                          <th scope="col">{t('admin.users.login')}</th>
-                          <th scope="col">{t('admin.users.profile')}</th>
-                          <th scope="col">{t('admin.users.class')}</th>
-                          <th scope="col">{t('admin.users.status')}</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        {query.data.items.map((u) => (
-                          <tr key={u.id}>
-                            <th scope="row">
-                              <Link to={u.id}>{u.displayName}</Link>
-                            </th>
-                            <td>{u.login}</td>
-                            <td>{u.profiles.map((p) => t(`profiles.${p}`)).join(', ')}</td>
-                            <td>{u.classes.join(', ') || '—'}</td>
-                            <td>
-                              <UserStatusBadge status={u.status} />
-                            </td>
-                          </tr>
-                        ))}
-                      </tbody>
-                    </table>
-                  </div>
-                </div>
-              </div>
-            </div>
+            <Table caption={t('admin.users.title')}>
+              <thead>
+                <tr>
+                  <th scope="col">{t('admin.users.name')}</th>
+                  <th scope="col">{t('admin.users.login')}</th>
+                  <th scope="col">{t('admin.users.profile')}</th>
+                  <th scope="col">{t('admin.users.class')}</th>
+                  <th scope="col">{t('admin.users.status')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {query.data.items.map((u) => (
+                  <tr key={u.id}>
+                    <th scope="row">
+                      <Link to={u.id}>{u.displayName}</Link>
+                    </th>
+                    <td>{u.login}</td>
+                    <td>{u.profiles.map((p) => t(`profiles.${p}`)).join(', ')}</td>
+                    <td>{u.classes.join(', ') || '—'}</td>
+                    <td>
+                      <UserStatusBadge status={u.status} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
           )}
           {pageCount > 1 ? (
             <Pagination

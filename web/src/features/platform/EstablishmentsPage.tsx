@@ -10,6 +10,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import { ApiError, get, post, withQuery } from '../../app/api.ts';
 import { EmptyState, ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
+import { Table } from '../../components/Table.tsx';
 import { uaiProblem } from './uai.ts';
 
 const PAGE_SIZE = 50;
@@ -85,47 +86,38 @@ export function EstablishmentsPage() {
         ) : (
           <>
             <p role="status">{t('platform.count', { count: query.data.total })}</p>
-            <div className="fr-table fr-table--no-caption">
-              <div className="fr-table__wrapper">
-                <div className="fr-table__container">
-                  <div className="fr-table__content">
-                    <table>
-                      <caption>{t('platform.title')}</caption>
-                      <thead>
-                        <tr>
-                          <th scope="col">{t('platform.name')}</th>
-                          <th scope="col">{t('platform.uai')}</th>
-                          <th scope="col">{t('platform.type')}</th>
-                          <th scope="col">{t('platform.city')}</th>
-                          <th scope="col">{t('platform.academy')}</th>
-                          <th scope="col">{t('common.actions')}</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        {query.data.items.map((e) => (
-                          <tr key={e.id}>
-                            <th scope="row">{e.name}</th>
-                            <td>{e.uai}</td>
-                            <td>{t(`platform.types.${e.type}`, { defaultValue: e.type })}</td>
-                            <td>{e.city ?? '—'}</td>
-                            <td>{e.academy.name}</td>
-                            <td>
-                              <Link
-                                className="fr-link"
-                                to={`/admin/${e.id}/services`}
-                                title={t('platform.administerLabel', { name: e.name })}
-                              >
-                                {t('platform.administer')}
-                              </Link>
-                            </td>
-                          </tr>
-                        ))}
-                      </tbody>
-                    </table>
-                  </div>
-                </div>
-              </div>
-            </div>
+            <Table caption={t('platform.title')}>
+              <thead>
+                <tr>
+                  <th scope="col">{t('platform.name')}</th>
+                  <th scope="col">{t('platform.uai')}</th>
+                  <th scope="col">{t('platform.type')}</th>
+                  <th scope="col">{t('platform.city')}</th>
+                  <th scope="col">{t('platform.academy')}</th>
+                  <th scope="col">{t('common.actions')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {query.data.items.map((e) => (
+                  <tr key={e.id}>
+                    <th scope="row">{e.name}</th>
+                    <td>{e.uai}</td>
+                    <td>{t(`platform.types.${e.type}`, { defaultValue: e.type })}</td>
+                    <td>{e.city ?? '—'}</td>
+                    <td>{e.academy.name}</td>
+                    <td>
+                      <Link
+                        className="fr-link"
+                        to={`/admin/${e.id}/services`}
+                        title={t('platform.administerLabel', { name: e.name })}
+                      >
+                        {t('platform.administer')}
+                      </Link>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
             {pageCount > 1 ? (
               <Pagination
                 count={pageCount}

@@ -44,6 +44,7 @@ export function DataQualityPage() {
                 <li key={c.code}>
                   <a href={`#check-${c.code}`}>{t(`directory.check.${c.code}.title`)}</a>{' '}
                   <Badge
+                    as="span"
                     small
                     noIcon
                     severity={c.count === 0 ? 'success' : c.severity === 'error' ? 'error' : 'warning'}
@@ -82,7 +83,7 @@ function Check({ check: c }: { check: DataQualityCheck }) {
           {t(`directory.check.${c.code}.title`)}
         </h2>
         <p className="fr-mb-1w">
-          <Badge noIcon severity={c.count === 0 ? 'success' : c.severity === 'error' ? 'error' : 'warning'}>
+          <Badge as="span" noIcon severity={c.count === 0 ? 'success' : c.severity === 'error' ? 'error' : 'warning'}>
             <span data-testid="check-count">{c.count}</span>
           </Badge>
         </p>

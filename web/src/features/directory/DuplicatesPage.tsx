@@ -79,7 +79,7 @@ export function DuplicatesPage() {
           <div key={`${p.people[0].id}-${p.people[1].id}`} className="preau-card fr-p-3w fr-mb-3w" data-testid="pair">
             <p className="fr-mb-2w">
               {p.reasons.map((r) => (
-                <Badge key={r} small noIcon severity="warning" className="fr-mr-1w">
+                <Badge as="span" key={r} small noIcon severity="warning" className="fr-mr-1w">
                   {t(`directory.duplicates.reason.${r}`)}
                 </Badge>
               ))}
@@ -210,7 +210,7 @@ function PersonCard({ person: p, suggested }: { person: DuplicatePerson; suggest
       <p className="fr-text--bold fr-mb-1w">
         <Link to={`/admin/${id}/users/${p.id}`}>{p.displayName}</Link>{' '}
         {suggested ? (
-          <Badge small noIcon severity="success">
+          <Badge as="span" small noIcon severity="success">
             {t('directory.duplicates.suggested')}
           </Badge>
         ) : null}

@@ -258,7 +258,7 @@ function MappingStep({
                     <th scope="row">
                       {c.header}{' '}
                       {unknown ? (
-                        <Badge severity="warning" small noIcon>
+                        <Badge as="span" severity="warning" small noIcon>
                           {t('directory.import.unknown')}
                         </Badge>
                       ) : null}
@@ -472,7 +472,7 @@ function History({
                     {t('directory.import.filesCount', { count: j.files.length, kind: j.kind.toUpperCase() })}
                     {j.dryRun ? (
                       <span className="preau-block">
-                        <Badge small noIcon severity="info">
+                        <Badge as="span" small noIcon severity="info">
                           {t('directory.import.dryRunBadge')}
                         </Badge>
                       </span>
@@ -480,6 +480,7 @@ function History({
                   </td>
                   <td>
                     <Badge
+                      as="span"
                       small
                       noIcon
                       severity={j.status === 'done' ? 'success' : j.status === 'failed' ? 'error' : 'info'}

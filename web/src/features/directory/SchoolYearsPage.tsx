@@ -76,6 +76,7 @@ export function SchoolYearsPage() {
                 </td>
                 <td>
                   <Badge
+                    as="span"
                     small
                     noIcon
                     severity={y.status === 'current' ? 'success' : y.status === 'next' ? 'info' : undefined}

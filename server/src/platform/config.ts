@@ -10,7 +10,10 @@ export interface Config {
   production: boolean;
   /** `Secure` + `__Host-` cookies. On by default in production. */
   secureCookies: boolean;
-  /** Allowed `Origin` values for login/activation; empty = same host only. */
+  /**
+   * The address users type (`https://ent.example.fr`): the only `Origin` accepted on login and activation in
+   * production, and the address printed on login sheets. Required in production.
+   */
   publicOrigin: string | null;
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
@@ -37,10 +40,32 @@ function bool(value: string | undefined, fallback: boolean): boolean {
   return ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
 }
 
+/** `https://ent.example.fr` as browsers send it in `Origin`: scheme, host and port only. */
+function origin(value: string | undefined, production: boolean): string | null {
+  if (!value) {
+    if (production) {
+      throw new Error(
+        'PUBLIC_ORIGIN is required in production: the address users type, e.g. PUBLIC_ORIGIN=https://ent.example.fr',
+      );
+    }
+    return null;
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`PUBLIC_ORIGIN is not a URL: ${value}`);
+  }
+  if (url.origin !== value.replace(/\/$/, '') || !/^https?:$/.test(url.protocol)) {
+    throw new Error(`PUBLIC_ORIGIN must be an origin (scheme, host and port, no path): ${value} → ${url.origin}`);
+  }
+  return url.origin;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = env.NODE_ENV === 'production';
   const databaseUrl = env.DATABASE_URL || null;
-  const publicOrigin = env.PUBLIC_ORIGIN || null;
+  const publicOrigin = origin(env.PUBLIC_ORIGIN, production);
   return {
     port: int(env.PORT, 3000),
     host: env.HOST || (production ? '0.0.0.0' : '127.0.0.1'),

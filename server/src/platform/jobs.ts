@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import { PgBoss } from 'pg-boss';
 import { sessions } from './auth/session.repository.ts';
+import { purgeThrottle } from './auth/throttle.ts';
 import type { Database } from './db/schema.ts';
 import { rollUpUsage } from './usage.ts';
 
@@ -24,6 +25,7 @@ export async function startJobs(url: string, db: Kysely<Database>, log: FastifyB
   await boss.createQueue('sessions.purge');
   await boss.work('sessions.purge', async () => {
     await sessions.deleteExpired(db);
+    await purgeThrottle(db);
   });
   await boss.schedule('sessions.purge', '*/30 * * * *');
 

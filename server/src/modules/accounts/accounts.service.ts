@@ -9,11 +9,15 @@ import {
   ADDRESS_FREE_FAILURES,
   ADDRESS_MAX_BLOCK_S,
   addressKey,
+  checkedCodeKey,
   clearFailures,
   FREE_FAILURES,
+  firstTimeChecked,
+  isKnownAddress,
   loginKey,
+  pairKey,
   recordFailure,
-  throttleState,
+  throttleWaits,
 } from '../../platform/auth/throttle.ts';
 import type { Config } from '../../platform/config.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
@@ -40,26 +44,67 @@ function sameHex(a: string, b: string): boolean {
   return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }
 
-/** Refuses blocked logins/addresses; tells whether the login has failures on record (to clear on success). */
-async function throttleGate(ctx: RequestContext, login: string): Promise<{ loginHasFailures: boolean }> {
-  const { wait, recorded } = await throttleState(ctx.db, [loginKey(login), addressKey(ctx.ip)]);
-  if (wait > 0) throw new AppError(429, 'TOO_MANY_ATTEMPTS', { vars: { seconds: wait }, retryAfterSeconds: wait });
-  return { loginHasFailures: recorded.has(loginKey(login)) };
+/**
+ * Passwords are throttled per (address, login), per address and per login from anywhere; activation codes
+ * per (address, login) and per address only (see platform/auth/throttle.ts and docs/SECURITY.md).
+ */
+type Attempt = 'password' | 'code';
+
+const tooMany = (seconds: number) =>
+  new AppError(429, 'TOO_MANY_ATTEMPTS', { vars: { seconds }, retryAfterSeconds: seconds });
+
+function attemptKeys(ctx: RequestContext, login: string, kind: Attempt) {
+  const keys = [pairKey(ctx.ip, login), addressKey(ctx.ip)];
+  return kind === 'password' ? [...keys, loginKey(login)] : keys;
 }
 
-async function recordFailedAttempt(ctx: RequestContext, login: string, userId: string | null, action: string) {
-  const wait = Math.max(
-    await recordFailure(ctx.db, loginKey(login), FREE_FAILURES),
+/**
+ * Refuses an attempt while its address, its (address, login) pair or — for a password — its login is
+ * blocked; returns the keys with failures on record (to clear on success) and, when only the login is
+ * blocked from everywhere, the wait that applies unless the address is one the person is known at.
+ */
+async function throttleGate(ctx: RequestContext, login: string, kind: Attempt) {
+  const waits = await throttleWaits(ctx.db, attemptKeys(ctx, login, kind));
+  const local = Math.max(waits.get(pairKey(ctx.ip, login)) ?? 0, waits.get(addressKey(ctx.ip)) ?? 0);
+  if (local > 0) throw tooMany(local);
+  const loginWait = kind === 'password' ? (waits.get(loginKey(login)) ?? 0) : 0;
+  const recorded = [...waits.keys()].filter((k) => k !== addressKey(ctx.ip));
+  return { recorded, loginWait };
+}
+
+/** A login blocked from everywhere may still be tried from an address the person logged in from before. */
+async function requireKnownAddressIfBlocked(ctx: RequestContext, loginWait: number, userId: string | null) {
+  if (loginWait > 0 && !(await isKnownAddress(ctx.db, userId, ctx.ip))) throw tooMany(loginWait);
+}
+
+/** After a failure: the delay this address now faces for this login (0: it may try again at once). */
+async function waitAfterFailure(ctx: RequestContext, waits: { local: number; login: number }, userId: string | null) {
+  if (waits.local > 0) return waits.local;
+  if (waits.login > 0 && !(await isKnownAddress(ctx.db, userId, ctx.ip))) return waits.login;
+  return 0;
+}
+
+async function recordFailedAttempt(
+  ctx: RequestContext,
+  login: string,
+  userId: string | null,
+  action: string,
+  kind: Attempt,
+  details: Record<string, unknown> = {},
+) {
+  const local = Math.max(
+    await recordFailure(ctx.db, pairKey(ctx.ip, login), FREE_FAILURES),
     await recordFailure(ctx.db, addressKey(ctx.ip), ADDRESS_FREE_FAILURES, ADDRESS_MAX_BLOCK_S),
   );
+  const fromAnywhere = kind === 'password' ? await recordFailure(ctx.db, loginKey(login), FREE_FAILURES) : 0;
   await audit(ctx.db, ctx, {
     action,
     actorId: userId,
     targetType: 'user',
     targetId: userId ?? undefined,
-    details: { login: login.slice(0, 100), outcome: 'failure' },
+    details: { login: login.slice(0, 100), outcome: 'failure', ...details },
   });
-  return wait;
+  return { local, login: fromAnywhere };
 }
 
 export function minPasswordLength(config: Config, profiles: string[]): number {
@@ -92,13 +137,15 @@ function enforcePolicy(
 }
 
 export async function login(ctx: RequestContext, input: { login: string; password: string; rememberMe?: boolean }) {
-  const { loginHasFailures } = await throttleGate(ctx, input.login);
+  const { recorded, loginWait } = await throttleGate(ctx, input.login, 'password');
   const user = await users.byLogin(ctx.db, input.login);
+  await requireKnownAddressIfBlocked(ctx, loginWait, user?.id ?? null);
   // Same work whether the login exists or not: always one Argon2 verification.
   const ok = await verifyPassword(user?.password_hash ?? (await dummyPasswordHash()), input.password);
   if (!user || !ok || !user.password_hash) {
-    const wait = await recordFailedAttempt(ctx, input.login, user?.id ?? null, 'auth.login.failure');
-    if (wait > 0) throw new AppError(429, 'TOO_MANY_ATTEMPTS', { vars: { seconds: wait }, retryAfterSeconds: wait });
+    const waits = await recordFailedAttempt(ctx, input.login, user?.id ?? null, 'auth.login.failure', 'password');
+    const wait = await waitAfterFailure(ctx, waits, user?.id ?? null);
+    if (wait > 0) throw tooMany(wait);
     throw new AppError(401, 'INVALID_CREDENTIALS');
   }
   if (user.status === 'blocked' || user.status === 'detached') {
@@ -111,7 +158,7 @@ export async function login(ctx: RequestContext, input: { login: string; passwor
     });
     throw new AppError(403, 'ACCOUNT_BLOCKED');
   }
-  if (loginHasFailures) await clearFailures(ctx.db, loginKey(input.login));
+  if (recorded.length > 0) await clearFailures(ctx.db, ...recorded);
   const { row, ...prepared } = prepareSession(ctx.config, {
     userId: user.id,
     rememberMe: input.rememberMe ?? false,
@@ -128,7 +175,7 @@ export async function activate(
   ctx: RequestContext,
   input: { login: string; code: string; password: string; email?: string },
 ) {
-  await throttleGate(ctx, input.login);
+  const { recorded } = await throttleGate(ctx, input.login, 'code');
   const user = await users.byLogin(ctx.db, input.login);
   const valid =
     !!user &&
@@ -138,14 +185,14 @@ export async function activate(
     user.activation_expires_at > new Date() &&
     sameHex(user.activation_code_hash, hashActivationCode(user.id, input.code));
   if (!user || !valid) {
-    const wait = await recordFailedAttempt(ctx, input.login, user?.id ?? null, 'auth.activate.failure');
-    if (wait > 0) throw new AppError(429, 'TOO_MANY_ATTEMPTS', { vars: { seconds: wait }, retryAfterSeconds: wait });
+    const { local } = await recordFailedAttempt(ctx, input.login, user?.id ?? null, 'auth.activate.failure', 'code');
+    if (local > 0) throw tooMany(local);
     throw new AppError(400, 'INVALID_ACTIVATION');
   }
   const profiles = await users.profiles(ctx.db, user.id);
   enforcePolicy(ctx, input.password, user, profiles, 'password');
   const passwordHash = await hashPassword(input.password);
-  await clearFailures(ctx.db, loginKey(input.login));
+  if (recorded.length > 0) await clearFailures(ctx.db, ...recorded);
   const session = await ctx.db.transaction().execute(async (trx) => {
     const res = await users.activate(trx, user.id, passwordHash, input.email);
     if (Number(res.numUpdatedRows) !== 1) throw new AppError(400, 'INVALID_ACTIVATION');
@@ -166,17 +213,34 @@ export async function logout(ctx: RequestContext) {
   await sessions.delete(ctx.db, ctx.user.sessionId);
 }
 
-/** Whose rules apply: the session's user, or a pending account whose valid activation code came along. */
+const codeIsValid = (u: Awaited<ReturnType<typeof users.byLogin>>, code: string) =>
+  !!u?.activation_code_hash &&
+  !!u.activation_expires_at &&
+  u.activation_expires_at > new Date() &&
+  sameHex(u.activation_code_hash, hashActivationCode(u.id, code));
+
+/**
+ * Whose rules apply: the session's user, or a pending account whose valid activation code came along.
+ * Telling a valid code from another is an activation attempt: it goes through the activation throttle
+ * (refused while the address or the (address, login) pair is blocked, where the generic answer is given),
+ * and a code that is not valid counts as one failed activation — once per distinct code, since the live
+ * feedback sends the same code again with every keystroke.
+ */
 async function passwordCheckSubject(ctx: RequestContext, login?: string, code?: string) {
   if (ctx.user) return users.byId(ctx.db, ctx.user.id);
   if (!login || !code) return undefined;
+  try {
+    await throttleGate(ctx, login, 'code');
+  } catch (e) {
+    if (e instanceof AppError && e.status === 429) return undefined;
+    throw e;
+  }
   const u = await users.byLogin(ctx.db, login);
-  const valid =
-    !!u?.activation_code_hash &&
-    !!u.activation_expires_at &&
-    u.activation_expires_at > new Date() &&
-    sameHex(u.activation_code_hash, hashActivationCode(u.id, code));
-  return valid ? u : undefined;
+  if (codeIsValid(u, code)) return u;
+  if (await firstTimeChecked(ctx.db, checkedCodeKey(login, code))) {
+    await recordFailedAttempt(ctx, login, u?.id ?? null, 'auth.activate.failure', 'code', { via: 'password_check' });
+  }
+  return undefined;
 }
 
 /** Without a session or a valid activation code, the answer never tells whether a login exists. */
@@ -197,10 +261,12 @@ export async function changePassword(ctx: RequestContext, input: { currentPasswo
   const user = await users.byId(ctx.db, me.id);
   if (!user?.password_hash) throw notFound();
   // A stolen session must not become a free password oracle: wrong current passwords count like failed logins.
-  await throttleGate(ctx, user.login);
+  const { loginWait } = await throttleGate(ctx, user.login, 'password');
+  await requireKnownAddressIfBlocked(ctx, loginWait, user.id);
   if (!(await verifyPassword(user.password_hash, input.currentPassword))) {
-    const wait = await recordFailedAttempt(ctx, user.login, user.id, 'auth.password.failure');
-    if (wait > 0) throw new AppError(429, 'TOO_MANY_ATTEMPTS', { vars: { seconds: wait }, retryAfterSeconds: wait });
+    const waits = await recordFailedAttempt(ctx, user.login, user.id, 'auth.password.failure', 'password');
+    const wait = await waitAfterFailure(ctx, waits, user.id);
+    if (wait > 0) throw tooMany(wait);
     throw new AppError(400, 'WRONG_PASSWORD', {
       errors: [{ path: 'body.currentPassword', message: 'WRONG_PASSWORD' }],
     });

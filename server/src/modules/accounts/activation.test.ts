@@ -296,4 +296,46 @@ describe('password-check', () => {
     // With the code printed on the login sheet, the student's own minimum (8) applies.
     expect((await check({ login: student.login, code: CODE })).json()).toMatchObject({ minLength: 8, ok: true });
   });
+
+  test('telling a valid code from another goes through the activation throttle', async () => {
+    const student = await pending(['student']);
+    const from = '10.60.0.1';
+    const check = (code: string, remoteAddress = from) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/auth/password-check',
+        payload: { login: student.login, code, password: 'huit car' },
+        remoteAddress,
+      });
+    // The live feedback sends the same (wrong) code with every keystroke: it counts once.
+    for (let i = 0; i < 10; i++) expect((await check('AAAAA-AAAAA')).json()).toMatchObject({ minLength: 12 });
+    const pair = `pair:${from}|${student.login}`;
+    const row = () => db.selectFrom('login_throttle').selectAll().where('key', '=', pair).executeTakeFirst();
+    expect((await row())?.failures).toBe(1);
+    // Each other wrong code counts: after the free allowance, the pair is blocked for activation too…
+    for (let i = 1; i <= 5; i++) await check(`AAAAA-BBBB${i}`);
+    expect((await row())?.failures).toBe(6);
+    const before = await userRow(student.id);
+    const blocked = await app.inject({
+      method: 'POST',
+      url: '/api/auth/activate',
+      payload: { login: student.login, code: CODE, password: GOOD },
+      remoteAddress: from,
+    });
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.json().code).toBe('TOO_MANY_ATTEMPTS');
+    await expectUntouched(student.id, before);
+    // … and while blocked, even the valid code gets the generic answer: nothing is revealed.
+    expect((await check(CODE)).json()).toMatchObject({ minLength: 12 });
+    // From another address, the valid code is recognised.
+    expect((await check(CODE, '10.60.0.2')).json()).toMatchObject({ minLength: 8, ok: true });
+    const audited = await db
+      .selectFrom('audit_event')
+      .select('details')
+      .where('action', '=', 'auth.activate.failure')
+      .where('target_id', '=', student.id)
+      .execute();
+    expect(audited).toHaveLength(6);
+    expect(audited[0]!.details).toMatchObject({ via: 'password_check' });
+  });
 });

@@ -8,6 +8,7 @@ import {
   FREE_FAILURES,
   loginKey,
   MAX_BLOCK_S,
+  pairKey,
 } from '../../platform/auth/throttle.ts';
 
 const { app, db } = await testApp();
@@ -32,23 +33,26 @@ const login = (l: string, password: string, remoteAddress = addressOf(l)) =>
 const throttleRow = (key: string) =>
   db.selectFrom('login_throttle').selectAll().where('key', '=', key).executeTakeFirst();
 
-/** Let time pass for a key: its window and its block move into the past together. */
-const elapse = (key: string, seconds: number) =>
+/** A login's keys from its own address: the (address, login) pair and the login from anywhere. */
+const keysOf = (l: string, remoteAddress = addressOf(l)) => [pairKey(remoteAddress, l), loginKey(l)];
+
+/** Let time pass for a login's keys: their windows and their blocks move into the past together. */
+const elapse = (l: string, seconds: number) =>
   db
     .updateTable('login_throttle')
     .set({
       window_started_at: sql<Date>`window_started_at - make_interval(secs => ${seconds})`,
       blocked_until: sql<Date>`blocked_until - make_interval(secs => ${seconds})`,
     })
-    .where('key', '=', key)
+    .where('key', 'in', keysOf(l))
     .execute();
 
-/** Only the block ends (the test's shortcut for "wait for Retry-After"). */
-const unblock = (key: string) =>
+/** Only the blocks end (the test's shortcut for "wait for Retry-After"). */
+const unblock = (l: string) =>
   db
     .updateTable('login_throttle')
     .set({ blocked_until: sql<Date>`now() - interval '1 second'` })
-    .where('key', '=', key)
+    .where('key', 'in', keysOf(l))
     .execute();
 
 async function failFreely(l: string, times: number, remoteAddress?: string) {
@@ -83,7 +87,7 @@ describe('login throttling', () => {
 
     // Each failure after a block doubles the delay.
     for (const expected of [4, 8, 16]) {
-      await unblock(loginKey(u.login));
+      await unblock(u.login);
       expectTooMany(await login(u.login, 'toujours faux'), expected);
     }
     expect((await throttleRow(loginKey(u.login)))?.failures).toBe(FREE_FAILURES + 4);
@@ -101,7 +105,7 @@ describe('login throttling', () => {
     const u = await makeUser(db, { establishmentId: school.id });
     await failFreely(u.login, FREE_FAILURES);
     expectTooMany(await login(u.login, 'faux'));
-    await unblock(loginKey(u.login));
+    await unblock(u.login);
     expect((await login(u.login, PASSWORD)).statusCode).toBe(200);
     expect(await throttleRow(loginKey(u.login))).toBeUndefined();
     // A fresh allowance of free failures.
@@ -170,7 +174,7 @@ describe('login throttling', () => {
 
   test('a persistent attacker reaches the 15-minute cap and never gets free guesses again', async () => {
     const u = await makeUser(db, { establishmentId: school.id });
-    const key = loginKey(u.login);
+    const key = pairKey(addressOf(u.login), u.login);
     await failFreely(u.login, FREE_FAILURES);
     let expected = 2;
     // Each guess comes exactly when the previous block ends: 2 s, 4 s, … 512 s, then 900 s, 900 s.
@@ -178,7 +182,7 @@ describe('login throttling', () => {
       expectTooMany(await login(u.login, `devinette ${i}`), Math.min(expected, MAX_BLOCK_S));
       const row = await throttleRow(key);
       const wait = Math.ceil((new Date(row!.blocked_until!).getTime() - Date.now()) / 1000);
-      await elapse(key, wait + 1);
+      await elapse(u.login, wait + 1);
       expected *= 2;
     }
   });
@@ -189,10 +193,10 @@ describe('login throttling', () => {
     await failFreely(u.login, FREE_FAILURES);
     expectTooMany(await login(u.login, 'faux'), 2);
     // The block ended 14 minutes ago: not yet quiet long enough.
-    await elapse(key, 2 + 14 * 60);
+    await elapse(u.login, 2 + 14 * 60);
     expectTooMany(await login(u.login, 'faux'), 4);
     // The block ended 16 minutes ago.
-    await elapse(key, 4 + 16 * 60);
+    await elapse(u.login, 4 + 16 * 60);
     await failFreely(u.login, FREE_FAILURES);
     expect((await throttleRow(key))?.failures).toBe(FREE_FAILURES);
     expectTooMany(await login(u.login, 'faux'), 2);
@@ -202,7 +206,7 @@ describe('login throttling', () => {
     const u = await makeUser(db, { establishmentId: school.id });
     const key = loginKey(u.login);
     await failFreely(u.login, FREE_FAILURES - 1);
-    await elapse(key, 16 * 60);
+    await elapse(u.login, 16 * 60);
     await failFreely(u.login, FREE_FAILURES);
     expect((await throttleRow(key))?.failures).toBe(FREE_FAILURES);
   });
@@ -239,5 +243,59 @@ describe('login throttling', () => {
     expect(ev).toHaveLength(1);
     expect(ev[0]).toMatchObject({ action: 'auth.login.failure', actor_id: u.id, address: addressOf(u.login) });
     expect(ev[0]!.details).toMatchObject({ login: u.login, outcome: 'failure' });
+  });
+
+  test('an attacker elsewhere guessing at the cap does not lock the person out where they usually log in', async () => {
+    const u = await makeUser(db, { establishmentId: school.id });
+    const home = '10.50.0.1';
+    const attacker = '10.50.0.66';
+    expect((await login(u.login, PASSWORD, home)).statusCode).toBe(200);
+    // The attacker's free guesses, then one guess whenever the block ends, at the 15-minute cap.
+    await failFreely(u.login, FREE_FAILURES, attacker);
+    expectTooMany(await login(u.login, 'devinette', attacker), 2);
+    await db
+      .updateTable('login_throttle')
+      .set({ failures: FREE_FAILURES + 20, blocked_until: sql<Date>`now() + interval '15 minutes'` })
+      .where('key', 'in', [loginKey(u.login), pairKey(attacker, u.login)])
+      .execute();
+    expectTooMany(await login(u.login, PASSWORD, attacker), MAX_BLOCK_S);
+    // From an address never used by the person: the login is blocked from everywhere (the trade-off).
+    expectTooMany(await login(u.login, PASSWORD, '10.50.0.2'));
+    // From home, the right password passes, and clears the login's counter from everywhere.
+    expect((await login(u.login, PASSWORD, home)).statusCode).toBe(200);
+    expect(await throttleRow(loginKey(u.login))).toBeUndefined();
+    // The attacker's own address stays blocked.
+    expectTooMany(await login(u.login, PASSWORD, attacker));
+  });
+
+  test('a wrong password from a known address while blocked counts, and the pair then blocks', async () => {
+    const u = await makeUser(db, { establishmentId: school.id });
+    const home = '10.51.0.1';
+    expect((await login(u.login, PASSWORD, home)).statusCode).toBe(200);
+    await failFreely(u.login, FREE_FAILURES, '10.51.0.66');
+    expectTooMany(await login(u.login, 'faux', '10.51.0.66'));
+    await failFreely(u.login, FREE_FAILURES, home);
+    expectTooMany(await login(u.login, 'faux', home), 2);
+    expectTooMany(await login(u.login, PASSWORD, home));
+  });
+
+  test('nobody can keep a person from activating their account by guessing codes from elsewhere', async () => {
+    const u = await makeUser(db, {
+      establishmentId: school.id,
+      status: 'pending_activation',
+      activationCode: 'K7M2Q-9XR4T',
+    });
+    const activate = (code: string, remoteAddress: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/auth/activate',
+        payload: { login: u.login, code, password: 'une phrase assez longue' },
+        remoteAddress,
+      });
+    for (let i = 0; i < FREE_FAILURES; i++) {
+      expect((await activate(`AAAAA-AAAA${i}`, '10.52.0.66')).statusCode).toBe(400);
+    }
+    expectTooMany(await activate('AAAAA-BBBBB', '10.52.0.66'), 2);
+    expect((await activate('K7M2Q-9XR4T', '10.52.0.1')).statusCode).toBe(200);
   });
 });

@@ -168,6 +168,29 @@ describe('Origin check on login and activation (no session yet)', () => {
     expect((await send('https://evil.example')).statusCode).toBe(403);
   });
 
+  test('in production only PUBLIC_ORIGIN is accepted: an Origin matching a forged Host is refused', async () => {
+    const prod = await testApp({ production: true, publicOrigin: 'https://ent.academie.fr' });
+    const est = await makeEstablishment(prod.db);
+    const u = await makeUser(prod.db, { establishmentId: est.id });
+    const send = (url: string, host: string, origin: string, payload: object) =>
+      prod.app.inject({ method: 'POST', url, headers: { host, origin }, payload });
+    for (const [url, payload] of [
+      ['/api/auth/login', { login: u.login, password: PASSWORD }],
+      ['/api/auth/activate', { login: u.login, code: 'K7M2Q-9XR4T', password: NEW }],
+      ['/api/auth/password-check', { password: NEW }],
+    ] as const) {
+      const res = await send(url, 'evil.example', 'https://evil.example', payload);
+      expect(res.statusCode, url).toBe(403);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.json()).toMatchObject({ code: 'BAD_ORIGIN', detail: expect.stringMatching(/origine/i) });
+    }
+    expect(await prod.db.selectFrom('session').select('id').where('user_id', '=', u.id).execute()).toEqual([]);
+    expect(
+      (await send('/api/auth/login', 'evil.example', 'https://ent.academie.fr', { login: u.login, password: PASSWORD }))
+        .statusCode,
+    ).toBe(200);
+  });
+
   test('a percent-encoded path does not skip the Origin check', async () => {
     const u = await makeUser(db, { establishmentId: school.id });
     const res = await app.inject({

@@ -55,16 +55,22 @@ export async function authenticate(req: FastifyRequest, reply: FastifyReply): Pr
   }
 }
 
-/** Login and activation have no session yet: refuse cross-site form posts by their Origin. */
+/**
+ * Login, activation and the password check have no session yet: refuse cross-site posts by their Origin.
+ * In production only PUBLIC_ORIGIN is accepted (the Host header is the client's to choose); in development
+ * the request's own host too. A request without Origin (not a browser) is let through.
+ */
 function checkOrigin(req: FastifyRequest): void {
   const origin = req.headers.origin;
   if (!origin) return;
-  const allowed = req.ctx.config.publicOrigin;
-  if (allowed && origin === allowed) return;
-  try {
-    if (new URL(origin).host === req.headers.host) return;
-  } catch {
-    // fall through
+  const { publicOrigin, production } = req.ctx.config;
+  if (publicOrigin && origin === publicOrigin) return;
+  if (!production) {
+    try {
+      if (new URL(origin).host === req.headers.host) return;
+    } catch {
+      // fall through
+    }
   }
   throw new AppError(403, 'BAD_ORIGIN');
 }

@@ -1,0 +1,28 @@
+import { describe, expect, test } from 'vitest';
+import { loadConfig } from './config.ts';
+
+describe('configuration', () => {
+  test('production refuses to start without PUBLIC_ORIGIN, and says what to set', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PUBLIC_ORIGIN is required in production/);
+    expect(loadConfig({ NODE_ENV: 'production', PUBLIC_ORIGIN: 'https://ent.example.fr' }).publicOrigin).toBe(
+      'https://ent.example.fr',
+    );
+  });
+
+  test('PUBLIC_ORIGIN must be an origin: scheme, host and port, nothing else', () => {
+    expect(loadConfig({ PUBLIC_ORIGIN: 'https://ent.example.fr/' }).publicOrigin).toBe('https://ent.example.fr');
+    expect(loadConfig({ PUBLIC_ORIGIN: 'http://localhost:3000' }).publicOrigin).toBe('http://localhost:3000');
+    for (const bad of [
+      'ent.example.fr',
+      'https://ent.example.fr/ent',
+      'ftp://ent.example.fr',
+      'HTTPS://ENT.example.fr',
+    ]) {
+      expect(() => loadConfig({ PUBLIC_ORIGIN: bad }), bad).toThrow(/PUBLIC_ORIGIN/);
+    }
+  });
+
+  test('development starts without PUBLIC_ORIGIN', () => {
+    expect(loadConfig({}).publicOrigin).toBeNull();
+  });
+});

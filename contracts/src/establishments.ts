@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { EstablishmentProfile, UserStatus } from './common.ts';
+import { defineApi } from './api.ts';
+import { EstablishmentProfile, IdParams, UserStatus } from './common.ts';
 
 export const EstablishmentType = z.enum(['COLLEGE', 'LYCEE', 'LP', 'LGT', 'EREA', 'OTHER']);
 export type EstablishmentType = z.infer<typeof EstablishmentType>;
@@ -159,3 +160,62 @@ export type PermissionOverride = z.infer<typeof PermissionOverride>;
 /** Replaces every override of the establishment: what is not listed falls back to the defaults. */
 export const SetPermissionsBody = z.strictObject({ overrides: z.array(PermissionOverride).max(1000) });
 export type SetPermissionsBody = z.infer<typeof SetPermissionsBody>;
+
+export const establishmentsApi = defineApi({
+  module: 'establishments',
+  permissions: ['establishments.manage', 'permissions.manage'],
+  errors: [
+    'UAI_CHECK_LETTER',
+    'UAI_TAKEN',
+    'SLUG_TAKEN',
+    'UNKNOWN_ACADEMY',
+    'UNKNOWN_PERMISSION',
+    'DUPLICATE_OVERRIDE',
+    'PERMISSIONS_LOCKOUT',
+  ],
+  endpoints: {
+    'GET /api/establishments': {
+      summary: 'Establishments: all of them for a platform admin, else those one is a member of (50 per page)',
+      access: { auth: 'session' },
+      query: EstablishmentListQuery,
+      response: EstablishmentList,
+      errors: [],
+    },
+    'POST /api/establishments': {
+      summary: 'Create an establishment by hand, with its current school year (audited)',
+      access: { permission: 'establishments.manage' },
+      body: CreateEstablishmentBody,
+      status: 201,
+      response: Establishment,
+      errors: ['UAI_CHECK_LETTER', 'UAI_TAKEN', 'SLUG_TAKEN', 'UNKNOWN_ACADEMY'],
+    },
+    'GET /api/academies': {
+      summary: 'Académies, for the establishment creation form',
+      access: { permission: 'establishments.manage' },
+      response: AcademyList,
+      errors: [],
+    },
+    'GET /api/establishments/:id': {
+      summary: 'One establishment: its members and platform admins only',
+      access: { auth: 'session' },
+      params: IdParams,
+      response: Establishment,
+      errors: [],
+    },
+    'GET /api/establishments/:id/permissions': {
+      summary: 'Effective permissions per profile: defaults and the establishment overrides',
+      access: { permission: 'permissions.manage' },
+      params: IdParams,
+      response: EstablishmentPermissions,
+      errors: [],
+    },
+    'PUT /api/establishments/:id/permissions': {
+      summary: "Replace the establishment's permission overrides (audited)",
+      access: { permission: 'permissions.manage' },
+      params: IdParams,
+      body: SetPermissionsBody,
+      response: EstablishmentPermissions,
+      errors: ['UNKNOWN_PERMISSION', 'DUPLICATE_OVERRIDE', 'PERMISSIONS_LOCKOUT'],
+    },
+  },
+});

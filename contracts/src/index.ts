@@ -1,4 +1,7 @@
+export * from './api.ts';
+export * from './apis.ts';
 export * from './auth.ts';
+export * from './charter.ts';
 export * from './common.ts';
 export * from './directory.ts';
 export * from './establishments.ts';

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { type EstablishmentProfile, EstablishmentProfile as EstablishmentProfileSchema, IsoDate } from './common.ts';
+import { defineApi } from './api.ts';
+import {
+  type EstablishmentProfile,
+  EstablishmentProfile as EstablishmentProfileSchema,
+  IdParams,
+  IsoDate,
+} from './common.ts';
 
 /** The keys of the ENT services: stable, used in URLs, settings and usage events. */
 export const SERVICE_KEYS = [
@@ -202,3 +208,41 @@ export const PortalResponse = z.object({
 });
 export type PortalResponse = z.infer<typeof PortalResponse>;
 export const PortalServiceParams = z.strictObject({ key: ServiceKey });
+
+export const servicesApi = defineApi({
+  module: 'services',
+  permissions: ['portal.read', 'services.manage'],
+  errors: ['INVALID_DATES'],
+  endpoints: {
+    'GET /api/portal': {
+      summary: "The services open to the caller's profiles in an establishment (default: their first, by name)",
+      access: { permission: 'portal.read' },
+      query: PortalQuery,
+      response: PortalResponse,
+      errors: ['CHARTER_NOT_ACCEPTED'],
+    },
+    'GET /api/portal/services/:key': {
+      summary: 'One service as the caller sees it; 403 SERVICE_CLOSED when it is not open to them',
+      access: { permission: 'portal.read' },
+      params: PortalServiceParams,
+      query: PortalQuery,
+      response: EstablishmentService,
+      errors: ['SERVICE_CLOSED', 'CHARTER_NOT_ACCEPTED'],
+    },
+    'GET /api/establishments/:id/services': {
+      summary: "Every service's opening settings in the establishment",
+      access: { permission: 'services.manage' },
+      params: IdParams,
+      response: EstablishmentServicesResponse,
+      errors: [],
+    },
+    'PATCH /api/establishments/:id/services/:key': {
+      summary: 'Change status, profiles, dates or usage rules of a service (audited)',
+      access: { permission: 'services.manage' },
+      params: ServiceKeyParams,
+      body: UpdateServiceBody,
+      response: EstablishmentService,
+      errors: ['INVALID_DATES'],
+    },
+  },
+});

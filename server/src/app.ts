@@ -5,7 +5,8 @@ import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { EstablishmentSource } from '@preau/contracts';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -15,15 +16,16 @@ import {
 import type { Kysely } from 'kysely';
 import { modules as defaultModules } from './modules/index.ts';
 import { requireServiceOpen } from './modules/services/index.ts';
-import { registerPermissions } from './platform/access/permissions.ts';
+import { isKnownPermission, registerPermissions } from './platform/access/permissions.ts';
 import type { Config } from './platform/config.ts';
 import type { Database } from './platform/db/schema.ts';
 import { authenticate, checkRoutePermission } from './platform/http/auth-hooks.ts';
 import type { RequestContext } from './platform/http/context.ts';
 import { healthRoutes } from './platform/http/health.ts';
 import { errorHandler, problem, sendProblem } from './platform/http/problem.ts';
-import { pickLang } from './platform/i18n.ts';
+import { isWorded, pickLang, registerMessages } from './platform/i18n.ts';
 import type { App, ModuleDefinition } from './platform/module.ts';
+import { registerModuleDeclarations } from './platform/registry.ts';
 import { UsageRecorder } from './platform/usage.ts';
 
 declare module 'fastify' {
@@ -38,6 +40,8 @@ export interface RouteInfo {
   auth: 'public' | 'session' | 'permission';
   permission: string | undefined;
   service: string | undefined;
+  /** The module that registered the route (the authorization matrix keeps its rows per module). */
+  module: string | undefined;
 }
 
 /** Routes as registered, for the authorization matrix test and the docs. */
@@ -88,6 +92,7 @@ export async function buildApp({ config, db, modules = defaultModules }: BuildOp
 
   const routes: RouteInfo[] = [];
   registeredRoutes.set(app, routes);
+  const services = { requireOpen: requireServiceOpen };
   app.addHook('onRoute', (route) => {
     const url = route.url ?? route.path;
     if (!url.startsWith('/api/') || url.startsWith('/api/docs')) return;
@@ -105,6 +110,7 @@ export async function buildApp({ config, db, modules = defaultModules }: BuildOp
         auth: cfg.permission ? 'permission' : (cfg.auth ?? 'session'),
         permission: cfg.permission,
         service: cfg.service,
+        module: undefined,
       });
     }
   });
@@ -120,6 +126,7 @@ export async function buildApp({ config, db, modules = defaultModules }: BuildOp
       userAgent: req.headers['user-agent'] ?? null,
       usage,
       log: req.log,
+      services,
     };
   });
 
@@ -157,8 +164,11 @@ export async function buildApp({ config, db, modules = defaultModules }: BuildOp
 
   await app.register(healthRoutes);
 
+  registerModuleDeclarations(modules);
   for (const mod of modules) {
     registerPermissions(mod.permissions);
+    if (mod.messages) registerMessages(mod.name, mod.messages);
+    checkContract(mod);
     const firstRoute = routes.length;
     await app.register(
       async (scope) => {
@@ -166,10 +176,19 @@ export async function buildApp({ config, db, modules = defaultModules }: BuildOp
         if (mod.service) {
           const key = mod.service;
           typed.addHook('onRoute', (route) => {
+            const url = route.url ?? route.path;
+            const source = (route.config as { establishment?: EstablishmentSource } | undefined)?.establishment;
+            if (url.startsWith('/api/') && !source) {
+              throw new Error(
+                `Route ${String(route.method)} ${url} of service module ${mod.name} must say where it names its establishment`,
+              );
+            }
             route.config = { ...(route.config ?? {}), service: key };
           });
           typed.addHook('preHandler', async (req) => {
-            await requireServiceOpen(req.ctx, key, serviceEstablishment(req));
+            const id = namedEstablishment(req);
+            // `object` and `none`: the use case resolves the establishment and passes the gate in authorize().
+            if (id !== null) await requireServiceOpen(req.ctx, key, id);
           });
         }
         await mod.plugin(typed);
@@ -177,7 +196,10 @@ export async function buildApp({ config, db, modules = defaultModules }: BuildOp
       { prefix: mod.prefix },
     );
     // The app-level onRoute hook runs before the module scope's own, so it saw no `service` yet.
-    if (mod.service) for (const r of routes.slice(firstRoute)) r.service = mod.service;
+    for (const r of routes.slice(firstRoute)) {
+      r.module = mod.name;
+      if (mod.service) r.service = mod.service;
+    }
   }
 
   if (config.webDist && existsSync(join(config.webDist, 'index.html'))) {
@@ -195,10 +217,31 @@ export async function buildApp({ config, db, modules = defaultModules }: BuildOp
   return app as unknown as App;
 }
 
-/** Service routes name their establishment in `?establishment=` or a `:establishmentId` parameter. */
-function serviceEstablishment(req: { query: unknown; params: unknown }): string | undefined {
-  const q = req.query as Record<string, unknown> | undefined;
-  const p = req.params as Record<string, unknown> | undefined;
-  const v = p?.establishmentId ?? q?.establishment;
-  return typeof v === 'string' ? v : undefined;
+/**
+ * The establishment a service route names, exactly where its endpoint says (issue 8: no guess, no fallback to
+ * a first membership); `null` for `object` and `none`, which the use case gates itself. Validation ran before
+ * this hook, so a declared field is present and well-formed.
+ */
+function namedEstablishment(req: FastifyRequest): string | null {
+  const source = req.routeOptions.config.establishment;
+  if (!source || source === 'object' || source === 'none') return null;
+  const [from, name] = Object.entries(source)[0] as ['query' | 'params' | 'body', string];
+  const holder = (from === 'query' ? req.query : from === 'params' ? req.params : req.body) as
+    | Record<string, unknown>
+    | undefined;
+  const v = holder?.[name];
+  if (typeof v !== 'string') throw new Error(`Route ${req.routeOptions.url}: no establishment in ${from}.${name}`);
+  return v;
+}
+
+/** A module's contract and its server declaration agree: permissions declared, every problem code worded. */
+function checkContract(mod: ModuleDefinition): void {
+  if (!mod.api) return;
+  if (mod.api.module !== mod.name) throw new Error(`Module ${mod.name} serves the API of ${mod.api.module}`);
+  for (const p of mod.api.permissions) {
+    if (!isKnownPermission(p)) throw new Error(`Module ${mod.name}: permission ${p} has no default profiles`);
+  }
+  for (const code of mod.api.errors) {
+    if (!isWorded(code)) throw new Error(`Module ${mod.name}: problem code ${code} has no wording`);
+  }
 }

@@ -1,11 +1,12 @@
-import { buildApp } from './app.ts';
-import { registerDirectoryJobs } from './modules/directory/index.ts';
+import { buildApp, usageRecorders } from './app.ts';
+import { modules } from './modules/index.ts';
 import { loadConfig } from './platform/config.ts';
 import { connectDatabaseServer } from './platform/db/connect.ts';
 import { createDatabase } from './platform/db/database.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
-import { startJobs } from './platform/jobs.ts';
+import { jobContextFactory, startJobs } from './platform/jobs.ts';
 import { printDemoAccounts, seedDemoIfEmpty } from './seed/demo.ts';
+import { seedModuleDemos } from './seed/modules.ts';
 
 const config = (() => {
   try {
@@ -51,11 +52,17 @@ try {
   await migrateToLatest(db);
   if (config.demo) {
     const seeded = await seedDemoIfEmpty(db, config);
-    if (seeded) say('Demo académie created.');
+    if (seeded) {
+      await seedModuleDemos(db, config, modules);
+      say('Demo académie created.');
+    }
   }
   app = await buildApp({ config, db });
-  if (config.jobs) jobs = await startJobs(server.url, db, app.log);
-  if (jobs) await registerDirectoryJobs(jobs.boss, db, config, app.log);
+  if (config.jobs) {
+    const usage = usageRecorders.get(app)!;
+    const jobContext = jobContextFactory(db, config, app.log, usage);
+    jobs = await startJobs(server.url, { db, config, log: app.log, jobContext }, modules);
+  }
   await app.listen({ port: config.port, host: config.host });
   say(`\nPréau is running: http://localhost:${config.port}  (API docs: /api/docs)`);
   if (config.demo) await printDemoAccounts(db, say);

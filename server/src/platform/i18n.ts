@@ -1,3 +1,5 @@
+import type { ApiErrorCode } from '@preau/contracts';
+
 /** Server-side messages (problem details). French by default, English with `Accept-Language: en`. */
 export type Lang = 'fr' | 'en';
 
@@ -55,12 +57,6 @@ const messages = {
   },
   WRONG_PASSWORD: { fr: 'Le mot de passe actuel est incorrect.', en: 'The current password is incorrect.' },
   CONFLICT: { fr: 'Cette valeur existe déjà.', en: 'This value already exists.' },
-  UAI_CHECK_LETTER: {
-    fr: 'La lettre de contrôle du code UAI ne correspond pas.',
-    en: 'The UAI check letter does not match.',
-  },
-  UAI_TAKEN: { fr: 'Un établissement a déjà ce code UAI.', en: 'An establishment already has this UAI.' },
-  SLUG_TAKEN: { fr: 'Cette adresse publique est déjà prise.', en: 'This public address is already taken.' },
   CANNOT_BLOCK_SELF: {
     fr: 'Vous ne pouvez pas bloquer votre propre compte.',
     en: 'You cannot block your own account.',
@@ -76,23 +72,6 @@ const messages = {
   STATUS_CHANGE_NOT_ALLOWED: {
     fr: "Ce compte ne peut pas passer à cet état : un compte non activé s'active avec son code, un compte détaché ne se modifie pas.",
     en: 'This account cannot take this status: a pending account activates with its code, a detached account cannot be changed.',
-  },
-  UNKNOWN_ACADEMY: { fr: 'Académie inconnue.', en: 'Unknown academy.' },
-  UNKNOWN_PERMISSION: {
-    fr: 'Droit inconnu, ou qui ne se règle pas par établissement.',
-    en: 'Unknown permission, or one that is not set per establishment.',
-  },
-  DUPLICATE_OVERRIDE: {
-    fr: 'Ce droit est réglé deux fois pour le même profil.',
-    en: 'This permission is set twice for the same profile.',
-  },
-  PERMISSIONS_LOCKOUT: {
-    fr: 'La direction doit garder la gestion des droits, sinon plus personne ne pourrait les modifier.',
-    en: 'The principal profile must keep managing permissions, or nobody could change them any more.',
-  },
-  INVALID_DATES: {
-    fr: "La date de généralisation ne peut pas précéder la date d'ouverture.",
-    en: 'The generalisation date cannot be before the opening date.',
   },
   // directory administration: people, links, assignments, merges, login sheets
   NOT_A_STUDENT: {
@@ -190,10 +169,37 @@ const messages = {
   DATABASE_DOWN: { fr: 'La base de données ne répond pas.', en: 'The database is not answering.' },
 } as const satisfies Record<string, Record<Lang, string>>;
 
-export type MessageKey = keyof typeof messages;
+/** The platform's own codes (and, until they move into their modules, the early modules'). */
+export type PlatformMessageKey = keyof typeof messages;
+
+/**
+ * Every problem code: the platform's, plus each module's own (declared in its contract, `errors`, and worded
+ * in its `messages`, registered by buildApp). A code nobody declared does not type-check.
+ */
+export type MessageKey = PlatformMessageKey | ApiErrorCode;
+
+const moduleMessages = new Map<string, Record<Lang, string>>();
+
+/** Called by buildApp with each module's `messages`; a code worded twice is a start-up error. */
+export function registerMessages(module: string, wording: Record<string, Record<Lang, string>>): void {
+  for (const [code, text] of Object.entries(wording)) {
+    if (!/^[A-Z][A-Z0-9_]*$/.test(code)) throw new Error(`Module ${module}: bad problem code ${code}`);
+    const existing = moduleMessages.get(code);
+    if ((code in messages || existing) && existing !== text) {
+      throw new Error(`Module ${module}: problem code ${code} is already worded elsewhere`);
+    }
+    moduleMessages.set(code, text);
+  }
+}
+
+/** Whether a code has wording (the app checks every code a module's contract declares). */
+export function isWorded(code: string): boolean {
+  return code in messages || moduleMessages.has(code);
+}
 
 export function t(lang: Lang, key: MessageKey, vars: Record<string, string | number> = {}): string {
-  let text: string = messages[key][lang];
+  const wording = (messages as Record<string, Record<Lang, string>>)[key] ?? moduleMessages.get(key);
+  let text: string = wording ? wording[lang] : messages.INTERNAL[lang];
   for (const [k, v] of Object.entries(vars)) text = text.replaceAll(`{${k}}`, String(v));
   return text;
 }

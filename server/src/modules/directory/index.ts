@@ -1,13 +1,12 @@
 import { defineModule } from '../../platform/module.ts';
 import { directoryRoutes } from './directory.routes.ts';
 import { duplicatesRoutes } from './duplicates/duplicates.routes.ts';
+import { registerDirectoryJobs } from './import/import.jobs.ts';
 import { importRoutes } from './import/imports.routes.ts';
 import { peopleRoutes } from './people/people.routes.ts';
 import { qualityRoutes } from './quality/quality.routes.ts';
 import { rolloverRoutes } from './rollover/rollover.routes.ts';
 import { sheetsRoutes } from './sheets/sheets.routes.ts';
-
-export { registerDirectoryJobs } from './import/import.jobs.ts';
 
 export const directoryModule = defineModule({
   name: 'directory',
@@ -18,6 +17,7 @@ export const directoryModule = defineModule({
     'imports.run': ['local_admin'],
     'school_years.manage': ['principal', 'local_admin'],
   },
+  jobs: ({ boss, db, config, log }) => registerDirectoryJobs(boss, db, config, log),
   // The module's route files, one per area (users, imports, data quality, login sheets, rollover…).
   plugin: async (app) => {
     await directoryRoutes(app);

@@ -1,4 +1,6 @@
+import { servicesApi } from '@preau/contracts';
 import { defineModule } from '../../platform/module.ts';
+import { servicesMessages } from './services.messages.ts';
 import { servicesRoutes } from './services.routes.ts';
 
 export { openServicesFor, parisToday, requireServiceOpen } from './services.service.ts';
@@ -6,9 +8,12 @@ export { openServicesFor, parisToday, requireServiceOpen } from './services.serv
 export const servicesModule = defineModule({
   name: 'services',
   prefix: '/api',
+  api: servicesApi,
+  tables: ['establishment_service'],
   permissions: {
     'portal.read': ['student', 'guardian', 'teacher', 'staff', 'principal', 'local_admin'],
     'services.manage': ['principal', 'local_admin'],
   },
+  messages: servicesMessages,
   plugin: servicesRoutes,
 });

@@ -130,9 +130,8 @@ function portalEstablishment(ctx: RequestContext, asked: string | undefined): st
 
 async function portalAccess(ctx: RequestContext, asked: string | undefined) {
   const establishmentId = portalEstablishment(ctx, asked);
-  const user = ctx.user!;
-  const m = membershipIn(user, establishmentId);
-  if (!m && !user.platformAdmin) throw notFound();
+  // The portal's permission in *that* establishment: an establishment may revoke `portal.read` for a profile.
+  const { user, membership: m } = await requireEstablishmentPermission(ctx, 'portal.read', establishmentId);
   const est = await serviceSettings.establishment(ctx.db, establishmentId);
   if (!est) throw notFound();
   if (m && !(await hasAcceptedCharter(ctx.db, user.id, establishmentId))) {
@@ -175,11 +174,10 @@ export async function portalService(ctx: RequestContext, asked: string | undefin
  * The gate every service module's routes pass (wired by the app for modules that declare a service):
  * a member of the establishment who accepted its charter, and the service open to one of their profiles.
  */
-export async function requireServiceOpen(ctx: RequestContext, key: ServiceKey, establishmentId: string | undefined) {
+export async function requireServiceOpen(ctx: RequestContext, key: ServiceKey, establishmentId: string) {
   requireUser(ctx);
   const user = ctx.user;
-  const id = establishmentId ?? user.memberships[0]?.establishmentId;
-  if (!id) throw notFound();
+  const id = establishmentId;
   const m = membershipIn(user, id);
   if (!m && !user.platformAdmin) throw notFound();
   if (m && !(await hasAcceptedCharter(ctx.db, user.id, id))) throw new AppError(403, 'CHARTER_NOT_ACCEPTED');

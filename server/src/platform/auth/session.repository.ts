@@ -70,13 +70,14 @@ export const sessions = {
              s.last_seen_at AS "lastSeenAt", s.remember_me AS "rememberMe",
              u.login, u.display_name AS "displayName", u.is_platform_admin AS "platformAdmin",
              COALESCE((
+               -- A stable order (by establishment name): the portal's default establishment never changes between requests.
                SELECT json_agg(json_build_object('establishmentId', x.establishment_id,
-                        'profiles', x.profiles, 'functions', x.functions))
+                        'profiles', x.profiles, 'functions', x.functions) ORDER BY x.name, x.establishment_id)
                FROM (
-                 SELECT m.establishment_id, array_agg(m.profile ORDER BY m.profile) AS profiles,
+                 SELECT m.establishment_id, min(e.name) AS name, array_agg(m.profile ORDER BY m.profile) AS profiles,
                         (SELECT COALESCE(array_agg(DISTINCT f), '{}') FROM membership m2, unnest(m2.functions) f
                           WHERE m2.user_id = u.id AND m2.establishment_id = m.establishment_id) AS functions
-                 FROM membership m WHERE m.user_id = u.id
+                 FROM membership m JOIN establishment e ON e.id = m.establishment_id WHERE m.user_id = u.id
                  GROUP BY m.establishment_id
                ) x
              ), '[]'::json) AS memberships

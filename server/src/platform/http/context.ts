@@ -1,4 +1,4 @@
-import type { EstablishmentProfile } from '@preau/contracts';
+import type { EstablishmentProfile, ServiceKey } from '@preau/contracts';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
@@ -32,6 +32,13 @@ export interface RequestContext {
   userAgent: string | null;
   usage: UsageRecorder;
   log: FastifyBaseLogger;
+  /** The services gate, given by the app (the services module implements it; the platform only calls it). */
+  services: ServiceGate;
+}
+
+export interface ServiceGate {
+  /** 404 if not a member, 403 CHARTER_NOT_ACCEPTED, 403 SERVICE_CLOSED unless open to one of their profiles. */
+  requireOpen(ctx: RequestContext, key: ServiceKey, establishmentId: string): Promise<void>;
 }
 
 /** A context whose user is known (the route required a session). */

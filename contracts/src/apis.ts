@@ -1,0 +1,25 @@
+import type { charterApi } from './charter.ts';
+import type { establishmentsApi } from './establishments.ts';
+import type { servicesApi } from './services.ts';
+
+/*
+ * The one list of the modules' typed APIs (one line per module in each type below). Type-only imports: the web
+ * uses these types with endpoint keys, and no schema reaches its bundle through this file.
+ */
+
+/** Every typed endpoint, by key (`'GET /api/portal'`). */
+export type Endpoints = typeof servicesApi.endpoints & typeof charterApi.endpoints & typeof establishmentsApi.endpoints;
+
+export type EndpointName = keyof Endpoints;
+
+/** Every module permission declared in a contract. */
+export type ApiPermission =
+  | (typeof servicesApi.permissions)[number]
+  | (typeof charterApi.permissions)[number]
+  | (typeof establishmentsApi.permissions)[number];
+
+/** Every module problem code declared in a contract. */
+export type ApiErrorCode =
+  | (typeof servicesApi.errors)[number]
+  | (typeof charterApi.errors)[number]
+  | (typeof establishmentsApi.errors)[number];

@@ -1,0 +1,30 @@
+import type { Migration } from 'kysely/migration';
+import { modules } from '../modules/index.ts';
+import * as m0001 from './0001_platform_core.ts';
+import * as m0002 from './0002_directory_imports.ts';
+import * as m0003 from './0003_directory_merges.ts';
+
+/**
+ * The platform's and the first modules' migrations, kept here. Service modules declare their own
+ * (`defineModule({ migrations })`, files in the module's folder); all are merged and run in name order
+ * (ADR 0007). Names are `NNNN_<module>_<change>`, forward-only.
+ */
+const central: Record<string, Migration> = {
+  '0001_platform_core': m0001,
+  '0002_directory_imports': m0002,
+  '0003_directory_merges': m0003,
+};
+
+export function allMigrations(): Record<string, Migration> {
+  const all: Record<string, Migration> = { ...central };
+  for (const m of modules) {
+    for (const [name, migration] of Object.entries(m.migrations ?? {})) {
+      if (!/^\d{4}_[a-z_]+$/.test(name) || !name.slice(5).startsWith(`${m.name}_`)) {
+        throw new Error(`Migration ${name} of module ${m.name} must be named NNNN_${m.name}_<change>`);
+      }
+      if (all[name]) throw new Error(`Migration ${name} is declared twice`);
+      all[name] = migration;
+    }
+  }
+  return all;
+}

@@ -1,0 +1,275 @@
+import type { EstablishmentProfile } from '@preau/contracts';
+import type { Db } from '../db/schema.ts';
+
+/**
+ * The batched relations every module's access rules stand on (immich's AccessRepository shape): ids in,
+ * allowed ids out, one query each, never one query per object. Teaching, enrolment and head-teacher relations
+ * are those of the establishment's current school year; guardianship and membership have no year.
+ */
+
+type Ids = Iterable<string>;
+
+const list = (ids: Ids) => [...new Set(ids)];
+
+function groupBy(rows: { key: string; value: string }[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const { key, value } of rows) {
+    const set = out.get(key);
+    if (set) set.add(value);
+    else out.set(key, new Set([value]));
+  }
+  return out;
+}
+
+const STAFF_PROFILES: EstablishmentProfile[] = ['staff', 'principal', 'local_admin'];
+
+export const relations = {
+  /** Of these people, those who are members of the establishment (holding one of `profiles`, when given). */
+  async membersOf(db: Db, establishmentId: string, userIds: Ids, profiles?: readonly EstablishmentProfile[]) {
+    const ids = list(userIds);
+    if (ids.length === 0) return new Set<string>();
+    let q = db
+      .selectFrom('membership')
+      .select('user_id')
+      .distinct()
+      .where('establishment_id', '=', establishmentId)
+      .where('user_id', 'in', ids);
+    if (profiles) q = q.where('profile', 'in', [...profiles]);
+    return new Set((await q.execute()).map((r) => r.user_id));
+  },
+
+  /** Of these people, the establishment's staff: school life, administration, direction. */
+  staffOf(db: Db, establishmentId: string, userIds: Ids) {
+    return relations.membersOf(db, establishmentId, userIds, STAFF_PROFILES);
+  },
+
+  /** Of these classes, those of the establishment's current school year. */
+  async classesIn(db: Db, establishmentId: string, classIds: Ids) {
+    const ids = list(classIds);
+    if (ids.length === 0) return new Set<string>();
+    const rows = await db
+      .selectFrom('class')
+      .innerJoin('school_year', 'school_year.id', 'class.school_year_id')
+      .select('class.id')
+      .where('class.establishment_id', '=', establishmentId)
+      .where('school_year.status', '=', 'current')
+      .where('class.id', 'in', ids)
+      .execute();
+    return new Set(rows.map((r) => r.id));
+  },
+
+  /** Of these groups, those of the establishment's current school year. */
+  async groupsIn(db: Db, establishmentId: string, groupIds: Ids) {
+    const ids = list(groupIds);
+    if (ids.length === 0) return new Set<string>();
+    const rows = await db
+      .selectFrom('teaching_group')
+      .innerJoin('school_year', 'school_year.id', 'teaching_group.school_year_id')
+      .select('teaching_group.id')
+      .where('teaching_group.establishment_id', '=', establishmentId)
+      .where('school_year.status', '=', 'current')
+      .where('teaching_group.id', 'in', ids)
+      .execute();
+    return new Set(rows.map((r) => r.id));
+  },
+
+  /** Of these classes, those the teacher teaches (a teaching assignment) or is head teacher of. */
+  async classesTaughtBy(db: Db, teacherId: string, classIds: Ids) {
+    const ids = list(classIds);
+    if (ids.length === 0) return new Set<string>();
+    const rows = await db
+      .selectFrom('teaching_assignment as ta')
+      .innerJoin('school_year as y', 'y.id', 'ta.school_year_id')
+      .select('ta.class_id as id')
+      .where('ta.teacher_id', '=', teacherId)
+      .where('y.status', '=', 'current')
+      .where('ta.class_id', 'in', ids)
+      .union(
+        db
+          .selectFrom('head_teacher as h')
+          .innerJoin('school_year as y', 'y.id', 'h.school_year_id')
+          .select('h.class_id as id')
+          .where('h.teacher_id', '=', teacherId)
+          .where('y.status', '=', 'current')
+          .where('h.class_id', 'in', ids),
+      )
+      .execute();
+    return new Set(rows.map((r) => r.id).filter((id): id is string => id !== null));
+  },
+
+  /** Of these groups, those the teacher teaches. */
+  async groupsTaughtBy(db: Db, teacherId: string, groupIds: Ids) {
+    const ids = list(groupIds);
+    if (ids.length === 0) return new Set<string>();
+    const rows = await db
+      .selectFrom('teaching_assignment as ta')
+      .innerJoin('school_year as y', 'y.id', 'ta.school_year_id')
+      .select('ta.group_id')
+      .distinct()
+      .where('ta.teacher_id', '=', teacherId)
+      .where('y.status', '=', 'current')
+      .where('ta.group_id', 'in', ids)
+      .execute();
+    return new Set(rows.map((r) => r.group_id).filter((id): id is string => id !== null));
+  },
+
+  /** Of these students, those the person is a guardian of (legal or in charge). */
+  async childrenOf(db: Db, guardianId: string, studentIds: Ids) {
+    const ids = list(studentIds);
+    if (ids.length === 0) return new Set<string>();
+    const rows = await db
+      .selectFrom('guardianship')
+      .select('student_id')
+      .distinct()
+      .where('guardian_id', '=', guardianId)
+      .where('student_id', 'in', ids)
+      .execute();
+    return new Set(rows.map((r) => r.student_id));
+  },
+
+  /** Every child of the guardian in the establishment. */
+  async allChildrenOf(db: Db, establishmentId: string, guardianId: string) {
+    const rows = await db
+      .selectFrom('guardianship')
+      .select('student_id')
+      .distinct()
+      .where('guardian_id', '=', guardianId)
+      .where('establishment_id', '=', establishmentId)
+      .execute();
+    return new Set(rows.map((r) => r.student_id));
+  },
+
+  /** Of these students, those enrolled (current year) in a class or group the teacher teaches. */
+  async studentsTaughtBy(db: Db, teacherId: string, studentIds: Ids) {
+    const ids = list(studentIds);
+    if (ids.length === 0) return new Set<string>();
+    const rows = await db
+      .selectFrom('enrolment as e')
+      .innerJoin('school_year as y', 'y.id', 'e.school_year_id')
+      .innerJoin('teaching_assignment as ta', (j) =>
+        j
+          .onRef('ta.school_year_id', '=', 'e.school_year_id')
+          .on((eb) =>
+            eb.or([eb('ta.class_id', '=', eb.ref('e.class_id')), eb('ta.group_id', '=', eb.ref('e.group_id'))]),
+          ),
+      )
+      .select('e.student_id')
+      .distinct()
+      .where('y.status', '=', 'current')
+      .where('ta.teacher_id', '=', teacherId)
+      .where('e.student_id', 'in', ids)
+      .execute();
+    return new Set(rows.map((r) => r.student_id));
+  },
+
+  /** Students of each class (current year). */
+  async studentsOfClasses(db: Db, classIds: Ids) {
+    const ids = list(classIds);
+    if (ids.length === 0) return new Map<string, Set<string>>();
+    const rows = await db
+      .selectFrom('enrolment as e')
+      .innerJoin('school_year as y', 'y.id', 'e.school_year_id')
+      .select(['e.class_id as key', 'e.student_id as value'])
+      .where('y.status', '=', 'current')
+      .where('e.class_id', 'in', ids)
+      .execute();
+    return groupBy(rows as { key: string; value: string }[]);
+  },
+
+  /** Students of each group (current year). */
+  async studentsOfGroups(db: Db, groupIds: Ids) {
+    const ids = list(groupIds);
+    if (ids.length === 0) return new Map<string, Set<string>>();
+    const rows = await db
+      .selectFrom('enrolment as e')
+      .innerJoin('school_year as y', 'y.id', 'e.school_year_id')
+      .select(['e.group_id as key', 'e.student_id as value'])
+      .where('y.status', '=', 'current')
+      .where('e.group_id', 'in', ids)
+      .execute();
+    return groupBy(rows as { key: string; value: string }[]);
+  },
+
+  /** Classes and groups of each student (current year). */
+  async enrolmentsOf(db: Db, studentIds: Ids) {
+    const ids = list(studentIds);
+    const out = new Map<string, { classes: Set<string>; groups: Set<string> }>();
+    if (ids.length === 0) return out;
+    const rows = await db
+      .selectFrom('enrolment as e')
+      .innerJoin('school_year as y', 'y.id', 'e.school_year_id')
+      .select(['e.student_id', 'e.class_id', 'e.group_id'])
+      .where('y.status', '=', 'current')
+      .where('e.student_id', 'in', ids)
+      .execute();
+    for (const r of rows) {
+      const entry = out.get(r.student_id) ?? { classes: new Set<string>(), groups: new Set<string>() };
+      out.set(r.student_id, entry);
+      if (r.class_id) entry.classes.add(r.class_id);
+      if (r.group_id) entry.groups.add(r.group_id);
+    }
+    return out;
+  },
+
+  /** Guardians of each student. */
+  async guardiansOf(db: Db, studentIds: Ids) {
+    const ids = list(studentIds);
+    if (ids.length === 0) return new Map<string, Set<string>>();
+    const rows = await db
+      .selectFrom('guardianship')
+      .select(['student_id as key', 'guardian_id as value'])
+      .where('student_id', 'in', ids)
+      .execute();
+    return groupBy(rows);
+  },
+
+  /** Teachers of each class (assignments and head teachers, current year). */
+  async teachersOfClasses(db: Db, classIds: Ids) {
+    const ids = list(classIds);
+    if (ids.length === 0) return new Map<string, Set<string>>();
+    const rows = await db
+      .selectFrom('teaching_assignment as ta')
+      .innerJoin('school_year as y', 'y.id', 'ta.school_year_id')
+      .select(['ta.class_id as key', 'ta.teacher_id as value'])
+      .where('y.status', '=', 'current')
+      .where('ta.class_id', 'in', ids)
+      .union(
+        db
+          .selectFrom('head_teacher as h')
+          .innerJoin('school_year as y', 'y.id', 'h.school_year_id')
+          .select(['h.class_id as key', 'h.teacher_id as value'])
+          .where('y.status', '=', 'current')
+          .where('h.class_id', 'in', ids),
+      )
+      .execute();
+    return groupBy(rows as { key: string; value: string }[]);
+  },
+
+  /** Teachers of each group (current year). */
+  async teachersOfGroups(db: Db, groupIds: Ids) {
+    const ids = list(groupIds);
+    if (ids.length === 0) return new Map<string, Set<string>>();
+    const rows = await db
+      .selectFrom('teaching_assignment as ta')
+      .innerJoin('school_year as y', 'y.id', 'ta.school_year_id')
+      .select(['ta.group_id as key', 'ta.teacher_id as value'])
+      .where('y.status', '=', 'current')
+      .where('ta.group_id', 'in', ids)
+      .execute();
+    return groupBy(rows as { key: string; value: string }[]);
+  },
+
+  /** Classes and groups a teacher teaches this year in the establishment, with the subjects. */
+  async teachingOf(db: Db, establishmentId: string, teacherId: string) {
+    return db
+      .selectFrom('teaching_assignment as ta')
+      .innerJoin('school_year as y', 'y.id', 'ta.school_year_id')
+      .select(['ta.class_id', 'ta.group_id', 'ta.subject_code'])
+      .where('ta.establishment_id', '=', establishmentId)
+      .where('ta.teacher_id', '=', teacherId)
+      .where('y.status', '=', 'current')
+      .execute();
+  },
+};
+
+export type Relations = typeof relations;

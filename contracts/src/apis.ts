@@ -1,6 +1,7 @@
 import type { charterApi } from './charter.ts';
 import type { establishmentsApi } from './establishments.ts';
 import type { servicesApi } from './services.ts';
+import type { timelineApi } from './timeline.ts';
 
 /*
  * The one list of the modules' typed APIs (one line per module in each type below). Type-only imports: the web
@@ -16,10 +17,12 @@ export type EndpointName = keyof Endpoints;
 export type ApiPermission =
   | (typeof servicesApi.permissions)[number]
   | (typeof charterApi.permissions)[number]
-  | (typeof establishmentsApi.permissions)[number];
+  | (typeof establishmentsApi.permissions)[number]
+  | (typeof timelineApi.permissions)[number];
 
 /** Every module problem code declared in a contract. */
 export type ApiErrorCode =
   | (typeof servicesApi.errors)[number]
   | (typeof charterApi.errors)[number]
-  | (typeof establishmentsApi.errors)[number];
+  | (typeof establishmentsApi.errors)[number]
+  | (typeof timelineApi.errors)[number];

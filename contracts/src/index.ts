@@ -8,3 +8,4 @@ export * from './establishments.ts';
 export * from './imports.ts';
 export * from './school-years.ts';
 export * from './services.ts';
+export * from './timeline.ts';

@@ -209,6 +209,17 @@ export const PortalResponse = z.object({
 export type PortalResponse = z.infer<typeof PortalResponse>;
 export const PortalServiceParams = z.strictObject({ key: ServiceKey });
 
+export const HomeQuery = z.strictObject({ establishment: z.uuid().optional() });
+/**
+ * The first screen in one request: the portal, and the home-page widget of each module open to the caller
+ * there (keyed by module: `timeline`, `logbook`…; a widget that failed to load is `null`).
+ */
+export const HomeResponse = z.object({
+  portal: PortalResponse,
+  widgets: z.record(z.string(), z.unknown()),
+});
+export type HomeResponse = z.infer<typeof HomeResponse>;
+
 export const servicesApi = defineApi({
   module: 'services',
   permissions: ['portal.read', 'services.manage'],
@@ -219,6 +230,13 @@ export const servicesApi = defineApi({
       access: { permission: 'portal.read' },
       query: PortalQuery,
       response: PortalResponse,
+      errors: ['CHARTER_NOT_ACCEPTED'],
+    },
+    'GET /api/home': {
+      summary: 'The first screen in one request: the portal and the widgets of the services open to the caller',
+      access: { permission: 'portal.read' },
+      query: HomeQuery,
+      response: HomeResponse,
       errors: ['CHARTER_NOT_ACCEPTED'],
     },
     'GET /api/portal/services/:key': {

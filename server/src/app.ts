@@ -28,12 +28,6 @@ import type { App, ModuleDefinition } from './platform/module.ts';
 import { registerModuleDeclarations } from './platform/registry.ts';
 import { UsageRecorder } from './platform/usage.ts';
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    ctx: RequestContext;
-  }
-}
-
 export interface RouteInfo {
   method: string;
   url: string;

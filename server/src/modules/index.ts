@@ -4,6 +4,7 @@ import { charterModule } from './charter/index.ts';
 import { directoryModule } from './directory/index.ts';
 import { establishmentsModule } from './establishments/index.ts';
 import { servicesModule } from './services/index.ts';
+import { timelineModule } from './timeline/index.ts';
 
 /** The one explicit list of modules: no autoload, no side-effect registration. */
 export const modules: ModuleDefinition[] = [
@@ -12,4 +13,5 @@ export const modules: ModuleDefinition[] = [
   servicesModule,
   establishmentsModule,
   directoryModule,
+  timelineModule,
 ];

@@ -1,4 +1,6 @@
-import type { Problem } from '@preau/contracts';
+import type { EndpointInput, EndpointName, EndpointOutput, Endpoints, Problem } from '@preau/contracts';
+// The zod-free entry of the contracts: endpoint keys are all the web needs at run time.
+import { fillPath, splitKey } from '@preau/contracts/api';
 import i18n from './i18n.ts';
 
 /** A failed API call: the server's problem+json, or a network/unknown failure mapped to the same shape. */
@@ -37,6 +39,25 @@ export function setCsrfToken(token: string | null): void {
 }
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+type Input<K extends EndpointName> = EndpointInput<Endpoints[K]>;
+/** The arguments of `call`: none when the endpoint takes nothing, else its params/query/body. */
+type CallArgs<K extends EndpointName> = keyof Input<K> extends never ? [] : [Input<K>];
+
+/**
+ * Calls a typed endpoint by its key (`call('GET /api/portal', { query: { establishment } })`): the path, the
+ * query and the body are checked against the contract, and the answer is typed by it.
+ */
+export function call<K extends EndpointName>(key: K, ...args: CallArgs<K>): Promise<EndpointOutput<Endpoints[K]>> {
+  const { method, path } = splitKey(key);
+  const input = (args[0] ?? {}) as {
+    params?: Record<string, unknown>;
+    query?: Record<string, unknown>;
+    body?: unknown;
+  };
+  const url = withQuery(fillPath(path, input.params), (input.query ?? {}) as Record<string, string | number>);
+  return api(method, url, input.body ?? (method === 'GET' || method === 'DELETE' ? undefined : {}));
+}
 
 export async function api<T>(method: Method, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' };

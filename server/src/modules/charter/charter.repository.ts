@@ -69,6 +69,10 @@ export const charters = {
       .onConflict((oc) => oc.columns(['user_id', 'charter_id', 'establishment_id']).doNothing())
       .execute(),
 
+  /** Serialise publications per establishment (a row lock on the establishment, held until commit). */
+  lockEstablishment: (db: Db, establishmentId: string) =>
+    db.selectFrom('establishment').select('id').where('id', '=', establishmentId).forUpdate().execute(),
+
   nextVersion: async (db: Db, establishmentId: string) => {
     const row = await db
       .selectFrom('charter')

@@ -93,7 +93,7 @@ export async function publishCharter(
   if (input.body.trim().length < 10) throw new AppError(400, 'VALIDATION');
   await ctx.db.transaction().execute(async (trx) => {
     // Serialise publications per establishment so two principals never publish the same version number.
-    await trx.selectFrom('establishment').select('id').where('id', '=', establishmentId).forUpdate().execute();
+    await charters.lockEstablishment(trx, establishmentId);
     const version = await charters.nextVersion(trx, establishmentId);
     const row = await charters.insert(trx, { establishmentId, version, ...input, publishedBy: user.id });
     await audit(trx, ctx, {

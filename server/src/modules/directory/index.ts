@@ -11,6 +11,21 @@ import { sheetsRoutes } from './sheets/sheets.routes.ts';
 export const directoryModule = defineModule({
   name: 'directory',
   prefix: '/api',
+  tables: [
+    'subject',
+    'mef',
+    'class',
+    'teaching_group',
+    'app_user',
+    'membership',
+    'enrolment',
+    'guardianship',
+    'teaching_assignment',
+    'head_teacher',
+    'user_merge',
+    'import_job',
+    'import_file_chunk',
+  ],
   permissions: {
     'users.read': ['principal', 'local_admin'],
     'users.manage': ['principal', 'local_admin'],

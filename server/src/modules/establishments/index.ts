@@ -9,7 +9,7 @@ export const establishmentsModule = defineModule({
   name: 'establishments',
   prefix: '/api',
   api: establishmentsApi,
-  tables: ['academy', 'establishment', 'permission_override'],
+  tables: ['academy', 'establishment', 'school_year', 'permission_override'],
   permissions: {
     // Platform-wide: held by nobody by default (a platform admin holds every permission), never set per establishment.
     'establishments.manage': [],

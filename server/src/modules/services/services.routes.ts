@@ -1,11 +1,12 @@
 import { servicesApi } from '@preau/contracts';
 import { registerEndpoints } from '../../platform/http/endpoints.ts';
 import type { App } from '../../platform/module.ts';
-import { listServices, portal, portalService, updateService } from './services.service.ts';
+import { home, listServices, portal, portalService, updateService } from './services.service.ts';
 
 export async function servicesRoutes(app: App): Promise<void> {
   registerEndpoints(app, '/api', servicesApi, {
     'GET /api/portal': ({ req, query }) => portal(req.ctx, query.establishment),
+    'GET /api/home': ({ req, query }) => home(req.ctx, query.establishment),
     'GET /api/portal/services/:key': ({ req, params, query }) =>
       portalService(req.ctx, query.establishment, params.key),
     'GET /api/establishments/:id/services': ({ req, params }) => listServices(req.ctx, params.id),

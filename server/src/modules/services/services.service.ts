@@ -1,6 +1,7 @@
 import {
   type EstablishmentProfile,
   type EstablishmentService,
+  type HomeResponse,
   type PortalResponse,
   SERVICE_CATALOGUE,
   type ServiceKey,
@@ -10,7 +11,8 @@ import { membershipIn, requireEstablishmentPermission, requireUser } from '../..
 import { audit } from '../../platform/audit.ts';
 import type { Db } from '../../platform/db/schema.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
-import type { RequestContext } from '../../platform/http/context.ts';
+import type { AuthedContext, RequestContext } from '../../platform/http/context.ts';
+import { moduleRegistry } from '../../platform/registry.ts';
 import { recordUsage } from '../../platform/usage.ts';
 import { hasAcceptedCharter } from '../charter/index.ts';
 import { type ServiceSettingRow, serviceSettings } from './services.repository.ts';
@@ -159,6 +161,35 @@ export async function portal(ctx: RequestContext, asked: string | undefined): Pr
     });
   recordUsage(ctx, est.id, 'portal', 'view');
   return { establishment: est, profiles: profiles === 'all' ? [] : profiles, services };
+}
+
+/**
+ * The first screen in one request: the portal, then each registered home widget whose module is not a service
+ * (the timeline) or whose service is open to the caller there, loaded side by side. A widget that fails is
+ * `null` (logged): the home page still shows the rest.
+ */
+export async function home(ctx: RequestContext, asked: string | undefined): Promise<HomeResponse> {
+  const portalData = await portal(ctx, asked);
+  const open = new Set<string>(portalData.services.map((s) => s.key));
+  const user = ctx.user!;
+  const establishmentId = portalData.establishment.id;
+  const w = {
+    ctx: ctx as AuthedContext,
+    establishmentId,
+    profiles: membershipIn(user, establishmentId)?.profiles ?? [],
+  };
+  const loaders = moduleRegistry().homeWidgets.filter((h) => h.service === null || open.has(h.service));
+  const results = await Promise.allSettled(loaders.map((h) => h.load(w)));
+  const widgets: Record<string, unknown> = {};
+  results.forEach((r, i) => {
+    const module = loaders[i]!.module;
+    if (r.status === 'fulfilled') widgets[module] = r.value;
+    else {
+      ctx.log.error({ err: r.reason, module }, 'home widget failed');
+      widgets[module] = null;
+    }
+  });
+  return { portal: portalData, widgets };
 }
 
 /** One service's entry for the caller: what a service page asks before showing anything. */

@@ -348,4 +348,17 @@ describe('opening services', () => {
       (await again.patch(`/api/establishments/${elsewhere.school.id}/services/news`, { status: 'closed' })).statusCode,
     ).toBe(403);
   });
+
+  test('an establishment that revokes portal.read for a profile: that profile gets 403 there, not elsewhere', async () => {
+    const { school, student, teacher } = await world();
+    await db
+      .insertInto('permission_override')
+      .values({ establishment_id: school.id, profile: 'student', permission: 'portal.read', granted: false })
+      .execute();
+    const res = await student.as.get(`/api/portal?establishment=${school.id}`);
+    expect(res.statusCode).toBe(403);
+    expect(res.json().code).toBe('FORBIDDEN');
+    expect((await student.as.get(`/api/home?establishment=${school.id}`)).statusCode).toBe(403);
+    expect((await teacher.as.get(`/api/portal?establishment=${school.id}`)).statusCode).toBe(200);
+  });
 });

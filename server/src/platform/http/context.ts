@@ -1,3 +1,5 @@
+// The cookie plugin's request and reply typings (the app registers it; every module's routes may set cookies).
+import type {} from '@fastify/cookie';
 import type { EstablishmentProfile, ServiceKey } from '@preau/contracts';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -43,3 +45,10 @@ export interface ServiceGate {
 
 /** A context whose user is known (the route required a session). */
 export type AuthedContext = RequestContext & { user: AuthUser };
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Built by the app for every request (onRequest); use cases receive it. */
+    ctx: RequestContext;
+  }
+}

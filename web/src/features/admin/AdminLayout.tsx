@@ -1,10 +1,9 @@
 import { Select } from '@codegouvfr/react-dsfr/Select';
 import { SideMenu } from '@codegouvfr/react-dsfr/SideMenu';
-import type { Establishment } from '@preau/contracts';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate, useParams } from 'react-router';
-import { get } from '../../app/api.ts';
+import { call } from '../../app/api.ts';
 import { adminMemberships, useAuth } from '../../app/auth.tsx';
 import { usePermissions } from '../directory/directory.api.ts';
 
@@ -19,7 +18,7 @@ export function AdminLayout() {
   // A platform admin may administer an establishment they are not a member of: ask for its name.
   const est = useQuery({
     queryKey: ['establishment', id],
-    queryFn: () => get<Establishment>(`/api/establishments/${id}`),
+    queryFn: () => call('GET /api/establishments/:id', { params: { id } }),
     enabled: !membership,
   });
   const name = membership?.establishment.name ?? est.data?.name ?? t('admin.establishment');

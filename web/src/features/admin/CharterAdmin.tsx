@@ -1,28 +1,15 @@
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Input } from '@codegouvfr/react-dsfr/Input';
-import type { EstablishmentProfile } from '@preau/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
-import { ApiError, get, post } from '../../app/api.ts';
+import { ApiError, call } from '../../app/api.ts';
 import { formatDate } from '../../components/format.ts';
 import { PlainMarkdown } from '../../components/PlainMarkdown.tsx';
 import { EmptyState, ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
 import { Table } from '../../components/Table.tsx';
-
-interface CharterResponse {
-  current: {
-    id: string;
-    version: number;
-    title: string;
-    body: string;
-    publishedAt: string;
-    inherited: boolean;
-  } | null;
-  acceptance: { profile: EstablishmentProfile; accepted: number; total: number }[];
-}
 
 export function CharterAdmin() {
   const { t, i18n } = useTranslation();
@@ -30,13 +17,13 @@ export function CharterAdmin() {
   const qc = useQueryClient();
   const query = useQuery({
     queryKey: ['admin', id, 'charter'],
-    queryFn: () => get<CharterResponse>(`/api/establishments/${id}/charter`),
+    queryFn: () => call('GET /api/establishments/:id/charter', { params: { id } }),
   });
   const [mode, setMode] = useState<'view' | 'edit' | 'preview'>('view');
   const [draft, setDraft] = useState({ title: '', body: '' });
   const [published, setPublished] = useState<number | null>(null);
   const publish = useMutation({
-    mutationFn: () => post<CharterResponse>(`/api/establishments/${id}/charter`, draft),
+    mutationFn: () => call('POST /api/establishments/:id/charter', { params: { id }, body: draft }),
     onSuccess: (data) => {
       qc.setQueryData(['admin', id, 'charter'], data);
       // The publisher, too, must accept the new version: the charter gate shows at the next page load.

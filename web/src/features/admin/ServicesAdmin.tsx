@@ -15,7 +15,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
-import { ApiError, get, patch } from '../../app/api.ts';
+import { ApiError, call } from '../../app/api.ts';
 import { formatDate } from '../../components/format.ts';
 import { ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
 import { Table } from '../../components/Table.tsx';
@@ -40,7 +40,7 @@ export function ServicesAdmin() {
   const [saved, setSaved] = useState<string | null>(null);
   const query = useQuery({
     queryKey: ['admin', id, 'services'],
-    queryFn: () => get<{ services: EstablishmentService[] }>(`/api/establishments/${id}/services`),
+    queryFn: () => call('GET /api/establishments/:id/services', { params: { id } }),
   });
 
   return (
@@ -164,12 +164,9 @@ function ServiceEditor({
   const [rules, setRules] = useState<UsageRules>(service.usageRules);
   const mutation = useMutation({
     mutationFn: () =>
-      patch<EstablishmentService>(`/api/establishments/${establishmentId}/services/${service.key}`, {
-        status,
-        profiles,
-        opensOn: opensOn || null,
-        generalizesOn: generalizesOn || null,
-        usageRules: rules,
+      call('PATCH /api/establishments/:id/services/:key', {
+        params: { id: establishmentId, key: service.key },
+        body: { status, profiles, opensOn: opensOn || null, generalizesOn: generalizesOn || null, usageRules: rules },
       }),
     onSuccess: async () => {
       await qc.invalidateQueries({ queryKey: ['admin', establishmentId, 'services'] });

@@ -4,7 +4,7 @@ import { Stepper } from '@codegouvfr/react-dsfr/Stepper';
 import type { PendingCharter } from '@preau/contracts';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, post } from '../../app/api.ts';
+import { ApiError, call } from '../../app/api.ts';
 import { useAuth } from '../../app/auth.tsx';
 import { formatDate } from '../../components/format.ts';
 import { PlainMarkdown } from '../../components/PlainMarkdown.tsx';
@@ -28,7 +28,7 @@ export function CharterGate({ charter, firstLogin }: { charter: PendingCharter; 
     setBusy(true);
     setError(null);
     try {
-      await post('/api/me/charter/accept', { charterId: charter.charterId });
+      await call('POST /api/me/charter/accept', { body: { charterId: charter.charterId } });
       await refresh();
     } catch (err) {
       setError(err instanceof ApiError ? err : null);

@@ -8,14 +8,12 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
-import { ApiError, get, post, withQuery } from '../../app/api.ts';
+import { ApiError, call } from '../../app/api.ts';
 import { EmptyState, ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
 import { Table } from '../../components/Table.tsx';
 import { uaiProblem } from './uai.ts';
 
 const PAGE_SIZE = 50;
-
-type Academy = { id: string; name: string };
 
 export function EstablishmentsPage() {
   const { t } = useTranslation();
@@ -27,7 +25,7 @@ export function EstablishmentsPage() {
   const [created, setCreated] = useState<Establishment | null>(null);
   const query = useQuery({
     queryKey: ['establishments', q, page],
-    queryFn: () => get<{ items: Establishment[]; total: number }>(withQuery('/api/establishments', { q, page })),
+    queryFn: () => call('GET /api/establishments', { query: { q: q || undefined, page } }),
     placeholderData: keepPreviousData,
   });
   const pageCount = query.data ? Math.max(1, Math.ceil(query.data.total / PAGE_SIZE)) : 1;
@@ -138,20 +136,28 @@ function CreateEstablishment({ onDone }: { onDone: (e: Establishment | null) => 
   const academies = useQuery({
     queryKey: ['academies'],
     queryFn: async () => {
-      const data = await get<{ items: Academy[] }>('/api/academies');
+      const data = await call('GET /api/academies');
       return data.items;
     },
   });
-  const [form, setForm] = useState({ uai: '', name: '', type: 'COLLEGE', city: '', academyId: '' });
+  const [form, setForm] = useState<{
+    uai: string;
+    name: string;
+    type: EstablishmentType;
+    city: string;
+    academyId: string;
+  }>({ uai: '', name: '', type: 'COLLEGE', city: '', academyId: '' });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const mutation = useMutation({
     mutationFn: () =>
-      post<Establishment>('/api/establishments', {
-        uai: form.uai.trim().toUpperCase(),
-        name: form.name.trim(),
-        type: form.type,
-        city: form.city.trim() || undefined,
-        academyId: form.academyId || academies.data?.[0]?.id,
+      call('POST /api/establishments', {
+        body: {
+          uai: form.uai.trim().toUpperCase(),
+          name: form.name.trim(),
+          type: form.type,
+          city: form.city.trim() || undefined,
+          academyId: form.academyId || academies.data?.[0]?.id || '',
+        },
       }),
     onSuccess: async (e) => {
       await qc.invalidateQueries({ queryKey: ['establishments'] });
@@ -218,7 +224,7 @@ function CreateEstablishment({ onDone }: { onDone: (e: Establishment | null) => 
             nativeSelectProps={{
               name: 'type',
               value: form.type,
-              onChange: (e) => setForm({ ...form, type: e.target.value }),
+              onChange: (e) => setForm({ ...form, type: e.target.value as EstablishmentType }),
             }}
           >
             {EstablishmentType.options.map((ty) => (

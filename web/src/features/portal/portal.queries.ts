@@ -1,11 +1,11 @@
-import type { EstablishmentService, PortalResponse } from '@preau/contracts';
+import type { ServiceKey } from '@preau/contracts';
 import { useQuery } from '@tanstack/react-query';
-import { get, withQuery } from '../../app/api.ts';
+import { call } from '../../app/api.ts';
 
 export function usePortal(establishmentId: string | undefined) {
   return useQuery({
     queryKey: ['portal', establishmentId],
-    queryFn: () => get<PortalResponse>(withQuery('/api/portal', { establishment: establishmentId })),
+    queryFn: () => call('GET /api/portal', { query: { establishment: establishmentId } }),
     enabled: !!establishmentId,
   });
 }
@@ -14,7 +14,10 @@ export function usePortalService(establishmentId: string | undefined, key: strin
   return useQuery({
     queryKey: ['portal', establishmentId, 'service', key],
     queryFn: () =>
-      get<EstablishmentService>(withQuery(`/api/portal/services/${key}`, { establishment: establishmentId })),
+      call('GET /api/portal/services/:key', {
+        params: { key: key as ServiceKey },
+        query: { establishment: establishmentId },
+      }),
     enabled: !!establishmentId,
     retry: false,
   });

@@ -9,7 +9,10 @@ import type { timelineApi } from './timeline.ts';
  */
 
 /** Every typed endpoint, by key (`'GET /api/portal'`). */
-export type Endpoints = typeof servicesApi.endpoints & typeof charterApi.endpoints & typeof establishmentsApi.endpoints;
+export type Endpoints = typeof servicesApi.endpoints &
+  typeof charterApi.endpoints &
+  typeof establishmentsApi.endpoints &
+  typeof timelineApi.endpoints;
 
 export type EndpointName = keyof Endpoints;
 

@@ -1,6 +1,7 @@
 import type { LoginBody, Membership, MeResponse } from '@preau/contracts';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from 'react';
+import { features } from '../features/index.ts';
 import { ApiError, get, post, setCsrfToken } from './api.ts';
 
 interface AuthState {
@@ -96,10 +97,19 @@ export function useAuth(): AuthState {
   return ctx;
 }
 
+/** The permissions that open a page of the administration: the core pages', and each feature's. */
+const ADMIN_PERMISSIONS = new Set([
+  'services.manage',
+  'charter.manage',
+  'users.read',
+  'users.manage',
+  'imports.run',
+  'school_years.manage',
+  ...features.flatMap((f) => (f.admin ?? []).map((a) => a.permission)),
+]);
+
 /** Memberships where the user may administer the establishment. */
 export function adminMemberships(me: MeResponse | null): Membership[] {
   if (!me) return [];
-  return me.memberships.filter((m) =>
-    m.permissions.some((p) => p === 'services.manage' || p === 'charter.manage' || p.startsWith('users.')),
-  );
+  return me.memberships.filter((m) => m.permissions.some((p) => ADMIN_PERMISSIONS.has(p)));
 }

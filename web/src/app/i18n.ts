@@ -1,5 +1,6 @@
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import { features } from '../features/index.ts';
 import en from '../locales/en.json';
 import fr from '../locales/fr.json';
 
@@ -12,7 +13,11 @@ function initialLanguage(): Language {
 }
 
 void i18n.use(initReactI18next).init({
-  resources: { fr: { translation: fr }, en: { translation: en } },
+  // Each feature's strings under its name (`t('timeline.title')`).
+  resources: {
+    fr: { translation: { ...fr, ...Object.fromEntries(features.map((f) => [f.name, f.strings.fr])) } },
+    en: { translation: { ...en, ...Object.fromEntries(features.map((f) => [f.name, f.strings.en])) } },
+  },
   lng: initialLanguage(),
   fallbackLng: 'fr',
   interpolation: { escapeValue: false },

@@ -5,6 +5,7 @@ import { ActivationPage } from '../features/auth/ActivationPage.tsx';
 import { CharterGate } from '../features/auth/CharterGate.tsx';
 import { EmailStep } from '../features/auth/EmailStep.tsx';
 import { LoginPage } from '../features/auth/LoginPage.tsx';
+import { features } from '../features/index.ts';
 import { PortalPage } from '../features/portal/PortalPage.tsx';
 import { ServicePage } from '../features/portal/ServicePage.tsx';
 import { useAuth } from './auth.tsx';
@@ -21,6 +22,10 @@ import { RouteError, RoutePending } from './RouteStates.tsx';
 function page<M>(load: () => Promise<M>, pick: (module: M) => ComponentType) {
   return async () => ({ Component: pick(await load()) });
 }
+
+/** Each feature's pages (features/index.ts): its own routes, and its pages in the administration. */
+const featureRoutes = features.flatMap((f) => f.routes);
+const featureAdminRoutes = features.flatMap((f) => (f.admin ?? []).map((a) => ({ path: a.path, lazy: a.lazy })));
 
 const legal = () => import('../features/legal/LegalPages.tsx');
 const users = () => import('../features/admin/UsersAdmin.tsx');
@@ -80,6 +85,7 @@ export const router = createBrowserRouter([
             children: [
               { path: '/', element: <PortalPage /> },
               { path: '/services/:key', element: <ServicePage /> },
+              ...featureRoutes,
               {
                 path: '/account',
                 lazy: page(
@@ -146,6 +152,7 @@ export const router = createBrowserRouter([
                       (m) => m.LoginSheetsPage,
                     ),
                   },
+                  ...featureAdminRoutes,
                   {
                     path: 'directory/school-years',
                     lazy: page(

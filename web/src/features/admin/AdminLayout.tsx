@@ -6,6 +6,7 @@ import { Outlet, useLocation, useNavigate, useParams } from 'react-router';
 import { call } from '../../app/api.ts';
 import { adminMemberships, useAuth } from '../../app/auth.tsx';
 import { usePermissions } from '../directory/directory.api.ts';
+import { features } from '../index.ts';
 
 export function AdminLayout() {
   const { t } = useTranslation();
@@ -52,6 +53,12 @@ export function AdminLayout() {
       linkProps: { to: `${base}/users` },
       isActive: pathname.startsWith(`${base}/users`),
     },
+    // Each feature's administration pages (features/index.ts), for holders of their permission.
+    ...features
+      .flatMap((f) =>
+        (f.admin ?? []).filter((a) => me?.user.platformAdmin || membership?.permissions.includes(a.permission)),
+      )
+      .map((a) => link(a.labelKey, a.path)),
     ...(directory.length
       ? [
           {

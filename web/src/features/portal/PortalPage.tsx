@@ -1,16 +1,20 @@
 import { Badge } from '@codegouvfr/react-dsfr/Badge';
 import { Tile } from '@codegouvfr/react-dsfr/Tile';
+import { Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { adminMemberships, useAuth } from '../../app/auth.tsx';
 import { EstablishmentSwitcher } from '../../components/EstablishmentSwitcher.tsx';
 import { EmptyState, ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
-import { usePortal } from './portal.queries.ts';
+import { featureOfService, features } from '../index.ts';
+import { useHome } from './portal.queries.ts';
 
 export function PortalPage() {
   const { t } = useTranslation();
   const { me, membership } = useAuth();
-  const portal = usePortal(membership?.establishment.id);
+  const home = useHome(membership?.establishment.id);
+  const portal = { ...home, data: home.data?.portal };
+  const widgets = features.filter((f) => f.widget && home.data?.widgets[f.name] != null);
 
   if (!me) return null;
   if (!membership) {
@@ -65,7 +69,9 @@ export function PortalPage() {
                   title={s.name}
                   titleAs="h3"
                   desc={s.description}
-                  linkProps={{ to: `/services/${s.key}` }}
+                  linkProps={{
+                    to: (s.available ? featureOfService(s.key)?.home : undefined) ?? `/services/${s.key}`,
+                  }}
                   enlargeLinkOrButton
                   start={
                     s.status === 'recommended' || !s.available ? (
@@ -98,7 +104,29 @@ export function PortalPage() {
         <h2 id="widgets-title" className="fr-h3">
           {t('portal.widgets')}
         </h2>
-        <EmptyState>{t('portal.widgetsEmpty')}</EmptyState>
+        {home.data && widgets.length === 0 ? <EmptyState>{t('portal.widgetsEmpty')}</EmptyState> : null}
+        <div className="fr-grid-row fr-grid-row--gutters">
+          {widgets.map((f) => {
+            const Widget = f.widget!.component;
+            return (
+              <section
+                key={f.name}
+                className="fr-col-12 fr-col-lg-6"
+                aria-labelledby={`widget-${f.name}`}
+                data-widget={f.name}
+              >
+                <div className="preau-widget fr-p-3w">
+                  <h3 id={`widget-${f.name}`} className="fr-h5">
+                    {t(f.widget!.titleKey)}
+                  </h3>
+                  <Suspense fallback={<Loading />}>
+                    <Widget data={home.data?.widgets[f.name]} establishmentId={membership.establishment.id} />
+                  </Suspense>
+                </div>
+              </section>
+            );
+          })}
+        </div>
       </section>
 
       {isAdmin ? (

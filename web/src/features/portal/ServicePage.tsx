@@ -1,9 +1,10 @@
 import { Breadcrumb } from '@codegouvfr/react-dsfr/Breadcrumb';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router';
+import { Link, Navigate, useParams } from 'react-router';
 import { ApiError } from '../../app/api.ts';
 import { useAuth } from '../../app/auth.tsx';
 import { ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
+import { featureOfService } from '../index.ts';
 import { usePortalService } from './portal.queries.ts';
 
 /** A service's entry point: "service fermé", "bientôt disponible", or (later) the service itself. */
@@ -47,6 +48,9 @@ export function ServicePage() {
   if (service.error) return <ErrorAlert error={service.error} />;
   const s = service.data;
   if (!s) return null;
+  // A service whose screens exist opens them (its feature's home page).
+  const feature = featureOfService(s.key);
+  if (s.available && feature?.home) return <Navigate to={feature.home} replace />;
   if (!s.available) {
     return (
       <>

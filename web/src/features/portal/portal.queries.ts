@@ -10,6 +10,15 @@ export function usePortal(establishmentId: string | undefined) {
   });
 }
 
+/** The first screen in one request: the portal and the widgets of the services open to the reader. */
+export function useHome(establishmentId: string | undefined) {
+  return useQuery({
+    queryKey: ['home', establishmentId],
+    queryFn: () => call('GET /api/home', { query: { establishment: establishmentId } }),
+    enabled: !!establishmentId,
+  });
+}
+
 export function usePortalService(establishmentId: string | undefined, key: string) {
   return useQuery({
     queryKey: ['portal', establishmentId, 'service', key],

@@ -1,0 +1,39 @@
+import type { ServiceKey } from '@preau/contracts';
+import type { ComponentType, LazyExoticComponent } from 'react';
+import type { RouteObject } from 'react-router';
+
+/** What a home-page widget receives: its module's part of `GET /api/home`, and the establishment shown. */
+export interface WidgetProps<D = unknown> {
+  data: D;
+  establishmentId: string;
+}
+
+/**
+ * A feature of the web app: the screens of one server module (a service of the catalogue, or the timeline),
+ * declared in one place and composed by the shared files — the router, the portal tiles, the home page's
+ * widgets, the administration menu and the strings. Adding a service's screens = a folder under `features/` and
+ * one line in `features/index.ts`.
+ */
+export interface FeatureDefinition {
+  /** The server module it belongs to: the key of its widget in `/api/home` and of its strings (`t('<name>.…')`). */
+  name: string;
+  /** The catalogue service it implements: the portal's tile of that service opens `home`. */
+  service?: ServiceKey;
+  /** Its pages in the signed-in area (absolute paths, lazy route chunks). */
+  routes: RouteObject[];
+  /** Where its portal tile leads. */
+  home?: string;
+  /** Its pages in the establishment's administration (`/admin/:id/<path>`), shown to holders of `permission`. */
+  admin?: { path: string; labelKey: string; permission: string; lazy: RouteObject['lazy'] }[];
+  /** Its home-page widget, shown when `/api/home` carries data for `name` (the service is open to the reader). */
+  widget?: { titleKey: string; component: LazyExoticComponent<ComponentType<WidgetProps>> };
+  /** Its strings, merged under `name` (`t('documents.title')`). Both languages have the same keys (checked). */
+  strings: { fr: Record<string, unknown>; en: Record<string, unknown> };
+}
+
+export const defineFeature = (f: FeatureDefinition): FeatureDefinition => f;
+
+/** A route chunk: `lazy: page(() => import('./X.tsx'), (m) => m.X)`. */
+export function page<M>(load: () => Promise<M>, pick: (module: M) => ComponentType) {
+  return async () => ({ Component: pick(await load()) });
+}

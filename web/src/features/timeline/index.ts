@@ -1,0 +1,19 @@
+import { lazy } from 'react';
+import { defineFeature, page } from '../../app/feature.ts';
+import en from './locales/en.json';
+import fr from './locales/fr.json';
+
+export const timelineFeature = defineFeature({
+  name: 'timeline',
+  routes: [
+    {
+      path: '/timeline',
+      lazy: page(
+        () => import('./TimelinePage.tsx'),
+        (m) => m.TimelinePage,
+      ),
+    },
+  ],
+  widget: { titleKey: 'timeline.widgetTitle', component: lazy(() => import('./TimelineWidget.tsx')) },
+  strings: { fr, en },
+});

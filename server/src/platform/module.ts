@@ -125,6 +125,12 @@ export interface ModuleDefinition {
   notifications?: readonly NotificationKind[];
   indicators?: readonly IndicatorDefinition[];
   personalData?: PersonalDataDeclaration;
+  /**
+   * The objects of this module that hold document references (a message, a lesson), each with its audience
+   * check: of these holder ids, those the person may read. The documents module serves an attached file only
+   * to someone this check lets through (`holders: { message: (db, userId, ids) => … }`).
+   */
+  documentHolders?: Record<string, (db: Db, userId: string, holderIds: string[]) => Promise<Set<string>>>;
   /** Data for its home-page widget, joined to the one home request (`GET /api/home`). */
   home?: (w: HomeWidgetContext) => Promise<unknown>;
   /** Adds the module's data to the demo académie (run once, on an empty database, after the directory). */

@@ -1,4 +1,5 @@
 import type { ServiceKey } from '@preau/contracts';
+import type { Db } from './db/schema.ts';
 import type {
   HomeWidgetContext,
   IndicatorDefinition,
@@ -17,6 +18,8 @@ export interface ModuleRegistry {
   indicators: Map<string, IndicatorDefinition & { module: string; service: ServiceKey | null }>;
   personalData: { module: string; service: ServiceKey | null; declaration: PersonalDataDeclaration }[];
   homeWidgets: { module: string; service: ServiceKey | null; load: (w: HomeWidgetContext) => Promise<unknown> }[];
+  /** `<module>.<holder type>` → the audience check of that kind of holder of document references. */
+  documentHolders: Map<string, (db: Db, userId: string, holderIds: string[]) => Promise<Set<string>>>;
 }
 
 const registry: ModuleRegistry = {
@@ -24,6 +27,7 @@ const registry: ModuleRegistry = {
   indicators: new Map(),
   personalData: [],
   homeWidgets: [],
+  documentHolders: new Map(),
 };
 
 export function registerModuleDeclarations(modules: readonly ModuleDefinition[]): void {
@@ -31,6 +35,7 @@ export function registerModuleDeclarations(modules: readonly ModuleDefinition[])
   registry.indicators.clear();
   registry.personalData = [];
   registry.homeWidgets = [];
+  registry.documentHolders.clear();
   for (const m of modules) {
     const service = m.service ?? null;
     for (const k of m.notifications ?? []) {
@@ -45,6 +50,9 @@ export function registerModuleDeclarations(modules: readonly ModuleDefinition[])
     }
     if (m.personalData) registry.personalData.push({ module: m.name, service, declaration: m.personalData });
     if (m.home) registry.homeWidgets.push({ module: m.name, service, load: m.home });
+    for (const [type, check] of Object.entries(m.documentHolders ?? {})) {
+      registry.documentHolders.set(`${m.name}.${type}`, check);
+    }
   }
 }
 

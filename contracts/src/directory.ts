@@ -269,6 +269,8 @@ export const Person = z.object({
   functions: z.array(z.string()),
   class: z.object({ id: z.uuid(), code: z.string(), label: z.string() }).nullable(),
   fromFeed: z.boolean(),
+  /** Also a member of another establishment: names, birth date, e-mail and phones are not this school's to change. */
+  accountShared: z.boolean(),
 });
 export type Person = z.infer<typeof Person>;
 

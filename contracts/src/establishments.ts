@@ -84,13 +84,21 @@ export const UserDetail = z.object({
   guardians: z.array(z.object({ id: z.uuid(), displayName: z.string(), level: z.enum(['legal', 'in_charge']) })),
   activationExpiresAt: z.string().nullable(),
   lastLoginAt: z.string().nullable(),
+  /**
+   * The person also belongs to another establishment: their account-wide fields (names, birth date, e-mail,
+   * phones, activation code) are theirs or the platform administrator's to change, and `status` is their
+   * state in this establishment (`blocked`: suspended here).
+   */
+  accountShared: z.boolean(),
   /** What the caller may do with this person, computed by the server: the web app only reads these flags. */
   can: z.object({
     block: z.boolean(),
     unblock: z.boolean(),
     newActivationCode: z.boolean(),
-    /** Correct identity, contact, class or functions (not a detached account). */
+    /** Correct class or functions here (not a detached account). */
     edit: z.boolean(),
+    /** Correct the account-wide identity and contact (not an account shared with another establishment). */
+    editAccount: z.boolean(),
     /** Link or unlink guardians (a student only). */
     manageGuardians: z.boolean(),
     /** Add or remove teaching assignments (a teacher only). */

@@ -355,13 +355,13 @@ describe('administration', () => {
     await page.getByRole('link', { name: 'ÉLÈVE Emma' }).click();
     await page.locator('main h1', { hasText: 'ÉLÈVE Emma' }).waitFor();
     await audit(page, 'admin-user-detail');
-    await page.getByRole('button', { name: 'Bloquer le compte' }).click();
-    await page.getByRole('button', { name: 'Débloquer le compte' }).waitFor();
+    await page.getByRole('button', { name: "Bloquer dans l'établissement" }).click();
+    await page.getByRole('button', { name: "Débloquer dans l'établissement" }).waitFor();
     const blocked = await track(newTab());
     await login(blocked.page, 'eleve.demo');
     await blocked.page.getByRole('alert').first().waitFor();
-    await page.getByRole('button', { name: 'Débloquer le compte' }).click();
-    await page.getByRole('button', { name: 'Bloquer le compte' }).waitFor();
+    await page.getByRole('button', { name: "Débloquer dans l'établissement" }).click();
+    await page.getByRole('button', { name: "Bloquer dans l'établissement" }).waitFor();
 
     // A pending account gets a new activation code.
     await page.goto(page.url().replace(/\/users\/.*/, '/users?status=pending_activation'));

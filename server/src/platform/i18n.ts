@@ -103,6 +103,14 @@ const messages = {
     fr: "Ce compte est détaché de l'annuaire : il ne se modifie plus.",
     en: 'This account is detached from the directory: it can no longer be changed.',
   },
+  PERSON_IN_OTHER_ESTABLISHMENT: {
+    fr: "Cette personne est aussi inscrite dans un autre établissement : son compte (nom, date de naissance, adresse électronique, téléphones, code d'activation, fusion) ne peut être modifié que par elle-même, depuis son compte, ou par l'administrateur de la plateforme.",
+    en: 'This person also belongs to another establishment: their account (names, birth date, e-mail, phones, activation code, merges) can only be changed by the person, from their account, or by the platform administrator.',
+  },
+  ACCOUNT_FIELD_SHARED: {
+    fr: "Modifiable seulement par la personne ou par l'administrateur de la plateforme (compte partagé avec un autre établissement).",
+    en: 'Only the person or the platform administrator can change this (account shared with another establishment).',
+  },
   MERGE_SAME_PERSON: {
     fr: 'Choisissez deux comptes différents.',
     en: 'Choose two different accounts.',

@@ -18,6 +18,12 @@ export const users = {
         'password_hash',
         'activation_code_hash',
         'activation_expires_at',
+        // Member somewhere, and suspended in every establishment: nothing left to log in to.
+        sql<boolean>`EXISTS (SELECT 1 FROM membership m WHERE m.user_id = app_user.id)
+          AND NOT EXISTS (SELECT 1 FROM membership m WHERE m.user_id = app_user.id AND NOT EXISTS (
+            SELECT 1 FROM membership_suspension s WHERE s.user_id = m.user_id AND s.establishment_id = m.establishment_id))`.as(
+          'suspended_everywhere',
+        ),
       ])
       .where(sql`lower(login)`, '=', login.toLowerCase())
       .executeTakeFirst(),

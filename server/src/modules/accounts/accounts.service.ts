@@ -148,13 +148,13 @@ export async function login(ctx: RequestContext, input: { login: string; passwor
     if (wait > 0) throw tooMany(wait);
     throw new AppError(401, 'INVALID_CREDENTIALS');
   }
-  if (user.status === 'blocked' || user.status === 'detached') {
+  if (user.status === 'blocked' || user.status === 'detached' || user.suspended_everywhere) {
     await audit(ctx.db, ctx, {
       action: 'auth.login.refused',
       actorId: user.id,
       targetType: 'user',
       targetId: user.id,
-      details: { status: user.status },
+      details: { status: user.suspended_everywhere ? 'suspended' : user.status },
     });
     throw new AppError(403, 'ACCOUNT_BLOCKED');
   }
@@ -189,6 +189,8 @@ export async function activate(
     if (local > 0) throw tooMany(local);
     throw new AppError(400, 'INVALID_ACTIVATION');
   }
+  // Suspended by every establishment: the code is right, but there is nothing to open.
+  if (user.suspended_everywhere) throw new AppError(403, 'ACCOUNT_BLOCKED');
   const profiles = await users.profiles(ctx.db, user.id);
   enforcePolicy(ctx, input.password, user, profiles, 'password');
   const passwordHash = await hashPassword(input.password);

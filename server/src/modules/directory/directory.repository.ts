@@ -8,6 +8,21 @@ const PLAIN = [...ACCENTED].map((c) => c.normalize('NFD')[0]).join('');
 const fold = (e: Expression<string | null>) =>
   sql<string>`lower(translate(${e}, ${sql.lit(ACCENTED)}, ${sql.lit(PLAIN)}))`;
 
+/**
+ * A person's state as one establishment sees it: suspended there (blocked by its administrator) and whether
+ * they also belong to another establishment (their account-wide fields are then not this school's to change).
+ */
+export const suspendedIn = (establishmentId: string, userRef = sql.ref('u.id')) =>
+  sql<boolean>`EXISTS (SELECT 1 FROM membership_suspension ms
+                       WHERE ms.user_id = ${userRef} AND ms.establishment_id = ${establishmentId})`;
+export const memberElsewhere = (establishmentId: string, userRef = sql.ref('u.id')) =>
+  sql<boolean>`EXISTS (SELECT 1 FROM membership mo
+                       WHERE mo.user_id = ${userRef} AND mo.establishment_id <> ${establishmentId})`;
+/** The account's status, `blocked` where it is suspended in the establishment. */
+export const statusIn = (establishmentId: string, userRef = sql.ref('u.id'), statusRef = sql.ref('u.status')) =>
+  sql<UserStatusValue>`CASE WHEN ${statusRef} IN ('active', 'pending_activation') AND ${suspendedIn(establishmentId, userRef)}
+                            THEN 'blocked' ELSE ${statusRef} END`;
+
 const likeWord = (w: string) => `%${w.replace(/[\\%_]/g, '\\$&')}%`;
 
 export interface UserFilter {
@@ -98,7 +113,8 @@ const members = (db: Db, f: UserFilter) =>
       (d) =>
         d
           .selectFrom('app_user as au')
-          .select(['au.id', 'au.login', 'au.first_name', 'au.last_name', 'au.display_name', 'au.status'])
+          .select(['au.id', 'au.login', 'au.first_name', 'au.last_name', 'au.display_name'])
+          .select(statusIn(f.establishmentId, sql.ref('au.id'), sql.ref('au.status')).as('status'))
           .where('au.id', 'in', (eb) =>
             eb
               .selectFrom('membership as m')
@@ -179,6 +195,8 @@ export const directory = {
       .select([
         ...USER_DETAIL_COLUMNS,
         sql<boolean>`u.password_hash IS NOT NULL`.as('has_password'),
+        suspendedIn(establishmentId).as('suspended_here'),
+        memberElsewhere(establishmentId).as('elsewhere'),
         sql<string[]>`(
           SELECT array_agg(m.profile ORDER BY m.profile) FROM membership m
           WHERE m.user_id = u.id AND m.establishment_id = ${establishmentId})`.as('profiles'),
@@ -249,6 +267,40 @@ export const directory = {
 
   setStatus: (db: Db, userId: string, status: UserStatusValue) =>
     db.updateTable('app_user').set({ status, updated_at: new Date() }).where('id', '=', userId).execute(),
+
+  suspend: (db: Db, establishmentId: string, userId: string, by: string) =>
+    db
+      .insertInto('membership_suspension')
+      .values({ establishment_id: establishmentId, user_id: userId, suspended_by: by })
+      .onConflict((oc) => oc.columns(['establishment_id', 'user_id']).doNothing())
+      .executeTakeFirst(),
+
+  lift: (db: Db, establishmentId: string, userId: string) =>
+    db
+      .deleteFrom('membership_suspension')
+      .where('establishment_id', '=', establishmentId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst(),
+
+  /** Does the person keep a membership somewhere that is not suspended? */
+  activeElsewhere: async (db: Db, establishmentId: string, userId: string) =>
+    !!(await db
+      .selectFrom('membership as m')
+      .select('m.establishment_id')
+      .where('m.user_id', '=', userId)
+      .where('m.establishment_id', '<>', establishmentId)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('membership_suspension as s')
+              .select(sql.lit(1).as('one'))
+              .whereRef('s.user_id', '=', 'm.user_id')
+              .whereRef('s.establishment_id', '=', 'm.establishment_id'),
+          ),
+        ),
+      )
+      .limit(1)
+      .executeTakeFirst()),
 
   setActivationCode: (db: Db, userId: string, codeHash: string, expiresAt: Date) =>
     db

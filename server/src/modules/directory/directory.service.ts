@@ -53,17 +53,34 @@ type Member = NonNullable<Awaited<ReturnType<typeof directory.member>>>;
 /** Only a platform admin may change a platform admin's account. */
 const mayTouch = (actor: AuthUser, target: Member) => !target.is_platform_admin || actor.platformAdmin;
 
+/**
+ * An account shared with another establishment is the person's or the platform administrator's: an
+ * establishment's administrator changes only what belongs to their establishment (issue 8).
+ */
+export const mayChangeAccount = (actor: AuthUser, target: { elsewhere: boolean }) =>
+  actor.platformAdmin || !target.elsewhere;
+
+export const personInOtherEstablishment = () => new AppError(403, 'PERSON_IN_OTHER_ESTABLISHMENT');
+
+/** The person's status as this establishment sees it: `blocked` where suspended here. */
+const statusHere = (target: Member): UserStatusValue =>
+  target.suspended_here && (target.status === 'active' || target.status === 'pending_activation')
+    ? 'blocked'
+    : target.status;
+
 async function canFlags(ctx: AuthedContext, establishmentId: string, target: Member) {
   const manage = (await permissionsIn(ctx.db, ctx.user, establishmentId, ['users.manage'])).length > 0;
   const ok = manage && mayTouch(ctx.user, target);
   // The person endpoints refuse to correct a detached account (409 PERSON_DETACHED).
   const editable = ok && target.status !== 'detached';
   const teacher = target.profiles.includes('teacher');
+  const status = statusHere(target);
   return {
-    block: ok && target.id !== ctx.user.id && (target.status === 'active' || target.status === 'pending_activation'),
-    unblock: ok && target.status === 'blocked',
-    newActivationCode: ok && target.status === 'pending_activation',
+    block: ok && target.id !== ctx.user.id && (status === 'active' || status === 'pending_activation'),
+    unblock: ok && status === 'blocked' && (target.suspended_here || mayChangeAccount(ctx.user, target)),
+    newActivationCode: ok && status === 'pending_activation' && mayChangeAccount(ctx.user, target),
     edit: editable,
+    editAccount: editable && mayChangeAccount(ctx.user, target),
     manageGuardians: editable && target.profiles.includes('student'),
     manageAssignments: editable && teacher,
     setHeadTeacher: editable && teacher,
@@ -87,7 +104,7 @@ async function detail(ctx: AuthedContext, db: Db, establishmentId: string, userI
     lastName: target.last_name,
     birthDate: target.birth_date,
     email: target.email,
-    status: target.status,
+    status: statusHere(target),
     profiles: target.profiles as EstablishmentProfile[],
     functions: target.functions,
     classes,
@@ -98,6 +115,7 @@ async function detail(ctx: AuthedContext, db: Db, establishmentId: string, userI
         ? new Date(target.activation_expires_at).toISOString()
         : null,
     lastLoginAt: target.last_login_at ? new Date(target.last_login_at).toISOString() : null,
+    accountShared: target.elsewhere,
     can,
   };
   return result;
@@ -111,8 +129,12 @@ export async function getUser(ctx: RequestContext, establishmentId: string, user
 }
 
 /**
- * Block or unblock an account. Blocking ends every session of the person at once; unblocking gives back
- * the state the account had: active if it has a password, else still awaiting activation.
+ * Block or unblock a person in this establishment. Blocking suspends their membership here only (issue 8): a
+ * person who also belongs elsewhere keeps their account, their sessions and their other establishments, and
+ * this one disappears from their memberships at their next request; a person left with no establishment
+ * cannot log in, and their sessions end at once. Unblocking lifts the suspension (and, for an account blocked
+ * as a whole before suspensions existed, gives back the state it had — the platform administrator's call when
+ * the account is shared with another establishment).
  */
 export async function setUserStatus(
   ctx: RequestContext,
@@ -130,23 +152,45 @@ export async function setUserStatus(
       });
     }
     if (!mayTouch(actor, target)) throw forbidden();
-    let next: UserStatusValue;
+    if (target.status === 'detached') throw statusNotAllowed(ctx);
+    const from = statusHere(target);
     if (status === 'blocked') {
-      if (target.status === 'detached') throw statusNotAllowed(ctx);
-      next = 'blocked';
-    } else {
-      if (target.status === 'pending_activation' || target.status === 'detached') throw statusNotAllowed(ctx);
-      next = target.status === 'blocked' && !target.has_password ? 'pending_activation' : 'active';
+      if (from === 'blocked') return; // already so: nothing to change, nothing to audit
+      await directory.suspend(trx, establishmentId, target.id, actor.id);
+      // Left with no establishment, the person can do nothing: their sessions end now.
+      const keeps = await directory.activeElsewhere(trx, establishmentId, target.id);
+      const sessionsEnded = keeps
+        ? 0
+        : Number((await sessions.deleteOthers(trx, target.id, null))[0]?.numDeletedRows ?? 0);
+      await audit(trx, ctx, {
+        action: 'directory.user.block',
+        establishmentId,
+        targetType: 'user',
+        targetId: target.id,
+        details: { scope: 'establishment', from, to: 'blocked', otherEstablishments: target.elsewhere, sessionsEnded },
+      });
+      return;
     }
-    if (next === target.status) return; // already so: nothing to change, nothing to audit
-    await directory.setStatus(trx, target.id, next);
-    if (next === 'blocked') await sessions.deleteOthers(trx, target.id, null);
+    if (target.status === 'pending_activation' && !target.suspended_here) throw statusNotAllowed(ctx);
+    if (from !== 'blocked') return;
+    let accountTo: UserStatusValue | null = null;
+    if (target.status === 'blocked') {
+      if (!mayChangeAccount(actor, target)) throw personInOtherEstablishment();
+      accountTo = target.has_password ? 'active' : 'pending_activation';
+      await directory.setStatus(trx, target.id, accountTo);
+    }
+    if (target.suspended_here) await directory.lift(trx, establishmentId, target.id);
     await audit(trx, ctx, {
-      action: next === 'blocked' ? 'directory.user.block' : 'directory.user.unblock',
+      action: 'directory.user.unblock',
       establishmentId,
       targetType: 'user',
       targetId: target.id,
-      details: { from: target.status, to: next },
+      details: {
+        scope: 'establishment',
+        from: 'blocked',
+        to: accountTo ?? target.status,
+        ...(accountTo ? { account: accountTo } : {}),
+      },
     });
   });
   recordUsage(ctx, establishmentId, 'directory', status === 'blocked' ? 'user.block' : 'user.unblock');
@@ -166,10 +210,12 @@ export async function newUserActivationCode(ctx: RequestContext, establishmentId
   await ctx.db.transaction().execute(async (trx) => {
     const target = await directory.member(trx, establishmentId, userId, { forUpdate: true });
     if (!target) throw notFound();
-    // A code sets the password: handing one out for a platform admin is a platform admin's call.
+    // A code sets the password: handing one out for a platform admin is a platform admin's call, and for
+    // a person who also belongs elsewhere too (whoever holds the code holds the account, in every school).
     if (!mayTouch(actor, target)) throw forbidden();
     if (target.status === 'active') throw new AppError(409, 'ALREADY_ACTIVE');
-    if (target.status !== 'pending_activation') throw new AppError(409, 'ACCOUNT_NOT_PENDING');
+    if (statusHere(target) !== 'pending_activation') throw new AppError(409, 'ACCOUNT_NOT_PENDING');
+    if (!mayChangeAccount(actor, target)) throw personInOtherEstablishment();
     await directory.setActivationCode(trx, target.id, hashActivationCode(target.id, code), expiresAt);
     await audit(trx, ctx, {
       action: 'directory.user.activation_code',

@@ -67,6 +67,7 @@ const snapshot = async () => ({
   audit: await countRows(db, 'audit_event'),
   sessions: await countRows(db, 'session'),
   users: await db.selectFrom('app_user').select(['id', 'status', 'activation_code_hash']).orderBy('id').execute(),
+  suspensions: await countRows(db, 'membership_suspension'),
 });
 
 let a: School;
@@ -300,6 +301,7 @@ describe('GET /api/establishments/:id/users/:userId', () => {
       unblock: true,
       newActivationCode: false,
       edit: true,
+      editAccount: true,
       manageGuardians: true,
       manageAssignments: false,
       setHeadTeacher: false,
@@ -323,6 +325,7 @@ describe('GET /api/establishments/:id/users/:userId', () => {
       unblock: false,
       newActivationCode: true,
       edit: true,
+      editAccount: true,
       manageGuardians: false,
       manageAssignments: false,
       setHeadTeacher: false,
@@ -344,6 +347,7 @@ describe('GET /api/establishments/:id/users/:userId', () => {
       unblock: false,
       newActivationCode: false,
       edit: false,
+      editAccount: false,
       manageGuardians: false,
       manageAssignments: false,
       setHeadTeacher: false,
@@ -469,7 +473,16 @@ describe('PATCH /api/establishments/:id/users/:userId', () => {
     // a platform admin may
     const res = await admin.patch(one(a.id, platformAdmin.id), { status: 'blocked' });
     expect(res.statusCode).toBe(200);
-    expect(await statusOf(platformAdmin.id)).toBe('blocked');
+    expect(res.json().status).toBe('blocked');
+    // Suspended in this establishment; the account itself stays active.
+    expect(await statusOf(platformAdmin.id)).toBe('active');
+    expect(
+      await db
+        .selectFrom('membership_suspension')
+        .select('establishment_id')
+        .where('user_id', '=', platformAdmin.id)
+        .execute(),
+    ).toEqual([{ establishment_id: a.id }]);
   });
 
   test('blocking ends every session of the person and refuses their login; unblocking lets them back', async () => {

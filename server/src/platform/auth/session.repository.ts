@@ -78,6 +78,9 @@ export const sessions = {
                         (SELECT COALESCE(array_agg(DISTINCT f), '{}') FROM membership m2, unnest(m2.functions) f
                           WHERE m2.user_id = u.id AND m2.establishment_id = m.establishment_id) AS functions
                  FROM membership m JOIN establishment e ON e.id = m.establishment_id WHERE m.user_id = u.id
+                   -- an establishment that suspended the person is not one of theirs while it lasts
+                   AND NOT EXISTS (SELECT 1 FROM membership_suspension ms
+                                   WHERE ms.user_id = m.user_id AND ms.establishment_id = m.establishment_id)
                  GROUP BY m.establishment_id
                ) x
              ), '[]'::json) AS memberships

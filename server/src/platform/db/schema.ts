@@ -332,3 +332,16 @@ export interface Database {
   import_job: ImportJobTable;
   import_file_chunk: ImportFileChunkTable;
 }
+
+// ---- 0020_directory_membership_suspension: blocking suspends a membership, not the account ----
+
+export interface MembershipSuspensionTable {
+  establishment_id: string;
+  user_id: string;
+  suspended_at: Timestamp;
+  suspended_by: string | null;
+}
+
+export interface Database {
+  membership_suspension: MembershipSuspensionTable;
+}

@@ -314,6 +314,9 @@ export function UserDetailPage() {
               </>
             ) : null}
           </dl>
+          {u.accountShared ? (
+            <Alert severity="info" small className="fr-mb-3w" description={t('admin.users.sharedAccount')} />
+          ) : null}
           <ErrorAlert error={setStatus.error ?? newCode.error} />
           {code ? (
             <div role="status" className="fr-mb-3w">
@@ -352,7 +355,7 @@ export function UserDetailPage() {
                 {t('admin.users.unblock')}
               </Button>
             ) : null}
-            {u.can.edit && !editing ? (
+            {u.can.edit && (u.can.editAccount || u.profiles.includes('student')) && !editing ? (
               <Button priority="primary" iconId="fr-icon-edit-line" onClick={() => setEditing(true)}>
                 {t('common.edit')}
               </Button>

@@ -57,7 +57,7 @@ export function EditPerson({
     e.preventDefault();
     if (!p) return;
     const body: Record<string, string | null> = {};
-    for (const f of FIELDS) {
+    for (const f of p.accountShared ? [] : FIELDS) {
       const v = (values[f] ?? '').trim();
       const before = (p[f] as string | null) ?? '';
       if (v === before) continue;
@@ -81,6 +81,7 @@ export function EditPerson({
       }
       state={err?.fieldError(f) ? 'error' : 'default'}
       stateRelatedMessage={err?.fieldError(f)}
+      disabled={p?.accountShared}
       nativeInputProps={{
         name: f,
         type,
@@ -102,6 +103,9 @@ export function EditPerson({
         <form onSubmit={submit} noValidate>
           {p.fromFeed ? (
             <Alert severity="info" small className="fr-mb-3w" description={t('directory.person.fromFeed')} />
+          ) : null}
+          {p.accountShared ? (
+            <Alert severity="info" small className="fr-mb-3w" description={t('directory.person.sharedAccount')} />
           ) : null}
           {err && Object.keys(err.fieldErrors()).length === 0 ? <ErrorAlert error={err} /> : null}
           <div className="fr-grid-row fr-grid-row--gutters">

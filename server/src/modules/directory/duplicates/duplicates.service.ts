@@ -143,6 +143,11 @@ export async function mergePeople(
     if ((kept.is_platform_admin || merged.is_platform_admin) && !actor.platformAdmin) throw forbidden();
     if (kept.status === 'detached' || merged.status === 'detached') throw new AppError(409, 'MERGE_NOT_LIVE');
     if (mergedIn.some((e) => e !== establishmentId)) throw new AppError(409, 'MERGE_OTHER_ESTABLISHMENTS');
+    // The kept account takes the merged one's identity fields and its sessions' holder: when it also belongs
+    // to another establishment, that is the platform administrator's call (issue 8).
+    if (keptIn.some((e) => e !== establishmentId) && !actor.platformAdmin) {
+      throw new AppError(403, 'PERSON_IN_OTHER_ESTABLISHMENT');
+    }
     if (await duplicates.linked(trx, kept.id, merged.id)) throw new AppError(409, 'MERGE_RELATED');
 
     const reasons = await duplicates.reasonsFor(trx, establishmentId, kept.id, merged.id);

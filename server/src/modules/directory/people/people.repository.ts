@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db, NewAppUser } from '../../../platform/db/schema.ts';
+import { memberElsewhere, suspendedIn } from '../directory.repository.ts';
 
 /** Profiles whose membership carries functions (CPE, DOC…). */
 export const FUNCTION_PROFILES = ['staff', 'teacher', 'principal', 'local_admin'] as const;
@@ -26,6 +27,8 @@ export const people = {
         sql<string[]>`(
           SELECT COALESCE(array_agg(DISTINCT f ORDER BY f), '{}') FROM membership m2, unnest(m2.functions) f
           WHERE m2.user_id = u.id AND m2.establishment_id = ${establishmentId})`.as('functions'),
+        suspendedIn(establishmentId).as('suspended_here'),
+        memberElsewhere(establishmentId).as('elsewhere'),
       ])
       .where('u.id', '=', userId)
       .where(({ exists, selectFrom }) =>

@@ -61,11 +61,12 @@ async function presentPerson(db: Db, establishmentId: string, userId: string): P
     phoneMobile: u.phone_mobile,
     phoneHome: u.phone_home,
     phoneWork: u.phone_work,
-    status: u.status,
+    status: u.suspended_here && (u.status === 'active' || u.status === 'pending_activation') ? 'blocked' : u.status,
     profiles: u.profiles as EstablishmentProfile[],
     functions: u.functions,
     class: c ? { id: c.class_id, code: c.code, label: c.label } : null,
     fromFeed: u.external_id !== null,
+    accountShared: u.elsewhere,
   };
 }
 
@@ -175,6 +176,16 @@ export async function updatePerson(
       if (value === undefined || value === target[column]) continue;
       set[column] = value;
       changes[field] = { from: target[column], to: value };
+    }
+    // Names, birth date, e-mail and phones are the account's, shared by every establishment of the person:
+    // the person's or the platform administrator's to change once another establishment has them (issue 8).
+    if (Object.keys(set).length > 0 && target.elsewhere && !actor.platformAdmin) {
+      throw new AppError(403, 'PERSON_IN_OTHER_ESTABLISHMENT', {
+        errors: Object.keys(changes).map((field) => ({
+          path: `body.${field}`,
+          message: t(ctx.lang, 'ACCOUNT_FIELD_SHARED'),
+        })),
+      });
     }
     if (set.first_name !== undefined || set.last_name !== undefined) {
       set.display_name = displayNameOf(input.firstName ?? target.first_name, input.lastName ?? target.last_name);

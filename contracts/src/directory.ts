@@ -187,15 +187,53 @@ export const LOGIN_SHEET_LIMIT = 1000;
 
 const boolFlag = z.enum(['true', 'false']).transform((v) => v === 'true');
 
-export const LoginSheetsQuery = z.strictObject({
-  profile: z.enum(['student', 'guardian', 'teacher', 'staff']),
-  /** A class code of the current school year; guardians are those of the class's students. */
-  class: z.string().trim().min(1).max(40).optional(),
-  layout: z.enum(['full', 'half']).default('full'),
+const SheetProfile = z.enum(['student', 'guardian', 'teacher', 'staff']);
+/** A class code of the current school year; guardians are those of the class's students. */
+const SheetClass = z.string().trim().min(1).max(40);
+
+/** Who would get a sheet (query of the preview, a GET that changes nothing). */
+export const LoginSheetsPreviewQuery = z.strictObject({
+  profile: SheetProfile,
+  class: SheetClass.optional(),
   /** Only accounts awaiting activation (skip the "already activated" sheets). */
   onlyPending: boolFlag.default(false),
 });
-export type LoginSheetsQuery = z.infer<typeof LoginSheetsQuery>;
+export type LoginSheetsPreviewQuery = z.infer<typeof LoginSheetsPreviewQuery>;
+
+/** What printing that selection would do: the confirmation says how many printed sheets stop working. */
+export const LoginSheetsPreview = z.object({
+  /** Sheets in the document. */
+  sheets: z.number().int(),
+  /** Accounts awaiting activation that get a new code now. */
+  newCodes: z.number().int(),
+  /** Of those, the accounts whose current code still works: the sheets printed before stop working. */
+  replacedCodes: z.number().int(),
+  /** Accounts awaiting activation that also belong to another establishment: no code from this school. */
+  codesFromPlatform: z.number().int(),
+  /** At most this many sheets per document. */
+  max: z.number().int(),
+});
+export type LoginSheetsPreview = z.infer<typeof LoginSheetsPreview>;
+
+/**
+ * Print a batch of login sheets (POST: it hands out new codes). When some current codes would be replaced,
+ * `confirmReplace` must say how many (the preview's `replacedCodes`), else 409 CONFIRMATION_REQUIRED.
+ */
+export const PrintLoginSheetsBody = z.strictObject({
+  profile: SheetProfile,
+  class: SheetClass.optional(),
+  layout: z.enum(['full', 'half']).default('full'),
+  onlyPending: z.boolean().default(false),
+  confirmReplace: z.number().int().min(0).max(100_000).optional(),
+});
+export type PrintLoginSheetsBody = z.infer<typeof PrintLoginSheetsBody>;
+
+/** Reprint one person's sheet; `confirmReplace: 1` when their current code would stop working. */
+export const PrintPersonSheetBody = z.strictObject({
+  layout: z.enum(['full', 'half']).default('full'),
+  confirmReplace: z.number().int().min(0).max(1).optional(),
+});
+export type PrintPersonSheetBody = z.infer<typeof PrintPersonSheetBody>;
 
 // ---------------------------------------------------------------------------------------------------------
 // People: manual corrections between imports

@@ -95,6 +95,8 @@ export const UserDetail = z.object({
     block: z.boolean(),
     unblock: z.boolean(),
     newActivationCode: z.boolean(),
+    /** Reprint this person's login sheet (a new code if they await activation). */
+    printSheet: z.boolean(),
     /** Correct class or functions here (not a detached account). */
     edit: z.boolean(),
     /** Correct the account-wide identity and contact (not an account shared with another establishment). */

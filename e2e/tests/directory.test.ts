@@ -101,23 +101,41 @@ describe('directory', () => {
     await audit(page, 'directory-import-report');
   });
 
-  test('login sheets of a class: a PDF is downloaded', async () => {
+  test('login sheets of a class: the preview counts, a confirmation names the sheets it invalidates, a PDF', async () => {
     const { page, est } = await admin();
     await page.goto(`/admin/${est}/directory/login-sheets`);
     await page.locator('main h1', { hasText: 'Fiches de connexion' }).waitFor();
     await page.getByLabel('Classe').locator('option').nth(1).waitFor({ state: 'attached' });
     await page.getByLabel('Classe').selectOption('2NDE1');
     await page.getByText('Une demi-page par personne').click();
+    // The demo's pending students of 2NDE1 hold codes that still work: printing replaces them.
+    const preview = page.getByTestId('sheets-preview');
+    await expect.poll(() => preview.textContent()).toMatch(/fiches déjà imprimées ne fonctionneront plus/);
+    const replaced = Number(/(\d+) fiches déjà imprimées/.exec((await preview.textContent()) ?? '')?.[1]);
+    expect(replaced).toBeGreaterThan(1);
     await audit(page, 'directory-login-sheets');
+
+    await page.getByTestId('login-sheets-print').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText(`les ${replaced} fiches déjà imprimées pour elles ne fonctionneront plus`).waitFor();
+    await audit(page, 'directory-login-sheets-confirm');
+    // Cancelling changes nothing: the preview still counts the same codes.
+    await dialog.getByRole('button', { name: 'Annuler' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await preview.textContent()).toContain(`${replaced} fiches déjà imprimées`);
+
+    await page.getByTestId('login-sheets-print').click();
     const [download] = await Promise.all([
       page.waitForEvent('download'),
-      page.getByTestId('login-sheets-link').click(),
+      dialog.getByRole('button', { name: 'Remplacer les codes et imprimer' }).click(),
     ]);
-    const path = await download.path();
-    const pdf = readFileSync(path);
+    const pdf = readFileSync(await download.path());
     expect(pdf.length).toBeGreaterThan(1000);
     expect(pdf.subarray(0, 4).toString()).toBe('%PDF');
-    expect(download.suggestedFilename()).toMatch(/\.pdf$/);
+    expect(download.suggestedFilename()).toBe('identifiants-2NDE1-eleves.pdf');
+    await page.getByText('Les fiches ont été téléchargées.').waitFor();
+    // Printed again at once, the new codes still work: the confirmation will count them again.
+    await expect.poll(() => preview.textContent()).toContain(`${replaced} fiches déjà imprimées`);
   });
 
   test('data quality: a class without head teacher gets one, the count goes down', async () => {

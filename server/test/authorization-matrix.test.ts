@@ -234,8 +234,17 @@ const MATRIX: Record<string, Row> = {
     },
     [401, 403, 403, 403, 403, 403, 200, 200, 403],
   ],
-  'GET /api/establishments/:id/login-sheets.pdf': [
-    (w) => ({ url: `/api/establishments/${w.a.id}/login-sheets.pdf?profile=guardian` }),
+  'GET /api/establishments/:id/login-sheets/preview': [
+    (w) => ({ url: `/api/establishments/${w.a.id}/login-sheets/preview?profile=guardian` }),
+    ADMINS(200),
+  ],
+  'POST /api/establishments/:id/login-sheets': [
+    // active accounts only: no code handed out, so no confirmation between the personas' calls
+    (w) => ({ url: `/api/establishments/${w.a.id}/login-sheets`, body: { profile: 'teacher' } }),
+    ADMINS(200),
+  ],
+  'POST /api/establishments/:id/users/:userId/login-sheet': [
+    (w) => ({ url: `/api/establishments/${w.a.id}/users/${w.target.id}/login-sheet`, body: {} }),
     ADMINS(200),
   ],
   'GET /api/establishments/:id/duplicates': [(w) => ({ url: `/api/establishments/${w.a.id}/duplicates` }), ADMINS(200)],

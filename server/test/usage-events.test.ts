@@ -141,7 +141,8 @@ describe('usage events', () => {
     await ok(as.post(`${base}/people/${student.id}/guardians`, { guardianId: guardian.id, level: 'legal' }));
     await ok(as.delete(`${base}/people/${student.id}/guardians/${guardian.id}`));
     await ok(as.get(`${base}/data-quality`));
-    await ok(as.get(`${base}/login-sheets.pdf?profile=student`));
+    await ok(as.post(`${base}/login-sheets`, { profile: 'student' }));
+    await ok(as.post(`${base}/users/${student.id}/login-sheet`, {}));
     const twin = await makeUser(db, { establishmentId: school.id, profiles: ['student'] });
     const merge = await ok(as.post(`${base}/duplicates/merge`, { keepId: student.id, mergeId: twin.id }));
     await ok(as.post(`${base}/duplicates/merges/${JSON.parse(merge.body).id}/undo`));
@@ -160,6 +161,7 @@ describe('usage events', () => {
       d('person.guardian.remove'),
       d('data_quality.view'),
       d('login_sheets.print'),
+      d('login_sheets.print_one'),
       d('duplicates.merge'),
       d('duplicates.undo'),
       d('rollover.run'),

@@ -144,6 +144,14 @@ const messages = {
     fr: 'Trop de fiches pour un seul document ({count}, au plus {max}) : choisissez une classe.',
     en: 'Too many sheets for one document ({count}, at most {max}): choose a class.',
   },
+  CONFIRMATION_REQUIRED: {
+    fr: "Confirmez le remplacement des codes d'activation en cours. Fiches déjà imprimées qui ne fonctionneront plus : {count}.",
+    en: 'Confirm replacing the current activation codes. Sheets already printed that will stop working: {count}.',
+  },
+  ACCOUNT_NOT_PRINTABLE: {
+    fr: "Ce compte est bloqué dans l'établissement ou détaché : il n'a pas de fiche de connexion.",
+    en: 'This account is blocked in this establishment or detached: it has no login sheet.',
+  },
   CLASS_NOT_APPLICABLE: {
     fr: 'Les personnels ne se choisissent pas par classe.',
     en: 'Staff are not chosen by class.',

@@ -111,3 +111,40 @@ export function withQuery(path: string, query: Record<string, string | number | 
   const s = params.toString();
   return s ? `${path}?${s}` : path;
 }
+
+/**
+ * A POST that answers a file (login sheets: printing hands out codes, so it is not a GET link). The file is
+ * saved under the name the server gives; a refusal throws the server's problem like any call.
+ */
+export async function postDownload(path: string, body: unknown, fallbackName: string): Promise<void> {
+  const headers: Record<string, string> = {
+    Accept: 'application/pdf, application/problem+json',
+    'Accept-Language': i18n.language?.startsWith('en') ? 'en' : 'fr',
+    'Content-Type': 'application/json',
+  };
+  if (csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  let res: Response;
+  try {
+    res = await fetch(path, { method: 'POST', headers, body: JSON.stringify(body), credentials: 'same-origin' });
+  } catch {
+    throw new ApiError({ status: 0, code: 'NETWORK', detail: i18n.t('errors.network') });
+  }
+  if (!res.ok) {
+    const p = (await res.json().catch(() => null)) as Partial<Problem> | null;
+    throw new ApiError({
+      status: res.status,
+      code: p?.code ?? 'UNKNOWN',
+      detail: p?.detail ?? i18n.t('errors.unknown', { status: res.status }),
+      errors: p?.errors,
+    });
+  }
+  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? fallbackName;
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

@@ -79,6 +79,7 @@ async function canFlags(ctx: AuthedContext, establishmentId: string, target: Mem
     block: ok && target.id !== ctx.user.id && (status === 'active' || status === 'pending_activation'),
     unblock: ok && status === 'blocked' && (target.suspended_here || mayChangeAccount(ctx.user, target)),
     newActivationCode: ok && status === 'pending_activation' && mayChangeAccount(ctx.user, target),
+    printSheet: ok && (status === 'active' || (status === 'pending_activation' && mayChangeAccount(ctx.user, target))),
     edit: editable,
     editAccount: editable && mayChangeAccount(ctx.user, target),
     manageGuardians: editable && target.profiles.includes('student'),

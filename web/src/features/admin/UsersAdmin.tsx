@@ -15,7 +15,7 @@ import { formatDate, formatDateTime } from '../../components/format.ts';
 import { EmptyState, ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
 import { Table } from '../../components/Table.tsx';
 import { usePermissions } from '../directory/directory.api.ts';
-import { EditPerson, GuardianLinks, TeacherPanels } from '../directory/PersonPanels.tsx';
+import { EditPerson, GuardianLinks, TeacherPanels, useReprintSheet } from '../directory/PersonPanels.tsx';
 
 interface UserList {
   items: {
@@ -241,6 +241,7 @@ export function UserDetailPage() {
     },
   });
 
+  const reprint = useReprintSheet(id);
   const u = query.data;
   return (
     <>
@@ -360,6 +361,16 @@ export function UserDetailPage() {
                 {t('common.edit')}
               </Button>
             ) : null}
+            {u.can.printSheet ? (
+              <Button
+                priority="secondary"
+                iconId="fr-icon-printer-line"
+                onClick={() => reprint.print({ id: u.id, displayName: u.displayName, login: u.login })}
+                disabled={reprint.pending}
+              >
+                {t('directory.reprint.button')}
+              </Button>
+            ) : null}
             {u.can.newActivationCode ? (
               <Button
                 priority="secondary"
@@ -371,6 +382,7 @@ export function UserDetailPage() {
               </Button>
             ) : null}
           </div>
+          {reprint.element}
           {editing && u.can.edit ? (
             <EditPerson establishmentId={id} userId={userId} onDone={() => setEditing(false)} />
           ) : null}

@@ -1,14 +1,15 @@
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Input } from '@codegouvfr/react-dsfr/Input';
+import { createModal } from '@codegouvfr/react-dsfr/Modal';
 import { RadioButtons } from '@codegouvfr/react-dsfr/RadioButtons';
 import { Select } from '@codegouvfr/react-dsfr/Select';
 import type { UserDetail } from '@preau/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { ApiError, del, get, patch, post, withQuery } from '../../app/api.ts';
+import { ApiError, del, get, patch, post, postDownload, withQuery } from '../../app/api.ts';
 import { EmptyState, ErrorAlert, Loading } from '../../components/states.tsx';
 import { type Assignment, keys, type Person, useClasses, useGroups, useSubjects } from './directory.api.ts';
 
@@ -470,4 +471,86 @@ export function TeacherPanels({
       ) : null}
     </>
   );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Reprinting one person's login sheet (their page, the data-quality list)
+
+const reprintModal = createModal({ id: 'reprint-sheet-modal', isOpenedByDefault: false });
+
+interface SheetPerson {
+  id: string;
+  displayName: string;
+  login: string | null;
+}
+
+/**
+ * Reprint one person's login sheet. The server asks for a confirmation (409 CONFIRMATION_REQUIRED) when the
+ * person's current code still works — the sheet printed before would stop working —; the modal then says so
+ * and prints on confirmation. Render `element` once in the page.
+ */
+export function useReprintSheet(establishmentId: string): {
+  print: (p: SheetPerson) => void;
+  pending: boolean;
+  element: ReactNode;
+} {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const [person, setPerson] = useState<SheetPerson | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const mutation = useMutation({
+    mutationFn: ({ p, confirm }: { p: SheetPerson; confirm: boolean }) =>
+      postDownload(
+        `/api/establishments/${establishmentId}/users/${p.id}/login-sheet`,
+        confirm ? { confirmReplace: 1 } : {},
+        `identifiants-${p.login ?? p.id}.pdf`,
+      ),
+    onSuccess: async (_data, { p }) => {
+      reprintModal.close();
+      setDone(p.displayName);
+      await qc.invalidateQueries({ queryKey: ['admin', establishmentId] });
+    },
+    onError: (e, { p, confirm }) => {
+      if (!confirm && e instanceof ApiError && e.code === 'CONFIRMATION_REQUIRED') {
+        setPerson(p);
+        reprintModal.open();
+      } else {
+        reprintModal.close();
+      }
+    },
+  });
+  const error =
+    mutation.error instanceof ApiError && mutation.error.code === 'CONFIRMATION_REQUIRED' ? null : mutation.error;
+  const element = (
+    <>
+      {done ? (
+        <div role="status" className="fr-mb-3w">
+          <Alert severity="success" small description={t('directory.reprint.done', { name: done })} />
+        </div>
+      ) : null}
+      <ErrorAlert error={error} />
+      <reprintModal.Component
+        title={t('directory.reprint.confirmTitle')}
+        buttons={[
+          { children: t('common.cancel'), priority: 'secondary' },
+          {
+            children: t('directory.reprint.confirmButton'),
+            doClosesModal: false,
+            disabled: mutation.isPending || !person,
+            onClick: () => person && mutation.mutate({ p: person, confirm: true }),
+          },
+        ]}
+      >
+        {person ? <p>{t('directory.reprint.confirmText', { name: person.displayName })}</p> : null}
+      </reprintModal.Component>
+    </>
+  );
+  return {
+    print: (p) => {
+      setDone(null);
+      mutation.mutate({ p, confirm: false });
+    },
+    pending: mutation.isPending,
+    element,
+  };
 }

@@ -64,6 +64,7 @@ export const keys = {
   assignments: (id: string, userId: string) => ['admin', id, 'assignments', userId] as const,
   schoolYears: (id: string) => ['admin', id, 'school-years'] as const,
   rollover: (id: string) => ['admin', id, 'rollover'] as const,
+  sheetsPreview: (id: string) => ['admin', id, 'sheets-preview'] as const,
 };
 
 export const useClasses = (id: string) =>

@@ -9,6 +9,8 @@ export interface Sheet {
   children: string[];
   code: string | null;
   expiresOn: string | null;
+  /** Awaiting activation, but the code is the platform administrator's to give (shared account). */
+  codeFromPlatform?: boolean;
   minPasswordLength: number;
 }
 
@@ -129,6 +131,18 @@ function drawSheet(doc: PDFKit.PDFDocument, d: SheetsDocument, sheet: Sheet, top
       doc.y,
       { width },
     );
+  } else if (sheet.codeFromPlatform) {
+    gap(0.4);
+    doc.font('Helvetica').fontSize(10.5 * s);
+    doc.text(
+      pdfText(
+        "Votre compte est aussi rattaché à un autre établissement : votre code d'activation vous est remis par l'administrateur de la plateforme ENT, pas par cet établissement.",
+      ),
+      left,
+      doc.y,
+      { width },
+    );
+    doc.text(pdfText(`Avec ce code, activez votre compte à l'adresse ${d.origin}/activate.`), left, doc.y, { width });
   } else {
     gap(0.4);
     doc.font('Helvetica').fontSize(10.5 * s);

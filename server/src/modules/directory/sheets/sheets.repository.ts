@@ -1,8 +1,14 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Db, UserStatusValue } from '../../../platform/db/schema.ts';
 import type { RequestContext } from '../../../platform/http/context.ts';
+import { memberElsewhere, suspendedIn } from '../directory.repository.ts';
 
 export type SheetProfile = 'student' | 'guardian' | 'teacher' | 'staff';
+
+/** Who the sheets are for: a profile (in a class), or one person. */
+export type SheetSelection =
+  | { profile: SheetProfile; classId: string | null; onlyPending: boolean }
+  | { userId: string };
 
 export interface RecipientRow {
   id: string;
@@ -15,41 +21,51 @@ export interface RecipientRow {
   classes: string[];
   /** Guardians: their children in the establishment, `MARTIN Hugo (2NDE1)`. */
   children: string[];
+  /** Also a member of another establishment: their activation code is not this school's to hand out. */
+  elsewhere: boolean;
+  /** Their current activation code still works (a sheet printed with it would stop working). */
+  live_code: boolean;
   total: number;
 }
 
 /**
  * Who gets a sheet: the members with the profile (in the class when one is given — for guardians, the
- * guardians of the class's students; for teachers, those who teach it), awaiting activation or active
- * (blocked and detached accounts get none). One query, their classes and children included.
+ * guardians of the class's students; for teachers, those who teach it), or one member; awaiting activation or
+ * active, and not suspended in the establishment (blocked, suspended and detached accounts get none). One
+ * query, their classes and children included.
  */
-const recipientsQuery = (
-  establishmentId: string,
-  profile: SheetProfile,
-  classId: string | null,
-  onlyPending: boolean,
-  limit: number,
-) => {
-  const inClass = !classId
-    ? sql`TRUE`
-    : profile === 'student'
-      ? sql`EXISTS (SELECT 1 FROM enrolment e WHERE e.student_id = u.id AND e.class_id = ${classId})`
-      : profile === 'guardian'
-        ? sql`EXISTS (SELECT 1 FROM guardianship g JOIN enrolment e ON e.student_id = g.student_id
-                      WHERE g.guardian_id = u.id AND g.establishment_id = ${establishmentId} AND e.class_id = ${classId})`
-        : sql`EXISTS (SELECT 1 FROM teaching_assignment t WHERE t.teacher_id = u.id AND t.class_id = ${classId})`;
+const recipientsQuery = (establishmentId: string, selection: SheetSelection, limit: number) => {
+  let chosen: RawBuilder<unknown>;
+  if ('userId' in selection) {
+    chosen = sql`u.id = ${selection.userId}
+      AND u.id IN (SELECT m.user_id FROM membership m WHERE m.establishment_id = ${establishmentId})`;
+  } else {
+    const { profile, classId, onlyPending } = selection;
+    const inClass = !classId
+      ? sql`TRUE`
+      : profile === 'student'
+        ? sql`EXISTS (SELECT 1 FROM enrolment e WHERE e.student_id = u.id AND e.class_id = ${classId})`
+        : profile === 'guardian'
+          ? sql`EXISTS (SELECT 1 FROM guardianship g JOIN enrolment e ON e.student_id = g.student_id
+                        WHERE g.guardian_id = u.id AND g.establishment_id = ${establishmentId} AND e.class_id = ${classId})`
+          : sql`EXISTS (SELECT 1 FROM teaching_assignment t WHERE t.teacher_id = u.id AND t.class_id = ${classId})`;
+    chosen = sql`u.id IN (SELECT m.user_id FROM membership m WHERE m.establishment_id = ${establishmentId} AND m.profile = ${profile})
+      ${onlyPending ? sql`AND u.status = 'pending_activation'` : sql``}
+      AND ${inClass}`;
+  }
   return sql<RecipientRow>`
     WITH cur_class AS (
       SELECT c.id, c.code FROM class c JOIN school_year sy ON sy.id = c.school_year_id AND sy.status = 'current'
       WHERE c.establishment_id = ${establishmentId}
     ),
     chosen AS (
-      SELECT u.id, u.login, u.display_name, u.status
+      SELECT u.id, u.login, u.display_name, u.status,
+             ${memberElsewhere(establishmentId)} AS elsewhere,
+             (u.activation_code_hash IS NOT NULL AND u.activation_expires_at > now()) AS live_code
       FROM app_user u
-      WHERE u.id IN (SELECT m.user_id FROM membership m WHERE m.establishment_id = ${establishmentId} AND m.profile = ${profile})
+      WHERE ${chosen}
         AND u.status IN ('pending_activation', 'active')
-        ${onlyPending ? sql`AND u.status = 'pending_activation'` : sql``}
-        AND ${inClass}
+        AND NOT ${suspendedIn(establishmentId)}
     )
     SELECT ch.*,
       (SELECT array_agg(m.profile ORDER BY m.profile) FROM membership m
@@ -77,6 +93,17 @@ export const sheets = {
   establishment: (db: Db, id: string) =>
     db.selectFrom('establishment').select(['id', 'name', 'uai']).where('id', '=', id).executeTakeFirstOrThrow(),
 
+  /** A member of the establishment (undefined otherwise). */
+  person: (db: Db, establishmentId: string, userId: string) =>
+    db
+      .selectFrom('app_user as u')
+      .select(['u.id', 'u.status', 'u.is_platform_admin'])
+      .where('u.id', '=', userId)
+      .where('u.id', 'in', (eb) =>
+        eb.selectFrom('membership').select('user_id').where('establishment_id', '=', establishmentId),
+      )
+      .executeTakeFirst(),
+
   /** A class of the current school year by its code (case-insensitive). */
   currentClassByCode: (db: Db, establishmentId: string, code: string) =>
     db
@@ -88,14 +115,8 @@ export const sheets = {
       .where(sql<string>`upper(c.code)`, '=', code.toUpperCase())
       .executeTakeFirst(),
 
-  recipients: async (
-    db: Db,
-    establishmentId: string,
-    profile: SheetProfile,
-    classId: string | null,
-    onlyPending: boolean,
-    limit: number,
-  ) => (await recipientsQuery(establishmentId, profile, classId, onlyPending, limit).execute(db)).rows,
+  recipients: async (db: Db, establishmentId: string, selection: SheetSelection, limit: number) =>
+    (await recipientsQuery(establishmentId, selection, limit).execute(db)).rows,
 
   /**
    * New activation codes for accounts still awaiting activation, in one statement; returns the ids really

@@ -11,7 +11,15 @@ import {
   pdfPageCount,
   type School,
 } from '../../../../test/directory-fixtures.ts';
-import { type Agent, countRows, loginAs, makeEstablishment, makeUser, testApp } from '../../../../test/helpers.ts';
+import {
+  type Agent,
+  countRows,
+  loginAs,
+  makeEstablishment,
+  makeUser,
+  PASSWORD,
+  testApp,
+} from '../../../../test/helpers.ts';
 
 const { app, db } = await testApp({ publicOrigin: 'https://ent.lycee-jaures.fr' });
 
@@ -100,46 +108,105 @@ beforeAll(async () => {
   await assign(db, a, p.t1!.id, { classId: c1.id });
 });
 
-const url = (id: string, query: string) => `/api/establishments/${id}/login-sheets.pdf?${query}`;
+const url = (id: string) => `/api/establishments/${id}/login-sheets`;
+const previewUrl = (id: string, query: string) => `/api/establishments/${id}/login-sheets/preview?${query}`;
+const oneUrl = (id: string, userId: string) => `/api/establishments/${id}/users/${userId}/login-sheet`;
 
-describe('GET /api/establishments/:id/login-sheets.pdf', () => {
-  test('rejected requests (401 → 400 → 403 → 404) change nothing', async () => {
-    const before = { hashes: await hashes(), audit: await countRows(db, 'audit_event') };
-    expect((await app.inject({ method: 'GET', url: url(a.id, 'profile=student') })).statusCode).toBe(401);
-    for (const q of [
-      '',
-      'profile=parent',
-      'profile=student&layout=quarter',
-      'profile=student&onlyPending=yes',
-      'profile=student&format=json',
-      `profile=student&class=${'X'.repeat(41)}`,
+/** Print, confirming whatever the preview says would be replaced (what the web page does after asking). */
+async function print(agent: Agent, id: string, body: Record<string, unknown>) {
+  const q = new URLSearchParams({
+    profile: String(body.profile),
+    ...(body.class ? { class: String(body.class) } : {}),
+    ...(body.onlyPending ? { onlyPending: 'true' } : {}),
+  });
+  const preview = await agent.get(previewUrl(id, q.toString()));
+  expect(preview.statusCode, preview.body).toBe(200);
+  return agent.post(url(id), { ...body, confirmReplace: preview.json().replacedCodes });
+}
+
+const state = async () => ({ hashes: await hashes(), audit: await countRows(db, 'audit_event') });
+
+describe('printing login sheets is a POST; GET and HEAD change nothing', () => {
+  test('the old GET download (and HEAD) no longer exists, and regenerates nothing', async () => {
+    const before = await state();
+    for (const method of ['GET', 'HEAD'] as const) {
+      const res = await app.inject({
+        method,
+        url: `/api/establishments/${a.id}/login-sheets.pdf?profile=student&class=2NDE1`,
+        headers: { cookie: principalA.cookie },
+      });
+      expect(res.statusCode, method).toBe(404);
+    }
+    expect(await state()).toEqual(before);
+  });
+
+  test('the preview counts sheets, new codes and the printed sheets they invalidate, and changes nothing', async () => {
+    const before = await state();
+    const res = await principalA.get(previewUrl(a.id, 'profile=student&class=2NDE1'));
+    expect(res.statusCode, res.body).toBe(200);
+    // p1, p2 pending with a working code; p3 active; not the blocked p4 nor the detached p5.
+    expect(res.json()).toEqual({ sheets: 3, newCodes: 2, replacedCodes: 2, codesFromPlatform: 0, max: 1000 });
+    const head = await app.inject({
+      method: 'HEAD',
+      url: previewUrl(a.id, 'profile=student&class=2NDE1'),
+      headers: { cookie: principalA.cookie },
+    });
+    expect(head.statusCode).toBe(200);
+    expect(await state()).toEqual(before);
+  });
+
+  test('rejected requests (401 → 400 → 403 → 404 → 409) change nothing', async () => {
+    const before = await state();
+    const body = { profile: 'student', class: '2NDE1', confirmReplace: 2 };
+    expect((await app.inject({ method: 'POST', url: url(a.id), payload: body })).statusCode).toBe(401);
+    for (const bad of [
+      {},
+      { profile: 'parent' },
+      { profile: 'student', layout: 'quarter' },
+      { profile: 'student', onlyPending: 'yes' },
+      { profile: 'student', format: 'json' },
+      { profile: 'student', class: 'X'.repeat(41) },
+      { profile: 'student', confirmReplace: -1 },
     ]) {
-      const res = await principalA.get(url(a.id, q));
-      expect(res.statusCode, q).toBe(400);
+      const res = await principalA.post(url(a.id), bad);
+      expect(res.statusCode, JSON.stringify(bad)).toBe(400);
       expect(res.json().code).toBe('VALIDATION');
     }
-    const staffByClass = await principalA.get(url(a.id, 'profile=staff&class=2NDE1'));
+    const staffByClass = await principalA.post(url(a.id), { profile: 'staff', class: '2NDE1' });
     expect(staffByClass.statusCode).toBe(400);
     expect(staffByClass.json().code).toBe('CLASS_NOT_APPLICABLE');
-    expect((await principalA.get(url('x', 'profile=student'))).statusCode).toBe(400);
-    expect((await teacherA.get(url(a.id, 'profile=student'))).statusCode).toBe(403);
-    // a link on another site must not regenerate a class's codes in an admin's browser
-    const crossSite = await principalA.get(url(a.id, 'profile=student&class=2NDE1'), {
-      'sec-fetch-site': 'cross-site',
+    expect((await principalA.post(url('x'), body)).statusCode).toBe(400);
+    expect((await teacherA.post(url(a.id), body)).statusCode).toBe(403);
+    // A cross-site form cannot send the CSRF header.
+    const noCsrf = await app.inject({
+      method: 'POST',
+      url: url(a.id),
+      headers: { cookie: principalA.cookie },
+      payload: body,
     });
-    expect(crossSite.statusCode).toBe(403);
-    expect(crossSite.json().code).toBe('CSRF');
-    expect((await principalB.get(url(a.id, 'profile=student'))).statusCode).toBe(404);
-    expect((await admin.get(url(randomUUID(), 'profile=student'))).statusCode).toBe(404);
-    expect((await principalA.get(url(a.id, 'profile=student&class=NOPE'))).statusCode).toBe(404);
-    expect((await principalA.get(url(a.id, 'profile=student&class=3E1'))).statusCode).toBe(404); // last year's
-    expect({ hashes: await hashes(), audit: await countRows(db, 'audit_event') }).toEqual(before);
+    expect(noCsrf.statusCode).toBe(403);
+    expect(noCsrf.json().code).toBe('CSRF');
+    expect((await principalB.post(url(a.id), body)).statusCode).toBe(404);
+    expect((await admin.post(url(randomUUID()), body)).statusCode).toBe(404);
+    expect((await principalA.post(url(a.id), { ...body, class: 'NOPE' })).statusCode).toBe(404);
+    expect((await principalA.post(url(a.id), { ...body, class: '3E1' })).statusCode).toBe(404); // last year's
+    // Codes that still work would be replaced: the caller must confirm how many.
+    for (const confirmReplace of [undefined, 0, 1, 3]) {
+      const res = await principalA.post(url(a.id), { profile: 'student', class: '2NDE1', confirmReplace });
+      expect(res.statusCode, String(confirmReplace)).toBe(409);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.json()).toMatchObject({
+        code: 'CONFIRMATION_REQUIRED',
+        detail: expect.stringMatching(/Fiches déjà imprimées qui ne fonctionneront plus : 2/),
+      });
+    }
+    expect(await state()).toEqual(before);
   });
 
   test("a class's students: one page each, new codes for pending accounts only, which activate them", async () => {
     const before = await hashes();
     const auditBefore = await countRows(db, 'audit_event');
-    const res = await principalA.get(url(a.id, 'profile=student&class=2nde1'), { 'sec-fetch-site': 'same-origin' });
+    const res = await principalA.post(url(a.id), { profile: 'student', class: '2nde1', confirmReplace: 2 });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.headers['content-type']).toBe('application/pdf');
     expect(res.headers['content-disposition']).toBe('attachment; filename="identifiants-2NDE1-eleves.pdf"');
@@ -166,10 +233,17 @@ describe('GET /api/establishments/:id/login-sheets.pdf', () => {
         .map((e) => e.target_id)
         .sort(),
     ).toEqual([p.p1!.id, p.p2!.id].sort());
-    const print = events.find((e) => e.action === 'directory.login_sheets.print')!;
-    expect(print).toMatchObject({ establishment_id: a.id, target_type: 'class' });
-    expect(print.details).toMatchObject({ profile: 'student', class: '2NDE1', layout: 'full', sheets: 3, codes: 2 });
-    expect((print.details as { userIds: string[] }).userIds.sort()).toEqual([p.p1!.id, p.p2!.id].sort());
+    const printed = events.find((e) => e.action === 'directory.login_sheets.print')!;
+    expect(printed).toMatchObject({ establishment_id: a.id, target_type: 'class' });
+    expect(printed.details).toMatchObject({
+      profile: 'student',
+      class: '2NDE1',
+      layout: 'full',
+      sheets: 3,
+      codes: 2,
+      replaced: 2,
+    });
+    expect((printed.details as { userIds: string[] }).userIds.sort()).toEqual([p.p1!.id, p.p2!.id].sort());
 
     // what is printed is what works: the sheet's code activates the account, the old one no longer does
     const strings = pdfStrings(pdf);
@@ -196,7 +270,12 @@ describe('GET /api/establishments/:id/login-sheets.pdf', () => {
 
   test('half pages, only pending accounts: two sheets a page, codes regenerated again', async () => {
     const before = await hashes();
-    const res = await principalA.get(url(a.id, 'profile=student&class=2NDE1&layout=half&onlyPending=true'));
+    const res = await print(principalA, a.id, {
+      profile: 'student',
+      class: '2NDE1',
+      layout: 'half',
+      onlyPending: true,
+    });
     expect(res.statusCode).toBe(200);
     expect(pdfPageCount(res.rawPayload)).toBe(1); // p2 only (p1 activated above)
     expect((await hashes())[p.p2!.id]).not.toBe(before[p.p2!.id]);
@@ -206,7 +285,7 @@ describe('GET /api/establishments/:id/login-sheets.pdf', () => {
   });
 
   test("the guardians of a class's students, the teachers of a class, all staff", async () => {
-    const guardians = await principalA.get(url(a.id, 'profile=guardian&class=2NDE1'));
+    const guardians = await print(principalA, a.id, { profile: 'guardian', class: '2NDE1' });
     expect(guardians.statusCode).toBe(200);
     expect(guardians.headers['content-disposition']).toContain('identifiants-2NDE1-responsables.pdf');
     const gs = pdfStrings(guardians.rawPayload);
@@ -217,19 +296,53 @@ describe('GET /api/establishments/:id/login-sheets.pdf', () => {
     expect(codeAfter(gs, p.g1!.login)).toBeDefined();
     expect(gs.join('')).toContain(`Responsable de : FEUILLE p1 (2NDE1), FEUILLE q1 (2NDE2)`);
 
-    const teachers = await principalA.get(url(a.id, 'profile=teacher&class=2NDE1'));
+    const teachers = await print(principalA, a.id, { profile: 'teacher', class: '2NDE1' });
     expect(pdfPageCount(teachers.rawPayload)).toBe(1);
     expect(pdfStrings(teachers.rawPayload)).toContain(p.t1!.login);
-    const allTeachers = await principalA.get(url(a.id, 'profile=teacher&onlyPending=true'));
+    const allTeachers = await print(principalA, a.id, { profile: 'teacher', onlyPending: true });
     expect(pdfPageCount(allTeachers.rawPayload)).toBe(1);
-    const staff = await admin.get(url(a.id, 'profile=staff'));
+    const staff = await print(admin, a.id, { profile: 'staff' });
     expect(staff.statusCode).toBe(200);
     expect(staff.headers['content-disposition']).toContain('identifiants-tous-personnels.pdf');
     expect(pdfStrings(staff.rawPayload)).toContain(p.s1!.login);
   });
 
+  test('a pending person who also belongs elsewhere gets no code from this school; the platform gives it', async () => {
+    const shared = await makeUser(db, {
+      establishmentId: a.id,
+      profiles: ['staff'],
+      status: 'pending_activation',
+      activationCode: 'OLDCO-DE123',
+      firstName: 'Partagé',
+      lastName: 'Feuille',
+    });
+    await db
+      .insertInto('membership')
+      .values({ establishment_id: b.id, user_id: shared.id, profile: 'staff' })
+      .execute();
+    const preview = await principalA.get(previewUrl(a.id, 'profile=staff'));
+    expect(preview.json()).toMatchObject({ codesFromPlatform: 1 });
+    const before = (await hashes())[shared.id];
+    const res = await print(principalA, a.id, { profile: 'staff' });
+    expect(res.statusCode).toBe(200);
+    const strings = pdfStrings(res.rawPayload);
+    expect(strings).toContain(shared.login);
+    expect(codeAfter(strings, shared.login)).toBeUndefined();
+    expect(strings.join('')).toContain('administrateur de la plateforme');
+    expect((await hashes())[shared.id]).toBe(before);
+    // Nor one by one.
+    const one = await principalA.post(oneUrl(a.id, shared.id), { confirmReplace: 1 });
+    expect(one.statusCode).toBe(403);
+    expect(one.json().code).toBe('PERSON_IN_OTHER_ESTABLISHMENT');
+    expect((await hashes())[shared.id]).toBe(before);
+    // The platform administrator does.
+    const platform = await admin.post(oneUrl(a.id, shared.id), { confirmReplace: 1 });
+    expect(platform.statusCode, platform.body).toBe(200);
+    expect(codeAfter(pdfStrings(platform.rawPayload), shared.login)).toBeDefined();
+  });
+
   test('an empty selection gives a one-page PDF saying so; more than 1000 sheets is refused', async () => {
-    const empty = await principalB.get(url(b.id, 'profile=staff'));
+    const empty = await principalB.post(url(b.id), { profile: 'staff' });
     expect(empty.statusCode).toBe(200);
     expect(pdfPageCount(empty.rawPayload)).toBe(1);
 
@@ -242,10 +355,106 @@ describe('GET /api/establishments/:id/login-sheets.pdf', () => {
       )
       INSERT INTO membership (establishment_id, user_id, profile) SELECT ${b.id}, id, 'student' FROM u
     `.execute(db);
-    const before = { hashes: await hashes(), audit: await countRows(db, 'audit_event') };
-    const res = await principalB.get(url(b.id, 'profile=student'));
+    const before = await state();
+    const res = await principalB.post(url(b.id), { profile: 'student' });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'TOO_MANY_SHEETS', detail: expect.stringContaining('1001') });
-    expect({ hashes: await hashes(), audit: await countRows(db, 'audit_event') }).toEqual(before);
+    expect(await state()).toEqual(before);
+  });
+});
+
+describe("reprinting one person's sheet", () => {
+  test('a pending person: a new code, confirmed when the current one still works; the detail allows it', async () => {
+    const u = await makeUser(db, {
+      establishmentId: a.id,
+      profiles: ['guardian'],
+      status: 'pending_activation',
+      activationCode: 'OLDCO-DE123',
+      firstName: 'Seule',
+      lastName: 'Feuille',
+    });
+    expect((await principalA.get(`/api/establishments/${a.id}/users/${u.id}`)).json().can.printSheet).toBe(true);
+    const before = await state();
+    const refused = await principalA.post(oneUrl(a.id, u.id), {});
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toMatchObject({ code: 'CONFIRMATION_REQUIRED', detail: expect.stringContaining(': 1.') });
+    expect((await teacherA.post(oneUrl(a.id, u.id), { confirmReplace: 1 })).statusCode).toBe(403);
+    expect((await principalB.post(oneUrl(a.id, u.id), { confirmReplace: 1 })).statusCode).toBe(404);
+    expect((await principalA.post(oneUrl(a.id, p.s1!.id.replace(/.$/, '0')), { confirmReplace: 1 })).statusCode).toBe(
+      404,
+    );
+    expect((await principalA.post(oneUrl(a.id, u.id), { confirmReplace: 2 })).statusCode).toBe(400);
+    expect(await state()).toEqual(before);
+
+    const res = await principalA.post(oneUrl(a.id, u.id), { confirmReplace: 1, layout: 'half' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['content-disposition']).toBe(`attachment; filename="identifiants-${u.login}.pdf"`);
+    const strings = pdfStrings(res.rawPayload);
+    expect(strings).toContain(u.login);
+    const code = codeAfter(strings, u.login);
+    expect(code).toBeDefined();
+    const ok = await app.inject({
+      method: 'POST',
+      url: '/api/auth/activate',
+      payload: { login: u.login, code, password: 'une phrase de passe bien longue' },
+    });
+    expect(ok.statusCode, ok.body).toBe(200);
+    const printed = await db
+      .selectFrom('audit_event')
+      .selectAll()
+      .where('action', '=', 'directory.login_sheets.print')
+      .where('target_id', '=', u.id)
+      .execute();
+    expect(printed).toHaveLength(1);
+    expect(printed[0]!.details).toMatchObject({ single: true, codes: 1, replaced: 1 });
+
+    // Activated now: the sheet says so, no code, nothing to confirm.
+    const active = await principalA.post(oneUrl(a.id, u.id), {});
+    expect(active.statusCode).toBe(200);
+    expect(codeAfter(pdfStrings(active.rawPayload), u.login)).toBeUndefined();
+    expect(pdfStrings(active.rawPayload).join('')).toContain('déjà activé');
+  });
+
+  test('a blocked or detached person has no sheet: 409, nothing written', async () => {
+    const before = await state();
+    for (const k of ['p4', 'p5']) {
+      const res = await principalA.post(oneUrl(a.id, p[k]!.id), {});
+      expect(res.statusCode, k).toBe(409);
+      expect(res.json().code).toBe('ACCOUNT_NOT_PRINTABLE');
+    }
+    expect(await state()).toEqual(before);
+  });
+});
+
+describe('the address printed on the sheets', () => {
+  test('without PUBLIC_ORIGIN (development), the address the request came to — never a made-up localhost', async () => {
+    const dev = await testApp();
+    const school = await makeEstablishment(dev.db);
+    const principal = await makeUser(dev.db, { establishmentId: school.id, profiles: ['principal'] });
+    const staff = await makeUser(dev.db, {
+      establishmentId: school.id,
+      profiles: ['staff'],
+      status: 'pending_activation',
+    });
+    const login = await dev.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { login: principal.login, password: PASSWORD },
+    });
+    const res = await dev.app.inject({
+      method: 'POST',
+      url: url(school.id),
+      headers: {
+        host: 'ent.college.test:8080',
+        cookie: `${login.cookies[0]!.name}=${login.cookies[0]!.value}`,
+        'x-csrf-token': login.json().csrfToken,
+      },
+      payload: { profile: 'staff' },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const text = pdfStrings(res.rawPayload).join('');
+    expect(text).toContain('http://ent.college.test:8080/activate');
+    expect(text).not.toContain('localhost');
+    expect(codeAfter(pdfStrings(res.rawPayload), staff.login)).toBeDefined();
   });
 });

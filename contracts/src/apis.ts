@@ -1,5 +1,6 @@
 import type { charterApi } from './charter.ts';
 import type { establishmentsApi } from './establishments.ts';
+import type { privacyApi } from './privacy.ts';
 import type { servicesApi } from './services.ts';
 import type { timelineApi } from './timeline.ts';
 
@@ -12,7 +13,8 @@ import type { timelineApi } from './timeline.ts';
 export type Endpoints = typeof servicesApi.endpoints &
   typeof charterApi.endpoints &
   typeof establishmentsApi.endpoints &
-  typeof timelineApi.endpoints;
+  typeof timelineApi.endpoints &
+  typeof privacyApi.endpoints;
 
 export type EndpointName = keyof Endpoints;
 
@@ -21,11 +23,13 @@ export type ApiPermission =
   | (typeof servicesApi.permissions)[number]
   | (typeof charterApi.permissions)[number]
   | (typeof establishmentsApi.permissions)[number]
-  | (typeof timelineApi.permissions)[number];
+  | (typeof timelineApi.permissions)[number]
+  | (typeof privacyApi.permissions)[number];
 
 /** Every module problem code declared in a contract. */
 export type ApiErrorCode =
   | (typeof servicesApi.errors)[number]
   | (typeof charterApi.errors)[number]
   | (typeof establishmentsApi.errors)[number]
-  | (typeof timelineApi.errors)[number];
+  | (typeof timelineApi.errors)[number]
+  | (typeof privacyApi.errors)[number];

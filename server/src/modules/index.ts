@@ -3,6 +3,7 @@ import { accountsModule } from './accounts/index.ts';
 import { charterModule } from './charter/index.ts';
 import { directoryModule } from './directory/index.ts';
 import { establishmentsModule } from './establishments/index.ts';
+import { privacyModule } from './privacy/index.ts';
 import { servicesModule } from './services/index.ts';
 import { timelineModule } from './timeline/index.ts';
 
@@ -14,4 +15,5 @@ export const modules: ModuleDefinition[] = [
   establishmentsModule,
   directoryModule,
   timelineModule,
+  privacyModule,
 ];

@@ -26,3 +26,11 @@ export async function audit(db: Db, ctx: Pick<RequestContext, 'user' | 'ip'>, en
     })
     .execute();
 }
+
+/** Audit events are kept one year (the security log's retention, stated in the processing register). */
+export async function purgeAudit(db: Db, now = new Date()): Promise<number> {
+  const cutoff = new Date(now);
+  cutoff.setFullYear(cutoff.getFullYear() - 1);
+  const res = await db.deleteFrom('audit_event').where('at', '<', cutoff).executeTakeFirst();
+  return Number(res.numDeletedRows);
+}

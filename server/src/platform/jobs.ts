@@ -1,13 +1,14 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import { PgBoss } from 'pg-boss';
+import { purgeAudit } from './audit.ts';
 import { sessions } from './auth/session.repository.ts';
 import { purgeThrottle } from './auth/throttle.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/schema.ts';
 import type { Lang } from './i18n.ts';
 import type { JobDeps, ModuleDefinition } from './module.ts';
-import { rollUpUsage, type UsageRecorder } from './usage.ts';
+import { purgeUsageEvents, rollUpUsage, type UsageRecorder } from './usage.ts';
 
 /**
  * What a job's work receives, built like a request's context: the database, settings, a logger, the usage
@@ -74,6 +75,14 @@ export async function startJobs(
     await purgeThrottle(db);
   });
   await boss.schedule('sessions.purge', '*/30 * * * *');
+
+  // The retention the processing register states: one year of audit, 13 months of usage events.
+  await boss.createQueue('traces.purge');
+  await boss.work('traces.purge', async () => {
+    await purgeAudit(db);
+    await purgeUsageEvents(db);
+  });
+  await boss.schedule('traces.purge', '30 3 * * *', null, { tz: 'Europe/Paris' });
 
   for (const mod of modules) if (mod.jobs) await mod.jobs({ ...deps, boss });
 

@@ -67,6 +67,8 @@ export interface IndicatorDefinition {
  * per-person export are generated from these declarations.
  */
 export interface PersonalDataDeclaration {
+  /** A few words naming the processing; a service module defaults to its catalogue name. */
+  title?: Record<Lang, string>;
   purpose: Record<Lang, string>;
   /** Legal basis: mostly the public-interest mission of the school (RGPD art. 6-1-e). */
   legalBasis: Record<Lang, string>;

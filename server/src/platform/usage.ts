@@ -118,3 +118,11 @@ export async function rollUpUsage(db: Kysely<Database>, day: string): Promise<nu
     return Number(res.numAffectedRows ?? 0);
   });
 }
+
+/** Usage events are kept 13 months; the daily roll-up (no person in it) stays for the indicators' history. */
+export async function purgeUsageEvents(db: Kysely<Database>, now = new Date()): Promise<number> {
+  const cutoff = new Date(now);
+  cutoff.setMonth(cutoff.getMonth() - 13);
+  const res = await db.deleteFrom('usage_event').where('at', '<', cutoff).executeTakeFirst();
+  return Number(res.numDeletedRows);
+}

@@ -69,6 +69,17 @@ export const charters = {
       .onConflict((oc) => oc.columns(['user_id', 'charter_id', 'establishment_id']).doNothing())
       .execute(),
 
+  /** A person's acceptances, for the export of their data. */
+  acceptancesOf: (db: Db, userId: string) =>
+    db
+      .selectFrom('charter_acceptance as a')
+      .innerJoin('charter as c', 'c.id', 'a.charter_id')
+      .innerJoin('establishment as e', 'e.id', 'a.establishment_id')
+      .select(['e.name as establishment', 'c.title', 'c.version', 'a.accepted_at'])
+      .where('a.user_id', '=', userId)
+      .orderBy('a.accepted_at', 'desc')
+      .execute(),
+
   /** Serialise publications per establishment (a row lock on the establishment, held until commit). */
   lockEstablishment: (db: Db, establishmentId: string) =>
     db.selectFrom('establishment').select('id').where('id', '=', establishmentId).forUpdate().execute(),

@@ -1,4 +1,5 @@
 import { defineModule } from '../../platform/module.ts';
+import { directoryPersonalData } from './directory.personal-data.ts';
 import { directoryRoutes } from './directory.routes.ts';
 import { duplicatesRoutes } from './duplicates/duplicates.routes.ts';
 import { registerDirectoryJobs } from './import/import.jobs.ts';
@@ -34,6 +35,7 @@ export const directoryModule = defineModule({
   },
   jobs: ({ boss, db, config, log }) => registerDirectoryJobs(boss, db, config, log),
   // The module's route files, one per area (users, imports, data quality, login sheets, rollover…).
+  personalData: directoryPersonalData,
   plugin: async (app) => {
     await directoryRoutes(app);
     await importRoutes(app);

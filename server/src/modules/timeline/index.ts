@@ -2,7 +2,7 @@ import { timelineApi } from '@preau/contracts';
 import { defineModule } from '../../platform/module.ts';
 import * as m0004 from './0004_timeline_core.ts';
 import { timelineRoutes } from './timeline.routes.ts';
-import { timelineHome, timelineOf } from './timeline.service.ts';
+import { purgeOldNotifications, timelineHome, timelineOf } from './timeline.service.ts';
 
 export { type Notice, notify, withdraw } from './timeline.service.ts';
 
@@ -18,6 +18,7 @@ export const timelineModule = defineModule({
   migrations: { '0004_timeline_core': m0004 },
   permissions: {},
   personalData: {
+    title: { fr: "Fil d'actualité", en: 'News feed' },
     purpose: {
       fr: 'Informer chacun de ce qui le concerne dans les services ouverts (nouveau message, devoir, absence…).',
       en: 'Tell each person what concerns them in the open services (new message, homework, absence…).',
@@ -35,11 +36,18 @@ export const timelineModule = defineModule({
     ],
     audience: { fr: 'La personne seule.', en: 'The person only.' },
     retention: {
-      fr: "Jusqu'à la fin de l'année scolaire suivante, ou la suppression du compte.",
-      en: 'Until the end of the following school year, or the deletion of the account.',
+      fr: 'Treize mois, puis effacées chaque nuit ; supprimées avec le compte.',
+      en: 'Thirteen months, then erased each night; deleted with the account.',
     },
     exportFor: timelineOf,
   },
   home: timelineHome,
+  jobs: async ({ boss, db }) => {
+    await boss.createQueue('timeline.purge');
+    await boss.work('timeline.purge', async () => {
+      await purgeOldNotifications(db);
+    });
+    await boss.schedule('timeline.purge', '45 3 * * *', null, { tz: 'Europe/Paris' });
+  },
   plugin: timelineRoutes,
 });

@@ -109,6 +109,10 @@ export const notifications = {
     return q.execute();
   },
 
+  /** Notifications older than the cutoff, with their recipients (cascade). */
+  purgeBefore: async (db: Db, cutoff: Date) =>
+    Number((await db.deleteFrom('notification').where('created_at', '<', cutoff).executeTakeFirst()).numDeletedRows),
+
   /** The person's notifications, for the export of their data. */
   ofPerson: (db: Db, userId: string) =>
     db

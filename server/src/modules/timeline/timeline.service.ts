@@ -89,6 +89,13 @@ export async function markRead(ctx: RequestContext, body: { ids: string[] } | { 
   return { unread: await notifications.unread(ctx.db, user.id) };
 }
 
+/** Notifications are kept 13 months (the processing register says so). */
+export async function purgeOldNotifications(db: Db, now = new Date()): Promise<number> {
+  const cutoff = new Date(now);
+  cutoff.setMonth(cutoff.getMonth() - 13);
+  return notifications.purgeBefore(db, cutoff);
+}
+
 /** The home page's widget: the five latest notifications of the establishment and the unread count. */
 export async function timelineHome({ ctx, establishmentId }: HomeWidgetContext): Promise<TimelinePage> {
   return feed(ctx, { establishment: establishmentId, limit: 5 });

@@ -8,6 +8,7 @@ import { registerEndpoints } from '../../platform/http/endpoints.ts';
 import { defineModule } from '../../platform/module.ts';
 import { modules } from '../index.ts';
 import { notify, withdraw } from './index.ts';
+import { purgeOldNotifications } from './timeline.service.ts';
 
 /**
  * The timeline as every service uses it: a module posts through `notify` (inside its transaction), its
@@ -163,6 +164,33 @@ describe('timeline', () => {
     const before = await countRows(db, 'notification_recipient');
     await withdraw(db, { type: 'probe', id: source });
     expect(await countRows(db, 'notification_recipient')).toBe(before - 2000);
+  });
+
+  test('notifications older than thirteen months are erased with their recipients', async () => {
+    const old = await db
+      .insertInto('notification')
+      .values({
+        establishment_id: school.id,
+        kind: 'probe.thing.new',
+        text: JSON.stringify({ fr: 'vieux' }),
+        link: null,
+        created_at: new Date('2020-01-01T00:00:00Z'),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('notification_recipient')
+      .values({ notification_id: old.id, user_id: s1!.id, establishment_id: school.id, created_at: '2020-01-01' })
+      .execute();
+    const before = await countRows(db, 'notification');
+    expect(await purgeOldNotifications(db)).toBe(1);
+    expect(await countRows(db, 'notification')).toBe(before - 1);
+    const left = await db
+      .selectFrom('notification_recipient')
+      .select('user_id')
+      .where('notification_id', '=', old.id)
+      .execute();
+    expect(left).toEqual([]);
   });
 
   test('an undeclared kind is a programming error, refused before anything is written', async () => {

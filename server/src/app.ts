@@ -26,6 +26,7 @@ import { errorHandler, problem, sendProblem } from './platform/http/problem.ts';
 import { isWorded, pickLang, registerMessages } from './platform/i18n.ts';
 import type { App, ModuleDefinition } from './platform/module.ts';
 import { registerModuleDeclarations } from './platform/registry.ts';
+import { type BlobStorage, createStorage } from './platform/storage/index.ts';
 import { UsageRecorder } from './platform/usage.ts';
 
 export interface RouteInfo {
@@ -48,10 +49,17 @@ export interface BuildOptions {
   config: Config;
   db: Kysely<Database>;
   modules?: ModuleDefinition[];
+  /** File storage; default: the one `config.storage` names. */
+  storage?: BlobStorage;
 }
 
 /** build() apart from listen(): tests inject requests into the same app the server runs. */
-export async function buildApp({ config, db, modules = defaultModules }: BuildOptions): Promise<App> {
+export async function buildApp({
+  config,
+  db,
+  modules = defaultModules,
+  storage = createStorage(config.storage),
+}: BuildOptions): Promise<App> {
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -119,6 +127,7 @@ export async function buildApp({ config, db, modules = defaultModules }: BuildOp
       ip: req.ip,
       userAgent: req.headers['user-agent'] ?? null,
       usage,
+      storage,
       log: req.log,
       services,
     };

@@ -5,6 +5,7 @@ import { connectDatabaseServer } from './platform/db/connect.ts';
 import { createDatabase } from './platform/db/database.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
 import { jobContextFactory, startJobs } from './platform/jobs.ts';
+import { createStorage } from './platform/storage/index.ts';
 import { printDemoAccounts, seedDemoIfEmpty } from './seed/demo.ts';
 import { seedModuleDemos } from './seed/modules.ts';
 
@@ -31,6 +32,7 @@ try {
   process.exit(1);
 }
 const db = createDatabase(server.url, 20);
+const storage = createStorage(config.storage);
 let app: Awaited<ReturnType<typeof buildApp>> | null = null;
 let jobs: Awaited<ReturnType<typeof startJobs>> | null = null;
 
@@ -53,15 +55,15 @@ try {
   if (config.demo) {
     const seeded = await seedDemoIfEmpty(db, config);
     if (seeded) {
-      await seedModuleDemos(db, config, modules);
+      await seedModuleDemos(db, config, modules, storage);
       say('Demo académie created.');
     }
   }
-  app = await buildApp({ config, db });
+  app = await buildApp({ config, db, storage });
   if (config.jobs) {
     const usage = usageRecorders.get(app)!;
     const jobContext = jobContextFactory(db, config, app.log, usage);
-    jobs = await startJobs(server.url, { db, config, log: app.log, jobContext }, modules);
+    jobs = await startJobs(server.url, { db, config, storage, log: app.log, jobContext }, modules);
   }
   await app.listen({ port: config.port, host: config.host });
   say(`\nPréau is running: http://localhost:${config.port}  (API docs: /api/docs)`);

@@ -1,11 +1,48 @@
 import { resolve } from 'node:path';
 
+export type StorageConfig =
+  | { driver: 'local'; root: string }
+  | {
+      driver: 's3';
+      endpoint: string | null;
+      region: string;
+      bucket: string;
+      accessKeyId: string | null;
+      secretAccessKey: string | null;
+      /** `https://host/bucket/key` instead of `https://bucket.host/key` (MinIO, Garage, Ceph…). */
+      forcePathStyle: boolean;
+      /** Prefix of every key, so one bucket can serve several platforms (`preau/`). */
+      prefix: string;
+    };
+
+function storageConfig(env: NodeJS.ProcessEnv, dataDir: string): StorageConfig {
+  const driver = env.STORAGE_DRIVER || 'local';
+  if (driver === 'local')
+    return { driver, root: env.STORAGE_DIR ? resolve(env.STORAGE_DIR) : resolve(dataDir, 'files') };
+  if (driver !== 's3') throw new Error(`STORAGE_DRIVER must be local or s3: ${driver}`);
+  if (!env.S3_BUCKET) throw new Error('STORAGE_DRIVER=s3 needs S3_BUCKET');
+  return {
+    driver,
+    endpoint: env.S3_ENDPOINT || null,
+    region: env.S3_REGION || 'us-east-1',
+    bucket: env.S3_BUCKET,
+    accessKeyId: env.S3_ACCESS_KEY_ID || null,
+    secretAccessKey: env.S3_SECRET_ACCESS_KEY || null,
+    forcePathStyle: bool(env.S3_FORCE_PATH_STYLE, !!env.S3_ENDPOINT),
+    prefix: env.S3_PREFIX ?? '',
+  };
+}
+
 /** Every setting comes from the environment; the README lists them. */
 export interface Config {
   port: number;
   host: string;
   databaseUrl: string | null;
   dataDir: string;
+  /** Where file bytes go (documents): local disk under DATA_DIR by default, or an S3-compatible bucket. */
+  storage: StorageConfig;
+  /** The largest file one upload may carry, in bytes (DOCUMENTS_MAX_FILE_MB). */
+  maxFileBytes: number;
   demo: boolean;
   production: boolean;
   /** `Secure` + `__Host-` cookies. On by default in production. */
@@ -66,12 +103,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = env.NODE_ENV === 'production';
   const databaseUrl = env.DATABASE_URL || null;
   const publicOrigin = origin(env.PUBLIC_ORIGIN, production);
+  // Default: ./data at the repository root, whichever workspace npm runs from.
+  const dataDir = env.DATA_DIR ? resolve(env.DATA_DIR) : resolve(import.meta.dirname, '../../../data');
   return {
     port: int(env.PORT, 3000),
     host: env.HOST || (production ? '0.0.0.0' : '127.0.0.1'),
     databaseUrl,
-    // Default: ./data at the repository root, whichever workspace npm runs from.
-    dataDir: env.DATA_DIR ? resolve(env.DATA_DIR) : resolve(import.meta.dirname, '../../../data'),
+    dataDir,
+    storage: storageConfig(env, dataDir),
+    maxFileBytes: int(env.DOCUMENTS_MAX_FILE_MB, 1024) * 1024 * 1024,
     demo: bool(env.PREAU_DEMO, databaseUrl === null),
     production,
     secureCookies: bool(env.SECURE_COOKIES, production || (publicOrigin?.startsWith('https://') ?? false)),

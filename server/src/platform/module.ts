@@ -16,6 +16,7 @@ import type { Database, Db } from './db/schema.ts';
 import type { AuthedContext } from './http/context.ts';
 import type { Lang } from './i18n.ts';
 import type { JobContextFactory } from './jobs.ts';
+import type { BlobStorage } from './storage/index.ts';
 
 /** The Fastify instance every module plugin receives: zod schemas type the handlers. */
 export type App = FastifyInstance<
@@ -91,6 +92,8 @@ export interface HomeWidgetContext {
 export interface DemoWorld {
   db: Kysely<Database>;
   config: Config;
+  /** File storage, for modules whose demo has files. */
+  storage: BlobStorage;
   /** The demo's fixed accounts by login (`prof.demo`, `eleve.demo`…) → user id. */
   accounts: Record<string, string>;
   establishments: { id: string; uai: string; name: string; schoolYearId: string }[];
@@ -102,6 +105,8 @@ export interface JobDeps {
   boss: PgBoss;
   db: Kysely<Database>;
   config: Config;
+  /** File storage (the same the app serves from). */
+  storage: BlobStorage;
   log: FastifyBaseLogger;
   /** A context for audit and usage events in jobs, built like a request's. */
   jobContext: JobContextFactory;

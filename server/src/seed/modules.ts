@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../platform/config.ts';
 import type { Database } from '../platform/db/schema.ts';
 import type { DemoWorld, ModuleDefinition } from '../platform/module.ts';
+import type { BlobStorage } from '../platform/storage/index.ts';
 import { rng } from './names.ts';
 
 /** The demo's fixed accounts, which modules give their own demo data to. */
@@ -15,6 +16,7 @@ export async function seedModuleDemos(
   db: Kysely<Database>,
   config: Config,
   modules: readonly ModuleDefinition[],
+  storage: BlobStorage,
 ): Promise<void> {
   const accounts = Object.fromEntries(
     (await db.selectFrom('app_user').select(['login', 'id']).where('login', 'in', DEMO_LOGINS).execute()).map((r) => [
@@ -33,7 +35,7 @@ export async function seedModuleDemos(
   let seed = 20260902;
   for (const m of modules) {
     if (!m.demo) continue;
-    const world: DemoWorld = { db, config, accounts, establishments, random: rng(seed++) };
+    const world: DemoWorld = { db, config, storage, accounts, establishments, random: rng(seed++) };
     await m.demo(world);
   }
 }

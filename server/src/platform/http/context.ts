@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/schema.ts';
 import type { Lang } from '../i18n.ts';
+import type { BlobStorage } from '../storage/index.ts';
 import type { UsageRecorder } from '../usage.ts';
 
 export interface MembershipInfo {
@@ -33,6 +34,8 @@ export interface RequestContext {
   ip: string;
   userAgent: string | null;
   usage: UsageRecorder;
+  /** File bytes (documents): local disk or S3-compatible, as configured. */
+  storage: BlobStorage;
   log: FastifyBaseLogger;
   /** The services gate, given by the app (the services module implements it; the platform only calls it). */
   services: ServiceGate;

@@ -5,7 +5,8 @@ import { z } from 'zod';
  * report are a contract that outside checks rely on: keep them stable.
  */
 
-export const ImportStatus = z.enum(['queued', 'running', 'done', 'failed']);
+/** `interrupted`: the process running the job died; the report says which establishments were written. */
+export const ImportStatus = z.enum(['queued', 'running', 'done', 'failed', 'interrupted']);
 export type ImportStatus = z.infer<typeof ImportStatus>;
 
 export const ImportKind = z.enum(['aaf', 'csv']);

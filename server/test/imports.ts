@@ -63,7 +63,7 @@ export async function waitForImport(as: Agent, id: string, timeoutMs = 20_000): 
     const res = await as.get(`/api/imports/${id}`);
     expect(res.statusCode, res.body).toBe(200);
     const job = res.json() as ImportJob;
-    if (job.status === 'done' || job.status === 'failed') return job;
+    if (job.status === 'done' || job.status === 'failed' || job.status === 'interrupted') return job;
     if (Date.now() > deadline) throw new Error(`import ${id} still ${job.status} (${job.phase})`);
     await new Promise((r) => setTimeout(r, 25));
   }

@@ -14,8 +14,8 @@ import { open } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ImportJob } from '@preau/contracts';
 import type { Kysely } from 'kysely';
-import { runImport } from '../modules/directory/import/engine.ts';
-import { importJobs } from '../modules/directory/import/import.repository.ts';
+import { RUNNER, runImportJob } from '../modules/directory/import/import.jobs.ts';
+import { importJobs, imports } from '../modules/directory/import/import.repository.ts';
 import { contentKind, diskSource, type ImportSource } from '../modules/directory/import/sources.ts';
 import { loadConfig } from '../platform/config.ts';
 import { connectDatabaseServer } from '../platform/db/connect.ts';
@@ -171,14 +171,9 @@ async function main(): Promise<number> {
     await migrateToLatest(db);
     let establishmentId: string | null = null;
     if (args.establishment) {
-      const e = args.establishment;
-      const row = await db
-        .selectFrom('establishment')
-        .select('id')
-        .where(/^[0-9a-f-]{36}$/i.test(e) ? 'id' : 'uai', '=', /^[0-9a-f-]{36}$/i.test(e) ? e : e.toUpperCase())
-        .executeTakeFirst();
+      const row = await imports.establishmentByUaiOrId(db, args.establishment);
       if (!row) {
-        err(`No establishment ${e}.`);
+        err(`No establishment ${args.establishment}.`);
         return 2;
       }
       establishmentId = row.id;
@@ -195,21 +190,24 @@ async function main(): Promise<number> {
       kind,
       dry_run: args.dryRun,
       files: sources.map((s, no) => ({ no, name: s.name, size: s.size, kind })),
-      options: { scope: establishmentId ? [establishmentId] : null, cli: true },
+      options: {
+        scope: establishmentId ? [establishmentId] : null,
+        ...(kind === 'csv' ? { csvEstablishment: establishmentId, mapping: {} } : {}),
+        cli: true,
+      },
     });
-    await importJobs.start(db, id);
+    // This process runs it: if it is killed, the next start of Préau marks the job interrupted.
+    await importJobs.claim(db, id, RUNNER);
     const tty = process.stderr.isTTY && !args.json;
     let lastPhase = '';
     const started = Date.now();
-    const outcome = await runImport(db, {
-      kind,
+    const log = {
+      info: () => {},
+      warn: (obj: unknown, msg: string) => err(`${msg} ${JSON.stringify(obj)}`),
+      error: (obj: { err?: unknown }, msg: string) => err(`${msg}: ${(obj.err as Error | undefined)?.message ?? ''}`),
+    };
+    await runImportJob(db, id, config, log as never, {
       sources,
-      dryRun: args.dryRun,
-      scope: establishmentId ? new Set([establishmentId]) : null,
-      csv: kind === 'csv' ? { establishmentId: establishmentId!, mapping: {} } : undefined,
-      jobId: id,
-      actorId: null,
-      activationCodeDays: config.activationCodeDays,
       onProgress: (p, phase) => {
         if (tty) process.stderr.write(`\r${String(Math.round(p * 100)).padStart(3)}% ${phase.padEnd(40)}`);
         else if (phase !== lastPhase && !args.json) err(`${phase}…`);
@@ -217,16 +215,13 @@ async function main(): Promise<number> {
       },
     });
     if (tty) process.stderr.write('\n');
-    if (!establishmentId && outcome.establishmentIds.length === 1)
-      await importJobs.setEstablishment(db, id, outcome.establishmentIds[0]!);
-    await importJobs.finish(db, id, outcome.status, outcome.report);
     const row = (await importJobs.byId(db, id))!;
     const job: ImportJob = {
       id,
       status: row.status,
       progress: 1,
       phase: row.phase,
-      report: outcome.report,
+      report: row.report as ImportJob['report'],
       kind,
       dryRun: args.dryRun,
       establishmentId: row.establishment_id,
@@ -240,7 +235,7 @@ async function main(): Promise<number> {
       printHuman(job);
       err(`\n${((Date.now() - started) / 1000).toFixed(2)} s`);
     }
-    return outcome.status === 'done' ? 0 : 1;
+    return job.status === 'done' ? 0 : 1;
   } finally {
     await db.destroy();
     await server.stop();

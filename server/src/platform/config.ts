@@ -60,6 +60,8 @@ export interface Config {
   activationCodeDays: number;
   logLevel: string;
   jobs: boolean;
+  /** Heap of the thread that runs an import job (MB): an import that needs more fails cleanly, the server lives on. */
+  importMemoryMb: number;
   /** Fastify trustProxy: false, a hop count or a list of proxy addresses. Never `true` (any client could fake its address). */
   trustProxy: boolean | number | string[];
   webDist: string | null;
@@ -124,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     activationCodeDays: int(env.ACTIVATION_CODE_DAYS, 90),
     logLevel: env.LOG_LEVEL || 'info',
     jobs: bool(env.PREAU_JOBS, true),
+    importMemoryMb: Math.max(128, int(env.IMPORT_MEMORY_MB, 768)),
     trustProxy: !env.TRUST_PROXY
       ? false
       : /^[0-9]+$/.test(env.TRUST_PROXY)

@@ -1,4 +1,5 @@
 import { defineModule } from '../../platform/module.ts';
+import * as m0010 from './0010_directory_import_jobs.ts';
 import { directoryPersonalData } from './directory.personal-data.ts';
 import { directoryRoutes } from './directory.routes.ts';
 import { duplicatesRoutes } from './duplicates/duplicates.routes.ts';
@@ -33,6 +34,7 @@ export const directoryModule = defineModule({
     'imports.run': ['local_admin'],
     'school_years.manage': ['principal', 'local_admin'],
   },
+  migrations: { '0010_directory_import_jobs': m0010 },
   jobs: ({ boss, db, config, log }) => registerDirectoryJobs(boss, db, config, log),
   // The module's route files, one per area (users, imports, data quality, login sheets, rollover…).
   personalData: directoryPersonalData,

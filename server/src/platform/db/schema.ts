@@ -302,7 +302,7 @@ export interface AppUserTable {
   consents: ColumnType<Record<string, string>, string | undefined, string>;
 }
 
-export type ImportJobStatus = 'queued' | 'running' | 'done' | 'failed';
+export type ImportJobStatus = 'queued' | 'running' | 'done' | 'failed' | 'interrupted';
 
 export interface ImportJobTable {
   id: Generated<string>;
@@ -319,6 +319,9 @@ export interface ImportJobTable {
   created_at: Timestamp;
   started_at: Date | null;
   finished_at: Date | null;
+  runner: string | null;
+  heartbeat_at: Date | null;
+  written: ColumnType<unknown[], string | undefined, string>;
 }
 
 export interface ImportFileChunkTable {

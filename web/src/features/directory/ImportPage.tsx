@@ -24,7 +24,7 @@ export function usePhaseLabel() {
   const { t } = useTranslation();
   return (phase: string) => {
     const [head, ...rest] = phase.split(' ');
-    const known = ['queued', 'parsing', 'resolving', 'writing', 'report', 'done', 'failed'];
+    const known = ['queued', 'parsing', 'resolving', 'writing', 'report', 'done', 'failed', 'interrupted'];
     if (!head || !known.includes(head)) return phase;
     return t(`directory.import.phase.${head}`, { target: rest.join(' ') });
   };
@@ -308,7 +308,7 @@ function JobPanel({ jobId, establishmentId }: { jobId: string; establishmentId: 
   const qc = useQueryClient();
   const phaseLabel = usePhaseLabel();
   const job = useImportJob(jobId);
-  const finished = job.data?.status === 'done' || job.data?.status === 'failed';
+  const finished = job.data?.status === 'done' || job.data?.status === 'failed' || job.data?.status === 'interrupted';
   useEffect(() => {
     if (finished) void qc.invalidateQueries({ queryKey: ['admin', establishmentId] });
   }, [finished, qc, establishmentId]);
@@ -339,11 +339,16 @@ function JobPanel({ jobId, establishmentId }: { jobId: string; establishmentId: 
                 ? j.dryRun
                   ? t('directory.import.doneDry')
                   : t('directory.import.done')
-                : t('directory.import.failed')
+                : j.status === 'interrupted'
+                  ? t('directory.import.interrupted')
+                  : t('directory.import.failed')
               : ''}
           </p>
           {j.status === 'failed' ? (
             <Alert severity="error" small className="fr-mb-3w" description={t('directory.import.failedText')} />
+          ) : null}
+          {j.status === 'interrupted' ? (
+            <Alert severity="warning" small className="fr-mb-3w" description={t('directory.import.interruptedText')} />
           ) : null}
           {j.report ? <Report report={j.report} job={j} /> : null}
         </>
@@ -483,7 +488,15 @@ function History({
                       as="span"
                       small
                       noIcon
-                      severity={j.status === 'done' ? 'success' : j.status === 'failed' ? 'error' : 'info'}
+                      severity={
+                        j.status === 'done'
+                          ? 'success'
+                          : j.status === 'failed'
+                            ? 'error'
+                            : j.status === 'interrupted'
+                              ? 'warning'
+                              : 'info'
+                      }
                     >
                       {t(`directory.import.status.${j.status}`)}
                     </Badge>

@@ -85,7 +85,7 @@ export const useSubjects = (enabled = true) =>
     enabled,
   });
 
-/** The job, polled every 500 ms until it is done or failed. */
+/** The job, polled every 500 ms until it has finished (done, failed or interrupted). */
 export const useImportJob = (jobId: string | null) =>
   useQuery({
     queryKey: keys.importJob(jobId ?? ''),
@@ -93,7 +93,7 @@ export const useImportJob = (jobId: string | null) =>
     enabled: !!jobId,
     refetchInterval: (q) => {
       const s = q.state.data?.status;
-      return s === 'done' || s === 'failed' ? false : 500;
+      return s === 'done' || s === 'failed' || s === 'interrupted' ? false : 500;
     },
   });
 

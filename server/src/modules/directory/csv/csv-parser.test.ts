@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import {
   type CsvField,
   CsvParseError,
+  type CsvRecord,
+  CsvRecordReader,
   fieldOfHeader,
   groupGuardianRows,
   guardiansOfStudentRow,
@@ -258,6 +260,25 @@ describe('CSV parser: properties', () => {
         }
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('reads a file fed in chunks of any size exactly as the whole file', () => {
+    const files = ['eleves-siecle-bom.csv', 'responsables-latin1.csv', 'eleves-r1-r2.csv', 'enseignants-tab.csv'];
+    fc.assert(
+      fc.property(fc.constantFrom(...files), fc.integer({ min: 1, max: 64 }), (name, size) => {
+        const bytes = readFileSync(FIXTURES + name);
+        const whole = parseCsv(bytes, { file: name });
+        const reader = new CsvRecordReader(name);
+        const records: CsvRecord[] = [];
+        for (let i = 0; i < bytes.length; i += size) records.push(...reader.push(bytes.subarray(i, i + size)));
+        records.push(...reader.end());
+        expect(reader.encoding).toBe(whole.encoding);
+        expect(reader.separator).toBe(whole.separator);
+        expect(records.slice(1).map((r) => r.cells)).toEqual(whole.cells);
+        expect(records.slice(1).map((r) => r.line)).toEqual(whole.lines);
+      }),
+      { numRuns: 100 },
     );
   });
 });

@@ -1,9 +1,9 @@
 /**
  * Directory CSV files as schools produce them (../shared/reference/csv.md): separator, encoding and
  * headers are detected; each column is mapped to a canonical field or left unmapped for the mapping step.
- * Pure: no database. Files are small (a school's students), so they are read whole.
+ * Pure: no database. Files stream through `CsvRecordReader` (any size, bounded memory).
  */
-import { parse } from 'csv-parse/sync';
+import * as csvParse from 'csv-parse';
 import iconv from 'iconv-lite';
 import { type AnomalyParams, frenchDateToIso, type ImportAnomaly } from '../aaf/values.ts';
 
@@ -218,30 +218,31 @@ export function fieldOfHeader(header: string): CsvField | null {
   return null;
 }
 
-/** Decode: UTF-8 (BOM stripped) when valid, else windows-1252 (a superset of Latin-1 in practice). */
-export function decodeCsv(bytes: Uint8Array): { text: string; encoding: CsvEncoding; bom: boolean } {
-  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-  const body = bom ? bytes.subarray(3) : bytes;
-  try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(body), encoding: 'utf-8', bom };
-  } catch {
-    return { text: iconv.decode(Buffer.from(body), 'windows-1252'), encoding: 'windows-1252', bom };
-  }
-}
-
-/** Count separators outside quotes in the header line; the most frequent wins (`;` on a tie or none). */
-export function detectSeparator(text: string): CsvSeparator {
+/**
+ * Count separators outside quotes in the header line; the most frequent wins (`;` on a tie or none). Null while
+ * the text seen so far does not yet hold a line break after a separator (more text may change the answer).
+ */
+function separatorOf(text: string, complete: boolean): CsvSeparator | null {
   const counts: Record<CsvSeparator, number> = { ';': 0, ',': 0, '\t': 0 };
   let quoted = false;
+  let decided = complete;
   for (const ch of text) {
     if (ch === '"') quoted = !quoted;
     else if (!quoted && (ch === '\n' || ch === '\r')) {
-      if (counts[';'] + counts[','] + counts['\t'] > 0) break;
+      if (counts[';'] + counts[','] + counts['\t'] > 0) {
+        decided = true;
+        break;
+      }
     } else if (!quoted && (ch === ';' || ch === ',' || ch === '\t')) counts[ch]++;
   }
+  if (!decided) return null;
   let best: CsvSeparator = ';';
   for (const s of ['\t', ','] as const) if (counts[s] > counts[best]) best = s;
   return best;
+}
+
+export function detectSeparator(text: string): CsvSeparator {
+  return separatorOf(text, true)!;
 }
 
 function guessProfile(fields: Set<CsvField | null>): CsvProfileGuess {
@@ -299,42 +300,147 @@ export interface CsvParseOptions {
   separator?: CsvSeparator;
 }
 
+/** One row of cells as written in the file, with its 1-based line. */
+export interface CsvRecord {
+  cells: string[];
+  line: number;
+}
+
+/** Above this, a header line without any line break is not a CSV header any more. */
+const MAX_HEADER_CHARS = 1 << 20;
+
 /**
- * Parse a directory CSV file.
- * @throws CsvParseError when the file is empty or cannot be split into rows (unclosed quote…).
+ * The incremental reader: bytes in, records out (the header first), with memory bounded by one chunk — a
+ * file of any size streams through it. Decoding: UTF-8 (BOM stripped) while the bytes are valid UTF-8; at the
+ * first invalid sequence the rest of the file is read as windows-1252 (a superset of Latin-1 in practice),
+ * the text before it being plain ASCII or valid UTF-8 either way. The separator is detected on the header line.
  */
-export function parseCsv(input: Uint8Array | string, options: CsvParseOptions = {}): CsvParseResult {
-  const file = options.file ?? '(input)';
-  const decoded =
-    typeof input === 'string'
-      ? { text: input.replace(/^\uFEFF/, ''), encoding: 'utf-8' as const, bom: input.startsWith('\uFEFF') }
-      : decodeCsv(input);
-  const text = decoded.text;
-  if (!text.trim()) throw new CsvParseError('EMPTY_FILE', 'the file is empty', file, null, { variant: 'empty' });
-  const separator = options.separator ?? detectSeparator(text);
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parse(text, {
-      delimiter: separator,
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: true,
-      skip_records_with_empty_values: true,
-      info: true,
-      bom: false,
-    }) as unknown as { record: string[]; info: { lines: number } }[];
-  } catch (err) {
-    const e = err as Error & { lines?: number };
-    throw new CsvParseError('MALFORMED_CSV', `cannot read the rows: ${e.message}`, file, e.lines ?? null, {
-      error: e.message,
-    });
+export class CsvRecordReader {
+  encoding: CsvEncoding = 'utf-8';
+  bom = false;
+  separator: CsvSeparator | null;
+  private readonly file: string;
+  private started = false;
+  private carry: Uint8Array = new Uint8Array(0);
+  private pending = '';
+  private sawText = false;
+  private parser: {
+    parse: (buf: Buffer | undefined, end: boolean, push: (r: unknown) => void, close: () => void) => unknown;
+  } | null = null;
+  private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
+
+  constructor(file = '(input)', options: { separator?: CsvSeparator } = {}) {
+    this.file = file;
+    this.separator = options.separator ?? null;
   }
-  const [header, ...data] = records;
-  if (!header)
-    throw new CsvParseError('EMPTY_FILE', 'the file has no header line', file, null, { variant: 'noHeader' });
-  const anomalies: ImportAnomaly[] = [];
+
+  /** Feed the next bytes; returns the records they complete. */
+  push(bytes: Uint8Array): CsvRecord[] {
+    return this.text(this.decode(bytes, false), false);
+  }
+
+  /** No more bytes: the last records. @throws CsvParseError on an empty file or rows that cannot be split. */
+  end(): CsvRecord[] {
+    const out = this.text(this.decode(new Uint8Array(0), true), true);
+    if (!this.sawText)
+      throw new CsvParseError('EMPTY_FILE', 'the file is empty', this.file, null, { variant: 'empty' });
+    return out;
+  }
+
+  private decode(bytes: Uint8Array, last: boolean): string {
+    let b = bytes;
+    if (this.carry.length) {
+      const joined = new Uint8Array(this.carry.length + b.length);
+      joined.set(this.carry);
+      joined.set(b, this.carry.length);
+      b = joined;
+      this.carry = new Uint8Array(0);
+    }
+    if (!this.started) {
+      if (b.length < 3 && !last) {
+        this.carry = b;
+        return '';
+      }
+      this.started = true;
+      this.bom = b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf;
+      if (this.bom) b = b.subarray(3);
+    }
+    if (this.encoding === 'windows-1252') return iconv.decode(Buffer.from(b), 'windows-1252');
+    // Keep an incomplete UTF-8 sequence at the end for the next chunk.
+    let cut = b.length;
+    if (!last)
+      for (let i = b.length - 1; i >= Math.max(0, b.length - 3); i--) {
+        const c = b[i]!;
+        if ((c & 0xc0) === 0x80) continue;
+        if (c >= 0xc0) {
+          const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+          if (b.length - i < need) cut = i;
+        }
+        break;
+      }
+    if (cut < b.length) this.carry = b.slice(cut);
+    const body = b.subarray(0, cut);
+    try {
+      return this.utf8.decode(body);
+    } catch {
+      this.encoding = 'windows-1252';
+      const rest = this.carry.length ? Buffer.concat([body, this.carry]) : Buffer.from(body);
+      this.carry = new Uint8Array(0);
+      return iconv.decode(rest, 'windows-1252');
+    }
+  }
+
+  private text(chunk: string, last: boolean): CsvRecord[] {
+    if (chunk && !this.sawText && chunk.trim()) this.sawText = true;
+    const out: CsvRecord[] = [];
+    if (!this.parser) {
+      this.pending += chunk;
+      if (!this.sawText && !last) {
+        // Only blank space so far: keep at most a little of it.
+        if (this.pending.length > MAX_HEADER_CHARS) this.pending = this.pending.slice(-1024);
+        return out;
+      }
+      const sep = this.separator ?? separatorOf(this.pending, last || this.pending.length > MAX_HEADER_CHARS);
+      if (!sep) return out;
+      this.separator = sep;
+      const { Parser } = csvParse;
+      this.parser = (
+        new Parser({
+          delimiter: sep,
+          relax_column_count: true,
+          relax_quotes: true,
+          skip_empty_lines: true,
+          skip_records_with_empty_values: true,
+          info: true,
+          bom: false,
+        }) as unknown as { api: NonNullable<CsvRecordReader['parser']> }
+      ).api;
+      chunk = this.pending;
+      this.pending = '';
+    }
+    const err = this.parser.parse(
+      chunk ? Buffer.from(chunk) : last ? undefined : Buffer.alloc(0),
+      last,
+      (r) => {
+        const rec = r as { record: string[]; info: { lines: number } };
+        out.push({ cells: rec.record, line: rec.info.lines });
+      },
+      () => {},
+    );
+    if (err) {
+      const e = err as Error & { lines?: number };
+      throw new CsvParseError('MALFORMED_CSV', `cannot read the rows: ${e.message}`, this.file, e.lines ?? null, {
+        error: e.message,
+      });
+    }
+    return out;
+  }
+}
+
+/** The columns of a header row: each header's field, a repeated field left unmapped (reported). */
+export function columnsOfHeader(header: CsvRecord, file: string, anomalies: ImportAnomaly[]): CsvColumn[] {
   const seen = new Set<CsvField>();
-  const columns: CsvColumn[] = header.record.map((h) => {
+  return header.cells.map((h) => {
     const headerText = h.trim();
     let field = fieldOfHeader(headerText);
     if (field && field !== 'ignored') {
@@ -343,8 +449,8 @@ export function parseCsv(input: Uint8Array | string, options: CsvParseOptions = 
           code: 'DUPLICATE_COLUMN',
           message: `column "${headerText}" maps to ${field} like an earlier column: left unmapped`,
           file,
-          record: header.info.lines,
-          line: header.info.lines,
+          record: header.line,
+          line: header.line,
           params: { column: headerText, field },
         });
         field = null;
@@ -352,19 +458,50 @@ export function parseCsv(input: Uint8Array | string, options: CsvParseOptions = 
     }
     return { header: headerText, field };
   });
-  const cells = data.map((r) => r.record);
-  const lines = data.map((r) => r.info.lines);
+}
+
+/** The profile the columns suggest (null: cannot tell). */
+export function profileOfColumns(columns: CsvColumn[]): CsvProfileGuess {
+  return guessProfile(new Set(columns.map((c) => c.field)));
+}
+
+/** One row's mapped values (and its malformed dates, reported). */
+export function mapCsvRecord(
+  record: CsvRecord,
+  columns: CsvColumn[],
+  file: string,
+  anomalies: ImportAnomaly[],
+): CsvRow {
+  return mapRow(record.cells, columns, record.line, file, anomalies);
+}
+
+/**
+ * Parse a whole directory CSV file held in memory (small files, tests); imports and previews stream theirs
+ * through `CsvRecordReader`.
+ * @throws CsvParseError when the file is empty or cannot be split into rows (unclosed quote…).
+ */
+export function parseCsv(input: Uint8Array | string, options: CsvParseOptions = {}): CsvParseResult {
+  const file = options.file ?? '(input)';
+  const reader = new CsvRecordReader(file, { separator: options.separator });
+  const records = [...reader.push(typeof input === 'string' ? Buffer.from(input) : input), ...reader.end()];
+  const [header, ...data] = records;
+  if (!header)
+    throw new CsvParseError('EMPTY_FILE', 'the file has no header line', file, null, { variant: 'noHeader' });
+  const anomalies: ImportAnomaly[] = [];
+  const columns = columnsOfHeader(header, file, anomalies);
+  const cells = data.map((r) => r.cells);
+  const lines = data.map((r) => r.line);
   const { rows, anomalies: rowAnomalies } = remapCsv({ cells, lines }, columns, file);
   return {
-    encoding: decoded.encoding,
-    bom: decoded.bom,
-    separator,
+    encoding: reader.encoding,
+    bom: reader.bom,
+    separator: reader.separator ?? ';',
     columns,
     rows,
     cells,
     lines,
     unknownColumns: columns.filter((c) => c.field === null).map((c) => c.header),
-    profile: guessProfile(new Set(columns.map((c) => c.field))),
+    profile: profileOfColumns(columns),
     anomalies: [...anomalies, ...rowAnomalies],
   };
 }

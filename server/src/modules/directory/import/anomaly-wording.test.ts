@@ -21,7 +21,19 @@ const SOURCES = [
 ].map((f) => readFileSync(resolve(ROOT, 'server/src/modules/directory', f), 'utf8'));
 
 /** Quoted upper-case identifiers that are not anomaly codes (structure types, an academy placeholder). */
-const NOT_CODES = new Set(['COLLEGE', 'CLG', 'LYCEE', 'LYC', 'LPO', 'LGT', 'EREA', 'ERPD', 'SEGPA', 'INCONNUE']);
+const NOT_CODES = new Set([
+  'COLLEGE',
+  'CLG',
+  'LYCEE',
+  'LYC',
+  'LPO',
+  'LGT',
+  'EREA',
+  'ERPD',
+  'SEGPA',
+  'INCONNUE',
+  'ERR_WORKER_OUT_OF_MEMORY',
+]);
 
 function details(lang: string): Record<string, string> {
   const json = JSON.parse(readFileSync(resolve(ROOT, `web/src/locales/${lang}.json`), 'utf8'));

@@ -16,13 +16,15 @@ import {
   type CsvColumn,
   type CsvField,
   CsvParseError,
-  type CsvParseResult,
+  type CsvRecord,
+  CsvRecordReader,
   type CsvRow,
+  columnsOfHeader,
   GUARDIAN_FIELDS,
   groupGuardianRows,
   guardiansOfStudentRow,
-  parseCsv,
-  remapCsv,
+  mapCsvRecord,
+  profileOfColumns,
 } from '../csv/csv-parser.ts';
 import {
   anomaly,
@@ -37,7 +39,7 @@ import {
   type StaffProfile,
   type StudentIn,
 } from './model.ts';
-import { type ImportSource, readAll } from './sources.ts';
+import type { ImportSource } from './sources.ts';
 
 /** The one structure key of a CSV set: the establishment the files are imported into. */
 export const CSV_STRUCTURE = '@csv';
@@ -61,44 +63,20 @@ export interface CsvFileInfo {
   rows: number;
 }
 
-/** The parse result with the caller's mapping applied (columns, rows, anomalies of the mapping). */
-export function applyMapping(
-  parsed: CsvParseResult,
-  file: string,
-  mapping: CsvMapping[string] | undefined,
-): { columns: CsvColumn[]; rows: CsvRow[]; anomalies: ImportAnomaly[]; profile: CsvFileProfile | null } {
+/** The columns as the caller's mapping says (headers it does not list keep the detected field). */
+export function mappedColumns(columns: CsvColumn[], mapping: CsvMapping[string] | undefined): CsvColumn[] {
   const overrides = mapping?.columns;
-  if (!overrides || Object.keys(overrides).length === 0)
-    return {
-      columns: parsed.columns,
-      rows: parsed.rows,
-      anomalies: parsed.anomalies,
-      profile: profileOf(parsed, mapping),
-    };
-  const columns = parsed.columns.map((c) => {
+  if (!overrides || Object.keys(overrides).length === 0) return columns;
+  return columns.map((c) => {
     if (!(c.header in overrides)) return c;
     const f = overrides[c.header];
     return { header: c.header, field: f === null || f === undefined || f === '' ? null : (f as CsvField) };
   });
-  const { rows, anomalies } = remapCsv(parsed, columns, file);
-  const kept = parsed.anomalies.filter((a) => a.code !== 'MALFORMED_DATE');
-  return { columns, rows, anomalies: [...kept, ...anomalies], profile: profileOf(parsed, mapping, columns) };
 }
 
-function profileOf(
-  parsed: CsvParseResult,
-  mapping: CsvMapping[string] | undefined,
-  columns?: CsvColumn[],
-): CsvFileProfile | null {
-  if (mapping?.profile) return mapping.profile;
-  if (!columns) return parsed.profile;
-  const fields = new Set(columns.map((c) => c.field));
-  if (fields.has('profile')) return 'mixed';
-  if (fields.has('childLastName') || fields.has('childExternalId') || fields.has('childFirstName')) return 'guardian';
-  if (fields.has('subjects') || fields.has('function') || fields.has('headTeacher')) return 'teacher';
-  if (fields.has('ine') || fields.has('class') || fields.has('birthDate') || fields.has('r1.lastName'))
-    return 'student';
-  return parsed.profile;
+/** The kind of rows of a file: the caller's choice, else what its (mapped) columns suggest. */
+export function profileOf(columns: CsvColumn[], mapping: CsvMapping[string] | undefined): CsvFileProfile | null {
+  return mapping?.profile ?? profileOfColumns(columns);
 }
 
 const split = (v: string | undefined) =>
@@ -404,7 +382,7 @@ class CsvSetBuilder {
 }
 
 /**
- * Read the CSV files of an import into one set.
+ * Read the CSV files of an import into one set, each file streamed (memory holds the set, not the files).
  * @param namespace the establishment's UAI: CSV keys are namespaced by it.
  * @throws ImportInputError when a file cannot be read or its profile cannot be told.
  */
@@ -419,79 +397,84 @@ export async function readCsvSet(
   const fatal: ImportAnomaly[] = [];
   const files: CsvFileInfo[] = [];
   for (const source of sources) {
-    const bytes = await readAll(source);
-    onBytes(bytes.length);
-    let parsed: CsvParseResult;
-    try {
-      parsed = parseCsv(bytes, { file: source.name });
-    } catch (e) {
-      fatal.push(
-        e instanceof CsvParseError
-          ? e.toAnomaly()
-          : {
-              code: 'READ_ERROR',
-              message: `${source.name}: ${(e as Error).message}`,
-              file: source.name,
-              record: null,
-              params: { error: (e as Error).message },
-            },
-      );
-      continue;
-    }
-    const m = applyMapping(parsed, source.name, mapping[source.name]);
-    files.push({ name: source.name, profile: m.profile, encoding: parsed.encoding, rows: m.rows.length });
-    set.anomalies.push(...m.anomalies);
-    for (const c of m.columns)
-      if (c.field === null)
-        set.anomalies.push(
-          anomaly(
-            'UNMAPPED_COLUMN',
-            `column "${c.header}" is not recognised: it was not imported (map it in the mapping step)`,
-            { file: source.name, record: 1, line: 1 },
-            undefined,
-            { column: c.header },
-          ),
-        );
-    if (!m.profile) {
-      fatal.push(
-        anomaly(
-          'CSV_PROFILE_UNKNOWN',
-          `${source.name}: cannot tell whether the rows are students, guardians or teachers; choose it in the mapping step`,
-          { file: source.name, record: null },
-        ),
-      );
-      continue;
-    }
-    const origin = (i: number): Origin => ({
-      file: source.name,
-      record: parsed.lines[i] ?? i + 2,
-      line: parsed.lines[i],
-    });
+    const file = source.name;
+    const reader = new CsvRecordReader(file);
+    let columns: CsvColumn[] | null = null;
+    let profile: CsvFileProfile | null = null;
+    let rows = 0;
     const guardianRows: CsvRow[] = [];
     const guardianLines: number[] = [];
-    m.rows.forEach((row, i) => {
-      const p = m.profile === 'mixed' ? rowProfile(row.profile) : m.profile;
-      if (p === 'student') builder.student(row, origin(i));
+    const record = (r: CsvRecord) => {
+      if (!columns) {
+        columns = mappedColumns(columnsOfHeader(r, file, set.anomalies), mapping[file]);
+        profile = profileOf(columns, mapping[file]);
+        for (const c of columns)
+          if (c.field === null)
+            set.anomalies.push(
+              anomaly(
+                'UNMAPPED_COLUMN',
+                `column "${c.header}" is not recognised: it was not imported (map it in the mapping step)`,
+                { file, record: 1, line: 1 },
+                undefined,
+                { column: c.header },
+              ),
+            );
+        if (!profile) throw new UnknownProfile();
+        return;
+      }
+      rows++;
+      const row = mapCsvRecord(r, columns, file, set.anomalies);
+      const origin: Origin = { file, record: r.line, line: r.line };
+      const p = profile === 'mixed' ? rowProfile(row.profile) : profile;
+      if (p === 'student') builder.student(row, origin);
       else if (p === 'guardian') {
         guardianRows.push(row);
-        guardianLines.push(parsed.lines[i] ?? i + 2);
-      } else if (p === 'teacher' || p === 'staff') builder.staff(row, origin(i), p === 'teacher' ? 'teacher' : null);
+        guardianLines.push(r.line);
+      } else if (p === 'teacher' || p === 'staff') builder.staff(row, origin, p === 'teacher' ? 'teacher' : null);
       else
         set.anomalies.push(
+          anomaly('MALFORMED_VALUE', `line ${r.line}: unknown profile "${row.profile ?? ''}"`, origin, undefined, {
+            variant: 'profile',
+            value: row.profile ?? '',
+          }),
+        );
+    };
+    try {
+      for await (const chunk of source.open()) {
+        onBytes(chunk.byteLength);
+        for (const r of reader.push(chunk)) record(r);
+      }
+      for (const r of reader.end()) record(r);
+      if (!columns)
+        throw new CsvParseError('EMPTY_FILE', 'the file has no header line', file, null, { variant: 'noHeader' });
+    } catch (e) {
+      if (e instanceof UnknownProfile)
+        fatal.push(
           anomaly(
-            'MALFORMED_VALUE',
-            `line ${origin(i).record}: unknown profile "${row.profile ?? ''}"`,
-            origin(i),
-            undefined,
-            {
-              variant: 'profile',
-              value: row.profile ?? '',
-            },
+            'CSV_PROFILE_UNKNOWN',
+            `${file}: cannot tell whether the rows are students, guardians or teachers; choose it in the mapping step`,
+            { file, record: null },
           ),
         );
-    });
-    if (guardianRows.length) builder.guardians(guardianRows, guardianLines, source.name);
+      else
+        fatal.push(
+          e instanceof CsvParseError
+            ? e.toAnomaly()
+            : {
+                code: 'READ_ERROR',
+                message: `${file}: ${(e as Error).message}`,
+                file,
+                record: null,
+                params: { error: (e as Error).message },
+              },
+        );
+      if (!columns) continue;
+    }
+    files.push({ name: file, profile, encoding: reader.encoding, rows });
+    if (guardianRows.length) builder.guardians(guardianRows, guardianLines, file);
   }
   if (fatal.length) throw new ImportInputError([...fatal, ...set.anomalies]);
   return { set, files };
 }
+
+class UnknownProfile extends Error {}

@@ -10,7 +10,7 @@ import type { Database, Db } from '../../../platform/db/schema.ts';
 import { parisToday } from '../../services/index.ts';
 import { type AafFileInfo, readAafSet } from './aaf-reader.ts';
 import { type CsvFileInfo, readCsvSet } from './csv-reader.ts';
-import { imports } from './import.repository.ts';
+import { imports, type WrittenEstablishment } from './import.repository.ts';
 import { ImportInputError, type ImportSet } from './model.ts';
 import { resolveImport } from './resolve.ts';
 import type { ImportSource } from './sources.ts';
@@ -31,6 +31,8 @@ export interface ImportInput {
   actorId: string | null;
   activationCodeDays: number;
   onProgress?: (progress: number, phase: string) => void;
+  /** Called in each establishment's transaction, once it is written (a real run): the job records it. */
+  onWritten?: (trx: Db, written: WrittenEstablishment) => Promise<unknown>;
 }
 
 export interface ImportOutcome {
@@ -163,7 +165,15 @@ export async function runImport(db: Kysely<Database>, input: ImportInput): Promi
     for (const [i, plan] of plans.entries()) {
       progress(0.5 + (0.45 * done) / totalWeight, `writing ${plan.label}`);
       try {
-        const r = await db.transaction().execute((trx) => writePlan(trx, plan, set, resolved, writeOpts));
+        const r = await db.transaction().execute(async (trx) => {
+          const r = await writePlan(trx, plan, set, resolved, writeOpts);
+          await input.onWritten?.(trx, {
+            establishmentId: r.establishmentId,
+            label: plan.label,
+            counts: r.tracker.counts(),
+          });
+          return r;
+        });
         tracker.merge(r.tracker);
         anomalies.push(...r.anomalies);
         establishmentIds.push(r.establishmentId);

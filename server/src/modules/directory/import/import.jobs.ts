@@ -1,19 +1,35 @@
 /**
  * Imports run as background jobs: on pg-boss (queue `directory.import`) when the process runs jobs, else
- * in-process right after the request (tests, `PREAU_JOBS=0`). Either way the job's row in `import_job`
- * carries its status, progress and phase as it goes, and its report at the end.
+ * in-process right after the request (tests, `PREAU_JOBS=0`). Either way the job itself runs on a worker
+ * thread of its own (`import.worker.ts`) with a bounded heap (`IMPORT_MEMORY_MB`): parsing and resolving
+ * never hold the request thread, and an import too big for that heap fails cleanly (`IMPORT_TOO_LARGE`)
+ * while the server lives on. The job's row in `import_job` carries its status, progress, phase and heartbeat
+ * as it goes, each establishment written (in that establishment's transaction), and its report at the end.
+ * A job whose process died is marked `interrupted` when an instance starts, or by its periodic check.
  */
-import type { CsvMapping, ImportReport } from '@preau/contracts';
+import { hostname } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { CsvMapping, ImportAnomaly, ImportCounts, ImportReport } from '@preau/contracts';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { PgBoss } from 'pg-boss';
 import type { Config } from '../../../platform/config.ts';
+import { connectionStringOf } from '../../../platform/db/database.ts';
 import type { Database } from '../../../platform/db/schema.ts';
 import { runImport } from './engine.ts';
-import { importJobs } from './import.repository.ts';
-import { deleteStoredFiles, storedSource } from './sources.ts';
+import { importJobs, type WrittenEstablishment } from './import.repository.ts';
+import { deleteStoredFiles, type ImportSource, storedSource } from './sources.ts';
+import { ChangeTracker } from './writer.ts';
 
 export const IMPORT_QUEUE = 'directory.import';
+
+/** This process, as `import_job.runner` names it. */
+export const RUNNER = `${hostname()}:${process.pid}`;
+/** A running job refreshes its heartbeat this often; one silent for STALE_MS is dead. */
+const HEARTBEAT_MS = 15_000;
+const STALE_MS = 90_000;
+/** How often an instance looks for dead jobs (any instance's). */
+const WATCH_MS = 60_000;
 
 /** What an upload stores about each file (`import_job.files`). */
 export interface StoredFile {
@@ -32,23 +48,47 @@ export interface ImportJobOptions {
   mapping?: CsvMapping;
 }
 
+/** The settings a job needs (a worker thread gets them by message). */
+export type JobSettings = Pick<Config, 'activationCodeDays'>;
+type Log = Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
+
 type Dispatch = (jobId: string) => Promise<void>;
 let dispatch: Dispatch | null = null;
 
-/** Wire the import queue on a started pg-boss (called by main.ts when the process runs jobs). */
+/**
+ * Wire the import queue on a started pg-boss (the module's `jobs`, when the process runs jobs), and the watch
+ * over dead jobs: at once (start-up) and every minute.
+ */
 export async function registerDirectoryJobs(
   boss: PgBoss,
   db: Kysely<Database>,
   config: Config,
   log: FastifyBaseLogger,
 ): Promise<void> {
+  const stopWatch = watchInterruptedImports(db, log);
+  boss.on('stopped', stopWatch);
   await boss.createQueue(IMPORT_QUEUE, { retryLimit: 1, expireInSeconds: 3600 });
   await boss.work<{ jobId: string }>(IMPORT_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async (jobs) => {
-    for (const job of jobs) await runImportJob(db, job.data.jobId, config, log);
+    for (const job of jobs) await runImportJobIsolated(db, job.data.jobId, config, log);
   });
   dispatch = async (jobId) => {
     await boss.send(IMPORT_QUEUE, { jobId }, { singletonKey: jobId });
   };
+}
+
+/**
+ * The watch over dead jobs: a first check at once (start-up: this process's own earlier jobs are dead too),
+ * then every minute. Returns its stop.
+ */
+export function watchInterruptedImports(db: Kysely<Database>, log: Log): () => void {
+  const check = (startup: boolean) =>
+    recoverInterruptedImports(db, log, { startup }).catch((e) =>
+      log.warn({ err: e }, 'interrupted imports not checked'),
+    );
+  void check(true);
+  const timer = setInterval(() => void check(false), WATCH_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** Queue a job whose row and files are committed. */
@@ -59,13 +99,15 @@ export async function enqueueImport(
   log: FastifyBaseLogger,
 ): Promise<void> {
   if (dispatch) return dispatch(jobId);
+  // Run here: the job is this process's (if it dies before running it, the job is interrupted, not lost).
+  await importJobs.claim(db, jobId, RUNNER);
   setImmediate(() => {
-    runImportJob(db, jobId, config, log).catch((e) => log.error({ err: e, jobId }, 'import job crashed'));
+    runImportJobIsolated(db, jobId, config, log).catch((e) => log.error({ err: e, jobId }, 'import job crashed'));
   });
 }
 
 /** Progress writes, at most every 250 ms and on each phase change, in order, off the import's path. */
-function progressWriter(db: Kysely<Database>, jobId: string, log: FastifyBaseLogger) {
+function progressWriter(db: Kysely<Database>, jobId: string, log: Log) {
   let last = 0;
   let lastPhase = '';
   let chain: Promise<unknown> = Promise.resolve();
@@ -83,25 +125,49 @@ function progressWriter(db: Kysely<Database>, jobId: string, log: FastifyBaseLog
   };
 }
 
+const zeroCounts = (): ImportCounts => new ChangeTracker().counts();
+
+function failedReport(anomaly: ImportAnomaly, written: WrittenEstablishment[] = []): ImportReport {
+  return { counts: sumCounts(written), anomalies: [anomaly] };
+}
+
+function sumCounts(written: WrittenEstablishment[]): ImportCounts {
+  const total = zeroCounts();
+  for (const w of written)
+    for (const [k, c] of Object.entries(w.counts) as [keyof ImportCounts, ImportCounts[keyof ImportCounts]][]) {
+      total[k].created += c.created;
+      total[k].updated += c.updated;
+      total[k].detached += c.detached;
+    }
+  return total;
+}
+
+/**
+ * Run one queued job in this thread, from start to report. The CLI passes its files (`sources`, read from disk
+ * instead of the stored uploads) and follows the progress (`onProgress`).
+ */
 export async function runImportJob(
   db: Kysely<Database>,
   jobId: string,
-  config: Config,
-  log: FastifyBaseLogger,
+  settings: JobSettings,
+  log: Log,
+  local: { sources?: ImportSource[]; onProgress?: (progress: number, phase: string) => void } = {},
 ): Promise<void> {
   const job = await importJobs.byId(db, jobId);
-  if (!job || job.status === 'done' || job.status === 'failed') return;
-  if (!(await importJobs.start(db, jobId))) return;
+  if (!job || !(await importJobs.start(db, jobId, RUNNER))) return;
   const files = job.files as StoredFile[];
   const options = job.options as ImportJobOptions;
   const progress = progressWriter(db, jobId, log);
+  const heartbeat = setInterval(() => {
+    importJobs.heartbeat(db, jobId).catch((e) => log.warn({ err: e, jobId }, 'import heartbeat not saved'));
+  }, HEARTBEAT_MS);
   // The uploads go before the job says it has finished: a finished job holds no file.
   const dropFiles = () =>
     deleteStoredFiles(db, jobId).catch((e) => log.warn({ err: e, jobId }, 'import files not deleted'));
   try {
     const outcome = await runImport(db, {
       kind: job.kind,
-      sources: files.map((f) => storedSource(db, jobId, f.no, f.name, f.size)),
+      sources: local.sources ?? files.map((f) => storedSource(db, jobId, f.no, f.name, f.size)),
       dryRun: job.dry_run,
       scope: options.scope ? new Set(options.scope) : null,
       csv:
@@ -110,8 +176,12 @@ export async function runImportJob(
           : undefined,
       jobId,
       actorId: job.requested_by,
-      activationCodeDays: config.activationCodeDays,
-      onProgress: (p, phase) => progress.update(p, phase),
+      activationCodeDays: settings.activationCodeDays,
+      onProgress: (p, phase) => {
+        progress.update(p, phase);
+        local.onProgress?.(p, phase);
+      },
+      onWritten: (trx, written) => importJobs.addWritten(trx, jobId, written),
     });
     await progress.flush();
     if (!job.establishment_id && outcome.establishmentIds.length === 1)
@@ -121,17 +191,13 @@ export async function runImportJob(
   } catch (e) {
     await progress.flush();
     log.error({ err: e, jobId }, 'import failed');
-    const report: ImportReport = {
-      counts: {
-        establishments: { created: 0, updated: 0, detached: 0 },
-        students: { created: 0, updated: 0, detached: 0 },
-        guardians: { created: 0, updated: 0, detached: 0 },
-        staff: { created: 0, updated: 0, detached: 0 },
-        classes: { created: 0, updated: 0, detached: 0 },
-        groups: { created: 0, updated: 0, detached: 0 },
-        subjects: { created: 0, updated: 0, detached: 0 },
-      },
-      anomalies: [
+    const written = ((await importJobs.byId(db, jobId))?.written ?? []) as WrittenEstablishment[];
+    await dropFiles();
+    await importJobs.finish(
+      db,
+      jobId,
+      'failed',
+      failedReport(
         {
           code: 'INTERNAL',
           message: `the import stopped: ${(e as Error).message}`,
@@ -139,9 +205,172 @@ export async function runImportJob(
           record: null,
           params: { error: (e as Error).message },
         },
+        written,
+      ),
+    );
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
+// ---- the worker thread that runs jobs ----
+
+type FromWorker =
+  | { type: 'ran'; jobId: string }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; obj: Record<string, unknown>; msg: string };
+
+interface JobWorker {
+  worker: Worker;
+  running: Map<string, { ok: () => void; ko: (e: Error) => void }>;
+  idle: NodeJS.Timeout | null;
+  memoryMb: number;
+}
+let current: JobWorker | null = null;
+/** The job thread stops after this long without a job (its database pools with it). */
+const IDLE_MS = 30_000;
+
+function jobWorker(memoryMb: number, log: Log): JobWorker {
+  if (current && current.memoryMb === memoryMb) return current;
+  const worker = new Worker(new URL('./import.worker.ts', import.meta.url), {
+    resourceLimits: { maxOldGenerationSizeMb: memoryMb },
+  });
+  worker.unref();
+  const me: JobWorker = { worker, running: new Map(), idle: null, memoryMb };
+  const fail = (e: Error) => {
+    if (current === me) current = null;
+    for (const r of me.running.values()) r.ko(e);
+    me.running.clear();
+  };
+  worker.on('message', (m: FromWorker) => {
+    if (m.type === 'log') log[m.level](m.obj, m.msg);
+    else {
+      me.running.get(m.jobId)?.ok();
+      me.running.delete(m.jobId);
+      if (me.running.size === 0) {
+        me.idle = setTimeout(() => {
+          if (current === me) current = null;
+          worker.postMessage({ type: 'close' });
+        }, IDLE_MS);
+        me.idle.unref();
+      }
+    }
+  });
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`the import thread stopped (exit code ${code})`)));
+  current = me;
+  return me;
+}
+
+/**
+ * Run a job on the import thread; when that thread dies under it (out of memory, crash), the job is failed
+ * with what it had written. Without a known connection string (a database handle made elsewhere), in this
+ * thread.
+ */
+export async function runImportJobIsolated(
+  db: Kysely<Database>,
+  jobId: string,
+  config: Pick<Config, 'activationCodeDays' | 'importMemoryMb'>,
+  log: Log,
+): Promise<void> {
+  const url = connectionStringOf(db);
+  if (!url) return runImportJob(db, jobId, config, log);
+  const w = jobWorker(config.importMemoryMb, log);
+  if (w.idle) clearTimeout(w.idle);
+  w.idle = null;
+  try {
+    await new Promise<void>((ok, ko) => {
+      w.running.set(jobId, { ok, ko });
+      w.worker.postMessage({ type: 'run', jobId, url, settings: { activationCodeDays: config.activationCodeDays } });
+    });
+  } catch (e) {
+    const oom = (e as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
+    log.error({ err: e, jobId }, oom ? 'import out of memory' : 'import thread died');
+    const row = await importJobs.byId(db, jobId);
+    if (!row || (row.status !== 'running' && row.status !== 'queued')) return;
+    const written = (row.written ?? []) as WrittenEstablishment[];
+    await deleteStoredFiles(db, jobId).catch(() => {});
+    await importJobs.finish(
+      db,
+      jobId,
+      'failed',
+      failedReport(
+        oom
+          ? {
+              code: 'IMPORT_TOO_LARGE',
+              message: `the import needs more than ${config.importMemoryMb} MB of memory (IMPORT_MEMORY_MB): import fewer files at a time, or raise the limit`,
+              file: '',
+              record: null,
+              params: { limitMb: config.importMemoryMb, written: written.length },
+            }
+          : {
+              code: 'INTERNAL',
+              message: `the import stopped: ${(e as Error).message}`,
+              file: '',
+              record: null,
+              params: { error: (e as Error).message },
+            },
+        written,
+      ),
+    );
+  }
+}
+
+// ---- jobs whose process died ----
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Mark `interrupted` the jobs whose process died: those of this host's dead processes (at start-up, this
+ * process's own earlier incarnation too), and any whose heartbeat is stale. Their report says which
+ * establishments were written (each is all or nothing); their stored files are deleted. Another upload of
+ * the same files runs the import again (what was written is then a no-op).
+ */
+export async function recoverInterruptedImports(
+  db: Kysely<Database>,
+  log: Log,
+  opts: { startup: boolean },
+): Promise<string[]> {
+  const host = `${hostname()}:`;
+  const runners = await importJobs.unfinishedRunners(db);
+  const dead = runners.filter((r) => {
+    if (!r.startsWith(host)) return false;
+    const pid = Number(r.slice(host.length));
+    if (pid === process.pid) return opts.startup;
+    return !alive(pid);
+  });
+  const jobs = await importJobs.interrupt(db, dead, STALE_MS);
+  for (const job of jobs) {
+    const written = (job.written ?? []) as WrittenEstablishment[];
+    await deleteStoredFiles(db, job.id);
+    const report: ImportReport = {
+      counts: sumCounts(written),
+      anomalies: [
+        {
+          code: 'INTERRUPTED',
+          message: job.dry_run
+            ? 'the dry run stopped before its end (its process stopped): run it again'
+            : written.length
+              ? `the import stopped before its end (its process stopped): ${written.map((w) => w.label).join(', ')} ${written.length === 1 ? 'was' : 'were'} written in full, the other establishments not at all; run the import again with the same files`
+              : 'the import stopped before its end (its process stopped): nothing was written; run the import again with the same files',
+          file: '',
+          record: null,
+          params: {
+            variant: job.dry_run ? 'dryRun' : written.length ? 'partly' : 'nothing',
+            written: written.length,
+            establishments: written.map((w) => w.label).join(', '),
+          },
+        },
       ],
     };
-    await dropFiles();
-    await importJobs.finish(db, jobId, 'failed', report);
+    await importJobs.setReport(db, job.id, report);
+    log.warn({ jobId: job.id, written: written.length }, 'import interrupted: its process died');
   }
+  return jobs.map((j) => j.id);
 }

@@ -3,6 +3,7 @@
  * rows passed as parallel arrays and expanded with `unnest` (no per-row round trip, no parameter limit).
  * No decisions here.
  */
+import type { ImportCounts } from '@preau/contracts';
 import { type Kysely, sql } from 'kysely';
 import type { Database, Db, ImportJobStatus } from '../../../platform/db/schema.ts';
 
@@ -126,6 +127,11 @@ export const imports = {
           .select(['id', 'external_id', 'uai', 'name', 'type', 'city'])
           .where(sql<boolean>`id = ANY(${ids}::uuid[])`)
           .execute(),
+  /** The CLI's `--establishment`: a UAI or an id. */
+  establishmentByUaiOrId: (db: Db, ref: string) =>
+    /^[0-9a-f-]{36}$/i.test(ref)
+      ? db.selectFrom('establishment').select('id').where('id', '=', ref).executeTakeFirst()
+      : db.selectFrom('establishment').select('id').where('uai', '=', ref.toUpperCase()).executeTakeFirst(),
   uaiTaken: async (db: Db, uai: string, exceptId: string | null) =>
     !!(await db
       .selectFrom('establishment')
@@ -544,6 +550,13 @@ export const imports = {
 
 // ---- import jobs ----
 
+/** An establishment a job has committed (`import_job.written`). */
+export interface WrittenEstablishment {
+  establishmentId: string;
+  label: string;
+  counts: ImportCounts;
+}
+
 export interface ImportJobRow {
   id: string;
   establishment_id: string | null;
@@ -559,6 +572,9 @@ export interface ImportJobRow {
   created_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
+  runner: string | null;
+  heartbeat_at: Date | null;
+  written: unknown;
 }
 
 export const importJobs = {
@@ -578,20 +594,90 @@ export const importJobs = {
       .insertInto('import_job')
       .values({ ...row, files: JSON.stringify(row.files), options: JSON.stringify(row.options) })
       .execute(),
+  /** What the upload turned out to be, once its files are stored and checked. */
+  describe: (
+    db: Db,
+    id: string,
+    job: {
+      kind: 'aaf' | 'csv';
+      dry_run: boolean;
+      establishment_id: string | null;
+      files: unknown[];
+      options: Record<string, unknown> | object;
+    },
+  ) =>
+    db
+      .updateTable('import_job')
+      .set({ ...job, files: JSON.stringify(job.files), options: JSON.stringify(job.options) })
+      .where('id', '=', id)
+      .execute(),
   byId: (db: Db, id: string) =>
     db.selectFrom('import_job').selectAll().where('id', '=', id).executeTakeFirst() as Promise<
       ImportJobRow | undefined
     >,
-  /** Take a queued job (or one left running by a dead worker): true when this caller now runs it. */
-  start: async (db: Db, id: string) => {
+  /** A queued job this process will run itself (no queue): if the process dies first, it is interrupted. */
+  claim: (db: Db, id: string, runner: string) =>
+    db.updateTable('import_job').set({ runner }).where('id', '=', id).where('status', '=', 'queued').execute(),
+  /** Take a queued job: true when this caller now runs it (a job that ran once is never taken again). */
+  start: async (db: Db, id: string, runner: string) => {
     const r = await db
       .updateTable('import_job')
-      .set({ status: 'running', started_at: new Date(), progress: 0, phase: 'parsing' })
+      .set({
+        status: 'running',
+        started_at: new Date(),
+        heartbeat_at: new Date(),
+        runner,
+        progress: 0,
+        phase: 'parsing',
+      })
       .where('id', '=', id)
-      .where('status', 'in', ['queued', 'running'])
+      .where('status', '=', 'queued')
       .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   },
+  heartbeat: (db: Db, id: string) =>
+    db
+      .updateTable('import_job')
+      .set({ heartbeat_at: new Date() })
+      .where('id', '=', id)
+      .where('status', '=', 'running')
+      .execute(),
+  /** One establishment committed: called inside that establishment's transaction. */
+  addWritten: (db: Db, id: string, written: WrittenEstablishment) =>
+    sql`UPDATE import_job SET written = written || ${JSON.stringify([written])}::jsonb WHERE id = ${id}`.execute(db),
+  /** The processes said to run unfinished jobs. */
+  unfinishedRunners: async (db: Db) =>
+    (
+      await db
+        .selectFrom('import_job')
+        .select('runner')
+        .distinct()
+        .where('status', 'in', ['queued', 'running'])
+        .where('runner', 'is not', null)
+        .execute()
+    ).map((r) => r.runner!),
+  /**
+   * Mark interrupted the unfinished jobs of these (dead) runners, and the running ones silent for `staleMs`;
+   * each instance takes its own (SKIP LOCKED). Returns them with what they had written.
+   */
+  interrupt: async (db: Db, deadRunners: string[], staleMs: number) => {
+    const res = await sql<{ id: string; dry_run: boolean; written: WrittenEstablishment[] }>`
+      UPDATE import_job j SET status = 'interrupted', phase = 'interrupted', finished_at = now()
+      WHERE j.id IN (
+        SELECT id FROM import_job
+        WHERE (status IN ('queued', 'running') AND runner = ANY(${deadRunners}::text[]))
+           OR (status = 'running'
+               AND COALESCE(heartbeat_at, started_at, created_at) < now() - make_interval(secs => ${staleMs / 1000}))
+        FOR UPDATE SKIP LOCKED)
+      RETURNING j.id, j.dry_run, j.written`.execute(db);
+    return res.rows;
+  },
+  setReport: (db: Db, id: string, report: unknown) =>
+    db
+      .updateTable('import_job')
+      .set({ report: JSON.stringify(report) })
+      .where('id', '=', id)
+      .execute(),
   progress: (db: Db, id: string, progress: number, phase: string) =>
     db
       .updateTable('import_job')
@@ -605,12 +691,6 @@ export const importJobs = {
       .set({ establishment_id: establishmentId })
       .where('id', '=', id)
       .where('establishment_id', 'is', null)
-      .execute(),
-  setFiles: (db: Db, id: string, files: unknown[]) =>
-    db
-      .updateTable('import_job')
-      .set({ files: JSON.stringify(files) })
-      .where('id', '=', id)
       .execute(),
   finish: (db: Db, id: string, status: 'done' | 'failed', report: unknown) =>
     db

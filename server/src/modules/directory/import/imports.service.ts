@@ -25,12 +25,11 @@ import type { Db } from '../../../platform/db/schema.ts';
 import { AppError, forbidden, notFound } from '../../../platform/errors.ts';
 import type { AuthedContext, RequestContext } from '../../../platform/http/context.ts';
 import { recordUsage } from '../../../platform/usage.ts';
-import { CsvParseError, parseCsv } from '../csv/csv-parser.ts';
-import { applyMapping, CSV_FIELDS, isCsvField } from './csv-reader.ts';
+import { CSV_FIELDS, isCsvField, mappedColumns, profileOf } from './csv-reader.ts';
 import { enqueueImport, type ImportJobOptions, type StoredFile } from './import.jobs.ts';
 import { type ImportJobRow, importJobs, imports } from './import.repository.ts';
-import { scanAafScope } from './scope.ts';
-import { type ContentKind, contentKind, storedSource, storeUpload } from './sources.ts';
+import { type AafInspection, type CsvInspection, type Inspection, type Inspector, startInspector } from './inspect.ts';
+import { contentKind, storeUpload, withHead } from './sources.ts';
 
 export const IMPORT_PERMISSION = 'imports.run';
 
@@ -83,29 +82,30 @@ function formFields(fields: Record<string, string>) {
 /**
  * A local admin's AAF upload: every structure it describes, and every person it places, must be in an
  * establishment they administer. Foreign establishments answer 404 (403 to a member without the
- * permission); a structure that would be created answers 403.
+ * permission); a structure that would be created answers 403. The files were scanned as they arrived.
  */
-async function checkAafScope(ctx: AuthedContext, trx: Db, jobId: string, files: StoredFile[], allowed: string[]) {
-  const scan = await scanAafScope(files.map((f) => storedSource(trx, jobId, f.no, f.name, f.size)));
-  const keys = new Set<string>([...scan.structures.keys(), ...scan.people.flat()]);
-  const uais = [...scan.structures.values()].filter((u): u is string => !!u);
-  const rows = await imports.establishments(trx, [...keys], uais);
+async function checkAafScope(ctx: AuthedContext, db: Db, scans: AafInspection[], allowed: string[]) {
+  const structures = new Map<string, string | null>(scans.flatMap((s) => s.structures));
+  const people = scans.flatMap((s) => s.people);
+  const keys = new Set<string>([...structures.keys(), ...people.flat()]);
+  const uais = [...structures.values()].filter((u): u is string => !!u);
+  const rows = await imports.establishments(db, [...keys], uais);
   const resolve = (key: string) =>
     rows.find((r) => r.external_id === key) ??
-    (scan.structures.get(key) ? rows.find((r) => r.uai === scan.structures.get(key)) : undefined);
+    (structures.get(key) ? rows.find((r) => r.uai === structures.get(key)) : undefined);
   const deny = (establishmentId: string | null): never => {
     if (establishmentId && membershipIn(ctx.user, establishmentId)) throw forbidden();
     if (establishmentId) throw notFound();
     throw new AppError(403, 'IMPORT_STRUCTURE_NOT_ALLOWED');
   };
   const touched = new Set<string>();
-  for (const key of scan.structures.keys()) {
+  for (const key of structures.keys()) {
     const row = resolve(key);
     if (!row || !allowed.includes(row.id)) deny(row?.id ?? null);
     touched.add(row!.id);
   }
-  for (const people of scan.people) {
-    const ests = people.map(resolve).filter((r) => !!r);
+  for (const list of people) {
+    const ests = list.map(resolve).filter((r) => !!r);
     if (ests.length === 0) continue; // unknown structures only: the job reports them
     const mine = ests.filter((r) => allowed.includes(r.id));
     if (mine.length === 0) deny(ests[0]!.id);
@@ -114,82 +114,105 @@ async function checkAafScope(ctx: AuthedContext, trx: Db, jobId: string, files: 
   return [...touched];
 }
 
-/** Store an upload and queue its import. Nothing is stored when the upload is refused. */
+const fileName = (raw: string, no: number) => (raw.split(/[\\/]/).pop() ?? '').slice(0, 255) || `file-${no + 1}`;
+
+/**
+ * Store an upload and queue its import. Files stream into storage as they arrive; a local admin's AAF files
+ * are scanned on the way by the upload inspector (another thread). Nothing is stored when the upload is refused.
+ */
 export async function createImport(ctx: RequestContext, parts: AsyncIterable<UploadPart>): Promise<{ id: string }> {
   requireUser(ctx);
   const actx = ctx as AuthedContext;
   const importable = await importableEstablishments(actx);
   const id = randomUUID();
-  const done = await ctx.db.transaction().execute(async (trx) => {
-    await importJobs.insert(trx, {
-      id,
-      establishment_id: null,
-      requested_by: ctx.user!.id,
-      kind: 'aaf',
-      dry_run: false,
-      files: [],
-      options: {},
-    });
-    const files: (StoredFile & { content: ContentKind })[] = [];
-    const fields: Record<string, string> = {};
-    for await (const part of parts) {
-      if (part.type === 'field') {
-        fields[part.name] = part.value;
-        continue;
+  let inspector: Inspector | null = null;
+  try {
+    const done = await ctx.db.transaction().execute(async (trx) => {
+      await importJobs.insert(trx, {
+        id,
+        establishment_id: null,
+        requested_by: ctx.user!.id,
+        kind: 'aaf',
+        dry_run: false,
+        files: [],
+        options: {},
+      });
+      const files: StoredFile[] = [];
+      const scans: Promise<Inspection>[] = [];
+      const fields: Record<string, string> = {};
+      for await (const part of parts) {
+        if (part.type === 'field') {
+          fields[part.name] = part.value;
+          continue;
+        }
+        const no = files.length;
+        const name = fileName(part.filename, no);
+        const { head, chunks } = await withHead(part.stream);
+        const content = contentKind(name, head);
+        if (content === 'binary') throw new AppError(415, 'IMPORT_FILE_TYPE', { vars: { file: name } });
+        // Only a local admin's AAF files need reading before the job: where they place people.
+        const scan = importable !== null && content === 'aaf';
+        if (scan) {
+          inspector ??= startInspector();
+          inspector.open(no, name, 'aaf');
+        }
+        const stored = await storeUpload(
+          trx,
+          id,
+          no,
+          chunks,
+          scan ? (c) => (inspector as Inspector).data(no, c) : undefined,
+        );
+        if (scan) scans.push((inspector as unknown as Inspector).close(no));
+        files.push({ no, name, size: stored.size, sha256: stored.sha256, kind: content });
       }
-      const name = (part.filename.split(/[\\/]/).pop() ?? '').slice(0, 255) || `file-${files.length + 1}`;
-      const stored = await storeUpload(trx, id, files.length, part.stream);
-      const content = contentKind(name, stored.head);
-      if (content === 'binary') throw new AppError(415, 'IMPORT_FILE_TYPE', { vars: { file: name } });
-      files.push({ no: files.length, name, size: stored.size, sha256: stored.sha256, kind: content, content });
-    }
-    const form = formFields(fields);
-    if (files.length === 0) throw new AppError(400, 'IMPORT_NO_FILES');
-    const kinds = new Set(files.map((f) => f.kind));
-    if (kinds.size > 1) throw new AppError(400, 'IMPORT_MIXED_KINDS');
-    const kind = files[0]!.kind;
-    const options: ImportJobOptions = { scope: importable };
-    let establishmentId: string | null = null;
-    if (kind === 'csv') {
-      const target = form.establishment ?? (importable?.length === 1 ? importable[0] : undefined);
-      if (!target) throw new AppError(400, 'IMPORT_ESTABLISHMENT_REQUIRED');
-      await requireEstablishmentPermission(ctx, IMPORT_PERMISSION, target);
-      establishmentId = target;
-      options.csvEstablishment = target;
-      options.scope = [target];
-      options.mapping = parseMapping(ctx, form.mapping);
-    } else if (form.establishment) {
-      await requireEstablishmentPermission(ctx, IMPORT_PERMISSION, form.establishment);
-      establishmentId = form.establishment;
-      options.scope = [form.establishment];
-      if (importable) await checkAafScope(actx, trx, id, files, options.scope);
-    } else if (importable) {
-      const touched = await checkAafScope(actx, trx, id, files, importable);
-      if (touched.length === 1) establishmentId = touched[0]!;
-    }
-    await trx
-      .updateTable('import_job')
-      .set({
+      const form = formFields(fields);
+      if (files.length === 0) throw new AppError(400, 'IMPORT_NO_FILES');
+      const kinds = new Set(files.map((f) => f.kind));
+      if (kinds.size > 1) throw new AppError(400, 'IMPORT_MIXED_KINDS');
+      const kind = files[0]!.kind;
+      const options: ImportJobOptions = { scope: importable };
+      let establishmentId: string | null = null;
+      const scanned = async () => (await Promise.all(scans)) as AafInspection[];
+      if (kind === 'csv') {
+        const target = form.establishment ?? (importable?.length === 1 ? importable[0] : undefined);
+        if (!target) throw new AppError(400, 'IMPORT_ESTABLISHMENT_REQUIRED');
+        await requireEstablishmentPermission(ctx, IMPORT_PERMISSION, target);
+        establishmentId = target;
+        options.csvEstablishment = target;
+        options.scope = [target];
+        options.mapping = parseMapping(ctx, form.mapping);
+      } else if (form.establishment) {
+        await requireEstablishmentPermission(ctx, IMPORT_PERMISSION, form.establishment);
+        establishmentId = form.establishment;
+        options.scope = [form.establishment];
+        if (importable) await checkAafScope(actx, trx, await scanned(), options.scope);
+      } else if (importable) {
+        const touched = await checkAafScope(actx, trx, await scanned(), importable);
+        if (touched.length === 1) establishmentId = touched[0]!;
+      }
+      await importJobs.describe(trx, id, {
         kind,
         dry_run: form.dryRun === 'true',
         establishment_id: establishmentId,
-        files: JSON.stringify(files.map(({ content: _c, ...f }) => f)),
-        options: JSON.stringify(options),
-      })
-      .where('id', '=', id)
-      .execute();
-    await audit(trx, ctx, {
-      action: 'directory.import.request',
-      establishmentId,
-      targetType: 'import_job',
-      targetId: id,
-      details: { kind, dryRun: form.dryRun === 'true', files: files.map((f) => ({ name: f.name, size: f.size })) },
+        files,
+        options,
+      });
+      await audit(trx, ctx, {
+        action: 'directory.import.request',
+        establishmentId,
+        targetType: 'import_job',
+        targetId: id,
+        details: { kind, dryRun: form.dryRun === 'true', files: files.map((f) => ({ name: f.name, size: f.size })) },
+      });
+      return { establishmentId, dryRun: form.dryRun === 'true' };
     });
-    return { establishmentId, dryRun: form.dryRun === 'true' };
-  });
-  await enqueueImport(ctx.db, id, ctx.config, ctx.log);
-  recordUsage(ctx, done.establishmentId, 'directory', done.dryRun ? 'import.dry_run' : 'import.run');
-  return { id };
+    await enqueueImport(ctx.db, id, ctx.config, ctx.log);
+    recordUsage(ctx, done.establishmentId, 'directory', done.dryRun ? 'import.dry_run' : 'import.run');
+    return { id };
+  } finally {
+    await (inspector as Inspector | null)?.stop();
+  }
 }
 
 function present(row: ImportJobRow): ImportJob {
@@ -263,65 +286,70 @@ export async function listImports(ctx: RequestContext, query: ImportListQuery) {
     q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   const items: ImportSummary[] = rows.map((r) => {
-    const { report: _r, ...job } = present({ ...r, report: null } as ImportJobRow);
+    const { report: _r, ...job } = present({ ...r, report: null } as unknown as ImportJobRow);
     return { ...job, counts: r.counts ?? null, anomalies: r.anomalies === null ? null : Number(r.anomalies) };
   });
   return { items, total: Number(count.n), page: query.page, pageSize: query.pageSize };
 }
 
-/** The mapping step: the columns of each CSV file with the field recognised for each, and a few values. */
+/**
+ * The mapping step: the columns of each CSV file with the field recognised for each, a few values, the number
+ * of rows and the first anomalies. The files stream through the upload inspector (another thread) as they
+ * arrive: nothing is stored, and memory stays bounded whatever their size.
+ */
 export async function previewCsv(ctx: RequestContext, parts: AsyncIterable<UploadPart>): Promise<CsvPreview> {
   requireUser(ctx);
-  const files: { name: string; bytes: Buffer }[] = [];
-  const fields: Record<string, string> = {};
-  for await (const part of parts) {
-    if (part.type === 'field') {
-      fields[part.name] = part.value;
-      continue;
-    }
-    const chunks: Buffer[] = [];
-    for await (const c of part.stream) chunks.push(Buffer.from(c));
-    const name = (part.filename.split(/[\\/]/).pop() ?? '').slice(0, 255) || `file-${files.length + 1}`;
-    const bytes = Buffer.concat(chunks);
-    if (contentKind(name, bytes.subarray(0, 4096)) !== 'csv')
-      throw new AppError(415, 'IMPORT_FILE_TYPE', { vars: { file: name } });
-    files.push({ name, bytes });
-  }
-  if (files.length === 0) throw new AppError(400, 'IMPORT_NO_FILES');
-  const mapping = parseMapping(ctx, formFields(fields).mapping);
-  return {
-    fields: CSV_FIELDS,
-    files: files.map(({ name, bytes }) => {
-      try {
-        const parsed = parseCsv(bytes, { file: name });
-        const m = applyMapping(parsed, name, mapping[name]);
-        return {
-          file: name,
-          encoding: parsed.encoding,
-          separator: parsed.separator,
-          profile: m.profile,
-          rows: parsed.cells.length,
-          columns: m.columns.map((c, i) => ({
-            header: c.header,
-            field: c.field,
-            samples: [...new Set(parsed.cells.map((r) => (r[i] ?? '').trim()).filter(Boolean))].slice(0, 3),
-          })),
-          unknownColumns: m.columns.filter((c) => c.field === null).map((c) => c.header),
-          anomalies: m.anomalies.slice(0, 100),
-        };
-      } catch (e) {
-        if (!(e instanceof CsvParseError)) throw e;
-        return {
-          file: name,
-          encoding: '',
-          separator: '',
-          profile: null,
-          rows: 0,
-          columns: [],
-          unknownColumns: [],
-          anomalies: [e.toAnomaly()],
-        };
+  const inspector = startInspector();
+  try {
+    const files: { name: string; result: Promise<Inspection> }[] = [];
+    const fields: Record<string, string> = {};
+    for await (const part of parts) {
+      if (part.type === 'field') {
+        fields[part.name] = part.value;
+        continue;
       }
-    }),
-  };
+      const no = files.length;
+      const name = fileName(part.filename, no);
+      const { head, chunks } = await withHead(part.stream);
+      if (contentKind(name, head) !== 'csv') throw new AppError(415, 'IMPORT_FILE_TYPE', { vars: { file: name } });
+      // A mapping sent before the files applies to the anomalies too (malformed dates of the mapped column).
+      const early = fields.mapping ? safeMapping(fields.mapping)?.[name] : undefined;
+      inspector.open(no, name, 'csv', early);
+      for await (const c of chunks) await inspector.data(no, c);
+      files.push({ name, result: inspector.close(no) });
+    }
+    if (files.length === 0) throw new AppError(400, 'IMPORT_NO_FILES');
+    const mapping = parseMapping(ctx, formFields(fields).mapping);
+    const out: CsvPreview['files'] = [];
+    for (const f of files) {
+      const r = (await f.result) as CsvInspection;
+      const columns = mappedColumns(r.columns, mapping[f.name]).map((c, i) => ({
+        header: c.header,
+        field: c.field,
+        samples: r.columns[i]?.samples ?? [],
+      }));
+      out.push({
+        file: f.name,
+        encoding: r.encoding,
+        separator: r.separator,
+        profile: r.broken ? null : profileOf(columns, mapping[f.name]),
+        rows: r.rows,
+        columns,
+        unknownColumns: columns.filter((c) => c.field === null).map((c) => c.header),
+        anomalies: r.anomalies,
+      });
+    }
+    return { fields: CSV_FIELDS, files: out };
+  } finally {
+    await inspector.stop();
+  }
+}
+
+function safeMapping(raw: string): CsvMapping | null {
+  try {
+    const parsed = CsvMapping.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }

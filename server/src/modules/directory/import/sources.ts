@@ -46,12 +46,16 @@ export async function diskSource(path: string): Promise<ImportSource> {
 /** Uploads are kept as 1 MiB chunks in `import_file_chunk` until their job has run. */
 export const CHUNK_BYTES = 1 << 20;
 
-/** Store one uploaded stream as chunks; returns its size and SHA-256 and its first bytes (content check). */
+/**
+ * Store one uploaded stream as chunks, as it arrives (one chunk in memory at a time); `tee` sees every byte
+ * too (the upload inspector). Returns the size, the SHA-256 and the first bytes (content check).
+ */
 export async function storeUpload(
   db: Db,
   jobId: string,
   fileNo: number,
   stream: AsyncIterable<Uint8Array>,
+  tee?: (chunk: Uint8Array) => Promise<void>,
 ): Promise<{ size: number; sha256: string; head: Buffer }> {
   const hash = createHash('sha256');
   let size = 0;
@@ -68,6 +72,7 @@ export async function storeUpload(
   };
   for await (const c of stream) {
     const b = Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+    if (tee) await tee(b);
     hash.update(b);
     size += b.length;
     if (!head) head = Buffer.from(b.subarray(0, 4096));
@@ -105,6 +110,37 @@ export function storedSource(db: Db, jobId: string, fileNo: number, name: string
 
 export async function deleteStoredFiles(db: Db, jobId: string): Promise<void> {
   await sql`DELETE FROM import_file_chunk WHERE job_id = ${jobId}`.execute(db);
+}
+
+/** The first bytes of a stream (at least `n` unless it is shorter), and the whole stream again. */
+export async function withHead(
+  stream: AsyncIterable<Uint8Array>,
+  n = 4096,
+): Promise<{ head: Buffer; chunks: AsyncIterable<Uint8Array> }> {
+  const it = stream[Symbol.asyncIterator]();
+  const first: Uint8Array[] = [];
+  let size = 0;
+  let done = false;
+  while (size < n) {
+    const r = await it.next();
+    if (r.done) {
+      done = true;
+      break;
+    }
+    first.push(r.value);
+    size += r.value.byteLength;
+  }
+  const head = Buffer.concat(first).subarray(0, n);
+  async function* chunks() {
+    yield* first;
+    if (done) return;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  }
+  return { head, chunks: chunks() };
 }
 
 /** What a file is, by its content (never by its name alone). */

@@ -88,6 +88,10 @@ export type DataQualityReport = z.infer<typeof DataQualityReport>;
 // ---------------------------------------------------------------------------------------------------------
 // Duplicates and merges
 
+function MergePersonRef() {
+  return z.object({ id: z.uuid(), login: z.string(), displayName: z.string() });
+}
+
 export const DUPLICATE_REASONS = [
   'SAME_NAME_AND_BIRTH_DATE',
   'SAME_NAME_AND_CHILDREN',
@@ -96,6 +100,14 @@ export const DUPLICATE_REASONS = [
   'SAME_NAME',
 ] as const;
 export const DuplicateReason = z.enum(DUPLICATE_REASONS);
+/** How much each reason says "same person"; a pair's score combines its reasons: 1 − Π(1 − weight). */
+export const DUPLICATE_REASON_WEIGHTS = {
+  SAME_NAME_AND_BIRTH_DATE: 0.95,
+  SAME_NAME_AND_CHILDREN: 0.9,
+  SAME_EMAIL: 0.8,
+  SAME_PHONE: 0.7,
+  SAME_NAME: 0.5,
+} as const satisfies Record<(typeof DUPLICATE_REASONS)[number], number>;
 export type DuplicateReason = z.infer<typeof DuplicateReason>;
 
 export const DuplicatePerson = z.object({
@@ -109,6 +121,8 @@ export const DuplicatePerson = z.object({
   classes: z.array(z.string()),
   /** Comes from the académie's feed (has an external join key). */
   fromFeed: z.boolean(),
+  /** Also a member of another establishment (merging it is the platform administrator's call). */
+  otherEstablishments: z.boolean(),
   createdAt: z.string(),
   lastLoginAt: z.string().nullable(),
 });
@@ -121,8 +135,32 @@ export const DuplicatePair = z.object({
   people: z.tuple([DuplicatePerson, DuplicatePerson]),
   /** The account to keep: the activated one, else the one from the feed, else the older one. */
   suggestedKeepId: z.uuid(),
+  /** Pairs are always of one kind: two students, or two adults. */
+  kind: z.enum(['student', 'adult']),
+  can: z.object({
+    /** Merge them (not when one of them also belongs to another establishment, unless platform admin). */
+    merge: z.boolean(),
+    /** Dismiss the pair as "not the same person". */
+    dismiss: z.boolean(),
+  }),
 });
 export type DuplicatePair = z.infer<typeof DuplicatePair>;
+
+/** Dismiss a pair as "not the same person", for good in the establishment (either order). */
+export const DismissPairBody = z.strictObject({ aId: z.uuid(), bId: z.uuid() });
+export type DismissPairBody = z.infer<typeof DismissPairBody>;
+
+export const DuplicateDismissal = z.object({
+  id: z.uuid(),
+  people: z.tuple([MergePersonRef(), MergePersonRef()]),
+  dismissedAt: z.string(),
+  dismissedBy: z.uuid().nullable(),
+  undoneAt: z.string().nullable(),
+  can: z.object({ undo: z.boolean() }),
+});
+export type DuplicateDismissal = z.infer<typeof DuplicateDismissal>;
+export const DismissalList = z.object({ items: z.array(DuplicateDismissal) });
+export const DismissalParams = z.strictObject({ id: z.uuid(), dismissalId: z.uuid() });
 
 export const DuplicateList = z.object({
   pairs: z.array(DuplicatePair),
@@ -154,7 +192,7 @@ export const MergeParams = z.strictObject({ id: z.uuid(), mergeId: z.uuid() });
 export const DUPLICATES_LIMIT = 500;
 export const MERGE_UNDO_DAYS = 30;
 
-const MergePerson = z.object({ id: z.uuid(), login: z.string(), displayName: z.string() });
+const MergePerson = MergePersonRef();
 
 export const MergeItem = z.object({
   id: z.uuid(),

@@ -262,6 +262,30 @@ const MATRIX: Record<string, Row> = {
     (w) => ({ url: `/api/establishments/${w.a.id}/duplicates/merges` }),
     ADMINS(200),
   ],
+  'POST /api/establishments/:id/duplicates/dismissals': [
+    async (w) => {
+      const other = await makeUser(db, { establishmentId: w.a.id, profiles: ['student'] });
+      return { url: `/api/establishments/${w.a.id}/duplicates/dismissals`, body: { aId: w.target.id, bId: other.id } };
+    },
+    ADMINS(201),
+  ],
+  'GET /api/establishments/:id/duplicates/dismissals': [
+    (w) => ({ url: `/api/establishments/${w.a.id}/duplicates/dismissals` }),
+    ADMINS(200),
+  ],
+  'POST /api/establishments/:id/duplicates/dismissals/:dismissalId/undo': [
+    async (w) => {
+      const other = await makeUser(db, { establishmentId: w.a.id, profiles: ['student'] });
+      const [a, b] = [w.target.id, other.id].sort() as [string, string];
+      const d = await db
+        .insertInto('duplicate_dismissal')
+        .values({ establishment_id: w.a.id, a_id: a, b_id: b })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return { url: `/api/establishments/${w.a.id}/duplicates/dismissals/${d.id}/undo` };
+    },
+    ADMINS(200),
+  ],
   'POST /api/establishments/:id/duplicates/merges/:mergeId/undo': [
     async (w) => ({ url: `/api/establishments/${w.a.id}/duplicates/merges/${await makeMerge(db, w.a)}/undo` }),
     ADMINS(200),

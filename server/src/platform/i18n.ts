@@ -127,6 +127,18 @@ const messages = {
     fr: "Ces deux comptes sont liés (responsable et élève) : ce n'est pas la même personne.",
     en: 'These two accounts are linked (guardian and student): they are not the same person.',
   },
+  MERGE_DIFFERENT_KINDS: {
+    fr: 'Un élève et un adulte (responsable, personnel) ne sont pas la même personne : ces comptes ne peuvent pas être fusionnés.',
+    en: 'A student and an adult (guardian, staff) are not the same person: these accounts cannot be merged.',
+  },
+  PAIR_ALREADY_DISMISSED: {
+    fr: 'Ces deux comptes sont déjà marqués « pas la même personne ».',
+    en: 'These two accounts are already marked "not the same person".',
+  },
+  DISMISSAL_ALREADY_UNDONE: {
+    fr: 'Cette décision « pas la même personne » a déjà été annulée.',
+    en: 'This "not the same person" decision has already been undone.',
+  },
   MERGE_NOT_LIVE: {
     fr: 'Un des deux comptes est déjà détaché ou fusionné.',
     en: 'One of the two accounts is already detached or merged.',

@@ -89,6 +89,31 @@ export async function seedDemoIfEmpty(db: Kysely<Database>, config: Config): Pro
     return id;
   };
 
+  /**
+   * Names drawn for one establishment never repeat there (folded: `Léa` = `LEA`): the demo must not make
+   * look-alike people by accident — the duplicate finder would list them. (Real homonyms exist; the finder
+   * tells them apart by birth date and kind of person.) The deliberate duplicates are added apart, below.
+   */
+  const fold = (s: string) =>
+    s
+      .normalize('NFD')
+      .replace(/\p{Diacritic}/gu, '')
+      .toLowerCase()
+      .replace(/[^a-z]/g, '');
+  const namesTaken = new Map<string, Set<string>>();
+  const drawName = (est: string, firsts: readonly string[], last?: string): [string, string] => {
+    const taken = namesTaken.get(est) ?? namesTaken.set(est, new Set()).get(est)!;
+    for (let attempt = 0; ; attempt++) {
+      // Keep the family name asked for (a child's parent) while a free first name remains likely.
+      const l = last && attempt < 20 ? last : pick(LAST);
+      const f = pick(firsts);
+      const key = `${fold(f)}|${fold(l)}`;
+      if (taken.has(key)) continue;
+      taken.add(key);
+      return [f, l];
+    }
+  };
+
   await db.transaction().execute(async (trx) => {
     const academy = await trx
       .insertInto('academy')
@@ -210,7 +235,7 @@ export async function seedDemoIfEmpty(db: Kysely<Database>, config: Config): Pro
         const ids: string[] = [];
         for (let i = 0; i < n; i++) {
           const female = random() < 0.6;
-          const id = addUser(pick(female ? FIRST_F : FIRST_M), pick(LAST), { email: undefined });
+          const id = addUser(...drawName(est, female ? FIRST_F : FIRST_M), { email: undefined });
           memberships.push({ establishment_id: est, user_id: id, profile: 'teacher', functions: ['ENS'] });
           ids.push(id);
         }
@@ -251,10 +276,10 @@ export async function seedDemoIfEmpty(db: Kysely<Database>, config: Config): Pro
       for (const c of estClasses) {
         for (let i = 0; i < perClass; i++) {
           const female = random() < 0.5;
-          const last = pick(LAST);
+          const [first, last] = drawName(est, female ? FIRST_F : FIRST_M);
           const by = birthYear(c.code);
           const birth = `${by}-${String(1 + Math.floor(random() * 12)).padStart(2, '0')}-${String(1 + Math.floor(random() * 28)).padStart(2, '0')}`;
-          const sid = addUser(pick(female ? FIRST_F : FIRST_M), last, { birth });
+          const sid = addUser(first, last, { birth });
           memberships.push({ establishment_id: est, user_id: sid, profile: 'student', functions: [] });
           enrolments.push({
             establishment_id: est,
@@ -275,9 +300,12 @@ export async function seedDemoIfEmpty(db: Kysely<Database>, config: Config): Pro
           }
           const nGuardians = random() < 0.72 ? 2 : 1;
           for (let k = 0; k < nGuardians; k++) {
-            const gid = addUser(pick(k === 0 ? FIRST_F : FIRST_M), k === 0 && random() < 0.3 ? pick(LAST) : last, {
-              email: random() < 0.85 ? `${crypto.randomUUID().slice(0, 8)}@example.org` : undefined,
-            });
+            const gid = addUser(
+              ...drawName(est, k === 0 ? FIRST_F : FIRST_M, k === 0 && random() < 0.3 ? undefined : last),
+              {
+                email: random() < 0.85 ? `${crypto.randomUUID().slice(0, 8)}@example.org` : undefined,
+              },
+            );
             memberships.push({ establishment_id: est, user_id: gid, profile: 'guardian', functions: [] });
             guardianships.push({
               establishment_id: est,
@@ -293,7 +321,7 @@ export async function seedDemoIfEmpty(db: Kysely<Database>, config: Config): Pro
       const staffFns = ['EDU', 'EDU', 'EDU', 'ADF', 'ADF', 'DOC', 'EDU', 'MDS'];
       const nStaff = Math.round(codes.length * perClass * 0.02);
       for (let i = 0; i < nStaff; i++) {
-        const id = addUser(pick(FIRST_F), pick(LAST));
+        const id = addUser(...drawName(est, FIRST_F));
         memberships.push({
           establishment_id: est,
           user_id: id,
@@ -349,6 +377,26 @@ export async function seedDemoIfEmpty(db: Kysely<Database>, config: Config): Pro
         ['ESP-4', 'Espagnol 4e', '030201'],
       ],
     );
+
+    // Two deliberate duplicates at the lycée, as a school really gets them, for the duplicates page: a
+    // student of 2NDE3 entered again by hand (same name and birth date, no class yet), and a mother of a
+    // 1G1 student entered twice (same name, same child; one with an e-mail, the other without).
+    const byId = new Map(users.map((u) => [u.id, u]));
+    const firstOf = (classId: string) => enrolments.find((e) => e.class_id === classId)!.student_id;
+    const twinOf = byId.get(firstOf(lyc.classes[2]!.id))!;
+    const twin = addUser(twinOf.first_name, twinOf.last_name, { birth: twinOf.birth_date ?? undefined });
+    memberships.push({ establishment_id: lycee, user_id: twin, profile: 'student', functions: [] });
+    const child = firstOf(lyc.classes[7]!.id);
+    const mother = byId.get(guardianships.find((g) => g.student_id === child && g.relation === 'MERE')!.guardian_id)!;
+    const motherAgain = addUser(mother.first_name, mother.last_name);
+    memberships.push({ establishment_id: lycee, user_id: motherAgain, profile: 'guardian', functions: [] });
+    guardianships.push({
+      establishment_id: lycee,
+      guardian_id: motherAgain,
+      student_id: child,
+      level: 'legal',
+      relation: 'MERE',
+    });
 
     // The fixed accounts' links: eleve.demo in 2NDE1 with parent.demo; parent.demo's second child at the collège;
     // prof.demo teaches maths in 2NDE1 (head teacher) and 6A; activation.demo is eleve.demo's second guardian.

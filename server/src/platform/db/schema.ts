@@ -348,3 +348,20 @@ export interface MembershipSuspensionTable {
 export interface Database {
   membership_suspension: MembershipSuspensionTable;
 }
+
+// ---- 0021_directory_duplicate_dismissal: pairs dismissed as "not the same person" ----
+
+export interface DuplicateDismissalTable {
+  id: Generated<string>;
+  establishment_id: string;
+  a_id: string;
+  b_id: string;
+  dismissed_by: string | null;
+  dismissed_at: Timestamp;
+  undone_at: Date | null;
+  undone_by: string | null;
+}
+
+export interface Database {
+  duplicate_dismissal: DuplicateDismissalTable;
+}

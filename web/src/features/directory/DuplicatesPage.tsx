@@ -3,7 +3,12 @@ import { Badge } from '@codegouvfr/react-dsfr/Badge';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { createModal } from '@codegouvfr/react-dsfr/Modal';
 import { RadioButtons } from '@codegouvfr/react-dsfr/RadioButtons';
-import type { DuplicatePair, DuplicatePerson } from '@preau/contracts';
+import {
+  DUPLICATE_REASON_WEIGHTS,
+  type DuplicateDismissal,
+  type DuplicatePair,
+  type DuplicatePerson,
+} from '@preau/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -49,6 +54,25 @@ export function DuplicatesPage() {
       await qc.invalidateQueries({ queryKey: ['admin', id] });
     },
   });
+  const dismissals = useQuery({
+    queryKey: keys.dismissals(id),
+    queryFn: () => get<{ items: DuplicateDismissal[] }>(`/api/establishments/${id}/duplicates/dismissals`),
+  });
+  const dismiss = useMutation({
+    mutationFn: (p: DuplicatePair) =>
+      post(`/api/establishments/${id}/duplicates/dismissals`, { aId: p.people[0].id, bId: p.people[1].id }),
+    onSuccess: async (_d, p) => {
+      setMessage(t('directory.duplicates.dismissed', { a: p.people[0].displayName, b: p.people[1].displayName }));
+      await qc.invalidateQueries({ queryKey: ['admin', id] });
+    },
+  });
+  const undoDismiss = useMutation({
+    mutationFn: (d: DuplicateDismissal) => post(`/api/establishments/${id}/duplicates/dismissals/${d.id}/undo`),
+    onSuccess: async (_d, d) => {
+      setMessage(t('directory.duplicates.dismissUndone', { a: d.people[0].displayName, b: d.people[1].displayName }));
+      await qc.invalidateQueries({ queryKey: ['admin', id] });
+    },
+  });
 
   function openMerge(p: DuplicatePair) {
     setPair(p);
@@ -67,39 +91,70 @@ export function DuplicatesPage() {
           <Alert severity="success" small description={message} />
         </div>
       ) : null}
-      <ErrorAlert error={undo.error} />
+      <ErrorAlert error={undo.error ?? dismiss.error ?? undoDismiss.error} />
       <section aria-labelledby="pairs-title" className="fr-mb-5w">
         <h2 id="pairs-title" className="fr-h4">
           {t('directory.duplicates.pairs')}
         </h2>
+        <p className="fr-text--sm">{t('directory.duplicates.scoreHelp')}</p>
         {list.isPending ? <Loading /> : null}
         <ErrorAlert error={list.error} />
         {list.data && list.data.pairs.length === 0 ? <EmptyState>{t('directory.duplicates.none')}</EmptyState> : null}
         {list.data?.pairs.slice(0, shown).map((p) => (
-          <div key={`${p.people[0].id}-${p.people[1].id}`} className="preau-card fr-p-3w fr-mb-3w" data-testid="pair">
-            <p className="fr-mb-2w">
-              {p.reasons.map((r) => (
-                <Badge as="span" key={r} small noIcon severity="warning" className="fr-mr-1w">
-                  {t(`directory.duplicates.reason.${r}`)}
-                </Badge>
-              ))}
-              <span className="fr-text--sm preau-muted">
+          <div
+            key={`${p.people[0].id}-${p.people[1].id}`}
+            className="preau-card fr-p-3w fr-mb-3w"
+            data-testid="pair"
+            data-kind={p.kind}
+          >
+            <p className="fr-mb-1w">
+              <Badge as="span" small noIcon severity={p.score >= 0.9 ? 'warning' : 'info'} className="fr-mr-1w">
                 {t('directory.duplicates.score', { score: Math.round(p.score * 100) })}
-              </span>
+              </Badge>
+              <span className="fr-text--sm preau-muted">{t(`directory.duplicates.kind.${p.kind}`)}</span>
             </p>
+            <p className="fr-text--sm fr-mb-0 fr-text--bold">{t('directory.duplicates.why')}</p>
+            <ul className="fr-text--sm fr-mb-1w" data-testid="pair-reasons">
+              {p.reasons.map((r) => (
+                <li key={r}>
+                  {t('directory.duplicates.reasonWeight', {
+                    reason: t(`directory.duplicates.reason.${r}`),
+                    weight: Math.round(DUPLICATE_REASON_WEIGHTS[r] * 100),
+                  })}
+                </li>
+              ))}
+            </ul>
             <div className="preau-pair">
               {p.people.map((person) => (
                 <PersonCard key={person.id} person={person} suggested={person.id === p.suggestedKeepId} />
               ))}
             </div>
-            <Button
-              priority="secondary"
-              iconId="fr-icon-git-merge-line"
-              onClick={() => openMerge(p)}
-              className="fr-mt-2w"
-            >
-              {t('directory.duplicates.merge')}
-            </Button>
+            {!p.can.merge && p.people.some((x) => x.otherEstablishments) ? (
+              <p className="fr-text--sm fr-mt-2w fr-mb-0">{t('directory.duplicates.platformOnly')}</p>
+            ) : null}
+            <div className="preau-actions fr-mt-2w">
+              {p.can.merge ? (
+                <Button priority="secondary" iconId="fr-icon-git-merge-line" onClick={() => openMerge(p)}>
+                  {t('directory.duplicates.merge')}
+                </Button>
+              ) : null}
+              {p.can.dismiss ? (
+                <Button
+                  priority="tertiary"
+                  iconId="fr-icon-close-circle-line"
+                  disabled={dismiss.isPending}
+                  onClick={() => dismiss.mutate(p)}
+                  nativeButtonProps={{
+                    'aria-label': t('directory.duplicates.dismissFor', {
+                      a: p.people[0].displayName,
+                      b: p.people[1].displayName,
+                    }),
+                  }}
+                >
+                  {t('directory.duplicates.dismiss')}
+                </Button>
+              ) : null}
+            </div>
           </div>
         ))}
         {list.data && list.data.pairs.length > shown ? (
@@ -159,6 +214,64 @@ export function DuplicatesPage() {
                     ) : (
                       t('directory.duplicates.undoExpired', { date: formatDate(m.undoUntil, i18n.language) })
                     )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        ) : null}
+      </section>
+
+      <section aria-labelledby="dismissals-title" className="fr-mt-5w">
+        <h2 id="dismissals-title" className="fr-h4">
+          {t('directory.duplicates.dismissals')}
+        </h2>
+        {dismissals.isPending ? <Loading /> : null}
+        <ErrorAlert error={dismissals.error} />
+        {dismissals.data && dismissals.data.items.length === 0 ? (
+          <EmptyState>{t('directory.duplicates.noDismissals')}</EmptyState>
+        ) : null}
+        {dismissals.data && dismissals.data.items.length > 0 ? (
+          <Table caption={t('directory.duplicates.dismissals')} className="preau-table-wrap">
+            <thead>
+              <tr>
+                <th scope="col">{t('directory.duplicates.date')}</th>
+                <th scope="col">{t('directory.duplicates.people')}</th>
+                <th scope="col">{t('common.actions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {dismissals.data.items.map((d) => (
+                <tr key={d.id} data-testid="dismissal">
+                  <td className="preau-nowrap">{formatDateTime(d.dismissedAt, i18n.language)}</td>
+                  <td>
+                    {d.people.map((x) => (
+                      <span key={x.id} className="preau-block">
+                        <Link to={`/admin/${id}/users/${x.id}`}>{x.displayName}</Link>{' '}
+                        <span className="fr-text--xs preau-muted">{x.login}</span>
+                      </span>
+                    ))}
+                  </td>
+                  <td>
+                    {d.undoneAt ? (
+                      t('directory.duplicates.dismissalUndoneAt', { date: formatDateTime(d.undoneAt, i18n.language) })
+                    ) : d.can.undo ? (
+                      <Button
+                        size="small"
+                        priority="secondary"
+                        iconId="fr-icon-arrow-go-back-line"
+                        disabled={undoDismiss.isPending}
+                        onClick={() => undoDismiss.mutate(d)}
+                        nativeButtonProps={{
+                          'aria-label': t('directory.duplicates.undoDismissFor', {
+                            a: d.people[0].displayName,
+                            b: d.people[1].displayName,
+                          }),
+                        }}
+                      >
+                        {t('directory.duplicates.undoDismiss')}
+                      </Button>
+                    ) : null}
                   </td>
                 </tr>
               ))}
@@ -231,7 +344,10 @@ function PersonCard({ person: p, suggested }: { person: DuplicatePerson; suggest
         <dt>{t('admin.users.class')}</dt>
         <dd>{p.classes.join(', ') || '—'}</dd>
         <dt>{t('directory.duplicates.origin')}</dt>
-        <dd>{p.fromFeed ? t('directory.duplicates.fromFeed') : t('directory.duplicates.manual')}</dd>
+        <dd>
+          {p.fromFeed ? t('directory.duplicates.fromFeed') : t('directory.duplicates.manual')}
+          {p.otherEstablishments ? ` — ${t('directory.duplicates.otherEstablishment')}` : ''}
+        </dd>
         <dt>{t('admin.users.lastLogin')}</dt>
         <dd>{formatDateTime(p.lastLoginAt, i18n.language)}</dd>
       </dl>

@@ -60,6 +60,7 @@ export const keys = {
   groups: (id: string) => ['admin', id, 'groups'] as const,
   duplicates: (id: string) => ['admin', id, 'duplicates'] as const,
   merges: (id: string) => ['admin', id, 'merges'] as const,
+  dismissals: (id: string) => ['admin', id, 'dismissals'] as const,
   person: (id: string, userId: string) => ['admin', id, 'person', userId] as const,
   assignments: (id: string, userId: string) => ['admin', id, 'assignments', userId] as const,
   schoolYears: (id: string) => ['admin', id, 'school-years'] as const,

@@ -1,3 +1,4 @@
+import { DUPLICATE_REASON_WEIGHTS } from '@preau/contracts';
 import { type RawBuilder, sql } from 'kysely';
 import type { Db, UserStatusValue } from '../../../platform/db/schema.ts';
 
@@ -8,14 +9,8 @@ const PLAIN = [...ACCENTED].map((c) => c.normalize('NFD')[0]).join('');
 const nameKey = (column: string) =>
   sql`regexp_replace(lower(translate(${sql.ref(column)}, ${sql.lit(ACCENTED)}, ${sql.lit(PLAIN)})), '[^a-z]', '', 'g')`;
 
-/** How much each reason says "same person"; a pair's score combines its reasons (1 − Π(1 − w)). */
-export const REASON_WEIGHTS = {
-  SAME_NAME_AND_BIRTH_DATE: 0.95,
-  SAME_NAME_AND_CHILDREN: 0.9,
-  SAME_EMAIL: 0.8,
-  SAME_PHONE: 0.7,
-  SAME_NAME: 0.5,
-} as const;
+/** How much each reason says "same person" (shared with the web, which explains the score). */
+export const REASON_WEIGHTS = DUPLICATE_REASON_WEIGHTS;
 
 /** People sharing one key beyond this are not taken for duplicates of each other (see `mem` below). */
 export const MAX_GROUP = 6;
@@ -41,13 +36,18 @@ export interface DuplicatePersonRow {
   created_at: Date;
   last_login_at: Date | null;
   has_password: boolean;
+  is_platform_admin: boolean;
+  /** Also a member of another establishment. */
+  elsewhere: boolean;
 }
 
 /**
  * Likely duplicates among the establishment's live members, in one set-based query: self-joins on folded
- * names, birth dates, e-mails and mobile phones (hash joins over a few thousand rows). Two people whose
- * known birth dates differ, or linked as guardian and student, are never a pair. `only` restricts the
- * search to a given pair (to record why a merge was made).
+ * names, birth dates, e-mails and mobile phones (hash joins over a few thousand rows). Only plausible pairs:
+ * the same kind of person (two students, or two adults — a student is never paired with a parent or a
+ * teacher of the same name), birth dates that agree when both are known, never a guardian and their own
+ * child, never a pair the establishment dismissed as "not the same person". `only` restricts the search to
+ * a given pair (to record why a merge was made).
  */
 function pairsQuery(establishmentId: string, only?: [string, string]) {
   const restrict = only ? sql`AND u.id IN (${only[0]}, ${only[1]})` : sql``;
@@ -56,6 +56,8 @@ function pairsQuery(establishmentId: string, only?: [string, string]) {
   return sql`
     WITH keyed AS (
       SELECT u.id, u.birth_date,
+             EXISTS (SELECT 1 FROM membership ms WHERE ms.user_id = u.id AND ms.establishment_id = ${establishmentId}
+                       AND ms.profile = 'student') AS is_student,
              ${nameKey('u.last_name')} AS ln, ${nameKey('u.first_name')} AS fn,
              lower(btrim(COALESCE(u.email, ''))) AS em,
              regexp_replace(COALESCE(u.phone_mobile, ''), '[^0-9]', '', 'g') AS ph
@@ -106,9 +108,14 @@ function pairsQuery(establishmentId: string, only?: [string, string]) {
       JOIN mem a ON a.id = f.a_id
       JOIN mem b ON b.id = f.b_id
       WHERE (a.birth_date IS NULL OR b.birth_date IS NULL OR a.birth_date = b.birth_date)
+        AND a.is_student = b.is_student
         AND NOT EXISTS (
           SELECT 1 FROM guardianship g
           WHERE (g.guardian_id = f.a_id AND g.student_id = f.b_id) OR (g.guardian_id = f.b_id AND g.student_id = f.a_id))
+        AND NOT EXISTS (
+          SELECT 1 FROM duplicate_dismissal d
+          WHERE d.establishment_id = ${establishmentId} AND d.undone_at IS NULL
+            AND d.a_id = LEAST(f.a_id, f.b_id) AND d.b_id = GREATEST(f.a_id, f.b_id))
       GROUP BY f.a_id, f.b_id
     )`;
 }
@@ -119,7 +126,8 @@ export const duplicates = {
     const { rows } = await sql<PairRow>`
       ${pairsQuery(establishmentId)}
       SELECT p.*, (count(*) OVER ())::int AS total FROM pairs p
-      ORDER BY p.score DESC, p.a_id, p.b_id
+      -- the likeliest first: by score, then by how many reasons agree
+      ORDER BY p.score DESC, cardinality(p.reasons) DESC, p.a_id, p.b_id
       LIMIT ${limit}
     `.execute(db);
     return rows;
@@ -139,7 +147,9 @@ export const duplicates = {
     const { rows } = await sql<DuplicatePersonRow>`
       SELECT u.id, u.login, u.display_name, u.birth_date, u.email, u.status,
              u.external_id IS NOT NULL AS from_feed, u.created_at, u.last_login_at,
-             u.password_hash IS NOT NULL AS has_password,
+             u.password_hash IS NOT NULL AS has_password, u.is_platform_admin,
+             EXISTS (SELECT 1 FROM membership mo WHERE mo.user_id = u.id AND mo.establishment_id <> ${establishmentId})
+               AS elsewhere,
              (SELECT array_agg(m.profile ORDER BY m.profile) FROM membership m
                WHERE m.user_id = u.id AND m.establishment_id = ${establishmentId}) AS profiles,
              COALESCE((
@@ -166,6 +176,78 @@ export const duplicates = {
     (
       await db.selectFrom('membership').select('establishment_id').distinct().where('user_id', '=', userId).execute()
     ).map((r) => r.establishment_id),
+
+  /** Which of these people are students in the establishment (the kind of person a merge must keep). */
+  studentsAmong: async (db: Db, establishmentId: string, ids: string[]) =>
+    new Set(
+      (
+        await db
+          .selectFrom('membership')
+          .select('user_id')
+          .distinct()
+          .where('establishment_id', '=', establishmentId)
+          .where('profile', '=', 'student')
+          .where('user_id', 'in', ids)
+          .execute()
+      ).map((r) => r.user_id),
+    ),
+
+  insertDismissal: (db: Db, row: { establishmentId: string; a: string; b: string; by: string }) =>
+    db
+      .insertInto('duplicate_dismissal')
+      .values({ establishment_id: row.establishmentId, a_id: row.a, b_id: row.b, dismissed_by: row.by })
+      .returningAll()
+      .executeTakeFirstOrThrow(),
+
+  liveDismissal: (db: Db, establishmentId: string, a: string, b: string) =>
+    db
+      .selectFrom('duplicate_dismissal')
+      .select('id')
+      .where('establishment_id', '=', establishmentId)
+      .where('a_id', '=', a)
+      .where('b_id', '=', b)
+      .where('undone_at', 'is', null)
+      .executeTakeFirst(),
+
+  dismissal: (db: Db, establishmentId: string, id: string) =>
+    db
+      .selectFrom('duplicate_dismissal')
+      .selectAll()
+      .where('id', '=', id)
+      .where('establishment_id', '=', establishmentId)
+      .forUpdate()
+      .executeTakeFirst(),
+
+  undoDismissal: (db: Db, id: string, by: string) =>
+    db
+      .updateTable('duplicate_dismissal')
+      .set({ undone_at: new Date(), undone_by: by })
+      .where('id', '=', id)
+      .returning('undone_at')
+      .executeTakeFirstOrThrow(),
+
+  dismissals: (db: Db, establishmentId: string, limit: number) =>
+    db
+      .selectFrom('duplicate_dismissal as d')
+      .innerJoin('app_user as a', 'a.id', 'd.a_id')
+      .innerJoin('app_user as b', 'b.id', 'd.b_id')
+      .select([
+        'd.id',
+        'd.dismissed_at',
+        'd.dismissed_by',
+        'd.undone_at',
+        'a.id as a_id',
+        'a.login as a_login',
+        'a.display_name as a_name',
+        'b.id as b_id',
+        'b.login as b_login',
+        'b.display_name as b_name',
+      ])
+      .where('d.establishment_id', '=', establishmentId)
+      .orderBy('d.dismissed_at', 'desc')
+      .orderBy('d.id')
+      .limit(limit)
+      .execute(),
 
   linked: async (db: Db, a: string, b: string) =>
     !!(await db

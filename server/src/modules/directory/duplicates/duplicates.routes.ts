@@ -1,4 +1,7 @@
 import {
+  DismissalList,
+  DismissalParams,
+  DismissPairBody,
   DuplicateList,
   IdParams,
   MergeBody,
@@ -10,7 +13,15 @@ import {
 } from '@preau/contracts';
 import { z } from 'zod';
 import type { App } from '../../../platform/module.ts';
-import { listDuplicates, listMerges, mergePeople, undoMerge } from './duplicates.service.ts';
+import {
+  dismissPair,
+  listDismissals,
+  listDuplicates,
+  listMerges,
+  mergePeople,
+  undoDismissal,
+  undoMerge,
+} from './duplicates.service.ts';
 
 const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem };
 
@@ -76,5 +87,49 @@ export async function duplicatesRoutes(app: App): Promise<void> {
       },
     },
     async (req) => undoMerge(req.ctx, req.params.id, req.params.mergeId),
+  );
+
+  app.post(
+    '/establishments/:id/duplicates/dismissals',
+    {
+      config: { permission: 'users.manage' },
+      schema: {
+        tags: ['directory'],
+        summary: 'Dismiss a pair as "not the same person", for good in the establishment (audited, undoable)',
+        params: IdParams,
+        body: DismissPairBody,
+        response: { 201: z.object({ id: z.uuid(), dismissedAt: z.string() }), ...errors, 409: Problem },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await dismissPair(req.ctx, req.params.id, req.body)),
+  );
+
+  app.get(
+    '/establishments/:id/duplicates/dismissals',
+    {
+      config: { permission: 'users.read' },
+      schema: {
+        tags: ['directory'],
+        summary: 'The pairs dismissed as "not the same person", latest first, and whether each can be undone',
+        params: IdParams,
+        response: { 200: DismissalList, ...errors },
+      },
+    },
+    async (req) => listDismissals(req.ctx, req.params.id),
+  );
+
+  app.post(
+    '/establishments/:id/duplicates/dismissals/:dismissalId/undo',
+    {
+      config: { permission: 'users.manage' },
+      schema: {
+        tags: ['directory'],
+        summary: 'Undo a dismissal: the pair is listed again if still likely (audited)',
+        params: DismissalParams,
+        body: NoBody,
+        response: { 200: z.object({ id: z.uuid(), undoneAt: z.string() }), ...errors, 409: Problem },
+      },
+    },
+    async (req) => undoDismissal(req.ctx, req.params.id, req.params.dismissalId),
   );
 }

@@ -1,5 +1,7 @@
 import {
+  type DismissPairBody,
   DUPLICATES_LIMIT,
+  type DuplicateDismissal,
   type DuplicateList,
   type DuplicatePerson,
   type DuplicateReason,
@@ -30,16 +32,21 @@ function presentPerson(r: DuplicatePersonRow): DuplicatePerson {
     profiles: (r.profiles ?? []) as EstablishmentProfile[],
     classes: r.classes,
     fromFeed: r.from_feed,
+    otherEstablishments: r.elsewhere,
     createdAt: iso(r.created_at)!,
     lastLoginAt: iso(r.last_login_at),
   };
 }
 
-/** Keep the account someone already uses, else the one the académie's feed maintains, else the older one. */
+/**
+ * Keep the account someone already uses, else the one the académie's feed maintains, else the one placed in
+ * a class (a duplicate typed by hand usually has none yet), else the older one.
+ */
 function suggestKeep(a: DuplicatePersonRow, b: DuplicatePersonRow): string {
   const rank = (p: DuplicatePersonRow) => [
     p.has_password ? 0 : 1,
     p.from_feed ? 0 : 1,
+    p.classes.length > 0 ? 0 : 1,
     new Date(p.created_at).getTime(),
   ];
   const [x, y] = [rank(a), rank(b)];
@@ -47,13 +54,23 @@ function suggestKeep(a: DuplicatePersonRow, b: DuplicatePersonRow): string {
   return [a.id, b.id].sort()[0]!;
 }
 
-/** Likely duplicate persons among the establishment's members, most likely first. */
+/**
+ * Likely duplicate persons among the establishment's members, most likely first: plausible pairs only (same
+ * kind of person, agreeing birth dates, not dismissed), each with the reasons that make its score.
+ */
 export async function listDuplicates(ctx: RequestContext, establishmentId: string): Promise<DuplicateList> {
-  await requireEstablishmentPermission(ctx, 'users.read', establishmentId);
+  const { user } = await requireEstablishmentPermission(ctx, 'users.read', establishmentId);
+  const manage = (await permissionsIn(ctx.db, user, establishmentId, ['users.manage'])).length > 0;
   const pairs = await duplicates.pairs(ctx.db, establishmentId, DUPLICATES_LIMIT);
   const ids = [...new Set(pairs.flatMap((p) => [p.a_id, p.b_id]))];
   const byId = new Map((await duplicates.summaries(ctx.db, establishmentId, ids)).map((r) => [r.id, r]));
   const total = pairs[0]?.total ?? 0;
+  // A merge detaches one of the two and fills the other's account-wide fields: people who also belong to
+  // another establishment are the platform administrator's to merge (and one of the two must be local).
+  const mergeable = (a: DuplicatePersonRow, b: DuplicatePersonRow) =>
+    manage &&
+    ((!a.is_platform_admin && !b.is_platform_admin) || user.platformAdmin) &&
+    (user.platformAdmin ? !(a.elsewhere && b.elsewhere) : !a.elsewhere && !b.elsewhere);
   return {
     pairs: pairs.map((p) => {
       const a = byId.get(p.a_id)!;
@@ -62,11 +79,87 @@ export async function listDuplicates(ctx: RequestContext, establishmentId: strin
         score: p.score,
         reasons: p.reasons as DuplicateReason[],
         people: [presentPerson(a), presentPerson(b)],
-        suggestedKeepId: suggestKeep(a, b),
+        suggestedKeepId: b.elsewhere && !a.elsewhere ? b.id : a.elsewhere && !b.elsewhere ? a.id : suggestKeep(a, b),
+        kind: a.profiles?.includes('student') ? 'student' : 'adult',
+        can: { merge: mergeable(a, b), dismiss: manage },
       };
     }),
     total,
     truncated: total > pairs.length,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// "Not the same person": dismissals, and their undo
+
+const ordered = (x: string, y: string): [string, string] => (x < y ? [x, y] : [y, x]);
+
+/**
+ * Dismiss a pair for good in the establishment: the finder no longer shows it. Both must be members here
+ * (else 404); a live dismissal of the same pair answers 409. Audited in the same transaction.
+ */
+export async function dismissPair(ctx: RequestContext, establishmentId: string, input: DismissPairBody) {
+  const { user: actor } = await requireEstablishmentPermission(ctx, 'users.manage', establishmentId);
+  if (input.aId === input.bId) throw fieldError(ctx, 'MERGE_SAME_PERSON', 'body.bId');
+  const [a, b] = ordered(input.aId, input.bId);
+  const row = await ctx.db.transaction().execute(async (trx) => {
+    const members = await duplicates.summaries(trx, establishmentId, [a, b]);
+    if (members.filter((m) => m.profiles !== null).length !== 2) throw notFound();
+    if (await duplicates.liveDismissal(trx, establishmentId, a, b)) throw new AppError(409, 'PAIR_ALREADY_DISMISSED');
+    const inserted = await duplicates.insertDismissal(trx, { establishmentId, a, b, by: actor.id });
+    await audit(trx, ctx, {
+      action: 'directory.duplicates.dismiss',
+      establishmentId,
+      targetType: 'duplicate_dismissal',
+      targetId: inserted.id,
+      details: { aId: a, bId: b },
+    });
+    return inserted;
+  });
+  recordUsage(ctx, establishmentId, 'directory', 'duplicates.dismiss');
+  return { id: row.id, dismissedAt: iso(row.dismissed_at)! };
+}
+
+/** Undo a dismissal: the pair shows again (if still a likely one). The row stays, marked undone. */
+export async function undoDismissal(ctx: RequestContext, establishmentId: string, dismissalId: string) {
+  const { user: actor } = await requireEstablishmentPermission(ctx, 'users.manage', establishmentId);
+  const result = await ctx.db.transaction().execute(async (trx) => {
+    const d = await duplicates.dismissal(trx, establishmentId, dismissalId);
+    if (!d) throw notFound();
+    if (d.undone_at) throw new AppError(409, 'DISMISSAL_ALREADY_UNDONE');
+    const done = await duplicates.undoDismissal(trx, d.id, actor.id);
+    await audit(trx, ctx, {
+      action: 'directory.duplicates.dismiss.undo',
+      establishmentId,
+      targetType: 'duplicate_dismissal',
+      targetId: d.id,
+      details: { aId: d.a_id, bId: d.b_id },
+    });
+    return { id: d.id, undoneAt: iso(done.undone_at)! };
+  });
+  recordUsage(ctx, establishmentId, 'directory', 'duplicates.dismiss_undo');
+  return result;
+}
+
+export async function listDismissals(
+  ctx: RequestContext,
+  establishmentId: string,
+): Promise<{ items: DuplicateDismissal[] }> {
+  const { user } = await requireEstablishmentPermission(ctx, 'users.read', establishmentId);
+  const manage = (await permissionsIn(ctx.db, user, establishmentId, ['users.manage'])).length > 0;
+  const rows = await duplicates.dismissals(ctx.db, establishmentId, 200);
+  return {
+    items: rows.map((r) => ({
+      id: r.id,
+      people: [
+        { id: r.a_id, login: r.a_login, displayName: r.a_name },
+        { id: r.b_id, login: r.b_login, displayName: r.b_name },
+      ],
+      dismissedAt: iso(r.dismissed_at)!,
+      dismissedBy: r.dismissed_by,
+      undoneAt: iso(r.undone_at),
+      can: { undo: manage && !r.undone_at },
+    })),
   };
 }
 
@@ -149,6 +242,9 @@ export async function mergePeople(
       throw new AppError(403, 'PERSON_IN_OTHER_ESTABLISHMENT');
     }
     if (await duplicates.linked(trx, kept.id, merged.id)) throw new AppError(409, 'MERGE_RELATED');
+    // A student and an adult are never one person: merging them would make a child a parent, or the reverse.
+    const students = await duplicates.studentsAmong(trx, establishmentId, [kept.id, merged.id]);
+    if (students.has(kept.id) !== students.has(merged.id)) throw new AppError(409, 'MERGE_DIFFERENT_KINDS');
 
     const reasons = await duplicates.reasonsFor(trx, establishmentId, kept.id, merged.id);
     const journal: MergeJournal = {

@@ -171,6 +171,137 @@ describe('GET /api/establishments/:id/duplicates', () => {
   });
 });
 
+describe('plausible pairs only (issue 9)', () => {
+  test('a student is never paired with an adult of the same name; merging them is refused and changes nothing', async () => {
+    const school = await makeEstablishment(db);
+    const lead = await loginAs(
+      app,
+      (await makeUser(db, { establishmentId: school.id, profiles: ['principal'] })).login,
+    );
+    // A 15-year-old student and an unrelated guardian with the same names (no birth date for the guardian).
+    const student = await person(school, 'student', 'Manon', 'Roux', { birth_date: '2011-04-02' });
+    const guardian = await person(school, 'guardian', 'Manon', 'Roux', { email: 'manon.roux@example.fr' });
+    const teacher = await person(school, 'teacher', 'Manon', 'Roux');
+    const res = await lead.get(list(school.id));
+    const pairs = res.json().pairs as { kind: string; people: { id: string }[]; reasons: string[] }[];
+    // The two adults (guardian, teacher) may be one person; the student is in no pair.
+    expect(pairs).toHaveLength(1);
+    expect(pairs[0]!.kind).toBe('adult');
+    expect(pairs[0]!.people.map((q) => q.id).sort()).toEqual([guardian.id, teacher.id].sort());
+    expect(pairs[0]!.reasons).toEqual(['SAME_NAME']);
+
+    const ids = [student.id, guardian.id, teacher.id];
+    const before = { world: await world(ids), audit: await countRows(db, 'audit_event') };
+    for (const body of [
+      { keepId: guardian.id, mergeId: student.id },
+      { keepId: student.id, mergeId: guardian.id },
+    ]) {
+      const refused = await lead.post(mergeUrl(school.id), body);
+      expect(refused.statusCode, refused.body).toBe(409);
+      expect(refused.headers['content-type']).toContain('application/problem+json');
+      expect(refused.json()).toMatchObject({
+        code: 'MERGE_DIFFERENT_KINDS',
+        detail: expect.stringContaining('Un élève et un adulte'),
+      });
+    }
+    expect({ world: await world(ids), audit: await countRows(db, 'audit_event') }).toEqual(before);
+  });
+
+  test('the likeliest pairs come first: by score, then by the number of reasons that agree', async () => {
+    const school = await makeEstablishment(db);
+    const lead = await loginAs(
+      app,
+      (await makeUser(db, { establishmentId: school.id, profiles: ['principal'] })).login,
+    );
+    // weak: same name, one birth date unknown (0.5)
+    const w1 = await person(school, 'guardian', 'Alice', 'Faible');
+    const w2 = await person(school, 'guardian', 'Alice', 'Faible');
+    // strong: same name, same birth date (0.95)
+    const s1 = await person(school, 'student', 'Bob', 'Fort', { birth_date: '2011-02-02' });
+    const s2 = await person(school, 'student', 'Bob', 'Fort', { birth_date: '2011-02-02' });
+    // strongest: same name and birth date, and the same e-mail (0.99)
+    const x1 = await person(school, 'student', 'Chloé', 'Sûr', { birth_date: '2011-03-03', email: 'c@example.fr' });
+    const x2 = await person(school, 'student', 'Chloe', 'Sur', { birth_date: '2011-03-03', email: 'c@example.fr' });
+    const pairs = (await lead.get(list(school.id))).json().pairs as { score: number; people: { id: string }[] }[];
+    expect(pairs.map((q) => q.people.map((r) => r.id).sort())).toEqual([
+      [x1.id, x2.id].sort(),
+      [s1.id, s2.id].sort(),
+      [w1.id, w2.id].sort(),
+    ]);
+    expect(pairs.map((q) => q.score)).toEqual([0.99, 0.95, 0.5]);
+  });
+
+  test('a pair dismissed as "not the same person" disappears for good, audited; the undo brings it back', async () => {
+    const school = await makeEstablishment(db);
+    const leadUser = await makeUser(db, { establishmentId: school.id, profiles: ['principal'] });
+    const lead = await loginAs(app, leadUser.login);
+    const x = await person(school, 'guardian', 'Nora', 'Homonyme');
+    const y = await person(school, 'guardian', 'Nora', 'Homonyme');
+    const ids = async () => lead.get(list(school.id));
+    const url = `/api/establishments/${school.id}/duplicates/dismissals`;
+
+    // Refused requests change nothing.
+    const before = await countRows(db, 'duplicate_dismissal');
+    expect((await app.inject({ method: 'POST', url, payload: { aId: x.id, bId: y.id } })).statusCode).toBe(401);
+    expect((await lead.post(url, { aId: x.id })).statusCode).toBe(400);
+    expect((await lead.post(url, { aId: x.id, bId: x.id })).json().code).toBe('MERGE_SAME_PERSON');
+    const foreign = await person(b, 'guardian', 'Nora', 'Homonyme');
+    expect((await lead.post(url, { aId: x.id, bId: foreign.id })).statusCode).toBe(404);
+    expect((await teacherA.post(url, { aId: x.id, bId: y.id })).statusCode).toBe(403);
+    expect((await principalB.post(url, { aId: x.id, bId: y.id })).statusCode).toBe(404);
+    expect(await countRows(db, 'duplicate_dismissal')).toBe(before);
+
+    const res = await lead.post(url, { aId: y.id, bId: x.id });
+    expect(res.statusCode, res.body).toBe(201);
+    const dismissalId = res.json().id as string;
+    expect((await ids()).json().pairs).toEqual([]);
+    const again = await lead.post(url, { aId: x.id, bId: y.id });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({
+      code: 'PAIR_ALREADY_DISMISSED',
+      detail: expect.stringContaining('pas la même personne'),
+    });
+    const event = await db
+      .selectFrom('audit_event')
+      .selectAll()
+      .where('action', '=', 'directory.duplicates.dismiss')
+      .where('target_id', '=', dismissalId)
+      .executeTakeFirstOrThrow();
+    expect(event).toMatchObject({ establishment_id: school.id, actor_id: leadUser.id });
+
+    // Another establishment's view is its own; the list shows the dismissal with its undo.
+    const listed = (await lead.get(url)).json().items;
+    expect(listed).toMatchObject([{ id: dismissalId, undoneAt: null, can: { undo: true } }]);
+    expect((await principalB.post(`${url}/${dismissalId}/undo`)).statusCode).toBe(404);
+
+    const undo = await lead.post(`${url}/${dismissalId}/undo`);
+    expect(undo.statusCode, undo.body).toBe(200);
+    expect((await ids()).json().pairs).toHaveLength(1);
+    const twice = await lead.post(`${url}/${dismissalId}/undo`);
+    expect(twice.statusCode).toBe(409);
+    expect(twice.json().code).toBe('DISMISSAL_ALREADY_UNDONE');
+    expect(
+      await db.selectFrom('audit_event').select('action').where('target_id', '=', dismissalId).orderBy('at').execute(),
+    ).toEqual([{ action: 'directory.duplicates.dismiss' }, { action: 'directory.duplicates.dismiss.undo' }]);
+  });
+
+  test('a pair with a person who also belongs elsewhere is shown, but only the platform may merge it', async () => {
+    const school = await makeEstablishment(db);
+    const lead = await loginAs(
+      app,
+      (await makeUser(db, { establishmentId: school.id, profiles: ['principal'] })).login,
+    );
+    const x = await person(school, 'teacher', 'Ali', 'Partout', { email: 'ali@example.fr' });
+    await person(school, 'teacher', 'Ali', 'Partout', { email: 'ali@example.fr' });
+    await db.insertInto('membership').values({ establishment_id: b.id, user_id: x.id, profile: 'teacher' }).execute();
+    const [pair] = (await lead.get(list(school.id))).json().pairs;
+    expect(pair).toMatchObject({ can: { merge: false, dismiss: true }, suggestedKeepId: x.id });
+    expect(pair.people.find((q: { id: string }) => q.id === x.id).otherEstablishments).toBe(true);
+    const [asPlatform] = (await admin.get(list(school.id))).json().pairs;
+    expect(asPlatform.can.merge).toBe(true);
+  });
+});
+
 describe('POST /api/establishments/:id/duplicates/merge', () => {
   test('rejected requests (401 → 400 → 403 → 404 → 409) change nothing', async () => {
     const keep = await person(a, 'student', 'Inès', 'Ladder', { birth_date: '2011-01-01' });

@@ -1,0 +1,106 @@
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { ARTIFACTS, audit, close, launch, loggedInTab, type Tab } from '../src/browser.ts';
+
+/**
+ * Directory administration that must be safe with real data (issue 9), as the lycée's local admin
+ * (direction.demo): duplicates (a merge and its undo, "not the same person" and its undo), the refused
+ * rollover, a person's login sheet reprinted. Every page goes through axe.
+ */
+
+const tabs: Tab[] = [];
+
+beforeAll(async () => {
+  await launch();
+});
+
+let failures = 0;
+afterEach(async (ctx) => {
+  const failed = ctx.task.result?.state === 'fail';
+  if (failed) failures++;
+  for (const [i, t] of tabs.entries()) {
+    if (t.page.isClosed()) continue;
+    if (failed) await t.page.screenshot({ path: `${ARTIFACTS}/trust-failed-${failures}-tab${i}.png`, fullPage: true });
+    await t.context.close();
+  }
+});
+
+afterAll(async () => {
+  const problems = tabs.flatMap((t) => t.problems);
+  await close();
+  expect(problems).toEqual([]);
+});
+
+async function admin(): Promise<{ page: Page; est: string }> {
+  const tab = await loggedInTab('direction.demo');
+  tabs.push(tab);
+  const me = (await (await tab.page.request.get('/api/me')).json()) as {
+    memberships: { establishment: { id: string; name: string } }[];
+  };
+  const m = me.memberships.find((x) => x.establishment.name === 'Lycée Jean Jaurès');
+  if (!m) throw new Error('direction.demo is not at the lycée');
+  return { page: tab.page, est: m.establishment.id };
+}
+
+describe('duplicates', () => {
+  test('the likely pairs say why; a merge, then its undo', async () => {
+    const { page, est } = await admin();
+    await page.goto(`/admin/${est}/directory/duplicates`);
+    await page.locator('main h1', { hasText: 'Doublons' }).waitFor();
+    const pairs = page.getByTestId('pair');
+    await pairs.first().waitFor();
+    // The demo makes two duplicates on purpose, and no look-alikes by accident.
+    expect(await pairs.count()).toBe(2);
+    const students = page.locator('[data-testid="pair"][data-kind="student"]');
+    expect(await students.getByTestId('pair-reasons').textContent()).toContain(
+      'Même nom et même date de naissance : 95 %',
+    );
+    await audit(page, 'trust-duplicates');
+
+    const names = await students.locator('.preau-pair a').allTextContents();
+    expect(names).toHaveLength(2);
+    await students.getByRole('button', { name: 'Fusionner ces comptes' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Compte à conserver', { exact: true }).waitFor();
+    await audit(page, 'trust-duplicates-merge-modal');
+    await dialog.getByRole('button', { name: 'Fusionner', exact: true }).click();
+    await page.getByText(/Comptes fusionnés dans celui de/).waitFor();
+    await expect.poll(() => pairs.count()).toBe(1);
+    const history = page.locator('section', { hasText: 'Fusions effectuées' });
+    const row = history.locator('tbody tr').first();
+    await row.getByRole('button', { name: 'Annuler la fusion' }).waitFor();
+    await audit(page, 'trust-duplicates-merged');
+
+    await row.getByRole('button', { name: 'Annuler la fusion' }).click();
+    await page.getByText(/Fusion annulée : le compte de .* est rétabli\./).waitFor();
+    await row.getByText(/Annulée le/).waitFor();
+    await expect.poll(() => pairs.count()).toBe(2);
+    await audit(page, 'trust-duplicates-undone');
+  });
+
+  test('"not the same person" removes a pair for good; its undo brings it back', async () => {
+    const { page, est } = await admin();
+    await page.goto(`/admin/${est}/directory/duplicates`);
+    const adults = page.locator('[data-testid="pair"][data-kind="adult"]');
+    await adults.waitFor();
+    expect(await adults.getByTestId('pair-reasons').textContent()).toContain('Même nom et mêmes enfants : 90 %');
+    await adults.getByRole('button', { name: /Pas la même personne/ }).click();
+    await page.getByText(/ne seront plus proposés comme doublons\./).waitFor();
+    await adults.waitFor({ state: 'detached' });
+    const dismissal = page.getByTestId('dismissal').first();
+    await dismissal.waitFor();
+    await audit(page, 'trust-duplicates-dismissed');
+    // For good: a reload does not bring it back.
+    await page.reload();
+    await page.getByTestId('dismissal').first().waitFor();
+    expect(await page.locator('[data-testid="pair"][data-kind="adult"]').count()).toBe(0);
+
+    await page
+      .getByTestId('dismissal')
+      .first()
+      .getByRole('button', { name: /Annuler « pas la même personne »/ })
+      .click();
+    await page.getByText(/sont de nouveau proposés s'ils se ressemblent toujours\./).waitFor();
+    await page.locator('[data-testid="pair"][data-kind="adult"]').waitFor();
+  });
+});

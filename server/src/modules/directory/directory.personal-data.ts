@@ -10,7 +10,9 @@ async function exportFor(db: Db, userId: string) {
     personalData.guardianships(db, userId),
     personalData.teaching(db, userId),
   ]);
-  return { identity, memberships, enrolments, guardianships, teaching };
+  // A membership blocked by its establishment says since when; the others say nothing more.
+  const withBlocks = memberships.map(({ blockedSince, ...m }) => (blockedSince ? { ...m, blockedSince } : m));
+  return { identity, memberships: withBlocks, enrolments, guardianships, teaching };
 }
 
 /** The directory: who is who in each establishment, from the académie's feed (AAF) or the school's files. */
@@ -38,7 +40,7 @@ export const directoryPersonalData: PersonalDataDeclaration = {
     {
       key: 'schooling',
       label: { fr: 'Scolarité et fonctions', en: 'Schooling and positions' },
-      fields: ['profiles', 'functions', 'classes', 'groups', 'teaching', 'guardianships'],
+      fields: ['profiles', 'functions', 'classes', 'groups', 'teaching', 'guardianships', 'blockedSince'],
     },
     {
       key: 'consents',

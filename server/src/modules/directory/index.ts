@@ -25,6 +25,8 @@ export const directoryModule = defineModule({
     'teaching_assignment',
     'head_teacher',
     'user_merge',
+    'membership_suspension',
+    'duplicate_dismissal',
     'import_job',
     'import_file_chunk',
   ],

@@ -30,6 +30,14 @@ export const personalData = {
       .selectFrom('membership as m')
       .innerJoin('establishment as e', 'e.id', 'm.establishment_id')
       .select(['e.name as establishment', 'e.uai', 'm.profile', 'm.functions'])
+      .select((eb) =>
+        eb
+          .selectFrom('membership_suspension as s')
+          .select('s.suspended_at')
+          .whereRef('s.user_id', '=', 'm.user_id')
+          .whereRef('s.establishment_id', '=', 'm.establishment_id')
+          .as('blockedSince'),
+      )
       .where('m.user_id', '=', userId)
       .orderBy('e.name')
       .execute(),

@@ -45,9 +45,6 @@ export const users = {
       .where('id', '=', id)
       .executeTakeFirst(),
 
-  recordLogin: (db: Db, id: string) =>
-    db.updateTable('app_user').set({ last_login_at: new Date() }).where('id', '=', id).execute(),
-
   activate: (db: Db, id: string, passwordHash: string, email: string | undefined) =>
     db
       .updateTable('app_user')

@@ -29,7 +29,3 @@ export function defaultGranted(permission: string, profiles: readonly string[]):
   const holders = registry.get(permission);
   return !!holders && profiles.some((p) => holders.includes(p as EstablishmentProfile));
 }
-
-export function defaultPermissionsOf(profiles: readonly string[]): string[] {
-  return allPermissions().filter((p) => defaultGranted(p, profiles));
-}

@@ -58,11 +58,6 @@ export async function throttleState(db: Db, keys: string[]): Promise<{ wait: num
   return { wait: Math.max(0, ...waits.values()), recorded: new Set(waits.keys()) };
 }
 
-/** Seconds until each key may try again (0 = free). */
-export async function blockedFor(db: Db, keys: string[]): Promise<number> {
-  return (await throttleState(db, keys)).wait;
-}
-
 /**
  * Has the person logged in (or activated their account) from this address within KNOWN_ADDRESS_DAYS?
  * Read from the audit trail (indexed by target), only when their login is blocked from everywhere.

@@ -1,18 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { EstablishmentSource } from '@preau/contracts';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { modules as defaultModules } from './modules/index.ts';
 import { requireServiceOpen } from './modules/services/index.ts';
@@ -23,6 +17,8 @@ import { authenticate, checkRoutePermission } from './platform/http/auth-hooks.t
 import type { RequestContext } from './platform/http/context.ts';
 import { healthRoutes } from './platform/http/health.ts';
 import { errorHandler, problem, sendProblem } from './platform/http/problem.ts';
+import { securityHeaders } from './platform/http/security-headers.ts';
+import { responseSerializerCompiler } from './platform/http/serializer.ts';
 import { isWorded, pickLang, registerMessages } from './platform/i18n.ts';
 import type { App, ModuleDefinition } from './platform/module.ts';
 import { registerModuleDeclarations } from './platform/registry.ts';
@@ -83,7 +79,7 @@ export async function buildApp({
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(responseSerializerCompiler({ validate: config.validateResponses }));
   app.setErrorHandler(errorHandler);
 
   const usage = new UsageRecorder(db, (e) => app.log.error({ err: e }, 'usage events lost'));
@@ -134,24 +130,27 @@ export async function buildApp({
   });
 
   await app.register(cookie);
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
+  app.addHook(
+    'onRequest',
+    securityHeaders({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
       },
-    },
-    strictTransportSecurity: config.production,
-  });
+      strictTransportSecurity: config.production,
+    }),
+  );
 
   app.addHook('onRequest', authenticate);
   app.addHook('preHandler', checkRoutePermission);

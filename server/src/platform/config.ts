@@ -65,6 +65,8 @@ export interface Config {
   /** Fastify trustProxy: false, a hop count or a list of proxy addresses. Never `true` (any client could fake its address). */
   trustProxy: boolean | number | string[];
   webDist: string | null;
+  /** Check every response against its zod schema before writing it (tests; costly on the hot path). */
+  validateResponses: boolean;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -133,10 +135,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         ? Number(env.TRUST_PROXY)
         : env.TRUST_PROXY.split(',').map((s) => s.trim()),
     webDist: env.WEB_DIST === undefined ? resolve(import.meta.dirname, '../../../web/dist') : env.WEB_DIST || null,
+    validateResponses: bool(env.PREAU_VALIDATE_RESPONSES, false),
   };
 }
 
 /** Settings for tests: quiet, no jobs, short everything. */
 export function testConfig(databaseUrl: string, overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({}), databaseUrl, demo: false, logLevel: 'silent', jobs: false, webDist: null, ...overrides };
+  return {
+    ...loadConfig({}),
+    databaseUrl,
+    demo: false,
+    logLevel: 'silent',
+    jobs: false,
+    webDist: null,
+    validateResponses: true,
+    ...overrides,
+  };
 }

@@ -11,6 +11,7 @@ import type { Kysely } from 'kysely';
 import { modules as defaultModules } from './modules/index.ts';
 import { requireServiceOpen } from './modules/services/index.ts';
 import { isKnownPermission, registerPermissions } from './platform/access/permissions.ts';
+import { installCaches } from './platform/cache.ts';
 import type { Config } from './platform/config.ts';
 import type { Database } from './platform/db/schema.ts';
 import { authenticate, checkRoutePermission } from './platform/http/auth-hooks.ts';
@@ -47,6 +48,8 @@ export interface BuildOptions {
   modules?: ModuleDefinition[];
   /** File storage; default: the one `config.storage` names. */
   storage?: BlobStorage;
+  /** Where this instance LISTENs for cache invalidations (platform/cache.ts); without it, no in-memory caches. */
+  listenUrl?: string;
 }
 
 /** build() apart from listen(): tests inject requests into the same app the server runs. */
@@ -55,6 +58,7 @@ export async function buildApp({
   db,
   modules = defaultModules,
   storage = createStorage(config.storage),
+  listenUrl,
 }: BuildOptions): Promise<App> {
   const app = Fastify({
     logger: {
@@ -152,6 +156,7 @@ export async function buildApp({
     }),
   );
 
+  if (listenUrl && config.caches) await installCaches(app, { db, listenUrl, barrier: config.cacheBarrier });
   app.addHook('onRequest', authenticate);
   app.addHook('preHandler', checkRoutePermission);
 

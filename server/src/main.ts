@@ -59,7 +59,7 @@ try {
       say('Demo académie created.');
     }
   }
-  app = await buildApp({ config, db, storage });
+  app = await buildApp({ config, db, storage, listenUrl: server.url });
   if (config.jobs) {
     const usage = usageRecorders.get(app)!;
     const jobContext = jobContextFactory(db, config, app.log, usage);

@@ -15,6 +15,15 @@ import { hashPassword } from '../src/platform/passwords.ts';
 
 export const PASSWORD = 'correct horse battery staple';
 
+const urls = new WeakMap<Kysely<Database>, string>();
+
+/** The connection URL of a database made by freshDatabase(). */
+export function urlOf(db: Kysely<Database>): string {
+  const url = urls.get(db);
+  if (!url) throw new Error('not a freshDatabase() handle');
+  return url;
+}
+
 /** A database of its own for this test file, cloned from the migrated template (fast, isolated). */
 export async function freshDatabase(): Promise<Kysely<Database>> {
   const server = inject('pgServerUrl');
@@ -25,6 +34,7 @@ export async function freshDatabase(): Promise<Kysely<Database>> {
   await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
   await admin.end();
   const db = createDatabase(databaseUrl(server, name), 5);
+  urls.set(db, databaseUrl(server, name));
   afterAll(async () => {
     await db.destroy();
     const a = new pg.Client({ connectionString: server });
@@ -35,10 +45,10 @@ export async function freshDatabase(): Promise<Kysely<Database>> {
   return db;
 }
 
-/** The app as the server runs it, on this file's database. */
+/** The app as the server runs it (in-memory caches and their LISTEN connection included), on this file's database. */
 export async function testApp(overrides: Partial<Config> = {}) {
   const db = await freshDatabase();
-  const app = await buildApp({ config: testConfig('unused', overrides), db });
+  const app = await buildApp({ config: testConfig('unused', overrides), db, listenUrl: urlOf(db) });
   await app.ready();
   afterAll(() => app.close());
   return { app, db };

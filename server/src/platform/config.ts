@@ -67,6 +67,10 @@ export interface Config {
   webDist: string | null;
   /** Check every response against its zod schema before writing it (tests; costly on the hot path). */
   validateResponses: boolean;
+  /** In-memory caches kept correct by LISTEN/NOTIFY (platform/cache.ts); off only to compare or troubleshoot. */
+  caches: boolean;
+  /** When an instance waits for the cache notifications to catch up: after its own writes, or before every request (tests). */
+  cacheBarrier: 'after-writes' | 'each-request';
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -136,6 +140,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : env.TRUST_PROXY.split(',').map((s) => s.trim()),
     webDist: env.WEB_DIST === undefined ? resolve(import.meta.dirname, '../../../web/dist') : env.WEB_DIST || null,
     validateResponses: bool(env.PREAU_VALIDATE_RESPONSES, false),
+    caches: bool(env.PREAU_CACHE, true),
+    cacheBarrier: 'after-writes',
   };
 }
 
@@ -149,6 +155,7 @@ export function testConfig(databaseUrl: string, overrides: Partial<Config> = {})
     jobs: false,
     webDist: null,
     validateResponses: true,
+    cacheBarrier: 'each-request',
     ...overrides,
   };
 }

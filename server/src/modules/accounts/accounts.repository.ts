@@ -78,43 +78,30 @@ export const users = {
     ),
 };
 
+export interface MeRelations {
+  classes: { id: string; code: string; label: string; establishment_id: string }[];
+  children: { id: string; display_name: string; establishment_id: string }[];
+}
+
 export const meQueries = {
-  establishments: (db: Db, ids: string[]) =>
-    ids.length === 0
-      ? Promise.resolve([])
-      : db
-          .selectFrom('establishment')
-          .select(['id', 'uai', 'name', 'type'])
-          .where('id', 'in', ids)
-          .orderBy('name')
-          .execute(),
-
-  classesOf: (db: Db, userId: string) =>
-    db
-      .selectFrom('enrolment')
-      .innerJoin('class', 'class.id', 'enrolment.class_id')
-      .innerJoin('school_year', 'school_year.id', 'class.school_year_id')
-      .select(['class.id', 'class.code', 'class.label', 'class.establishment_id'])
-      .where('enrolment.student_id', '=', userId)
-      .where('school_year.status', '=', 'current')
-      .union(
-        db
-          .selectFrom('teaching_assignment')
-          .innerJoin('class', 'class.id', 'teaching_assignment.class_id')
-          .innerJoin('school_year', 'school_year.id', 'class.school_year_id')
-          .select(['class.id', 'class.code', 'class.label', 'class.establishment_id'])
-          .where('teaching_assignment.teacher_id', '=', userId)
-          .where('school_year.status', '=', 'current'),
-      )
-      .execute(),
-
-  childrenOf: (db: Db, userId: string) =>
-    db
-      .selectFrom('guardianship')
-      .innerJoin('app_user as s', 's.id', 'guardianship.student_id')
-      .select(['s.id', 's.display_name', 'guardianship.establishment_id'])
-      .where('guardianship.guardian_id', '=', userId)
-      .where('s.status', '<>', 'detached')
-      .orderBy('s.display_name')
-      .execute(),
+  /** The user's classes of the current school year (enrolled or teaching) and children, in one query. */
+  relations: async (db: Db, userId: string): Promise<MeRelations> => {
+    const res = await sql<MeRelations>`
+      SELECT
+        COALESCE((SELECT json_agg(c ORDER BY c.code, c.id) FROM (
+          SELECT c.id, c.code, c.label, c.establishment_id
+          FROM enrolment e JOIN class c ON c.id = e.class_id JOIN school_year sy ON sy.id = c.school_year_id
+          WHERE e.student_id = ${userId} AND sy.status = 'current'
+          UNION
+          SELECT c.id, c.code, c.label, c.establishment_id
+          FROM teaching_assignment t JOIN class c ON c.id = t.class_id JOIN school_year sy ON sy.id = c.school_year_id
+          WHERE t.teacher_id = ${userId} AND sy.status = 'current'
+        ) c), '[]'::json) AS classes,
+        COALESCE((SELECT json_agg(ch ORDER BY ch.display_name, ch.id) FROM (
+          SELECT s.id, s.display_name, g.establishment_id
+          FROM guardianship g JOIN app_user s ON s.id = g.student_id
+          WHERE g.guardian_id = ${userId} AND s.status <> 'detached'
+        ) ch), '[]'::json) AS children`.execute(db);
+    return res.rows[0]!;
+  },
 };

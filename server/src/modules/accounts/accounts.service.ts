@@ -1,9 +1,15 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { EstablishmentProfile, MeResponse } from '@preau/contracts';
-import { membershipIn, permissionsByEstablishment, requireUser } from '../../platform/access/access.ts';
+import {
+  establishmentSummary,
+  membershipIn,
+  permissionsByEstablishment,
+  requireUser,
+} from '../../platform/access/access.ts';
 import { allPermissions } from '../../platform/access/permissions.ts';
 import { audit } from '../../platform/audit.ts';
 import { sessions } from '../../platform/auth/session.repository.ts';
+import { sessionCreated, userEntry } from '../../platform/auth/session-cache.ts';
 import { createSession, prepareSession } from '../../platform/auth/sessions.ts';
 import {
   ADDRESS_FREE_FAILURES,
@@ -19,6 +25,7 @@ import {
   recordFailure,
   throttleWaits,
 } from '../../platform/auth/throttle.ts';
+import { cached, caughtUp, defineCache } from '../../platform/cache.ts';
 import type { Config } from '../../platform/config.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { RequestContext } from '../../platform/http/context.ts';
@@ -32,7 +39,7 @@ import {
 } from '../../platform/passwords.ts';
 import { recordUsage } from '../../platform/usage.ts';
 import { pendingCharters } from '../charter/index.ts';
-import { meQueries, users } from './accounts.repository.ts';
+import { type MeRelations, meQueries, users } from './accounts.repository.ts';
 
 /** Activation codes are random; stored as SHA-256 of (user id, code), see docs/SECURITY.md. */
 export function hashActivationCode(userId: string, code: string): string {
@@ -166,6 +173,7 @@ export async function login(ctx: RequestContext, input: { login: string; passwor
     userAgent: ctx.userAgent,
   });
   const { id } = await sessions.insertForLogin(ctx.db, row, 'auth.login.success');
+  sessionCreated(ctx.db, id, row);
   const session = { id, ...prepared };
   ctx.usage.record({ userId: user.id, establishmentId: null, profile: null, service: 'portal', action: 'login' });
   return { session, user: presentUser(user) };
@@ -292,20 +300,26 @@ export async function updateMe(ctx: RequestContext, input: { email: string | nul
     await audit(trx, ctx, { action: 'account.email.update', targetType: 'user', targetId: u.id });
   });
   recordUsage(ctx, null, 'account', 'email.update');
+  await caughtUp(ctx.db); // the cached user entry has heard of the new address
   return me(ctx);
 }
+
+/** A user's classes of the current year and children (topic `u`): with the session, what /api/me reads. */
+const RELATIONS = defineCache<MeRelations>({ name: 'me-relations', topic: 'u', max: 200_000, ttlMs: 120_000 });
 
 export async function me(ctx: RequestContext): Promise<MeResponse> {
   requireUser(ctx);
   const u = ctx.user;
   const ids = u.memberships.map((m) => m.establishmentId);
-  const [user, establishments, classes, children] = await Promise.all([
-    users.byId(ctx.db, u.id),
-    meQueries.establishments(ctx.db, ids),
-    meQueries.classesOf(ctx.db, u.id),
-    meQueries.childrenOf(ctx.db, u.id),
+  const [user, summaries, relations] = await Promise.all([
+    userEntry(ctx.db, u.id),
+    Promise.all(ids.map((id) => establishmentSummary(ctx.db, id))),
+    cached(ctx.db, RELATIONS, u.id, () => meQueries.relations(ctx.db, u.id)),
   ]);
   if (!user) throw notFound();
+  const establishments = summaries
+    .filter((e) => e !== undefined)
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const permissions = await permissionsByEstablishment(
     ctx.db,
     u,
@@ -318,10 +332,10 @@ export async function me(ctx: RequestContext): Promise<MeResponse> {
       establishment: { id: e.id, uai: e.uai, name: e.name, type: e.type },
       profiles: (m?.profiles ?? []) as EstablishmentProfile[],
       functions: m?.functions ?? [],
-      classes: classes
+      classes: relations.classes
         .filter((c) => c.establishment_id === e.id)
         .map((c) => ({ id: c.id, code: c.code, label: c.label })),
-      children: children
+      children: relations.children
         .filter((c) => c.establishment_id === e.id)
         .map((c) => ({ id: c.id, displayName: c.display_name })),
       permissions: permissions.get(e.id) ?? [],
@@ -329,7 +343,16 @@ export async function me(ctx: RequestContext): Promise<MeResponse> {
   });
   const profiles = u.memberships.flatMap((m) => m.profiles);
   return {
-    user: presentUser(user),
+    user: presentUser({
+      id: user.id,
+      login: user.login,
+      display_name: user.displayName,
+      first_name: user.firstName,
+      last_name: user.lastName,
+      email: user.email,
+      status: user.status,
+      is_platform_admin: user.platformAdmin,
+    }),
     memberships,
     pendingCharters: await pendingCharters(ctx.db, u.id, establishments),
     csrfToken: u.csrfToken,

@@ -47,20 +47,17 @@ export const charters = {
     return res.rows[0]?.ok ?? true;
   },
 
-  /** Accepted (charter, establishment) pairs, as `charterId|establishmentId`. */
-  accepted: async (db: Db, userId: string, charterIds: string[]) =>
-    charterIds.length === 0
-      ? new Set<string>()
-      : new Set(
-          (
-            await db
-              .selectFrom('charter_acceptance')
-              .select(['charter_id', 'establishment_id'])
-              .where('user_id', '=', userId)
-              .where('charter_id', 'in', charterIds)
-              .execute()
-          ).map((r) => `${r.charter_id}|${r.establishment_id}`),
-        ),
+  /** Every acceptance of the user, as `charterId|establishmentId`. */
+  acceptedAll: async (db: Db, userId: string) =>
+    new Set(
+      (
+        await db
+          .selectFrom('charter_acceptance')
+          .select(['charter_id', 'establishment_id'])
+          .where('user_id', '=', userId)
+          .execute()
+      ).map((r) => `${r.charter_id}|${r.establishment_id}`),
+    ),
 
   accept: (db: Db, userId: string, charterId: string, establishmentId: string) =>
     db

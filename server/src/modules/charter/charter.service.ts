@@ -1,11 +1,36 @@
 import type { EstablishmentProfile, PendingCharter } from '@preau/contracts';
 import { requireEstablishmentPermission, requireUser } from '../../platform/access/access.ts';
 import { audit } from '../../platform/audit.ts';
+import { cached, cacheOf, defineCache } from '../../platform/cache.ts';
 import type { Db } from '../../platform/db/schema.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { RequestContext } from '../../platform/http/context.ts';
 import { recordUsage } from '../../platform/usage.ts';
-import { charters } from './charter.repository.ts';
+import { type CurrentCharterRow, charters } from './charter.repository.ts';
+
+/**
+ * The charter in force in each establishment (topic `charter`; `charter:*` when the platform default changes),
+ * and each user's acceptances (topic `u`): the charter gate of every portal and service call reads memory.
+ */
+const CURRENT = defineCache<CurrentCharterRow | null>({
+  name: 'current-charters',
+  topic: 'charter',
+  max: 20_000,
+  ttlMs: 600_000,
+});
+const ACCEPTED = defineCache<Set<string>>({ name: 'charter-acceptances', topic: 'u', max: 200_000, ttlMs: 120_000 });
+
+async function currentCharters(db: Db, establishmentIds: string[]): Promise<CurrentCharterRow[]> {
+  if (establishmentIds.length === 0) return [];
+  if (!cacheOf(db, CURRENT)) return charters.currentFor(db, establishmentIds);
+  const rows = await Promise.all(
+    establishmentIds.map((id) => cached(db, CURRENT, id, async () => (await charters.currentFor(db, [id]))[0] ?? null)),
+  );
+  return rows.filter((r) => r !== null);
+}
+
+/** Every (charter, establishment) the user accepted, as `charterId|establishmentId`. */
+const acceptedBy = (db: Db, userId: string) => cached(db, ACCEPTED, userId, () => charters.acceptedAll(db, userId));
 
 /** Charters in force in these establishments that the user has not accepted yet. */
 export async function pendingCharters(
@@ -13,15 +38,11 @@ export async function pendingCharters(
   userId: string,
   establishments: { id: string; name: string }[],
 ): Promise<PendingCharter[]> {
-  const current = await charters.currentFor(
+  const current = await currentCharters(
     db,
     establishments.map((e) => e.id),
   );
-  const accepted = await charters.accepted(
-    db,
-    userId,
-    current.map((c) => c.id),
-  );
+  const accepted = current.length === 0 ? new Set<string>() : await acceptedBy(db, userId);
   return current
     .filter((c) => !accepted.has(`${c.id}|${c.establishment_id}`))
     .map((c) => ({
@@ -37,7 +58,9 @@ export async function pendingCharters(
 
 /** Has the user accepted the charter in force in this establishment? (the gate before any service) */
 export async function hasAcceptedCharter(db: Db, userId: string, establishmentId: string): Promise<boolean> {
-  return charters.acceptedCurrent(db, userId, establishmentId);
+  if (!cacheOf(db, CURRENT)) return charters.acceptedCurrent(db, userId, establishmentId);
+  const [current] = await currentCharters(db, [establishmentId]);
+  return !current || (await acceptedBy(db, userId)).has(`${current.id}|${establishmentId}`);
 }
 
 export async function acceptCharter(ctx: RequestContext, charterId: string, establishmentId?: string) {

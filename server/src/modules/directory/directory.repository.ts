@@ -1,12 +1,5 @@
-import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
-import type { Database, Db, UserStatusValue } from '../../platform/db/schema.ts';
-
-const ACCENTED = 'ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝàáâãäåçèéêëìíîïñòóôõöùúûüýÿ';
-const PLAIN = [...ACCENTED].map((c) => c.normalize('NFD')[0]).join('');
-
-/** Case- and accent-folded text, the same constant expression everywhere (an expression index can match it). */
-const fold = (e: Expression<string | null>) =>
-  sql<string>`lower(translate(${e}, ${sql.lit(ACCENTED)}, ${sql.lit(PLAIN)}))`;
+import { sql } from 'kysely';
+import type { Db, UserStatusValue } from '../../platform/db/schema.ts';
 
 /**
  * A person's state as one establishment sees it: suspended there (blocked by its administrator) and whether
@@ -23,118 +16,18 @@ export const statusIn = (establishmentId: string, userRef = sql.ref('u.id'), sta
   sql<UserStatusValue>`CASE WHEN ${statusRef} IN ('active', 'pending_activation') AND ${suspendedIn(establishmentId, userRef)}
                             THEN 'blocked' ELSE ${statusRef} END`;
 
-const likeWord = (w: string) => `%${w.replace(/[\\%_]/g, '\\$&')}%`;
-
-export interface UserFilter {
-  establishmentId: string;
-  /** Folded words; each must appear in the login, first, last or display name. */
-  words: string[];
-  profile?: string;
-  classCode?: string;
-  status?: UserStatusValue;
-}
-
-/** The columns of a member the list needs (the `member` CTE, aliased `u`). */
-interface MemberCols {
+/** One member of an establishment as the user list shows them (profiles, classes and status in that establishment). */
+export interface MemberListRow {
   id: string;
   login: string;
+  display_name: string;
   first_name: string;
   last_name: string;
-  display_name: string;
-  status: UserStatusValue;
-}
-type UserEb = ExpressionBuilder<Database & { u: MemberCols }, 'u'>;
-
-/**
- * The classes of the establishment's current school year a user belongs to: enrolled in as a student,
- * or taught as a teacher.
- */
-function currentClassIds(eb: UserEb, establishmentId: string) {
-  return eb
-    .selectFrom('enrolment as en')
-    .select('en.class_id as class_id')
-    .whereRef('en.student_id', '=', 'u.id')
-    .where('en.establishment_id', '=', establishmentId)
-    .where('en.class_id', 'is not', null)
-    .union(
-      eb
-        .selectFrom('teaching_assignment as ta')
-        .select('ta.class_id as class_id')
-        .whereRef('ta.teacher_id', '=', 'u.id')
-        .where('ta.establishment_id', '=', establishmentId)
-        .where('ta.class_id', 'is not', null),
-    );
-}
-
-function currentClasses(eb: UserEb, establishmentId: string) {
-  return eb
-    .selectFrom('class as c')
-    .innerJoin('school_year as sy', 'sy.id', 'c.school_year_id')
-    .where('c.establishment_id', '=', establishmentId)
-    .where('sy.status', '=', 'current')
-    .where('c.id', 'in', currentClassIds(eb, establishmentId));
-}
-
-/** The filters other than membership: one condition shared by the page and the count. */
-const matching = (f: UserFilter) => (eb: UserEb) => {
-  const conditions: Expression<SqlBool>[] = [];
-  if (f.status) conditions.push(eb('u.status', '=', f.status));
-  if (f.classCode) {
-    conditions.push(
-      eb.exists(
-        currentClasses(eb, f.establishmentId)
-          .select(sql.lit(1).as('one'))
-          .where(sql<string>`upper(c.code)`, '=', f.classCode.toUpperCase()),
-      ),
-    );
-  }
-  for (const w of f.words) {
-    const pattern = likeWord(w);
-    conditions.push(
-      eb.or([
-        eb(fold(eb.ref('u.login')), 'like', pattern),
-        eb(fold(eb.ref('u.last_name')), 'like', pattern),
-        eb(fold(eb.ref('u.first_name')), 'like', pattern),
-        eb(fold(eb.ref('u.display_name')), 'like', pattern),
-      ]),
-    );
-  }
-  return eb.and(conditions);
-};
-
-/**
- * The establishment's members (with the asked profile), materialised first: the searches below then fold
- * only these few thousand rows, never the whole app_user table of an académie.
- */
-const members = (db: Db, f: UserFilter) =>
-  db
-    .with(
-      (w) => w('member').materialized(),
-      (d) =>
-        d
-          .selectFrom('app_user as au')
-          .select(['au.id', 'au.login', 'au.first_name', 'au.last_name', 'au.display_name'])
-          .select(statusIn(f.establishmentId, sql.ref('au.id'), sql.ref('au.status')).as('status'))
-          .where('au.id', 'in', (eb) =>
-            eb
-              .selectFrom('membership as m')
-              .select('m.user_id')
-              .where('m.establishment_id', '=', f.establishmentId)
-              .$if(!!f.profile, (q) => q.where('m.profile', '=', f.profile!)),
-          ),
-    )
-    .selectFrom('member as u')
-    .where(matching(f));
-
-export interface UserListRow {
-  id: string;
-  login: string;
-  display_name: string;
+  /** `blocked` where the establishment suspended them (statusIn). */
   status: UserStatusValue;
   profiles: string[];
+  /** Codes of the current school year's classes they are enrolled in or teach. */
   classes: string[];
-  /** Members matching the filter, all pages (a window count: no second pass over the members). */
-  total: number;
 }
 
 const USER_DETAIL_COLUMNS = [
@@ -153,40 +46,34 @@ const USER_DETAIL_COLUMNS = [
 
 /** All SQL of the directory module. */
 export const directory = {
-  /** One page of members, with their profiles and current classes aggregated in the same query. */
-  page: (db: Db, f: UserFilter, limit: number, offset: number): Promise<UserListRow[]> =>
-    members(db, f)
-      .select((eb) => [
-        'u.id',
-        'u.login',
-        'u.display_name',
-        'u.status',
-        sql<number>`count(*) OVER ()`.as('total'),
-        eb
-          .selectFrom('membership as m')
-          .select(sql<string[]>`array_agg(m.profile ORDER BY m.profile)`.as('profiles'))
-          .whereRef('m.user_id', '=', 'u.id')
-          .where('m.establishment_id', '=', f.establishmentId)
-          .as('profiles'),
-        eb
-          .selectFrom(currentClasses(eb, f.establishmentId).select('c.code').as('cc'))
-          .select(sql<string[]>`COALESCE(array_agg(cc.code ORDER BY cc.code), '{}')`.as('classes'))
-          .as('classes'),
-      ])
-      .orderBy('u.display_name')
-      .orderBy('u.id')
-      .limit(limit)
-      .offset(offset)
-      .execute() as Promise<UserListRow[]>,
-
-  count: async (db: Db, f: UserFilter) =>
-    Number(
-      (
-        await members(db, f)
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    ),
+  /**
+   * Every member of the establishment, ordered by display name then id, with their profiles, current classes and
+   * status there: set-based (two aggregates joined once), one pass whatever the size of the académie's app_user.
+   */
+  members: async (db: Db, establishmentId: string): Promise<MemberListRow[]> => {
+    const res = await sql<MemberListRow>`
+      WITH mem AS (
+        SELECT user_id, array_agg(profile ORDER BY profile) AS profiles
+        FROM membership WHERE establishment_id = ${establishmentId} GROUP BY user_id
+      ), cls AS (
+        SELECT x.user_id, array_agg(DISTINCT c.code ORDER BY c.code) AS classes
+        FROM (
+          SELECT student_id AS user_id, class_id FROM enrolment
+          WHERE establishment_id = ${establishmentId} AND class_id IS NOT NULL
+          UNION
+          SELECT teacher_id, class_id FROM teaching_assignment
+          WHERE establishment_id = ${establishmentId} AND class_id IS NOT NULL
+        ) x
+        JOIN class c ON c.id = x.class_id
+        JOIN school_year sy ON sy.id = c.school_year_id AND sy.status = 'current'
+        GROUP BY x.user_id
+      )
+      SELECT u.id, u.login, u.display_name, u.first_name, u.last_name,
+             ${statusIn(establishmentId)} AS status, mem.profiles, COALESCE(cls.classes, '{}') AS classes
+      FROM mem JOIN app_user u ON u.id = mem.user_id LEFT JOIN cls ON cls.user_id = mem.user_id
+      ORDER BY u.display_name, u.id`.execute(db);
+    return res.rows;
+  },
 
   /** A member of the establishment with their profiles and functions there; undefined if not a member. */
   member: (db: Db, establishmentId: string, userId: string, opts: { forUpdate?: boolean } = {}) =>

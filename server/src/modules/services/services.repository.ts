@@ -65,7 +65,4 @@ export const serviceSettings = {
         })),
       )
       .execute(),
-
-  establishment: (db: Db, id: string) =>
-    db.selectFrom('establishment').select(['id', 'uai', 'name']).where('id', '=', id).executeTakeFirst(),
 };

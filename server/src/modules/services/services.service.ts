@@ -7,8 +7,14 @@ import {
   type ServiceKey,
   type UpdateServiceBody,
 } from '@preau/contracts';
-import { membershipIn, requireEstablishmentPermission, requireUser } from '../../platform/access/access.ts';
+import {
+  establishmentSummary,
+  membershipIn,
+  requireEstablishmentPermission,
+  requireUser,
+} from '../../platform/access/access.ts';
 import { audit } from '../../platform/audit.ts';
+import { cached, defineCache } from '../../platform/cache.ts';
 import type { Db } from '../../platform/db/schema.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { AuthedContext, RequestContext } from '../../platform/http/context.ts';
@@ -24,6 +30,16 @@ const PARIS_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' })
 export function parisToday(now = new Date()): string {
   return PARIS_DAY.format(now);
 }
+
+/** Each establishment's service settings, from memory (topic `svc`, announced by a trigger on every change). */
+const SETTINGS = defineCache<ServiceSettingRow[]>({
+  name: 'service-settings',
+  topic: 'svc',
+  max: 20_000,
+  ttlMs: 600_000,
+});
+const settingsOf = (db: Db, establishmentId: string) =>
+  cached(db, SETTINGS, establishmentId, () => serviceSettings.ofEstablishment(db, establishmentId));
 
 interface Effective {
   key: ServiceKey;
@@ -70,7 +86,7 @@ function present(s: Effective, lang: 'fr' | 'en'): EstablishmentService {
 
 export async function listServices(ctx: RequestContext, establishmentId: string) {
   await requireEstablishmentPermission(ctx, 'services.manage', establishmentId);
-  const rows = await serviceSettings.ofEstablishment(ctx.db, establishmentId);
+  const rows = await settingsOf(ctx.db, establishmentId);
   return { services: effective(rows).map((s) => present(s, ctx.lang)) };
 }
 
@@ -134,8 +150,9 @@ async function portalAccess(ctx: RequestContext, asked: string | undefined) {
   const establishmentId = portalEstablishment(ctx, asked);
   // The portal's permission in *that* establishment: an establishment may revoke `portal.read` for a profile.
   const { user, membership: m } = await requireEstablishmentPermission(ctx, 'portal.read', establishmentId);
-  const est = await serviceSettings.establishment(ctx.db, establishmentId);
-  if (!est) throw notFound();
+  const summary = await establishmentSummary(ctx.db, establishmentId);
+  if (!summary) throw notFound();
+  const est = { id: summary.id, uai: summary.uai, name: summary.name };
   if (m && !(await hasAcceptedCharter(ctx.db, user.id, establishmentId))) {
     throw new AppError(403, 'CHARTER_NOT_ACCEPTED');
   }
@@ -145,7 +162,7 @@ async function portalAccess(ctx: RequestContext, asked: string | undefined) {
 export async function portal(ctx: RequestContext, asked: string | undefined): Promise<PortalResponse> {
   const { est, profiles } = await portalAccess(ctx, asked);
   const today = parisToday();
-  const rows = await serviceSettings.ofEstablishment(ctx.db, est.id);
+  const rows = await settingsOf(ctx.db, est.id);
   const services = effective(rows)
     .filter((s) => isOpenTo(s, profiles, today))
     .map((s) => {
@@ -196,7 +213,7 @@ export async function home(ctx: RequestContext, asked: string | undefined): Prom
 export async function portalService(ctx: RequestContext, asked: string | undefined, key: ServiceKey) {
   const { est } = await portalAccess(ctx, asked);
   await requireServiceOpen(ctx, key, est.id);
-  const rows = await serviceSettings.ofEstablishment(ctx.db, est.id);
+  const rows = await settingsOf(ctx.db, est.id);
   recordUsage(ctx, est.id, key, 'portal.service_view');
   return present(effective(rows).find((s) => s.key === key)!, ctx.lang);
 }
@@ -212,14 +229,14 @@ export async function requireServiceOpen(ctx: RequestContext, key: ServiceKey, e
   const m = membershipIn(user, id);
   if (!m && !user.platformAdmin) throw notFound();
   if (m && !(await hasAcceptedCharter(ctx.db, user.id, id))) throw new AppError(403, 'CHARTER_NOT_ACCEPTED');
-  const row = await serviceSettings.one(ctx.db, id, key);
+  const row = (await settingsOf(ctx.db, id)).find((r) => r.service_key === key);
   const s = effective(row ? [row] : []).find((x) => x.key === key)!;
   if (!isOpenTo(s, m ? m.profiles : 'all', parisToday())) throw new AppError(403, 'SERVICE_CLOSED');
 }
 
 export async function openServicesFor(db: Db, establishmentId: string, profiles: string[]): Promise<ServiceKey[]> {
   const today = parisToday();
-  return effective(await serviceSettings.ofEstablishment(db, establishmentId))
+  return effective(await settingsOf(db, establishmentId))
     .filter((s) => isOpenTo(s, profiles, today))
     .map((s) => s.key);
 }

@@ -1,9 +1,39 @@
 import type { EstablishmentProfile } from '@preau/contracts';
+import { cached, cacheOf, defineCache } from '../cache.ts';
 import type { Db } from '../db/schema.ts';
 import { AppError, forbidden, notFound, unauthenticated } from '../errors.ts';
 import type { AuthedContext, AuthUser, MembershipInfo, RequestContext } from '../http/context.ts';
-import { accessRepository } from './access.repository.ts';
+import { accessRepository, type EstablishmentSummary, type OverrideRow } from './access.repository.ts';
 import { defaultGranted } from './permissions.ts';
+
+/** Each establishment's permission overrides (topic `perm`) and its id, UAI, name and type (topic `est`). */
+const OVERRIDES = defineCache<OverrideRow[]>({
+  name: 'permission-overrides',
+  topic: 'perm',
+  max: 20_000,
+  ttlMs: 600_000,
+});
+const ESTABLISHMENTS = defineCache<EstablishmentSummary | undefined>({
+  name: 'establishments',
+  topic: 'est',
+  max: 20_000,
+  ttlMs: 600_000,
+});
+
+/** The overrides of these establishments for these profiles: from memory, else one query. */
+async function overridesFor(db: Db, establishmentIds: string[], profiles: string[]): Promise<OverrideRow[]> {
+  if (establishmentIds.length === 0 || profiles.length === 0) return [];
+  if (!cacheOf(db, OVERRIDES)) return accessRepository.overrides(db, establishmentIds, profiles);
+  const lists = await Promise.all(
+    establishmentIds.map((id) => cached(db, OVERRIDES, id, () => accessRepository.overridesOf(db, id))),
+  );
+  return lists.flat().filter((o) => profiles.includes(o.profile));
+}
+
+/** An establishment's id, UAI, name and type; undefined when it does not exist. */
+export function establishmentSummary(db: Db, id: string): Promise<EstablishmentSummary | undefined> {
+  return cached(db, ESTABLISHMENTS, id, () => accessRepository.establishment(db, id));
+}
 
 export function requireUser(ctx: RequestContext): asserts ctx is AuthedContext {
   if (!ctx.user) throw unauthenticated();
@@ -28,7 +58,7 @@ export async function permissionsIn(db: Db, user: AuthUser, establishmentId: str
   if (user.platformAdmin) return all;
   const m = membershipIn(user, establishmentId);
   if (!m) return [];
-  const overrides = await accessRepository.overrides(db, [establishmentId], m.profiles);
+  const overrides = await overridesFor(db, [establishmentId], m.profiles);
   return all.filter((p) => grantedTo(p, m.profiles, overrides));
 }
 
@@ -46,7 +76,7 @@ export async function permissionsByEstablishment(
   }
   const memberships = establishmentIds.map((id) => membershipIn(user, id)).filter((m) => m !== undefined);
   const profiles = [...new Set(memberships.flatMap((m) => m.profiles))];
-  const overrides = await accessRepository.overrides(
+  const overrides = await overridesFor(
     db,
     memberships.map((m) => m.establishmentId),
     profiles,
@@ -60,7 +90,7 @@ export async function permissionsByEstablishment(
 }
 
 async function holds(db: Db, permission: string, m: MembershipInfo): Promise<boolean> {
-  const overrides = await accessRepository.overrides(db, [m.establishmentId], m.profiles);
+  const overrides = await overridesFor(db, [m.establishmentId], m.profiles);
   return grantedTo(permission, m.profiles, overrides);
 }
 
@@ -73,7 +103,7 @@ export async function holdsSomewhere(db: Db, user: AuthUser, permission: string)
   }
   const ids = user.memberships.map((m) => m.establishmentId);
   const profiles = [...new Set(user.memberships.flatMap((m) => m.profiles))];
-  const overrides = await accessRepository.overrides(db, ids, profiles);
+  const overrides = await overridesFor(db, ids, profiles);
   return overrides.some(
     (o) =>
       o.granted &&
@@ -96,7 +126,7 @@ export async function requireEstablishmentPermission(
   requireUser(ctx);
   const user = ctx.user;
   if (user.platformAdmin) {
-    if (!(await accessRepository.establishmentExists(ctx.db, establishmentId))) throw notFound();
+    if (!(await establishmentSummary(ctx.db, establishmentId))) throw notFound();
     return { user, membership: membershipIn(user, establishmentId) ?? null };
   }
   const m = membershipIn(user, establishmentId);

@@ -14,6 +14,46 @@ export interface SessionLookup {
   memberships: { establishmentId: string; profiles: EstablishmentProfile[]; functions: string[] }[];
 }
 
+/** A session row as the cache keeps it (times in epoch milliseconds). */
+export interface SessionRow {
+  sessionId: string;
+  userId: string;
+  csrfToken: string;
+  rememberMe: boolean;
+  lastSeenAt: number;
+  idleExpiresAt: number;
+  expiresAt: number;
+}
+
+/** What a request needs to know about its user, whichever session it comes with. */
+export interface UserEntry {
+  id: string;
+  login: string;
+  displayName: string;
+  firstName: string;
+  lastName: string;
+  email: string | null;
+  status: 'pending_activation' | 'active' | 'blocked' | 'detached';
+  platformAdmin: boolean;
+  memberships: { establishmentId: string; profiles: EstablishmentProfile[]; functions: string[] }[];
+}
+
+// A stable order (by establishment name): the portal's default establishment never changes between requests.
+const MEMBERSHIPS_JSON = sql<UserEntry['memberships']>`COALESCE((
+  SELECT json_agg(json_build_object('establishmentId', x.establishment_id,
+           'profiles', x.profiles, 'functions', x.functions) ORDER BY x.name, x.establishment_id)
+  FROM (
+    SELECT m.establishment_id, min(e.name) AS name, array_agg(m.profile ORDER BY m.profile) AS profiles,
+           (SELECT COALESCE(array_agg(DISTINCT f), '{}') FROM membership m2, unnest(m2.functions) f
+             WHERE m2.user_id = u.id AND m2.establishment_id = m.establishment_id) AS functions
+    FROM membership m JOIN establishment e ON e.id = m.establishment_id WHERE m.user_id = u.id
+      -- an establishment that suspended the person is not one of theirs while it lasts
+      AND NOT EXISTS (SELECT 1 FROM membership_suspension ms
+                      WHERE ms.user_id = m.user_id AND ms.establishment_id = m.establishment_id)
+    GROUP BY m.establishment_id
+  ) x
+), '[]'::json)`;
+
 export interface NewSessionRow {
   tokenHash: Buffer;
   userId: string;
@@ -69,27 +109,33 @@ export const sessions = {
       SELECT s.id AS "sessionId", s.user_id AS "userId", s.csrf_token AS "csrfToken",
              s.last_seen_at AS "lastSeenAt", s.remember_me AS "rememberMe",
              u.login, u.display_name AS "displayName", u.is_platform_admin AS "platformAdmin",
-             COALESCE((
-               -- A stable order (by establishment name): the portal's default establishment never changes between requests.
-               SELECT json_agg(json_build_object('establishmentId', x.establishment_id,
-                        'profiles', x.profiles, 'functions', x.functions) ORDER BY x.name, x.establishment_id)
-               FROM (
-                 SELECT m.establishment_id, min(e.name) AS name, array_agg(m.profile ORDER BY m.profile) AS profiles,
-                        (SELECT COALESCE(array_agg(DISTINCT f), '{}') FROM membership m2, unnest(m2.functions) f
-                          WHERE m2.user_id = u.id AND m2.establishment_id = m.establishment_id) AS functions
-                 FROM membership m JOIN establishment e ON e.id = m.establishment_id WHERE m.user_id = u.id
-                   -- an establishment that suspended the person is not one of theirs while it lasts
-                   AND NOT EXISTS (SELECT 1 FROM membership_suspension ms
-                                   WHERE ms.user_id = m.user_id AND ms.establishment_id = m.establishment_id)
-                 GROUP BY m.establishment_id
-               ) x
-             ), '[]'::json) AS memberships
+             ${MEMBERSHIPS_JSON} AS memberships
       FROM session s JOIN app_user u ON u.id = s.user_id
       WHERE s.token_hash = ${tokenHash} AND s.expires_at > now() AND s.idle_expires_at > now()
         AND u.status = 'active'`.execute(db);
     const row = res.rows[0];
     if (!row) return undefined;
     return row;
+  },
+
+  /** The session row alone, expired or not (the cache checks the expiry times itself). */
+  row: async (db: Db, tokenHash: Buffer): Promise<SessionRow | undefined> => {
+    const res = await sql<SessionRow>`
+      SELECT id AS "sessionId", user_id AS "userId", csrf_token AS "csrfToken", remember_me AS "rememberMe",
+             (extract(epoch FROM last_seen_at) * 1000)::float8 AS "lastSeenAt",
+             (extract(epoch FROM idle_expires_at) * 1000)::float8 AS "idleExpiresAt",
+             (extract(epoch FROM expires_at) * 1000)::float8 AS "expiresAt"
+      FROM session WHERE token_hash = ${tokenHash}`.execute(db);
+    return res.rows[0];
+  },
+
+  /** A user with their memberships (establishment, profiles, functions), whatever their status. */
+  user: async (db: Db, userId: string): Promise<UserEntry | undefined> => {
+    const res = await sql<UserEntry>`
+      SELECT u.id, u.login, u.display_name AS "displayName", u.first_name AS "firstName", u.last_name AS "lastName",
+             u.email, u.status, u.is_platform_admin AS "platformAdmin", ${MEMBERSHIPS_JSON} AS memberships
+      FROM app_user u WHERE u.id = ${userId}`.execute(db);
+    return res.rows[0];
   },
 
   touch: (db: Db, sessionId: string, idleExpiresAt: Date) =>

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { holdsSomewhere } from '../access/access.ts';
 import { sessions } from '../auth/session.repository.ts';
+import { findActiveSession, sessionTouched } from '../auth/session-cache.ts';
 import { cookieName, hashToken, sessionLifetimes } from '../auth/sessions.ts';
 import { AppError } from '../errors.ts';
 
@@ -14,7 +15,7 @@ function sameToken(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** onRequest: find the session (one query), then 401 and CSRF before the body is even parsed. */
+/** onRequest: find the session (from memory, else one query), then 401 and CSRF before the body is even parsed. */
 export async function authenticate(req: FastifyRequest, reply: FastifyReply): Promise<void> {
   // An unknown route is 404 for everyone (not 401 for the anonymous): the not-found handler answers it.
   if (req.is404) return;
@@ -25,7 +26,8 @@ export async function authenticate(req: FastifyRequest, reply: FastifyReply): Pr
   const ctx = req.ctx;
   const token = req.cookies[cookieName(ctx.config)];
   if (token && token.length <= 100) {
-    const found = await sessions.findActive(ctx.db, hashToken(token));
+    const tokenHash = hashToken(token);
+    const found = await findActiveSession(ctx.db, tokenHash);
     if (found) {
       ctx.user = {
         id: found.userId,
@@ -37,7 +39,9 @@ export async function authenticate(req: FastifyRequest, reply: FastifyReply): Pr
         memberships: found.memberships,
       };
       if (Date.now() - new Date(found.lastSeenAt).getTime() > TOUCH_EVERY_MS) {
-        await sessions.touch(ctx.db, found.sessionId, sessionLifetimes(ctx.config, found.rememberMe).idleExpiresAt);
+        const { idleExpiresAt } = sessionLifetimes(ctx.config, found.rememberMe);
+        await sessions.touch(ctx.db, found.sessionId, idleExpiresAt);
+        sessionTouched(ctx.db, tokenHash, idleExpiresAt);
       }
     } else {
       reply.clearCookie(cookieName(ctx.config), { path: '/' });

@@ -1,0 +1,216 @@
+import type { FastifyInstance } from 'fastify';
+import type { Db } from './db/schema.ts';
+import { Notifier, type NotifyHandler } from './notify.ts';
+
+/**
+ * In-memory caches of the per-request reads that hardly ever change (a session, a user's memberships, an
+ * establishment's services, charter and permission overrides, its member list), kept correct across instances by
+ * PostgreSQL LISTEN/NOTIFY (platform/notify.ts): each cache listens to one topic, and a notification
+ * `<topic>:<key>` drops that key (`<topic>:*` everything) on every instance.
+ *
+ * - No cache without notifications: while the LISTEN connection is down (or when the app was built without one),
+ *   every read goes to the database, and whatever was cached before is dropped on reconnection.
+ * - A load that overlaps an invalidation is returned but not kept (a generation counter): a read that started
+ *   before a change committed can never stay cached after the change's notification.
+ * - Concurrent misses on one key share one load (the 8 a.m. portal of one school is read once, not 500 times).
+ * - Bounded: at most `max` entries (the oldest go first), each kept at most `ttlMs` — a safety net only.
+ * - Reads inside a transaction use the transaction's handle, which has no cache: they always see the database.
+ */
+export interface CacheSpec<V> {
+  name: string;
+  /** The notification topic that invalidates it; keys are the notification's keys. */
+  topic: string;
+  max: number;
+  ttlMs: number;
+  /** Type carrier only. */
+  readonly _value?: V;
+}
+
+export const defineCache = <V>(spec: Omit<CacheSpec<V>, '_value'>): CacheSpec<V> => spec;
+
+interface Entry<V> {
+  value: V;
+  expires: number;
+}
+
+export class Cache<V> {
+  hits = 0;
+  misses = 0;
+  private readonly entries = new Map<string, Entry<V>>();
+  private readonly loading = new Map<string, Promise<V>>();
+  private generation = 0;
+
+  readonly spec: CacheSpec<V>;
+
+  constructor(spec: CacheSpec<V>) {
+    this.spec = spec;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  peek(key: string): V | undefined {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    if (e.expires <= Date.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return e.value;
+  }
+
+  /** The cached value, or `load()`'s (kept unless it is `undefined` or an invalidation overlapped the load). */
+  get(key: string, load: () => Promise<V>): Promise<V> {
+    const hit = this.peek(key);
+    if (hit !== undefined) {
+      this.hits++;
+      return Promise.resolve(hit);
+    }
+    const pending = this.loading.get(key);
+    if (pending) return pending;
+    this.misses++;
+    const generation = this.generation;
+    const p = load().then(
+      (value) => {
+        if (this.loading.get(key) === p) this.loading.delete(key);
+        if (value !== undefined && generation === this.generation) this.set(key, value);
+        return value;
+      },
+      (e: unknown) => {
+        if (this.loading.get(key) === p) this.loading.delete(key);
+        throw e;
+      },
+    );
+    this.loading.set(key, p);
+    return p;
+  }
+
+  /** Put a value known to be current (e.g. the session a login has just written). */
+  set(key: string, value: V): void {
+    this.entries.delete(key);
+    this.entries.set(key, { value, expires: Date.now() + this.spec.ttlMs });
+    if (this.entries.size > this.spec.max) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+  }
+
+  delete(key: string): void {
+    this.generation++;
+    this.entries.delete(key);
+    this.loading.delete(key);
+  }
+
+  clear(): void {
+    this.generation++;
+    this.entries.clear();
+    this.loading.clear();
+  }
+}
+
+/** The caches of one app (one database), routed by notification topic. */
+export class Caches implements NotifyHandler {
+  private readonly byName = new Map<string, Cache<unknown>>();
+  private readonly byTopic = new Map<string, Cache<unknown>[]>();
+
+  readonly notifier: Notifier;
+
+  constructor(notifier: Notifier) {
+    this.notifier = notifier;
+    notifier.subscribe(this);
+  }
+
+  get enabled(): boolean {
+    return this.notifier.connected;
+  }
+
+  of<V>(spec: CacheSpec<V>): Cache<V> {
+    let c = this.byName.get(spec.name);
+    if (!c) {
+      c = new Cache(spec as CacheSpec<unknown>);
+      this.byName.set(spec.name, c);
+      const list = this.byTopic.get(spec.topic) ?? [];
+      list.push(c);
+      this.byTopic.set(spec.topic, list);
+    }
+    return c as Cache<V>;
+  }
+
+  message(topic: string, key: string): void {
+    const list = this.byTopic.get(topic);
+    if (!list) return;
+    for (const c of list) {
+      if (key === '*') c.clear();
+      else c.delete(key);
+    }
+  }
+
+  reset(): void {
+    for (const c of this.byName.values()) c.clear();
+  }
+
+  stats(): Record<string, { size: number; hits: number; misses: number }> {
+    return Object.fromEntries([...this.byName].map(([n, c]) => [n, { size: c.size, hits: c.hits, misses: c.misses }]));
+  }
+}
+
+const registries = new WeakMap<object, Caches>();
+
+/** Attach an app's caches to its database handle (a transaction's handle has none: it always reads the database). */
+export function attachCaches(db: object, caches: Caches): void {
+  registries.set(db, caches);
+}
+
+export function cachesOf(db: object): Caches | undefined {
+  return registries.get(db);
+}
+
+/** The cache for `spec` on this database handle, or null when caching is off (no notifications, a transaction). */
+export function cacheOf<V>(db: object, spec: CacheSpec<V>): Cache<V> | null {
+  const r = registries.get(db);
+  return r?.enabled ? r.of(spec) : null;
+}
+
+/** Read through the cache when there is one, else straight from `load`. */
+export function cached<V>(db: object, spec: CacheSpec<V>, key: string, load: () => Promise<V>): Promise<V> {
+  const c = cacheOf(db, spec);
+  return c ? c.get(key, load) : load();
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Start an app's caches: the LISTEN connection, the registry on its database handle, and the barrier that gives
+ * read-your-writes on one instance — after a request that may have written (`after-writes`, production), or
+ * before every request (`each-request`, tests: they also write straight into the database between requests).
+ * Another instance sees a change once the notification reaches it, typically within a millisecond.
+ */
+export async function installCaches(
+  app: FastifyInstance,
+  opts: { db: Db; listenUrl: string; barrier: 'after-writes' | 'each-request' },
+): Promise<Caches> {
+  const notifier = new Notifier(opts.listenUrl, app.log);
+  const caches = new Caches(notifier);
+  attachCaches(opts.db, caches);
+  await notifier.start();
+  app.addHook('onClose', async () => notifier.stop());
+  if (opts.barrier === 'each-request') {
+    app.addHook('onRequest', async () => notifier.barrier(opts.db));
+  } else {
+    app.addHook('onSend', async (req, reply, payload) => {
+      if (UNSAFE.has(req.method) && reply.statusCode < 400) await notifier.barrier(opts.db);
+      return payload;
+    });
+  }
+  return caches;
+}
+
+/**
+ * Inside a request that has just written and now reads through a cache (e.g. PATCH /api/me answering with the
+ * new /api/me): wait until the write's notifications have reached this instance. Nothing to wait for without caches.
+ */
+export async function caughtUp(db: Db): Promise<void> {
+  const r = registries.get(db);
+  if (r?.enabled) await r.notifier.barrier(db);
+}

@@ -33,6 +33,7 @@ const { values, positionals } = parseArgs({
     'max-rush-seconds': { type: 'string' },
     'cpu-prof': { type: 'boolean' },
     'server-threadpool': { type: 'string' },
+    'argon2-concurrency': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -50,6 +51,7 @@ if (values.help) {
   say('  --max-rush-seconds S no new rush user after S seconds (default 420)');
   say('  --cpu-prof           run the Préau server of rush and daily under --cpu-prof (bench/results/profiles)');
   say("  --server-threadpool N UV_THREADPOOL_SIZE of the Préau server (default: Node's, 4)");
+  say('  --argon2-concurrency N ARGON2_CONCURRENCY of the Préau server (default: its own, cores − 1)');
   say('  DATABASE_URL         use this PostgreSQL server instead of an embedded one');
   process.exit(0);
 }
@@ -72,6 +74,9 @@ const options: RunOptions = {
   maxRushSeconds: intOption(values['max-rush-seconds'], 'max-rush-seconds', 420),
   cpuProf: values['cpu-prof'] ?? false,
   serverThreadpool: values['server-threadpool'] ? intOption(values['server-threadpool'], 'server-threadpool', 4) : null,
+  argon2Concurrency: values['argon2-concurrency']
+    ? intOption(values['argon2-concurrency'], 'argon2-concurrency', 1)
+    : null,
 };
 
 const scenarios: Record<ScenarioName, (ctx: Ctx) => Promise<Pick<Entry, 'figures' | 'ratios' | 'notes' | 'skipped'>>> =

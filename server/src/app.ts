@@ -20,8 +20,10 @@ import { healthRoutes } from './platform/http/health.ts';
 import { errorHandler, problem, sendProblem } from './platform/http/problem.ts';
 import { securityHeaders } from './platform/http/security-headers.ts';
 import { responseSerializerCompiler } from './platform/http/serializer.ts';
+import { webAppStatic } from './platform/http/static-files.ts';
 import { isWorded, pickLang, registerMessages } from './platform/i18n.ts';
 import type { App, ModuleDefinition } from './platform/module.ts';
+import { configurePasswordQueue } from './platform/passwords.ts';
 import { registerModuleDeclarations } from './platform/registry.ts';
 import { type BlobStorage, createStorage } from './platform/storage/index.ts';
 import { UsageRecorder } from './platform/usage.ts';
@@ -85,6 +87,11 @@ export async function buildApp({
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(responseSerializerCompiler({ validate: config.validateResponses }));
   app.setErrorHandler(errorHandler);
+  configurePasswordQueue({
+    concurrency: config.argon2Concurrency,
+    budgetMs: config.loginQueueBudgetMs,
+    maxQueue: config.loginQueueMax,
+  });
 
   const usage = new UsageRecorder(db, (e) => app.log.error({ err: e }, 'usage events lost'));
   app.addHook('onClose', async () => {
@@ -210,7 +217,7 @@ export async function buildApp({
   }
 
   if (config.webDist && existsSync(join(config.webDist, 'index.html'))) {
-    await app.register(fastifyStatic, { root: config.webDist, wildcard: false, index: false });
+    await app.register(fastifyStatic, webAppStatic(config.webDist));
     app.setNotFoundHandler((req, reply) => {
       if (req.method === 'GET' && !req.url.startsWith('/api/')) {
         return reply.type('text/html; charset=utf-8').sendFile('index.html');

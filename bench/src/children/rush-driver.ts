@@ -3,6 +3,8 @@
  * home page as the web app does (GET /api/me, then GET /api/portal for their first establishment), with
  * `concurrency` users in flight at any moment over keep-alive connections. Bounded: no new user starts after
  * `maxSeconds`. Config (JSON file, argv[2]): `{baseUrl, logins, password, concurrency, maxSeconds}`.
+ * A login answered 503 with Retry-After (the server's login queue is past its budget) is tried again after that
+ * delay, up to 5 times, as the web app would: counted in `busy`, and an error only if it never gets in.
  * Prints one JSON object: durations, per-step latencies, errors by kind, logins per 10-second slice.
  */
 import { readFileSync } from 'node:fs';
@@ -25,6 +27,7 @@ interface Answer {
   status: number;
   body: string;
   cookie: string | null;
+  retryAfter: number | null;
 }
 
 function request(
@@ -54,10 +57,12 @@ function request(
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const set = res.headers['set-cookie']?.[0];
+          const retry = Number(res.headers['retry-after']);
           ok({
             status: res.statusCode ?? 0,
             body: Buffer.concat(chunks).toString(),
             cookie: set ? set.split(';')[0]! : null,
+            retryAfter: Number.isFinite(retry) ? retry : null,
           });
         });
         res.on('error', fail);
@@ -78,6 +83,9 @@ const errors: Record<string, number> = {};
 const sample: Record<string, string> = {};
 const slices: number[] = [];
 let done = 0;
+/** 503 SERVER_BUSY answers (the login queue's budget): the client waits Retry-After and tries again, as a browser would. */
+let busy = 0;
+const MAX_BUSY_RETRIES = 5;
 
 const fail = (step: string, detail: string) => {
   errors[step] = (errors[step] ?? 0) + 1;
@@ -86,7 +94,12 @@ const fail = (step: string, detail: string) => {
 
 async function user(login: string, started: number): Promise<void> {
   let t = performance.now();
-  const res = await request('POST', '/api/auth/login', { body: { login, password: config.password } });
+  let res = await request('POST', '/api/auth/login', { body: { login, password: config.password } });
+  for (let retry = 0; res.status === 503 && res.retryAfter !== null && retry < MAX_BUSY_RETRIES; retry++) {
+    busy++;
+    await new Promise((r) => setTimeout(r, Math.min(res.retryAfter!, 30) * 1000));
+    res = await request('POST', '/api/auth/login', { body: { login, password: config.password } });
+  }
   loginMs.push(performance.now() - t);
   if (res.status !== 200 || !res.cookie) return fail(`login ${res.status}`, res.body);
   const slice = Math.floor((performance.now() - started) / 10_000);
@@ -147,6 +160,7 @@ process.stdout.write(
     home: stats(homeMs),
     errors,
     errorSamples: sample,
+    busy,
     loginsPer10s: Array.from(slices, (v) => v ?? 0),
   })}\n`,
 );

@@ -27,6 +27,8 @@ export interface RunOptions {
   cpuProf: boolean;
   /** UV_THREADPOOL_SIZE of the Préau server (argon2 runs on the libuv threadpool); default: Node's (4). */
   serverThreadpool: number | null;
+  /** ARGON2_CONCURRENCY of the Préau server (its login queue); default: the server's (cores − 1). */
+  argon2Concurrency: number | null;
 }
 
 export interface AcademyDb {
@@ -95,6 +97,7 @@ export async function startPreau(ctx: Ctx, databaseUrl: string, label: string): 
       WEB_DIST: '',
       NODE_ENV: 'development',
       ...(ctx.options.serverThreadpool ? { UV_THREADPOOL_SIZE: String(ctx.options.serverThreadpool) } : {}),
+      ...(ctx.options.argon2Concurrency ? { ARGON2_CONCURRENCY: String(ctx.options.argon2Concurrency) } : {}),
     },
   });
   await waitForOutput(p, /Préau is running/, 60_000);

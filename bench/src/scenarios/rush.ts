@@ -34,6 +34,7 @@ interface RushReport {
   home: Step;
   errors: Record<string, number>;
   errorSamples: Record<string, string>;
+  busy: number;
   loginsPer10s: number[];
 }
 
@@ -94,7 +95,8 @@ export async function rush(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' |
     `  ${report.completed}/${users} users in ${report.seconds.toFixed(1)} s: ${loginsPerSecond.toFixed(1)} logins/s, home p99 ${Math.round(report.home.p99)} ms, ${errors} errors`,
   );
   const notes = [
-    `${ctx.options.concurrency} users in flight over keep-alive connections from one client process; the server is server/src/main.ts (PREAU_JOBS=0, LOG_LEVEL=warn, UV_THREADPOOL_SIZE ${ctx.options.serverThreadpool ?? 'default (4)'})`,
+    `${ctx.options.concurrency} users in flight over keep-alive connections from one client process; the server is server/src/main.ts (PREAU_JOBS=0, LOG_LEVEL=warn, UV_THREADPOOL_SIZE ${ctx.options.serverThreadpool ?? 'default (4)'}, ARGON2_CONCURRENCY ${ctx.options.argon2Concurrency ?? 'default (cores − 1)'})`,
+    'busyRetries: logins answered 503 SERVER_BUSY (the login queue past its budget) and tried again after Retry-After, as the web app would; an error only when a login never got in after 5 tries',
     'home = GET /api/me then GET /api/portal?establishment=<first>, as the web app loads it; logbook, inbox and news are not built yet',
   ];
   notes.push(
@@ -109,6 +111,7 @@ export async function rush(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' |
       profiles: Object.fromEntries(profiles.rows.map((r) => [r.profile, r.n])),
       concurrency: ctx.options.concurrency,
       serverThreadpool: ctx.options.serverThreadpool ?? 4,
+      serverArgon2Concurrency: ctx.options.argon2Concurrency ?? Math.max(1, cpus().length - 1),
       seconds: round(report.seconds),
       completed: report.completed,
       stoppedByDeadline: report.stoppedByDeadline,
@@ -125,6 +128,7 @@ export async function rush(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' |
       meP99Ms: round(report.me.p99),
       portalP99Ms: round(report.portal.p99),
       errors,
+      busyRetries: report.busy,
       serverPeakRssMb: mem.peakMb,
       serverEndRssMb: mem.lastMb,
       cpuMsPerUser: cpuMs,

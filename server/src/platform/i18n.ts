@@ -26,6 +26,10 @@ const messages = {
     fr: 'Trop de tentatives. Réessayez dans {seconds} secondes.',
     en: 'Too many attempts. Try again in {seconds} seconds.',
   },
+  SERVER_BUSY: {
+    fr: 'Beaucoup de connexions en ce moment : réessayez dans {seconds} s.',
+    en: 'Many people are logging in right now: try again in {seconds} s.',
+  },
   CSRF: {
     fr: 'Jeton de sécurité (CSRF) absent ou invalide. Rechargez la page.',
     en: 'Missing or invalid security (CSRF) token. Reload the page.',

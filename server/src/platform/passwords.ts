@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { hash, verify } from '@node-rs/argon2';
+import { Admission, type AdmissionOptions } from './admission.ts';
+import { AppError } from './errors.ts';
 
 /** OWASP Password Storage Cheat Sheet: Argon2id, m=19 MiB, t=2, p=1. */
 export const ARGON2_OPTIONS = {
@@ -11,12 +14,32 @@ export const ARGON2_OPTIONS = {
 };
 export const PASSWORD_MAX_LENGTH = 128;
 
-export const hashPassword = (password: string) => hash(password, ARGON2_OPTIONS);
+/** One core left to the event loop and PostgreSQL, so that people already logged in keep a fast home page. */
+export const defaultArgon2Concurrency = () => Math.max(1, availableParallelism() - 1);
 
-export async function verifyPassword(stored: string, password: string): Promise<boolean> {
+/**
+ * Every hash and verification of the process goes through this queue (platform/admission.ts): at most
+ * `ARGON2_CONCURRENCY` at once, fair between client addresses, 503 `SERVER_BUSY` past `LOGIN_QUEUE_BUDGET_MS`.
+ */
+export const passwordQueue = new Admission({
+  concurrency: defaultArgon2Concurrency(),
+  budgetMs: 8_000,
+  maxQueue: 5_000,
+});
+
+export function configurePasswordQueue(options: Partial<AdmissionOptions>): void {
+  passwordQueue.configure(options);
+}
+
+/** `client`: whose turn it is in the queue (the client address); internal work shares one lane. */
+export const hashPassword = (password: string, client = 'internal') =>
+  passwordQueue.run(client, () => hash(password, ARGON2_OPTIONS));
+
+export async function verifyPassword(stored: string, password: string, client = 'internal'): Promise<boolean> {
   try {
-    return await verify(stored, password);
-  } catch {
+    return await passwordQueue.run(client, () => verify(stored, password));
+  } catch (e) {
+    if (e instanceof AppError) throw e; // the queue is full: 503, not a wrong password
     return false;
   }
 }
@@ -24,7 +47,8 @@ export async function verifyPassword(stored: string, password: string): Promise<
 // A hash of a random password, verified when the login does not exist so that the answer takes the same time.
 let dummyHash: Promise<string> | null = null;
 export function dummyPasswordHash(): Promise<string> {
-  dummyHash ??= hashPassword(`dummy-${Math.random()}-${Date.now()}`);
+  // Once per process, outside the queue (a refused first attempt must not be remembered).
+  dummyHash ??= hash(`dummy-${Math.random()}-${Date.now()}`, ARGON2_OPTIONS);
   return dummyHash;
 }
 

@@ -148,7 +148,7 @@ export async function login(ctx: RequestContext, input: { login: string; passwor
   const user = await users.byLogin(ctx.db, input.login);
   await requireKnownAddressIfBlocked(ctx, loginWait, user?.id ?? null);
   // Same work whether the login exists or not: always one Argon2 verification.
-  const ok = await verifyPassword(user?.password_hash ?? (await dummyPasswordHash()), input.password);
+  const ok = await verifyPassword(user?.password_hash ?? (await dummyPasswordHash()), input.password, ctx.ip);
   if (!user || !ok || !user.password_hash) {
     const waits = await recordFailedAttempt(ctx, input.login, user?.id ?? null, 'auth.login.failure', 'password');
     const wait = await waitAfterFailure(ctx, waits, user?.id ?? null);
@@ -201,7 +201,7 @@ export async function activate(
   if (user.suspended_everywhere) throw new AppError(403, 'ACCOUNT_BLOCKED');
   const profiles = await users.profiles(ctx.db, user.id);
   enforcePolicy(ctx, input.password, user, profiles, 'password');
-  const passwordHash = await hashPassword(input.password);
+  const passwordHash = await hashPassword(input.password, ctx.ip);
   if (recorded.length > 0) await clearFailures(ctx.db, ...recorded);
   const session = await ctx.db.transaction().execute(async (trx) => {
     const res = await users.activate(trx, user.id, passwordHash, input.email);
@@ -273,7 +273,7 @@ export async function changePassword(ctx: RequestContext, input: { currentPasswo
   // A stolen session must not become a free password oracle: wrong current passwords count like failed logins.
   const { loginWait } = await throttleGate(ctx, user.login, 'password');
   await requireKnownAddressIfBlocked(ctx, loginWait, user.id);
-  if (!(await verifyPassword(user.password_hash, input.currentPassword))) {
+  if (!(await verifyPassword(user.password_hash, input.currentPassword, ctx.ip))) {
     const waits = await recordFailedAttempt(ctx, user.login, user.id, 'auth.password.failure', 'password');
     const wait = await waitAfterFailure(ctx, waits, user.id);
     if (wait > 0) throw tooMany(wait);
@@ -282,7 +282,7 @@ export async function changePassword(ctx: RequestContext, input: { currentPasswo
     });
   }
   enforcePolicy(ctx, input.newPassword, user, await users.profiles(ctx.db, me.id), 'newPassword');
-  const passwordHash = await hashPassword(input.newPassword);
+  const passwordHash = await hashPassword(input.newPassword, ctx.ip);
   await ctx.db.transaction().execute(async (trx) => {
     await users.setPassword(trx, me.id, passwordHash);
     // A changed password ends every other session at once (a thief's session too).

@@ -112,9 +112,20 @@ describe('cache invalidation triggers (migration 0040)', () => {
     ).toEqual([`svc:${est.id}`]);
     expect(
       await announced(() =>
-        db.updateTable('establishment').set({ name: 'Autre nom' }).where('id', '=', est.id).execute(),
+        db.updateTable('establishment').set({ city: 'Bobigny' }).where('id', '=', est.id).execute(),
       ),
     ).toEqual([`est:${est.id}`]);
+    // Renamed: users list their establishments in name order.
+    expect(
+      await announced(() =>
+        db.updateTable('establishment').set({ name: 'Autre nom' }).where('id', '=', est.id).execute(),
+      ),
+    ).toEqual([`est:${est.id}`, 'u:*'].sort());
+    expect(
+      await announced(() =>
+        db.insertInto('membership_suspension').values({ establishment_id: est.id, user_id: guardian.id }).execute(),
+      ),
+    ).toEqual([`dir:${est.id}`, `u:${guardian.id}`].sort());
     // The platform's default charter may be any establishment's: everything.
     expect(
       await announced(() =>

@@ -58,7 +58,43 @@ export const ImportAnomaly = z.object({
 });
 export type ImportAnomaly = z.infer<typeof ImportAnomaly>;
 
-export const ImportReport = z.object({ counts: ImportCounts, anomalies: z.array(ImportAnomaly) });
+/** How a row was recognised as a person already in the directory. */
+export const ImportMatchBy = z.enum(['key', 'ine', 'nameBirth', 'nameGuardian', 'nameContact', 'email', 'choice']);
+export type ImportMatchBy = z.infer<typeof ImportMatchBy>;
+
+/** A person of the directory a row may be (an ambiguous row lists them for the administrator to choose). */
+export const ImportCandidate = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  birthDate: z.string().nullable(),
+  /** Classes (students) or profiles (others) in the establishment, to tell candidates apart. */
+  classes: z.array(z.string()),
+});
+export type ImportCandidate = z.infer<typeof ImportCandidate>;
+
+/**
+ * What became of one person of a CSV import: `created`, `updated`, `unchanged`, `ambiguous` (a likely match
+ * that waits for the administrator's choice: nothing done), `skipped` (by that choice) or `refused` (an
+ * anomaly says why). `key` names the row in `resolutions`.
+ */
+export const ImportRow = z.object({
+  key: z.string(),
+  file: z.string(),
+  line: z.number().int().nullable(),
+  kind: z.enum(['student', 'guardian', 'staff']),
+  name: z.string(),
+  outcome: z.enum(['created', 'updated', 'unchanged', 'ambiguous', 'skipped', 'refused']),
+  match: z.object({ by: ImportMatchBy, userId: z.uuid() }).optional(),
+  candidates: z.array(ImportCandidate).optional(),
+});
+export type ImportRow = z.infer<typeof ImportRow>;
+
+export const ImportReport = z.object({
+  counts: ImportCounts,
+  anomalies: z.array(ImportAnomaly),
+  /** CSV imports: each person's outcome (at most 10,000, ambiguous and refused ones first). */
+  rows: z.array(ImportRow).optional(),
+});
 export type ImportReport = z.infer<typeof ImportReport>;
 
 export const ImportFile = z.object({
@@ -132,7 +168,16 @@ export const ImportFormFields = z.strictObject({
   establishment: z.uuid().optional(),
   /** CSV: JSON of `CsvMapping`. */
   mapping: z.string().max(100_000).optional(),
+  /** CSV: JSON of `ImportResolutions`, the administrator's choices for ambiguous rows. */
+  resolutions: z.string().max(500_000).optional(),
 });
+
+/** Per row key (`ImportRow.key`): the existing person it is (an id among its candidates), `new` or `skip`. */
+export const ImportResolutions = z.record(
+  z.string().max(500),
+  z.union([z.literal('new'), z.literal('skip'), z.uuid()]),
+);
+export type ImportResolutions = z.infer<typeof ImportResolutions>;
 
 export const CsvPreviewColumn = z.object({
   header: z.string(),

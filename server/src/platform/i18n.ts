@@ -193,6 +193,10 @@ const messages = {
     fr: 'La correspondance des colonnes est invalide : {detail}',
     en: 'The column mapping is invalid: {detail}',
   },
+  IMPORT_RESOLUTIONS_INVALID: {
+    fr: 'Les choix pour les lignes ambiguës sont invalides : pour chaque ligne, une personne proposée, « new » ou « skip ».',
+    en: 'The choices for ambiguous rows are invalid: for each row, one of the people offered, "new" or "skip".',
+  },
   IMPORT_STRUCTURE_NOT_ALLOWED: {
     fr: "Ces fichiers décrivent un établissement que vous n'administrez pas.",
     en: 'These files describe an establishment you do not administer.',

@@ -3,15 +3,22 @@ import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Badge } from '@codegouvfr/react-dsfr/Badge';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Checkbox } from '@codegouvfr/react-dsfr/Checkbox';
+import { RadioButtons } from '@codegouvfr/react-dsfr/RadioButtons';
 import { Select } from '@codegouvfr/react-dsfr/Select';
 import { Upload } from '@codegouvfr/react-dsfr/Upload';
-import { IMPORT_COUNTED, type ImportAnomaly, type ImportJob, type ImportReport } from '@preau/contracts';
+import {
+  IMPORT_COUNTED,
+  type ImportAnomaly,
+  type ImportJob,
+  type ImportReport,
+  type ImportRow,
+} from '@preau/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams, useSearchParams } from 'react-router';
 import { ApiError, postForm } from '../../app/api.ts';
-import { formatDateTime } from '../../components/format.ts';
+import { formatDate, formatDateTime } from '../../components/format.ts';
 import { ProgressBar } from '../../components/ProgressBar.tsx';
 import { EmptyState, ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
 import { Table } from '../../components/Table.tsx';
@@ -68,12 +75,15 @@ export function ImportPage() {
   const [missing, setMissing] = useState(false);
   const [preview, setPreview] = useState<CsvPreview | null>(null);
   const [mapping, setMapping] = useState<Record<string, Record<string, string>>>({});
+  // The mapping of the last import sent: a run with choices for ambiguous rows sends the same files and mapping.
+  const [sentMapping, setSentMapping] = useState<string | null>(null);
 
-  const form = (withMapping: boolean) => {
+  const form = (run: { withMapping: boolean; resolutions?: Record<string, string>; dryRun?: boolean }) => {
     const fd = new FormData();
     fd.set('establishment', id);
-    if (dryRun) fd.set('dryRun', 'true');
-    if (withMapping && preview) {
+    if (run.dryRun ?? dryRun) fd.set('dryRun', 'true');
+    let mappingJson: string | null = run.resolutions ? sentMapping : null;
+    if (run.withMapping && preview) {
       const m: Record<string, { columns: Record<string, string | null> }> = {};
       for (const f of preview.files) {
         const cols: Record<string, string | null> = {};
@@ -83,10 +93,12 @@ export function ImportPage() {
         }
         m[f.file] = { columns: cols };
       }
-      fd.set('mapping', JSON.stringify(m));
+      mappingJson = JSON.stringify(m);
     }
+    if (mappingJson) fd.set('mapping', mappingJson);
+    if (run.resolutions) fd.set('resolutions', JSON.stringify(run.resolutions));
     for (const f of files) fd.append('files', f, f.name);
-    return fd;
+    return { fd, mappingJson };
   };
 
   const previewCsv = useMutation({
@@ -101,9 +113,14 @@ export function ImportPage() {
     },
   });
   const start = useMutation({
-    mutationFn: (withMapping: boolean) => postForm<{ id: string }>('/api/imports', form(withMapping)),
-    onSuccess: async ({ id: job }) => {
+    mutationFn: async (run: { withMapping: boolean; resolutions?: Record<string, string>; dryRun?: boolean }) => {
+      const { fd, mappingJson } = form(run);
+      const res = await postForm<{ id: string }>('/api/imports', fd);
+      return { ...res, mappingJson };
+    },
+    onSuccess: async ({ id: job, mappingJson }) => {
       setPreview(null);
+      setSentMapping(mappingJson);
       setParams({ job });
       await qc.invalidateQueries({ queryKey: keys.imports(id) });
     },
@@ -119,7 +136,7 @@ export function ImportPage() {
     start.reset();
     previewCsv.reset();
     if (files.some(isCsv)) previewCsv.mutate();
-    else start.mutate(false);
+    else start.mutate({ withMapping: false });
   }
 
   const uploadError = start.error ?? previewCsv.error;
@@ -177,10 +194,22 @@ export function ImportPage() {
           fieldError={fieldErr}
           busy={start.isPending}
           onCancel={() => setPreview(null)}
-          onConfirm={() => start.mutate(true)}
+          onConfirm={() => start.mutate({ withMapping: true })}
         />
       )}
-      {jobId ? <JobPanel jobId={jobId} establishmentId={id} /> : null}
+      {jobId ? (
+        <JobPanel
+          jobId={jobId}
+          establishmentId={id}
+          onRerun={
+            files.length
+              ? (resolutions, dry) => start.mutate({ withMapping: false, resolutions, dryRun: dry })
+              : undefined
+          }
+          rerunning={start.isPending}
+          rerunError={start.error}
+        />
+      ) : null}
       <History establishmentId={id} currentJob={jobId} onOpen={(job) => setParams({ job })} />
     </>
   );
@@ -303,7 +332,20 @@ function MappingStep({
   );
 }
 
-function JobPanel({ jobId, establishmentId }: { jobId: string; establishmentId: string }) {
+function JobPanel({
+  jobId,
+  establishmentId,
+  onRerun,
+  rerunning,
+  rerunError,
+}: {
+  jobId: string;
+  establishmentId: string;
+  /** Run the same files again with choices for the ambiguous rows (absent when the files are no longer chosen). */
+  onRerun?: (resolutions: Record<string, string>, dryRun: boolean) => void;
+  rerunning: boolean;
+  rerunError: unknown;
+}) {
   const { t, i18n } = useTranslation();
   const qc = useQueryClient();
   const phaseLabel = usePhaseLabel();
@@ -351,6 +393,9 @@ function JobPanel({ jobId, establishmentId }: { jobId: string; establishmentId: 
             <Alert severity="warning" small className="fr-mb-3w" description={t('directory.import.interruptedText')} />
           ) : null}
           {j.report ? <Report report={j.report} job={j} /> : null}
+          {j.report?.rows?.length ? (
+            <RowsSection rows={j.report.rows} onRerun={onRerun} busy={rerunning} error={rerunError} />
+          ) : null}
         </>
       ) : null}
     </section>
@@ -433,6 +478,160 @@ export function Report({ report, job }: { report: ImportReport; job: ImportJob }
         </div>
       )}
     </div>
+  );
+}
+
+const OUTCOMES: ImportRow['outcome'][] = ['ambiguous', 'refused', 'skipped', 'created', 'updated', 'unchanged'];
+const OUTCOME_SEVERITY: Record<ImportRow['outcome'], 'new' | 'success' | 'info' | 'warning' | 'error'> = {
+  ambiguous: 'warning',
+  refused: 'error',
+  skipped: 'info',
+  created: 'new',
+  updated: 'success',
+  unchanged: 'info',
+};
+const ROWS_SHOWN = 50;
+
+/**
+ * What became of each person of a CSV import (created, updated, to confirm…), and for the rows to confirm the
+ * choice among the people they may be: this one, a new person, or skip the row; then the same files run again
+ * with those choices.
+ */
+export function RowsSection({
+  rows,
+  onRerun,
+  busy,
+  error,
+}: {
+  rows: ImportRow[];
+  onRerun?: (resolutions: Record<string, string>, dryRun: boolean) => void;
+  busy: boolean;
+  error: unknown;
+}) {
+  const { t, i18n } = useTranslation();
+  const [choices, setChoices] = useState<Record<string, string>>({});
+  const [all, setAll] = useState(false);
+  const counts = new Map<ImportRow['outcome'], number>();
+  for (const r of rows) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
+  const ambiguous = rows.filter((r) => r.outcome === 'ambiguous');
+  const others = rows.filter((r) => r.outcome !== 'ambiguous' && (all || r.outcome !== 'unchanged'));
+  const chosen = ambiguous.filter((r) => choices[r.key]).length;
+  const where = (r: ImportRow) => (r.line ? t('directory.import.rows.where', { file: r.file, line: r.line }) : r.file);
+  return (
+    <section aria-labelledby="rows-title" className="fr-mt-4w" data-testid="import-rows">
+      <h3 id="rows-title" className="fr-h5">
+        {t('directory.import.rows.title')}
+      </h3>
+      <ul className="fr-badges-group fr-mb-2w">
+        {OUTCOMES.filter((o) => counts.get(o)).map((o) => (
+          <li key={o}>
+            <Badge as="span" small noIcon severity={OUTCOME_SEVERITY[o]}>
+              {t(`directory.import.rows.count.${o}`, { count: counts.get(o) ?? 0 })}
+            </Badge>
+          </li>
+        ))}
+      </ul>
+      {ambiguous.length > 0 ? (
+        <div className="fr-mb-4w" data-testid="ambiguous-rows">
+          <h4 className="fr-h6">{t('directory.import.rows.toConfirm', { count: ambiguous.length })}</h4>
+          <p className="fr-text--sm">{t('directory.import.rows.toConfirmIntro')}</p>
+          {ambiguous.map((r) => (
+            <RadioButtons
+              key={r.key}
+              legend={`${r.name} — ${where(r)}`}
+              name={`choice-${r.key}`}
+              options={[
+                ...(r.candidates ?? []).map((c) => ({
+                  label: t('directory.import.rows.thisPerson', { name: c.name }),
+                  hintText: [
+                    c.birthDate
+                      ? t('directory.import.rows.born', { date: formatDate(c.birthDate, i18n.language) })
+                      : t('directory.import.rows.noBirthDate'),
+                    c.classes.length ? c.classes.join(', ') : null,
+                  ]
+                    .filter(Boolean)
+                    .join(' — '),
+                  nativeInputProps: {
+                    value: c.id,
+                    checked: choices[r.key] === c.id,
+                    onChange: () => setChoices((x) => ({ ...x, [r.key]: c.id })),
+                  },
+                })),
+                {
+                  label: t('directory.import.rows.createNew'),
+                  nativeInputProps: {
+                    value: 'new',
+                    checked: choices[r.key] === 'new',
+                    onChange: () => setChoices((x) => ({ ...x, [r.key]: 'new' })),
+                  },
+                },
+                {
+                  label: t('directory.import.rows.skip'),
+                  nativeInputProps: {
+                    value: 'skip',
+                    checked: choices[r.key] === 'skip',
+                    onChange: () => setChoices((x) => ({ ...x, [r.key]: 'skip' })),
+                  },
+                },
+              ]}
+            />
+          ))}
+          {onRerun ? (
+            <div className="preau-actions">
+              <Button
+                iconId="fr-icon-upload-line"
+                disabled={busy || chosen === 0}
+                onClick={() => onRerun(choices, false)}
+              >
+                {t('directory.import.rows.runWithChoices', { count: chosen })}
+              </Button>
+              <Button priority="secondary" disabled={busy || chosen === 0} onClick={() => onRerun(choices, true)}>
+                {t('directory.import.rows.simulateWithChoices')}
+              </Button>
+            </div>
+          ) : (
+            <p className="fr-text--sm preau-muted">{t('directory.import.rows.chooseFilesAgain')}</p>
+          )}
+          <ErrorAlert error={error} />
+        </div>
+      ) : null}
+      {others.length > 0 ? (
+        <Table caption={t('directory.import.rows.caption')} className="preau-table-wrap">
+          <thead>
+            <tr>
+              <th scope="col">{t('directory.import.rows.person')}</th>
+              <th scope="col">{t('directory.import.rows.kind')}</th>
+              <th scope="col">{t('directory.import.rows.whereCol')}</th>
+              <th scope="col">{t('directory.import.rows.outcome')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {others.slice(0, all ? undefined : ROWS_SHOWN).map((r) => (
+              <tr key={r.key} data-outcome={r.outcome}>
+                <td>{r.name || '—'}</td>
+                <td>{t(`directory.import.rows.kinds.${r.kind}`)}</td>
+                <td className="fr-text--sm">{where(r)}</td>
+                <td>
+                  <Badge as="span" small noIcon severity={OUTCOME_SEVERITY[r.outcome]}>
+                    {t(`directory.import.rows.outcomes.${r.outcome}`)}
+                  </Badge>
+                  {r.match && r.match.by !== 'key' ? (
+                    <span className="preau-block fr-text--xs preau-muted">
+                      {t(`directory.import.rows.by.${r.match.by}`)}
+                    </span>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </Table>
+      ) : null}
+      {!all && (others.length > ROWS_SHOWN || rows.some((r) => r.outcome === 'unchanged')) ? (
+        <Button priority="tertiary" size="small" onClick={() => setAll(true)}>
+          {t('directory.import.rows.showAll', { count: rows.length - ambiguous.length })}
+        </Button>
+      ) : null}
+    </section>
   );
 }
 

@@ -35,6 +35,7 @@ import {
   ImportInputError,
   type ImportSet,
   type Origin,
+  type PersonKind,
   type PersonValues,
   type StaffProfile,
   type StudentIn,
@@ -154,14 +155,27 @@ class CsvSetBuilder {
     if (next.namedChildren) prev.namedChildren = [...(prev.namedChildren ?? []), ...next.namedChildren];
   }
 
+  /** A row that cannot make a person (no surname): reported, listed among the rows, nothing created. */
+  private refuse(kind: PersonKind, row: CsvRow, origin: Origin, variant: string): void {
+    const name = [row.usageName || row.lastName, row.firstName].filter(Boolean).join(' ');
+    this.set.anomalies.push(
+      anomaly(
+        'MISSING_VALUE',
+        name
+          ? `line ${origin.record}: "${name}" has no surname: the row is refused (no account is created without one)`
+          : `line ${origin.record}: a row without a name: refused`,
+        origin,
+        undefined,
+        { variant: name ? 'noLastName' : variant, name },
+      ),
+    );
+    this.set.refused.push({ kind, name, origin });
+  }
+
   student(row: CsvRow, origin: Origin): void {
     const key = this.studentKey(row);
-    if (!key) {
-      this.set.anomalies.push(
-        anomaly('MISSING_VALUE', `line ${origin.record}: a student without a name`, origin, undefined, {
-          variant: 'studentName',
-        }),
-      );
+    if (!key || !(row.usageName || row.lastName)) {
+      this.refuse('student', row, origin, 'studentName');
       return;
     }
     const values: PersonValues = {};
@@ -178,7 +192,19 @@ class CsvSetBuilder {
     if (row.associationConsent) consents.associations = row.associationConsent;
     if (Object.keys(consents).length) values.consents = consents;
     const links: StudentIn['guardians'] = [];
-    for (const { guardian: g } of guardiansOfStudentRow(row)) {
+    for (const { rank, guardian: g } of guardiansOfStudentRow(row)) {
+      if (!g.lastName) {
+        this.set.anomalies.push(
+          anomaly(
+            'MISSING_VALUE',
+            `line ${origin.record}: guardian R${rank} "${g.firstName ?? ''}" has no surname: not imported`,
+            origin,
+            undefined,
+            { variant: 'guardianNoLastName', rank: `R${rank}`, name: g.firstName ?? '' },
+          ),
+        );
+        continue;
+      }
       const gKey = this.guardianKey(g);
       const gValues: PersonValues = {};
       put(gValues, 'last_name', g.lastName);
@@ -234,12 +260,8 @@ class CsvSetBuilder {
     for (const g of groupGuardianRows(rows, lines)) {
       const row = g.guardian;
       const origin: Origin = { file, record: g.lines[0] ?? null, line: g.lines[0] };
-      if (!row.lastName && !row.firstName) {
-        this.set.anomalies.push(
-          anomaly('MISSING_VALUE', `line ${origin.record}: a guardian without a name`, origin, undefined, {
-            variant: 'guardianName',
-          }),
-        );
+      if (!(row.usageName || row.lastName)) {
+        this.refuse('guardian', row, origin, 'guardianName');
         continue;
       }
       const key = this.guardianKey(row);
@@ -289,12 +311,8 @@ class CsvSetBuilder {
   }
 
   staff(row: CsvRow, origin: Origin, forced: StaffProfile | null): void {
-    if (!row.lastName && !row.firstName) {
-      this.set.anomalies.push(
-        anomaly('MISSING_VALUE', `line ${origin.record}: a person without a name`, origin, undefined, {
-          variant: 'personName',
-        }),
-      );
+    if (!(row.usageName || row.lastName)) {
+      this.refuse('staff', row, origin, 'personName');
       return;
     }
     const ident = row.externalId

@@ -4,15 +4,15 @@
  * Broken input stops everything before the first write. A dry run does all of it in one transaction that
  * is rolled back, so it reports exactly what a real run would change.
  */
-import type { CsvMapping, ImportAnomaly, ImportReport } from '@preau/contracts';
+import type { CsvMapping, ImportAnomaly, ImportReport, ImportResolutions, ImportRow } from '@preau/contracts';
 import { type Kysely, sql } from 'kysely';
 import type { Database, Db } from '../../../platform/db/schema.ts';
 import { parisToday } from '../../services/index.ts';
 import { type AafFileInfo, readAafSet } from './aaf-reader.ts';
 import { type CsvFileInfo, readCsvSet } from './csv-reader.ts';
 import { imports, type WrittenEstablishment } from './import.repository.ts';
-import { ImportInputError, type ImportSet } from './model.ts';
-import { resolveImport } from './resolve.ts';
+import { ImportInputError, type ImportSet, type PersonIn, type PersonKind } from './model.ts';
+import { type ResolvedImport, resolveImport } from './resolve.ts';
 import type { ImportSource } from './sources.ts';
 import { ChangeTracker, writeNomenclatures, writePlan } from './writer.ts';
 
@@ -26,7 +26,7 @@ export interface ImportInput {
   /** Establishments the import may write to; null for any (platform admin, CLI). */
   scope: Set<string> | null;
   /** CSV: the establishment of the rows and the caller's column mapping. */
-  csv?: { establishmentId: string; mapping: CsvMapping };
+  csv?: { establishmentId: string; mapping: CsvMapping; resolutions?: ImportResolutions };
   jobId: string | null;
   actorId: string | null;
   activationCodeDays: number;
@@ -44,6 +44,71 @@ export interface ImportOutcome {
 }
 
 class DryRunRollback extends Error {}
+
+/** A report keeps at most this many rows (those that need attention first). */
+export const MAX_ROWS = 10_000;
+const ROW_ORDER: Record<ImportRow['outcome'], number> = {
+  ambiguous: 0,
+  refused: 1,
+  skipped: 2,
+  created: 3,
+  updated: 4,
+  unchanged: 5,
+};
+
+/** CSV: what became of each person of the files, by file and line. */
+function rowsOf(set: ImportSet, resolved: ResolvedImport, tracker: ChangeTracker): ImportRow[] {
+  const rows: ImportRow[] = [];
+  const placed = new Set<string>();
+  for (const p of resolved.plans) for (const k of [...p.members.keys(), ...p.identity]) placed.add(k);
+  const name = (p: PersonIn) => `${p.values.last_name ?? ''} ${p.values.first_name ?? ''}`.trim();
+  const kinds: [PersonKind, Map<string, PersonIn>][] = [
+    ['student', set.students],
+    ['guardian', set.guardians],
+    ['staff', set.staff],
+  ];
+  for (const [kind, people] of kinds)
+    for (const p of people.values()) {
+      const change = tracker.people[kind].get(p.key);
+      const row: ImportRow = {
+        key: p.key,
+        file: p.origin.file,
+        line: p.origin.line ?? p.origin.record,
+        kind,
+        name: name(p),
+        outcome: !placed.has(p.key) ? 'refused' : change === 'created' ? 'created' : change ? 'updated' : 'unchanged',
+      };
+      const m = resolved.matched.get(p.key);
+      if (m) row.match = { by: m.by, userId: m.userId };
+      rows.push(row);
+    }
+  for (const [key, d] of resolved.dropped) {
+    const row: ImportRow = {
+      key,
+      file: d.origin.file,
+      line: d.origin.line ?? d.origin.record,
+      kind: d.kind,
+      name: d.name,
+      outcome: d.outcome,
+    };
+    if (d.candidates) row.candidates = d.candidates;
+    rows.push(row);
+  }
+  for (const r of set.refused)
+    rows.push({
+      key: `refused:${r.origin.file}:${r.origin.line ?? r.origin.record}`,
+      file: r.origin.file,
+      line: r.origin.line ?? r.origin.record,
+      kind: r.kind,
+      name: r.name,
+      outcome: 'refused',
+    });
+  rows.sort(
+    (a, b) =>
+      ROW_ORDER[a.outcome] - ROW_ORDER[b.outcome] || a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0),
+  );
+  return rows.slice(0, MAX_ROWS);
+}
 
 function capped(anomalies: ImportAnomaly[]): ImportAnomaly[] {
   if (anomalies.length <= MAX_ANOMALIES) return anomalies;
@@ -96,6 +161,7 @@ export async function runImport(db: Kysely<Database>, input: ImportInput): Promi
   const resolved = await resolveImport(db, set, {
     scope: input.scope,
     csvEstablishment: input.csv?.establishmentId,
+    resolutions: input.csv?.resolutions,
   });
   const plans = resolved.plans;
   const weights = plans.map((p) => 1 + p.members.size);
@@ -185,9 +251,11 @@ export async function runImport(db: Kysely<Database>, input: ImportInput): Promi
   }
 
   progress(0.95, 'report');
+  const report: ImportReport = { counts: tracker.counts(), anomalies: capped(anomalies) };
+  if (set.kind === 'csv') report.rows = rowsOf(set, resolved, tracker);
   return {
     status: failed ? 'failed' : 'done',
-    report: { counts: tracker.counts(), anomalies: capped(anomalies) },
+    report,
     establishmentIds: [...new Set(establishmentIds)],
     files,
   };

@@ -9,7 +9,7 @@
  */
 import { hostname } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { CsvMapping, ImportAnomaly, ImportCounts, ImportReport } from '@preau/contracts';
+import type { CsvMapping, ImportAnomaly, ImportCounts, ImportReport, ImportResolutions } from '@preau/contracts';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { PgBoss } from 'pg-boss';
@@ -46,6 +46,8 @@ export interface ImportJobOptions {
   scope: string[] | null;
   csvEstablishment?: string;
   mapping?: CsvMapping;
+  /** CSV: the administrator's choices for the rows a previous run found ambiguous. */
+  resolutions?: ImportResolutions;
 }
 
 /** The settings a job needs (a worker thread gets them by message). */
@@ -172,7 +174,11 @@ export async function runImportJob(
       scope: options.scope ? new Set(options.scope) : null,
       csv:
         job.kind === 'csv' && options.csvEstablishment
-          ? { establishmentId: options.csvEstablishment, mapping: options.mapping ?? {} }
+          ? {
+              establishmentId: options.csvEstablishment,
+              mapping: options.mapping ?? {},
+              resolutions: options.resolutions ?? {},
+            }
           : undefined,
       jobId,
       actorId: job.requested_by,

@@ -28,6 +28,26 @@ export interface ExistingUser {
   memberships: { e: string; p: string }[];
 }
 
+/** A person a CSV row may be (see `membersForMatching`). */
+export interface MatchCandidateRow {
+  id: string;
+  external_id: string | null;
+  first_name: string;
+  last_name: string;
+  birth_date: string | null;
+  ine: string | null;
+  email: string | null;
+  phone_mobile: string | null;
+  status: string;
+  is_platform_admin: boolean;
+  merged_into: string | null;
+  profiles: string[];
+  classes: string[];
+  guardians: { last: string; first: string }[];
+  children: string[];
+  memberships: { e: string; p: string }[];
+}
+
 export interface UserRow {
   id: string;
   external_id: string | null;
@@ -534,6 +554,51 @@ export const imports = {
             ON CONFLICT (teacher_id, class_id) DO NOTHING`.execute(db),
   deleteHeadTeachers: (db: Db, ids: string[]) =>
     ids.length === 0 ? Promise.resolve() : sql`DELETE FROM head_teacher WHERE id = ANY(${ids}::uuid[])`.execute(db),
+
+  /**
+   * CSV matching: every member of an establishment with what tells people apart — names, birth date, INE,
+   * contacts, profiles, this year's classes, their guardians' names (students) and children (guardians).
+   */
+  membersForMatching: async (db: Db, establishmentId: string) => {
+    const res = await sql<MatchCandidateRow>`
+      SELECT u.id, u.external_id, u.first_name, u.last_name, u.birth_date, u.ine, u.email, u.phone_mobile,
+             u.status, u.is_platform_admin, u.merged_into,
+             array_agg(DISTINCT m.profile) AS profiles,
+             COALESCE((SELECT array_agg(DISTINCT c.code) FROM enrolment e JOIN class c ON c.id = e.class_id
+                       JOIN school_year sy ON sy.id = c.school_year_id AND sy.status = 'current'
+                       WHERE e.student_id = u.id AND e.establishment_id = ${establishmentId}), '{}') AS classes,
+             COALESCE((SELECT json_agg(json_build_object('last', g.last_name, 'first', g.first_name))
+                       FROM guardianship gs JOIN app_user g ON g.id = gs.guardian_id
+                       WHERE gs.student_id = u.id AND gs.establishment_id = ${establishmentId}), '[]'::json) AS guardians,
+             COALESCE((SELECT array_agg(gs.student_id) FROM guardianship gs
+                       WHERE gs.guardian_id = u.id AND gs.establishment_id = ${establishmentId}), '{}') AS children,
+             COALESCE((SELECT json_agg(json_build_object('e', m2.establishment_id, 'p', m2.profile))
+                       FROM membership m2 WHERE m2.user_id = u.id), '[]'::json) AS memberships
+      FROM membership m JOIN app_user u ON u.id = m.user_id
+      WHERE m.establishment_id = ${establishmentId} AND u.merged_into IS NULL
+      GROUP BY u.id`.execute(db);
+    return res.rows;
+  },
+  /** CSV matching: accounts with these INE, wherever they are. */
+  usersByIne: async (db: Db, ines: string[]) => {
+    if (ines.length === 0) return [];
+    const res = await sql<MatchCandidateRow>`
+      SELECT u.id, u.external_id, u.first_name, u.last_name, u.birth_date, u.ine, u.email, u.phone_mobile,
+             u.status, u.is_platform_admin, u.merged_into, '{}'::text[] AS profiles, '{}'::text[] AS classes,
+             '[]'::json AS guardians, '{}'::uuid[] AS children,
+             COALESCE((SELECT json_agg(json_build_object('e', m.establishment_id, 'p', m.profile))
+                       FROM membership m WHERE m.user_id = u.id), '[]'::json) AS memberships
+      FROM app_user u WHERE upper(u.ine) = ANY(${ines}::text[]) AND u.merged_into IS NULL`.execute(db);
+    return res.rows;
+  },
+  /** Accounts recognised by a CSV import without a join key take the row's key (the next import finds them by it). */
+  adoptExternalIds: (db: Db, rows: { id: string; key: string }[]) =>
+    rows.length === 0
+      ? Promise.resolve()
+      : sql`UPDATE app_user u SET external_id = v.key
+            FROM unnest(${col(rows, 'id')}::uuid[], ${col(rows, 'key')}::text[]) AS v(id, key)
+            WHERE u.id = v.id AND u.external_id IS NULL
+              AND NOT EXISTS (SELECT 1 FROM app_user o WHERE o.external_id = v.key)`.execute(db),
 
   /** CSV: the establishment's students, to find the children a guardians' file names. */
   studentsOf: async (db: Db, establishmentId: string) => {

@@ -11,6 +11,7 @@ import {
   type ImportJob,
   type ImportListQuery,
   type ImportReport,
+  ImportResolutions,
   type ImportSummary,
 } from '@preau/contracts';
 import { sql } from 'kysely';
@@ -61,6 +62,21 @@ function parseMapping(ctx: RequestContext, raw: string | undefined): CsvMapping 
     for (const [header, field] of Object.entries(m.columns ?? {}))
       if (field !== null && field !== '' && !isCsvField(field))
         throw mappingError(ctx, `${file}: "${header}" → unknown field "${field}"`);
+  return parsed.data;
+}
+
+function parseResolutions(raw: string | undefined): ImportResolutions {
+  if (!raw) return {};
+  const fail = (message: string) =>
+    new AppError(400, 'IMPORT_RESOLUTIONS_INVALID', { errors: [{ path: 'body.resolutions', message }] });
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw fail('not JSON');
+  }
+  const parsed = ImportResolutions.safeParse(json);
+  if (!parsed.success) throw fail(parsed.error.issues[0]?.message ?? 'invalid');
   return parsed.data;
 }
 
@@ -182,6 +198,7 @@ export async function createImport(ctx: RequestContext, parts: AsyncIterable<Upl
         options.csvEstablishment = target;
         options.scope = [target];
         options.mapping = parseMapping(ctx, form.mapping);
+        options.resolutions = parseResolutions(form.resolutions);
       } else if (form.establishment) {
         await requireEstablishmentPermission(ctx, IMPORT_PERMISSION, form.establishment);
         establishmentId = form.establishment;

@@ -131,6 +131,8 @@ export interface ImportSet {
   fullTypes: Set<AafPersonFileType>;
   /** CSV: subject labels (folded) the teachers' rows name, resolved against the subject table. */
   subjectLabels: Map<string, { label: string; origin: Origin }>;
+  /** CSV: rows refused before any matching (no surname): listed in the report's rows. */
+  refused: { kind: PersonKind; name: string; origin: Origin }[];
   anomalies: ImportAnomaly[];
 }
 
@@ -146,6 +148,7 @@ export function emptySet(kind: 'aaf' | 'csv'): ImportSet {
     deletes: new Map(),
     fullTypes: new Set(),
     subjectLabels: new Map(),
+    refused: [],
     anomalies: [],
   };
 }

@@ -4,7 +4,9 @@
  * teachers) is checked against the set and the database. The result is one plan per establishment, written
  * later in one transaction each, and the cross-file anomalies. Reads only.
  */
+import type { ImportCandidate, ImportMatchBy, ImportResolutions } from '@preau/contracts';
 import type { Db } from '../../../platform/db/schema.ts';
+import { dropPeople, matchCsvPeople } from './csv-match.ts';
 import { CSV_STRUCTURE } from './csv-reader.ts';
 import { type EstablishmentRow, type ExistingUser, imports } from './import.repository.ts';
 import {
@@ -69,8 +71,21 @@ export interface EstablishmentPlan {
   deletes: Map<string, PersonKind>;
 }
 
+/** A person of the set left out before planning: for the report's rows. */
+export interface DroppedRow {
+  kind: PersonKind;
+  name: string;
+  origin: Origin;
+  outcome: 'ambiguous' | 'skipped' | 'refused';
+  candidates?: ImportCandidate[];
+}
+
 export interface ResolvedImport {
   plans: EstablishmentPlan[];
+  /** CSV: set keys recognised as existing accounts by other evidence than their key. */
+  matched: Map<string, { userId: string; by: ImportMatchBy }>;
+  /** People left out before planning (ambiguous, skipped, foreign), for the report's rows. */
+  dropped: Map<string, DroppedRow>;
   /** Subjects the set describes, and codes it uses without describing them nor being known. */
   subjects: Map<string, string>;
   unknownSubjects: Set<string>;
@@ -88,6 +103,8 @@ export interface ResolveOptions {
   scope: Set<string> | null;
   /** CSV: the establishment the files belong to. */
   csvEstablishment?: string;
+  /** CSV: the administrator's choices for rows found ambiguous before. */
+  resolutions?: ImportResolutions;
 }
 
 const UAI_FORMAT = /^[0-9]{7}[A-Z]$/;
@@ -187,26 +204,12 @@ function refuseForeign(set: ImportSet, foreign: Map<string, ForeignReason>, anom
     );
   };
   for (const people of [set.students, set.guardians, set.staff] as Map<string, { origin: Origin }>[])
-    for (const [key, p] of people)
-      if (foreign.has(key)) {
-        refuse(key, p.origin);
-        people.delete(key);
-      }
-  for (const [key, d] of set.deletes)
-    if (foreign.has(key)) {
-      refuse(key, d.origin);
-      set.deletes.delete(key);
-    }
+    for (const [key, p] of people) if (foreign.has(key)) refuse(key, p.origin);
+  for (const [key, d] of set.deletes) if (foreign.has(key)) refuse(key, d.origin);
   for (const s of set.students.values())
-    if (s.guardians?.some((l) => foreign.has(l.guardianKey))) {
-      for (const l of s.guardians) if (foreign.has(l.guardianKey)) refuse(l.guardianKey, s.origin);
-      s.guardians = s.guardians.filter((l) => !foreign.has(l.guardianKey));
-    }
-  for (const g of set.guardians.values())
-    if (g.students?.some((k) => foreign.has(k))) {
-      for (const k of g.students) if (foreign.has(k)) refuse(k, g.origin);
-      g.students = g.students.filter((k) => !foreign.has(k));
-    }
+    for (const l of s.guardians ?? []) if (foreign.has(l.guardianKey)) refuse(l.guardianKey, s.origin);
+  for (const g of set.guardians.values()) for (const k of g.students ?? []) if (foreign.has(k)) refuse(k, g.origin);
+  dropPeople(set, new Set(foreign.keys()));
 }
 
 export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions): Promise<ResolvedImport> {
@@ -322,11 +325,46 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
   for (const s of set.students.values()) for (const l of s.guardians ?? []) personKeys.add(l.guardianKey);
   for (const g of set.guardians.values()) for (const k of g.students ?? []) personKeys.add(k);
   let existingRows = await imports.existingUsers(db, [...personKeys]);
+  const dropped = new Map<string, DroppedRow>();
+  const drop = (
+    keys: Iterable<string>,
+    outcome: DroppedRow['outcome'],
+    candidates?: Map<string, ImportCandidate[]>,
+  ) => {
+    for (const key of keys) {
+      const p = set.students.get(key) ?? set.guardians.get(key) ?? set.staff.get(key);
+      if (!p || dropped.has(key)) continue;
+      const kind: PersonKind = set.students.has(key) ? 'student' : set.guardians.has(key) ? 'guardian' : 'staff';
+      const name = `${p.values.last_name ?? ''} ${p.values.first_name ?? ''}`.trim();
+      dropped.set(key, { kind, name, origin: p.origin, outcome, candidates: candidates?.get(key) });
+    }
+  };
+  let matched = new Map<string, { userId: string; by: ImportMatchBy }>();
+  if (!aaf) {
+    // CSV: people the files do not key as the directory does are recognised by INE, names, birth date, family.
+    const ines = new Set<string>();
+    for (const s of set.students.values()) if (typeof s.values.ine === 'string') ines.add(s.values.ine.toUpperCase());
+    const csv = matchCsvPeople(
+      set,
+      new Set(existingRows.map((u) => u.external_id)),
+      await imports.membersForMatching(db, opts.csvEstablishment!),
+      await imports.usersByIne(db, [...ines]),
+      opts.resolutions ?? {},
+      anomalies,
+    );
+    matched = csv.matched;
+    existingRows = [...existingRows, ...csv.existing];
+    drop(csv.ambiguous.keys(), 'ambiguous', csv.ambiguous);
+    drop(csv.skipped, 'skipped');
+    dropPeople(set, new Set([...csv.ambiguous.keys(), ...csv.skipped]));
+  }
   if (opts.scope) {
     const foreign = await foreignPeople(db, existingRows, opts.scope);
     if (foreign.size) {
+      drop(foreign.keys(), 'refused');
       refuseForeign(set, foreign, anomalies);
       existingRows = existingRows.filter((u) => !foreign.has(u.external_id));
+      for (const k of foreign.keys()) matched.delete(k);
     }
   }
   const existing = new Map(existingRows.map((u) => [u.external_id, u]));
@@ -845,6 +883,8 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
 
   return {
     plans: [...plans.values()],
+    matched,
+    dropped,
     subjects,
     unknownSubjects,
     knownSubjects,

@@ -314,6 +314,22 @@ export async function writePlan(
   for (const k of plan.replaceLinksOf) keys.add(k);
   const rows = await imports.users(trx, { keys: [...keys] });
   const byKey = new Map<string, UserRow>(rows.map((r) => [r.external_id!, r]));
+  // CSV rows recognised by other evidence than their key (INE, names and birth date…): their accounts by id;
+  // an account without a join key takes the row's.
+  const recognised = [...keys].filter((k) => !byKey.has(k) && resolved.matched.has(k));
+  if (recognised.length) {
+    const found = new Map(
+      (await imports.users(trx, { ids: recognised.map((k) => resolved.matched.get(k)!.userId) })).map((r) => [r.id, r]),
+    );
+    const adopt: { id: string; key: string }[] = [];
+    for (const k of recognised) {
+      const r = found.get(resolved.matched.get(k)!.userId);
+      if (!r) continue;
+      byKey.set(k, r);
+      if (!r.external_id) adopt.push({ id: r.id, key: k });
+    }
+    await imports.adoptExternalIds(trx, adopt);
+  }
   // Accounts merged into another one (duplicates): the import links the kept account, and leaves both as they are.
   const redirected = new Set<string>();
   for (let hop = 0; hop < 3; hop++) {

@@ -1,6 +1,6 @@
 import { buildApp, usageRecorders } from './app.ts';
 import { modules } from './modules/index.ts';
-import { loadConfig } from './platform/config.ts';
+import { loadConfig, withDataDir } from './platform/config.ts';
 import { connectDatabaseServer } from './platform/db/connect.ts';
 import { createDatabase } from './platform/db/database.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
@@ -9,7 +9,7 @@ import { createStorage } from './platform/storage/index.ts';
 import { printDemoAccounts, seedDemoIfEmpty } from './seed/demo.ts';
 import { seedModuleDemos } from './seed/modules.ts';
 
-const config = (() => {
+const loaded = (() => {
   try {
     return loadConfig();
   } catch (e) {
@@ -26,11 +26,13 @@ process.removeAllListeners('SIGINT');
 
 let server: Awaited<ReturnType<typeof connectDatabaseServer>>;
 try {
-  server = await connectDatabaseServer(config, say);
+  server = await connectDatabaseServer(loaded, say);
 } catch (e) {
   process.stderr.write(`Préau could not start: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);
 }
+// The data folder actually used (as root, the default may have been replaced by a reachable one): files follow it.
+const config = withDataDir(loaded, server.dataDir ?? loaded.dataDir);
 const db = createDatabase(server.url, 20);
 const storage = createStorage(config.storage);
 let app: Awaited<ReturnType<typeof buildApp>> | null = null;
@@ -67,7 +69,7 @@ try {
   }
   await app.listen({ port: config.port, host: config.host });
   say(`\nPréau is running: http://localhost:${config.port}  (API docs: /api/docs)`);
-  if (config.demo) await printDemoAccounts(db, say);
+  if (config.demo) await printDemoAccounts(db, config, say, server.dataDir);
 } catch (e) {
   process.stderr.write(`Préau could not start: ${e instanceof Error ? e.message : String(e)}\n`);
   await shutdown('error', 1);

@@ -19,6 +19,7 @@ import { importJobs, imports } from '../modules/directory/import/import.reposito
 import { contentKind, diskSource, type ImportSource } from '../modules/directory/import/sources.ts';
 import { loadConfig } from '../platform/config.ts';
 import { connectDatabaseServer } from '../platform/db/connect.ts';
+import { chooseDataDir } from '../platform/db/data-dir.ts';
 import { createDatabase } from '../platform/db/database.ts';
 import { migrateToLatest } from '../platform/db/migrate.ts';
 import type { Database } from '../platform/db/schema.ts';
@@ -97,8 +98,10 @@ function alive(pid: number): boolean {
 /** DATABASE_URL; else the running server's embedded cluster; else start the embedded cluster ourselves. */
 async function connect(config: ReturnType<typeof loadConfig>) {
   if (!config.databaseUrl) {
-    const lock = join(config.dataDir, 'preau.lock');
-    const settings = join(config.dataDir, 'cluster.json');
+    // The same folder the server uses (the default, or the reachable one chosen instead of it when run as root).
+    const { dir } = chooseDataDir({ dataDir: config.dataDir, explicit: config.dataDirExplicit });
+    const lock = join(dir, 'preau.lock');
+    const settings = join(dir, 'cluster.json');
     const holder = existsSync(lock) ? Number.parseInt(readFileSync(lock, 'utf8'), 10) : Number.NaN;
     if (Number.isFinite(holder) && holder !== process.pid && alive(holder) && existsSync(settings)) {
       const { port, password } = JSON.parse(readFileSync(settings, 'utf8')) as { port: number; password: string };

@@ -40,6 +40,8 @@ export interface Config {
   host: string;
   databaseUrl: string | null;
   dataDir: string;
+  /** DATA_DIR was set: the folder is kept even when the embedded PostgreSQL cannot reach it (see db/data-dir.ts). */
+  dataDirExplicit: boolean;
   /** Where file bytes go (documents): local disk under DATA_DIR by default, or an S3-compatible bucket. */
   storage: StorageConfig;
   /** The largest file one upload may carry, in bytes (DOCUMENTS_MAX_FILE_MB). */
@@ -125,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || (production ? '0.0.0.0' : '127.0.0.1'),
     databaseUrl,
     dataDir,
+    dataDirExplicit: !!env.DATA_DIR,
     storage: storageConfig(env, dataDir),
     maxFileBytes: int(env.DOCUMENTS_MAX_FILE_MB, 1024) * 1024 * 1024,
     demo: bool(env.PREAU_DEMO, databaseUrl === null),
@@ -153,6 +156,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginQueueMax: Math.max(1, int(env.LOGIN_QUEUE_MAX, 5_000)),
     cacheBarrier: 'after-writes',
   };
+}
+
+/**
+ * The same settings with another data folder (the one chosen when the default cannot be reached, see
+ * db/data-dir.ts): local file storage left at its default (`<data folder>/files`) follows it.
+ */
+export function withDataDir(config: Config, dataDir: string): Config {
+  if (dataDir === config.dataDir) return config;
+  const storage =
+    config.storage.driver === 'local' && config.storage.root === resolve(config.dataDir, 'files')
+      ? { ...config.storage, root: resolve(dataDir, 'files') }
+      : config.storage;
+  return { ...config, dataDir, storage };
 }
 
 /** Settings for tests: quiet, no jobs, short everything. */

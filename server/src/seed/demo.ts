@@ -496,22 +496,28 @@ export async function seedDemoIfEmpty(db: Kysely<Database>, config: Config): Pro
   return true;
 }
 
-/** activation.demo gets a fresh code at each start while it is not activated, so the printed code always works. */
-export async function printDemoAccounts(db: Kysely<Database>, say: (m: string) => void): Promise<void> {
+/**
+ * activation.demo gets a fresh code at each start while it is not activated, so the printed code always works;
+ * it is valid for ACTIVATION_CODE_DAYS like every code.
+ */
+export async function printDemoAccounts(
+  db: Kysely<Database>,
+  config: Pick<Config, 'activationCodeDays'>,
+  say: (m: string) => void,
+  dataDir: string | null = null,
+): Promise<void> {
   const activation = await db
     .selectFrom('app_user')
     .select(['id', 'status'])
     .where('login', '=', ACTIVATION_DEMO_LOGIN)
     .executeTakeFirst();
   let code: string | null = null;
+  const expires = new Date(Date.now() + config.activationCodeDays * 86_400_000);
   if (activation?.status === 'pending_activation') {
     code = newActivationCode(randomBytes);
     await db
       .updateTable('app_user')
-      .set({
-        activation_code_hash: hashActivationCode(activation.id, code),
-        activation_expires_at: new Date(Date.now() + 30 * 86_400_000),
-      })
+      .set({ activation_code_hash: hashActivationCode(activation.id, code), activation_expires_at: expires })
       .where('id', '=', activation.id)
       .execute();
   }
@@ -522,8 +528,12 @@ export async function printDemoAccounts(db: Kysely<Database>, say: (m: string) =
   say('  parent.demo      guardian of eleve.demo (lycée) and of a collège student');
   say('  cpe.demo         school-life staff (CPE) at the lycée');
   say('  admin.demo       platform administrator');
-  if (code) say(`  activation.demo  not activated yet: activation code ${code}`);
+  if (code)
+    say(
+      `  activation.demo  not activated yet: activation code ${code} (valid until ${expires.toISOString().slice(0, 10)})`,
+    );
   else say('  activation.demo  already activated');
+  if (dataDir) say(`\nTo reset the demo: stop Préau, delete ${dataDir}, start again.`);
   say('');
 }
 

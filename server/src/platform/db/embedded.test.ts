@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, test } from 'vitest';
+import { chooseDataDir, describeDataDir, fallbackCandidates } from './data-dir.ts';
 import { type EmbeddedHandle, startEmbeddedPostgres } from './embedded.ts';
 
 const FIXTURE = resolve(import.meta.dirname, '../../../test/fixtures/embedded-holder.ts');
@@ -159,4 +160,77 @@ describe('embedded PostgreSQL', () => {
     },
     TIMEOUT,
   );
+});
+
+describe('the data folder when run as root (the postgres system user must reach it)', () => {
+  const root = process.getuid?.() === 0;
+
+  /** A checkout the `postgres` user cannot reach, like a clone under /root (mode 700). */
+  async function privateCheckout() {
+    const home = await mkdtemp(join(tmpdir(), 'preau-home-'));
+    dirs.push(home);
+    await chmod(home, 0o700);
+    return join(home, 'preau', 'data');
+  }
+
+  test(
+    'the default folder out of reach: a reachable one is chosen, said, and the cluster starts there',
+    async () => {
+      const defaultDir = await privateCheckout();
+      const fallbackRoot = await tempDataDir();
+      const candidate = join(fallbackRoot, 'var-lib-preau', 'home-preau');
+      const choice = chooseDataDir({ dataDir: defaultDir, explicit: false, candidates: [candidate] });
+      if (!root) {
+        // Not root: PostgreSQL runs as ourselves, who can reach our own folders: nothing to change.
+        expect(choice).toEqual({ dir: defaultDir });
+        return;
+      }
+      expect(choice).toEqual({ dir: candidate, replaced: defaultDir, temporary: true });
+      const lines = describeDataDir(choice);
+      expect(lines.join('\n')).toContain(`The default data folder ${defaultDir} cannot be reached by the 'postgres'`);
+      expect(lines.join('\n')).toContain(`Using ${candidate} instead`);
+      expect(lines.at(-1)).toBe(`Data folder: ${candidate}`);
+
+      const handle = await startEmbeddedPostgres({ dataDir: choice.dir, port: 0 });
+      handles.push(handle);
+      expect(await query(handle.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+      expect(existsSync(join(candidate, 'pg', 'PG_VERSION'))).toBe(true);
+      expect(existsSync(defaultDir)).toBe(false); // nothing written where it could not work
+
+      // The choice is stable: the next start (and the directory:import command) finds the same folder.
+      expect(chooseDataDir({ dataDir: defaultDir, explicit: false, candidates: [candidate] }).dir).toBe(candidate);
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'an explicit DATA_DIR out of reach is kept, and the start fails with a message naming it',
+    async () => {
+      const explicitDir = await privateCheckout();
+      const choice = chooseDataDir({ dataDir: explicitDir, explicit: true, candidates: ['/nowhere/never'] });
+      expect(choice).toEqual({ dir: explicitDir });
+      if (!root) return; // not root: the folder is ours, nothing to refuse
+      await expect(startEmbeddedPostgres({ dataDir: explicitDir, port: 0 })).rejects.toThrow(
+        `The data folder ${explicitDir} is not reachable by the 'postgres' system user`,
+      );
+    },
+    TIMEOUT,
+  );
+
+  test('no reachable fallback: the default is kept (its start then fails clearly)', () => {
+    const choice = chooseDataDir({
+      dataDir: '/root/preau/data',
+      explicit: false,
+      reachable: () => false,
+      candidates: ['/dev/null/preau'], // cannot be created
+    });
+    expect(choice).toEqual({ dir: '/root/preau/data' });
+  });
+
+  test('the default fallbacks: /var/lib/preau first, then the temp folder, named after the checkout', () => {
+    expect(fallbackCandidates('/root/preau/data')).toEqual([
+      '/var/lib/preau/root-preau',
+      join(tmpdir(), 'preau-data-root-preau'),
+    ]);
+  });
 });

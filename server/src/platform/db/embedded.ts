@@ -26,7 +26,9 @@ interface ClusterSettings {
   password: string;
 }
 
-const PG_USER = 'postgres';
+/** As root, PostgreSQL runs as this system user (created if missing). */
+export const POSTGRES_SYSTEM_USER = 'postgres';
+const PG_USER = POSTGRES_SYSTEM_USER;
 
 /** Is a process with this pid alive? (signal 0 checks without sending anything). */
 function alive(pid: number): boolean {
@@ -115,7 +117,7 @@ function checkReachable(dir: string): void {
   }
 }
 
-function ensureUser(): void {
+export function ensurePostgresUser(): void {
   if (process.getuid?.() !== 0) return;
   if (spawnSync('id', ['-u', PG_USER]).status === 0) return;
   spawnSync('groupadd', ['--system', PG_USER]);
@@ -130,7 +132,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   mkdirSync(dataDir, { recursive: true });
   const release = await acquireLock(dataDir);
   try {
-    ensureUser();
+    ensurePostgresUser();
     checkReachable(dirname(pgDir));
     const settingsPath = join(dataDir, 'cluster.json');
     const initialised = existsSync(join(pgDir, 'PG_VERSION'));

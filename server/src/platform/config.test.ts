@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { loadConfig } from './config.ts';
+import { loadConfig, withDataDir } from './config.ts';
 
 describe('configuration', () => {
   test('production refuses to start without PUBLIC_ORIGIN, and says what to set', () => {
@@ -24,5 +24,16 @@ describe('configuration', () => {
 
   test('development starts without PUBLIC_ORIGIN', () => {
     expect(loadConfig({}).publicOrigin).toBeNull();
+  });
+
+  test('another data folder (chosen when the default is out of reach): default file storage follows it', () => {
+    const moved = withDataDir(loadConfig({}), '/var/lib/preau/root-preau');
+    expect(moved.dataDir).toBe('/var/lib/preau/root-preau');
+    expect(moved.storage).toEqual({ driver: 'local', root: '/var/lib/preau/root-preau/files' });
+    // A storage folder set on purpose stays where it was set.
+    const own = withDataDir(loadConfig({ STORAGE_DIR: '/srv/files' }), '/var/lib/preau/root-preau');
+    expect(own.storage).toEqual({ driver: 'local', root: '/srv/files' });
+    expect(loadConfig({ DATA_DIR: '/srv/preau' }).dataDirExplicit).toBe(true);
+    expect(loadConfig({}).dataDirExplicit).toBe(false);
   });
 });

@@ -28,10 +28,41 @@ export const RolloverPreview = z.object({
   }),
   accountsKept: z.number().int(),
   byProfile: z.array(z.object({ profile: z.string(), count: z.number().int() })),
+  /**
+   * From when the rollover runs without an override: the year's end (`ROLLOVER_OPENS_ON`, 1 July by default,
+   * of the year the school year ends). Before it, an explicit override with the year's label typed.
+   */
+  window: z.object({ opensOn: z.string(), open: z.boolean() }),
 });
 export type RolloverPreview = z.infer<typeof RolloverPreview>;
 
 export const RolloverBody = z.strictObject({
   /** The label the caller saw in the preview: refuses to run if the current year changed meanwhile. */
   from: SchoolYearLabel,
+  /** Before the window opens: the current year's label, typed by the person (else 409 ROLLOVER_TOO_EARLY). */
+  earlyConfirmation: z.string().trim().max(20).optional(),
 });
+
+/** How long a rollover can be undone (while the new year is still empty). */
+export const ROLLOVER_UNDO_DAYS = 30;
+
+export const RolloverResult = RolloverPreview.extend({
+  rollover: z.object({ id: z.uuid(), undoUntil: z.string() }),
+});
+export type RolloverResult = z.infer<typeof RolloverResult>;
+
+export const RolloverItem = z.object({
+  id: z.uuid(),
+  from: z.string(),
+  to: z.string(),
+  /** Run before the year's end, by explicit override. */
+  early: z.boolean(),
+  rolledAt: z.string(),
+  rolledBy: z.uuid().nullable(),
+  undoUntil: z.string(),
+  undoneAt: z.string().nullable(),
+  can: z.object({ undo: z.boolean() }),
+});
+export type RolloverItem = z.infer<typeof RolloverItem>;
+export const RolloverList = z.object({ items: z.array(RolloverItem) });
+export const RolloverParams = z.strictObject({ id: z.uuid(), rolloverId: z.uuid() });

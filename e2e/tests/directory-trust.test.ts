@@ -104,3 +104,56 @@ describe('duplicates', () => {
     await page.locator('[data-testid="pair"][data-kind="adult"]').waitFor();
   });
 });
+
+describe('school years', () => {
+  test('in November the rollover is refused; typed, it runs; then it is undone and nothing is lost', async () => {
+    const { page, est } = await admin();
+    const classes = async () =>
+      ((await (await page.request.get(`/api/establishments/${est}/classes`)).json()) as { items: unknown[] }).items
+        .length;
+    const before = await classes();
+    expect(before).toBeGreaterThan(0);
+    await page.goto(`/admin/${est}/directory/school-years`);
+    await page.locator('main h1', { hasText: 'Années scolaires' }).waitFor();
+    await page.getByRole('button', { name: 'Voir ce qui va changer' }).click();
+    const preview = page.getByTestId('rollover-preview');
+    await preview
+      .getByText(
+        "L'année 2026-2027 n'est pas terminée : le passage à l'année suivante est possible à partir du 1er juillet 2027.",
+      )
+      .waitFor();
+    await audit(page, 'trust-rollover-preview');
+
+    // Confirmed by the box only: the server refuses, in French, and nothing changes.
+    await preview.getByText(/Je confirme la clôture de l'année 2026-2027/).click();
+    await preview.getByRole('button', { name: "Clore l'année 2026-2027" }).click();
+    await preview.getByText(/Pour le faire quand même, confirmez en tapant le nom de l'année\./).waitFor();
+    await audit(page, 'trust-rollover-refused');
+    expect(await page.locator('tr[data-year="2026-2027"]').textContent()).toContain('En cours');
+    expect(await classes()).toBe(before);
+    // A wrong label: refused next to the field.
+    await preview.getByLabel(/tapez le nom de l'année en cours/).fill('2027-2028');
+    await preview.getByRole('button', { name: "Clore l'année 2026-2027" }).click();
+    await preview.getByText(/tapez exactement le nom de l'année en cours : 2026-2027/).waitFor();
+    expect(await classes()).toBe(before);
+
+    // Typed right: the year closes.
+    await preview.getByLabel(/tapez le nom de l'année en cours/).fill('2026-2027');
+    await preview.getByRole('button', { name: "Clore l'année 2026-2027" }).click();
+    await page.getByText(/L'année 2027-2028 est ouverte\./).waitFor();
+    await page.locator('tr[data-year="2027-2028"]').waitFor();
+    expect(await classes()).toBe(0);
+    const row = page.locator('tr[data-rollover="2026-2027"]').first();
+    await row.getByText('en avance').waitFor();
+    await audit(page, 'trust-rollover-done');
+
+    // And undone: 2026-2027 is current again, with its classes.
+    await row.getByRole('button', { name: 'Annuler ce passage (de 2026-2027 à 2027-2028)' }).click();
+    await page.getByText("Le passage est annulé : l'année 2026-2027 est de nouveau en cours.").waitFor();
+    await expect.poll(() => page.locator('tr[data-year="2027-2028"]').count()).toBe(0);
+    expect(await page.locator('tr[data-year="2026-2027"]').textContent()).toContain('En cours');
+    expect(await classes()).toBe(before);
+    await row.getByText(/Annulé le/).waitFor();
+    await audit(page, 'trust-rollover-undone');
+  });
+});

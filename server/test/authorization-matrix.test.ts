@@ -125,8 +125,54 @@ const MATRIX: Record<string, Row> = {
   ],
   'POST /api/establishments/:id/school-years/rollover': [
     // the first allowed caller closes 2026-2027; the next allowed ones see a stale preview (409)
-    (w) => ({ url: `/api/establishments/${w.a.id}/school-years/rollover`, body: { from: '2026-2027' } }),
+    // (before the year's end: with the year's label typed)
+    (w) => ({
+      url: `/api/establishments/${w.a.id}/school-years/rollover`,
+      body: { from: '2026-2027', earlyConfirmation: '2026-2027' },
+    }),
     [401, 403, 403, 403, 403, 200, 409, 409, 404],
+  ],
+  'GET /api/establishments/:id/school-years/rollovers': [
+    (w) => ({ url: `/api/establishments/${w.a.id}/school-years/rollovers` }),
+    ADMINS(200),
+  ],
+  'POST /api/establishments/:id/school-years/rollovers/:rolloverId/undo': [
+    // each allowed caller undoes a rollover of their own (made just before)
+    async (w) => {
+      const year = await db
+        .selectFrom('school_year')
+        .select(['id', 'label'])
+        .where('establishment_id', '=', w.a.id)
+        .where('status', '=', 'current')
+        .executeTakeFirstOrThrow();
+      const next = await db
+        .insertInto('school_year')
+        .values({
+          establishment_id: w.a.id,
+          label: `${Number(year.label.slice(0, 4)) + 1}-${Number(year.label.slice(0, 4)) + 2}`,
+          starts_on: '2027-09-01',
+          ends_on: '2028-08-31',
+          status: 'next',
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await db.updateTable('school_year').set({ status: 'archived' }).where('id', '=', year.id).execute();
+      await db.updateTable('school_year').set({ status: 'current' }).where('id', '=', next.id).execute();
+      const r = await db
+        .insertInto('school_year_rollover')
+        .values({
+          establishment_id: w.a.id,
+          from_year_id: year.id,
+          to_year_id: next.id,
+          to_label: 'x',
+          to_created: true,
+          undo_until: new Date(Date.now() + 86_400_000),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return { url: `/api/establishments/${w.a.id}/school-years/rollovers/${r.id}/undo` };
+    },
+    ADMINS(200),
   ],
   'POST /api/establishments/:id/users/:userId/activation-code': [
     (w) => ({ url: `/api/establishments/${w.a.id}/users/${w.pending.id}/activation-code` }),

@@ -146,7 +146,10 @@ describe('usage events', () => {
     const twin = await makeUser(db, { establishmentId: school.id, profiles: ['student'] });
     const merge = await ok(as.post(`${base}/duplicates/merge`, { keepId: student.id, mergeId: twin.id }));
     await ok(as.post(`${base}/duplicates/merges/${JSON.parse(merge.body).id}/undo`));
-    await ok(as.post(`${base}/school-years/rollover`, { from: '2026-2027' }));
+    const rolled = await ok(
+      as.post(`${base}/school-years/rollover`, { from: '2026-2027', earlyConfirmation: '2026-2027' }),
+    );
+    await ok(as.post(`${base}/school-years/rollovers/${JSON.parse(rolled.body).rollover.id}/undo`));
 
     const d = (action: string) => ({ service: 'directory', action, est: school.id, profile: 'local_admin' });
     expect(await recorded()).toEqual([
@@ -165,6 +168,7 @@ describe('usage events', () => {
       d('duplicates.merge'),
       d('duplicates.undo'),
       d('rollover.run'),
+      d('rollover.undo'),
     ]);
   });
 

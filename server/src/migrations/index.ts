@@ -5,6 +5,7 @@ import * as m0002 from './0002_directory_imports.ts';
 import * as m0003 from './0003_directory_merges.ts';
 import * as m0020 from './0020_directory_membership_suspension.ts';
 import * as m0021 from './0021_directory_duplicate_dismissal.ts';
+import * as m0022 from './0022_directory_school_year_rollover.ts';
 import * as m0040 from './0040_perf_cache_invalidation.ts';
 
 /**
@@ -18,6 +19,7 @@ const central: Record<string, Migration> = {
   '0003_directory_merges': m0003,
   '0020_directory_membership_suspension': m0020,
   '0021_directory_duplicate_dismissal': m0021,
+  '0022_directory_school_year_rollover': m0022,
   '0040_perf_cache_invalidation': m0040,
 };
 

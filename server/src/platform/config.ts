@@ -61,6 +61,8 @@ export interface Config {
   studentPasswordMinLength: number;
   adultPasswordMinLength: number;
   activationCodeDays: number;
+  /** `MM-DD`: from this day of the year a school year ends, it may be closed without an override (1 July). */
+  rolloverOpensOn: string;
   logLevel: string;
   jobs: boolean;
   /** Heap of the thread that runs an import job (MB): an import that needs more fails cleanly, the server lives on. */
@@ -87,6 +89,14 @@ function int(value: string | undefined, fallback: number): number {
   const n = Number.parseInt(value, 10);
   if (!Number.isFinite(n)) throw new Error(`Invalid integer setting: ${value}`);
   return n;
+}
+
+function monthDay(value: string | undefined, fallback: string): string {
+  if (value === undefined || value === '') return fallback;
+  const m = /^(\d{2})-(\d{2})$/.exec(value);
+  const valid = m && Number(m[1]) >= 1 && Number(m[1]) <= 12 && Number(m[2]) >= 1 && Number(m[2]) <= 31;
+  if (!valid) throw new Error(`Invalid month-day setting (MM-DD expected): ${value}`);
+  return value;
 }
 
 function bool(value: string | undefined, fallback: boolean): boolean {
@@ -140,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     studentPasswordMinLength: int(env.STUDENT_PASSWORD_MIN_LENGTH, 8),
     adultPasswordMinLength: Math.max(12, int(env.ADULT_PASSWORD_MIN_LENGTH, 12)),
     activationCodeDays: int(env.ACTIVATION_CODE_DAYS, 90),
+    rolloverOpensOn: monthDay(env.ROLLOVER_OPENS_ON, '07-01'),
     logLevel: env.LOG_LEVEL || 'info',
     jobs: bool(env.PREAU_JOBS, true),
     importMemoryMb: Math.max(128, int(env.IMPORT_MEMORY_MB, 768)),

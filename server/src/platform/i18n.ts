@@ -172,6 +172,30 @@ const messages = {
     fr: 'Les personnels ne se choisissent pas par classe.',
     en: 'Staff are not chosen by class.',
   },
+  ROLLOVER_TOO_EARLY: {
+    fr: "L'année {label} n'est pas terminée : le passage à l'année suivante est possible à partir du {date}. Pour le faire quand même, confirmez en tapant le nom de l'année.",
+    en: 'The year {label} is not over: moving to the next year is possible from {date}. To do it anyway, confirm by typing the year label.',
+  },
+  ROLLOVER_CONFIRMATION_MISMATCH: {
+    fr: "Pour passer en avance à l'année suivante, tapez exactement le nom de l'année en cours : {label}.",
+    en: 'To move early to the next year, type exactly the label of the current year: {label}.',
+  },
+  ROLLOVER_ALREADY_UNDONE: {
+    fr: "Ce passage à l'année suivante a déjà été annulé.",
+    en: 'This rollover has already been undone.',
+  },
+  ROLLOVER_UNDO_EXPIRED: {
+    fr: "Le délai pour annuler ce passage à l'année suivante est dépassé.",
+    en: 'The delay to undo this rollover has passed.',
+  },
+  ROLLOVER_STATE_CHANGED: {
+    fr: "Les années scolaires ont changé depuis ce passage (un autre passage a suivi) : annulez d'abord le plus récent.",
+    en: 'The school years changed since this rollover (another one followed): undo the latest first.',
+  },
+  ROLLOVER_YEAR_IN_USE: {
+    fr: "L'année {label} contient déjà des classes, des groupes ou des services (un import l'a remplie) : le passage ne peut plus être annulé.",
+    en: 'The year {label} already holds classes, groups or assignments (an import filled it): the rollover can no longer be undone.',
+  },
   SCHOOL_YEAR_CHANGED: {
     fr: "L'année scolaire en cours a changé entre-temps ({current}) : rechargez l'aperçu.",
     en: 'The current school year changed meanwhile ({current}): reload the preview.',

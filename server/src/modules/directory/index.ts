@@ -27,6 +27,7 @@ export const directoryModule = defineModule({
     'user_merge',
     'membership_suspension',
     'duplicate_dismissal',
+    'school_year_rollover',
     'import_job',
     'import_file_chunk',
   ],

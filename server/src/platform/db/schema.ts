@@ -365,3 +365,25 @@ export interface DuplicateDismissalTable {
 export interface Database {
   duplicate_dismissal: DuplicateDismissalTable;
 }
+
+// ---- 0022_directory_school_year_rollover: the rollovers' journal, for their undo ----
+
+export interface SchoolYearRolloverTable {
+  id: Generated<string>;
+  establishment_id: string;
+  from_year_id: string;
+  to_year_id: string | null;
+  to_label: string;
+  to_created: boolean;
+  to_status_before: string | null;
+  early: Generated<boolean>;
+  rolled_by: string | null;
+  rolled_at: Timestamp;
+  undo_until: Date;
+  undone_at: Date | null;
+  undone_by: string | null;
+}
+
+export interface Database {
+  school_year_rollover: SchoolYearRolloverTable;
+}

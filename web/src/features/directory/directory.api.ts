@@ -65,6 +65,7 @@ export const keys = {
   assignments: (id: string, userId: string) => ['admin', id, 'assignments', userId] as const,
   schoolYears: (id: string) => ['admin', id, 'school-years'] as const,
   rollover: (id: string) => ['admin', id, 'rollover'] as const,
+  rollovers: (id: string) => ['admin', id, 'rollovers'] as const,
   sheetsPreview: (id: string) => ['admin', id, 'sheets-preview'] as const,
 };
 

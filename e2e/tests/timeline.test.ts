@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { audit, close, launch, loggedInTab, type Tab } from '../src/browser.ts';
 
-/** The home page's news feed (timeline): every persona has it, and its page lists the notices. */
+/** The home page's news feed (timeline): every persona has it, its page lists the notices, its preferences. */
 const tabs: Tab[] = [];
 
 beforeAll(async () => {
@@ -23,8 +23,37 @@ describe('timeline', () => {
     const widget = page.locator('[data-widget="timeline"]');
     await widget.waitFor();
     expect(await widget.locator('h3').textContent()).toBe("Fil d'actualité");
+    // the live counter (server-sent events) is in the header
+    await page.locator('[data-testid="live-unread"]').first().waitFor();
     await widget.getByRole('link', { name: 'Tout voir' }).click();
     await page.locator('main h1', { hasText: "Fil d'actualité" }).waitFor();
     await audit(page, 'timeline');
+  });
+
+  test('a teacher chooses quiet hours from 18 h', async () => {
+    const tab = await loggedInTab('prof.demo');
+    tabs.push(tab);
+    const { page } = tab;
+    await page.goto('/timeline');
+    await page.getByRole('link', { name: 'Choisir comment être prévenu' }).click();
+    await page.locator('main h1', { hasText: 'Préférences de notification' }).waitFor();
+    await page.getByText('Les courriels sont envoyés à prof.demo@example.org.').waitFor();
+    await page.getByLabel('De', { exact: true }).selectOption('18');
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await page.getByText('Vos préférences sont enregistrées.').waitFor();
+    await audit(page, 'timeline-preferences');
+    await page.reload();
+    await page.locator('main h1', { hasText: 'Préférences de notification' }).waitFor();
+    expect(await page.getByLabel('De', { exact: true }).inputValue()).toBe('18');
+  });
+
+  test('a platform administrator reads the local outbox (no SMTP server in the tests)', async () => {
+    const tab = await loggedInTab('admin.demo');
+    tabs.push(tab);
+    const { page } = tab;
+    await page.getByRole('link', { name: 'Courriels' }).first().click();
+    await page.locator('main h1', { hasText: 'Courriels envoyés par Préau' }).waitFor();
+    await page.getByText("Aucun serveur SMTP n'est configuré").waitFor();
+    await audit(page, 'timeline-outbox');
   });
 });

@@ -82,6 +82,13 @@ export interface Config {
   loginQueueMax: number;
   /** When an instance waits for the cache notifications to catch up: after its own writes, or before every request (tests). */
   cacheBarrier: 'after-writes' | 'each-request';
+  /**
+   * Outgoing mail server (`smtp://user:password@host:587`, `smtps://…:465`). Without it, mails are kept in the
+   * database and shown on the platform administrators' local outbox page (development, demos).
+   */
+  smtpUrl: string | null;
+  /** The sender of every mail Préau sends (`Préau <ne-pas-repondre@ent.example.fr>`). */
+  mailFrom: string;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -166,6 +173,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginQueueBudgetMs: Math.max(100, int(env.LOGIN_QUEUE_BUDGET_MS, 8_000)),
     loginQueueMax: Math.max(1, int(env.LOGIN_QUEUE_MAX, 5_000)),
     cacheBarrier: 'after-writes',
+    smtpUrl: env.SMTP_URL || null,
+    mailFrom: env.MAIL_FROM || `Préau <ne-pas-repondre@${publicOrigin ? new URL(publicOrigin).hostname : 'localhost'}>`,
   };
 }
 

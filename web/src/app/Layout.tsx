@@ -3,6 +3,7 @@ import { Header } from '@codegouvfr/react-dsfr/Header';
 import { SkipLinks } from '@codegouvfr/react-dsfr/SkipLinks';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate, useNavigation } from 'react-router';
+import { useLiveUnread } from '../features/timeline/live.ts';
 import { adminMemberships, useAuth } from './auth.tsx';
 import { RoutePending } from './RouteStates.tsx';
 
@@ -15,6 +16,7 @@ export function Layout() {
   const pending = useNavigation().state === 'loading';
   const otherLang = i18n.language.startsWith('en') ? 'fr' : 'en';
 
+  const live = useLiveUnread(!!me);
   const admins = adminMemberships(me);
   const adminTarget = admins.find((m) => m.establishment.id === membership?.establishment.id) ?? admins[0];
 
@@ -35,7 +37,12 @@ export function Layout() {
               {
                 text: t('nav.platform'),
                 linkProps: { to: '/platform/establishments' },
-                isActive: pathname.startsWith('/platform'),
+                isActive: pathname.startsWith('/platform') && !pathname.startsWith('/platform/outbox'),
+              },
+              {
+                text: t('nav.outbox'),
+                linkProps: { to: '/platform/outbox' },
+                isActive: pathname.startsWith('/platform/outbox'),
               },
             ]
           : []),
@@ -55,6 +62,11 @@ export function Layout() {
 
   const quickAccessItems = me
     ? [
+        {
+          iconId: 'fr-icon-notification-3-line' as const,
+          linkProps: { to: '/timeline', 'data-testid': 'live-unread' } as { to: string },
+          text: live && live.unread > 0 ? t('nav.notificationsUnread', { count: live.unread }) : t('nav.notifications'),
+        },
         {
           iconId: 'fr-icon-account-circle-line' as const,
           linkProps: { to: '/account' },

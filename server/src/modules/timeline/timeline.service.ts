@@ -1,10 +1,14 @@
-import type { TimelinePage } from '@preau/contracts';
-import { requireUser } from '../../platform/access/access.ts';
+import type { NotificationPreferences, OutboxPage, TimelinePage } from '@preau/contracts';
+import { requirePlatformAdmin, requireUser } from '../../platform/access/access.ts';
 import type { Db } from '../../platform/db/schema.ts';
+import { AppError } from '../../platform/errors.ts';
 import type { RequestContext } from '../../platform/http/context.ts';
 import type { HomeWidgetContext } from '../../platform/module.ts';
 import { moduleRegistry } from '../../platform/registry.ts';
-import { notifications } from './timeline.repository.ts';
+import { recordUsage } from '../../platform/usage.ts';
+import { DEFAULT_QUIET } from './timeline.delivery.ts';
+import { mails, notifications, preferences } from './timeline.repository.ts';
+import type { Delivery } from './timeline.tables.ts';
 
 export interface Notice {
   /** Where it happened; `null` for something about the account itself. */
@@ -20,6 +24,11 @@ export interface Notice {
   actorId?: string | null;
   /** What it is about, so the poster can withdraw it later (a purged message). */
   source?: { type: string; id: string };
+  /**
+   * What the e-mail of those who chose "e-mail at once" says, when it should say less than the ENT shows
+   * (a message's subject stays in the ENT); default: `text`.
+   */
+  mailText?: { fr: string; en?: string };
 }
 
 /**
@@ -27,12 +36,13 @@ export interface Notice {
  * recipients commit with the change they announce. One row, and one insert for all the recipients.
  */
 export async function notify(db: Db, notice: Notice): Promise<{ id: string; recipients: number } | null> {
-  if (!moduleRegistry().notificationKinds.has(notice.kind)) {
+  const kind = moduleRegistry().notificationKinds.get(notice.kind);
+  if (!kind) {
     throw new Error(`Unknown notification kind ${notice.kind}: declare it in its module's notifications`);
   }
   const recipients = [...new Set(notice.recipients)].filter((id) => id !== notice.actorId);
   if (recipients.length === 0) return null;
-  return notifications.insert(db, {
+  const inserted = await notifications.insert(db, {
     establishmentId: notice.establishmentId,
     kind: notice.kind,
     actorId: notice.actorId ?? null,
@@ -41,6 +51,30 @@ export async function notify(db: Db, notice: Notice): Promise<{ id: string; reci
     source: notice.source ?? null,
     recipients,
   });
+  // Those who chose "e-mail at once" (or whom the kind's default says so) get a mail: one more insert.
+  const mailText = (notice.mailText ?? notice.text).fr;
+  await mails.fanOut(db, {
+    establishmentId: notice.establishmentId,
+    recipients,
+    kind: notice.kind,
+    defaultDelivery: kind.defaultDelivery,
+    subject: `Préau : ${mailText.length > 120 ? `${mailText.slice(0, 119)}…` : mailText}`,
+    body: [
+      'Bonjour,',
+      '',
+      mailText,
+      '',
+      'Vous recevez ce courriel selon vos préférences de notification, modifiables dans Préau.',
+    ].join('\n'),
+    link: notice.link ?? null,
+    source: notice.source ?? null,
+  });
+  return inserted;
+}
+
+/** Mark read what the person was told about a source (they opened the message itself). */
+export async function markSourceRead(db: Db, userId: string, source: { type: string; id: string }): Promise<void> {
+  await notifications.markSourceRead(db, userId, source);
 }
 
 /** Withdraw what was posted about a source (every recipient's entry goes). */
@@ -89,6 +123,83 @@ export async function markRead(ctx: RequestContext, body: { ids: string[] } | { 
   return { unread: await notifications.unread(ctx.db, user.id) };
 }
 
+/** The kinds a person may receive (their profiles, anywhere), with their choice or the default. */
+export async function getPreferences(ctx: RequestContext): Promise<NotificationPreferences> {
+  requireUser(ctx);
+  const user = ctx.user;
+  const profiles = new Set<string>(user.memberships.flatMap((m) => m.profiles));
+  const [chosen, setting, email] = await Promise.all([
+    preferences.ofUser(ctx.db, user.id),
+    preferences.setting(ctx.db, user.id),
+    preferences.userEmail(ctx.db, user.id),
+  ]);
+  const choice = new Map(chosen.map((c) => [c.kind, c.delivery]));
+  const kinds = [...moduleRegistry().notificationKinds.values()].filter(
+    (k) => user.platformAdmin || k.profiles.some((p) => profiles.has(p)),
+  );
+  return {
+    kinds: kinds.map((k) => ({
+      kind: k.kind,
+      label: k.label[ctx.lang],
+      delivery: choice.get(k.kind) ?? k.defaultDelivery,
+      defaultDelivery: k.defaultDelivery,
+    })),
+    quietHours: setting ? { start: setting.quiet_start, end: setting.quiet_end } : { ...DEFAULT_QUIET },
+    email: email || null,
+  };
+}
+
+export async function updatePreferences(
+  ctx: RequestContext,
+  body: { deliveries?: Record<string, Delivery>; quietHours?: { start: number; end: number } },
+): Promise<NotificationPreferences> {
+  requireUser(ctx);
+  const user = ctx.user;
+  const entries = Object.entries(body.deliveries ?? {});
+  const unknown = entries.filter(([kind]) => !moduleRegistry().notificationKinds.has(kind)).map(([k]) => k);
+  if (unknown.length > 0) {
+    throw new AppError(400, 'UNKNOWN_NOTIFICATION_KIND', {
+      errors: unknown.map((k) => ({ path: `body.deliveries.${k}`, message: 'unknown kind' })),
+    });
+  }
+  await ctx.db.transaction().execute(async (trx) => {
+    await preferences.upsertDeliveries(
+      trx,
+      user.id,
+      entries.map(([kind, delivery]) => ({ kind, delivery })),
+    );
+    if (body.quietHours) await preferences.upsertQuietHours(trx, user.id, body.quietHours.start, body.quietHours.end);
+  });
+  recordUsage(ctx, null, 'timeline', 'preferences.update');
+  return getPreferences(ctx);
+}
+
+/** The outbox, newest first (platform administrators: it holds everyone's mails). */
+export async function outbox(ctx: RequestContext, q: { before?: string; limit: number }): Promise<OutboxPage> {
+  requirePlatformAdmin(ctx);
+  const rows = await mails.page(ctx.db, { before: q.before, limit: q.limit + 1 });
+  const page = rows.slice(0, q.limit);
+  const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
+  return {
+    transport: ctx.config.smtpUrl ? 'smtp' : 'none',
+    items: page.map((m) => ({
+      id: m.id,
+      to: m.to_address,
+      kind: m.kind,
+      subject: m.subject,
+      body: m.body,
+      link: m.link,
+      status: m.status,
+      attempts: m.attempts,
+      lastError: m.last_error,
+      notBefore: iso(m.not_before)!,
+      createdAt: iso(m.created_at)!,
+      sentAt: iso(m.sent_at),
+    })),
+    ...(rows.length > q.limit ? { next: page.at(-1)!.id } : {}),
+  };
+}
+
 /** Notifications are kept 13 months (the processing register says so). */
 export async function purgeOldNotifications(db: Db, now = new Date()): Promise<number> {
   const cutoff = new Date(now);
@@ -101,10 +212,27 @@ export async function timelineHome({ ctx, establishmentId }: HomeWidgetContext):
   return feed(ctx, { establishment: establishmentId, limit: 5 });
 }
 
-/** The person's notifications, for the export of their data. */
+/** The person's notifications, choices and mails, for the export of their data. */
 export async function timelineOf(db: Db, userId: string) {
-  const rows = await notifications.ofPerson(db, userId);
+  const [rows, prefs, sent] = await Promise.all([
+    notifications.ofPerson(db, userId),
+    preferences.exportOf(db, userId),
+    mails.ofUser(db, userId),
+  ]);
   return {
+    preferences: {
+      deliveries: Object.fromEntries(prefs.deliveries.map((d) => [d.kind, d.delivery])),
+      quietHours: prefs.setting
+        ? { start: prefs.setting.quiet_start, end: prefs.setting.quiet_end }
+        : { ...DEFAULT_QUIET },
+    },
+    mails: sent.map((m) => ({
+      kind: m.kind,
+      subject: m.subject,
+      status: m.status,
+      at: new Date(m.created_at).toISOString(),
+      sentAt: m.sent_at ? new Date(m.sent_at).toISOString() : null,
+    })),
     notifications: rows.map((r) => ({
       kind: r.kind,
       text: r.text.fr,

@@ -2,6 +2,7 @@ import { Button } from '@codegouvfr/react-dsfr/Button';
 import type { TimelineItem } from '@preau/contracts';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import { call } from '../../app/api.ts';
 import { useAuth } from '../../app/auth.tsx';
 import { EmptyState, ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
@@ -36,6 +37,11 @@ export function TimelinePage() {
   return (
     <>
       <PageTitle title={t('timeline.title')}>{t('timeline.title')}</PageTitle>
+      <p>
+        <Link className="fr-link fr-icon-settings-5-line fr-link--icon-left" to="/timeline/preferences">
+          {t('timeline.preferencesLink')}
+        </Link>
+      </p>
       {feed.isPending ? <Loading /> : null}
       <ErrorAlert error={feed.error ?? markAll.error} />
       {unread > 0 ? (

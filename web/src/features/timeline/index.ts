@@ -13,6 +13,20 @@ export const timelineFeature = defineFeature({
         (m) => m.TimelinePage,
       ),
     },
+    {
+      path: '/timeline/preferences',
+      lazy: page(
+        () => import('./PreferencesPage.tsx'),
+        (m) => m.PreferencesPage,
+      ),
+    },
+    {
+      path: '/platform/outbox',
+      lazy: page(
+        () => import('./OutboxPage.tsx'),
+        (m) => m.OutboxPage,
+      ),
+    },
   ],
   widget: { titleKey: 'timeline.widgetTitle', component: lazy(() => import('./TimelineWidget.tsx')) },
   strings: { fr, en },

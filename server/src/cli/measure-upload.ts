@@ -5,11 +5,21 @@
  * and the latency of `GET /api/health`. Prints one line per step and a JSON summary.
  *
  *   node src/cli/measure-upload.ts [--mb 190] [--steps preview,dryrun] [--timeout 600]
+ *   node src/cli/measure-upload.ts --aaf-dir /tmp/aaf --steps aaf,aaf-archive   # an AAF export: files, then one .tar.gz
  */
-import { spawn } from 'node:child_process';
-import { chmodSync, createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  chmodSync,
+  createReadStream,
+  createWriteStream,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 
@@ -19,8 +29,10 @@ const { values } = parseArgs({
     steps: { type: 'string', default: 'preview,dryrun' },
     timeout: { type: 'string', default: '600' },
     port: { type: 'string', default: String(40_000 + (process.pid % 10_000)) },
+    'aaf-dir': { type: 'string' },
   },
 });
+const AAF_DIR = values['aaf-dir'] ? resolve(process.env.INIT_CWD || process.cwd(), values['aaf-dir']) : null;
 const MB = Number(values.mb);
 const STEPS = values.steps!.split(',');
 const TIMEOUT_MS = Number(values.timeout) * 1000;
@@ -99,17 +111,20 @@ async function login(user: string) {
   return { cookie, csrfToken };
 }
 
-/** A multipart body streamed from disk: the file is never held in this process's memory either. */
-function multipartStream(path: string, fields: Record<string, string>) {
+/** A multipart body streamed from disk: the files are never held in this process's memory either. */
+function multipartStream(paths: string | string[], fields: Record<string, string>) {
   const boundary = `----preau${Date.now().toString(16)}`;
   async function* body() {
     for (const [k, v] of Object.entries(fields))
       yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`);
-    yield Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="eleves.csv"\r\nContent-Type: text/csv\r\n\r\n`,
-    );
-    for await (const c of createReadStream(path, { highWaterMark: 1 << 20 })) yield c as Buffer;
-    yield Buffer.from(`\r\n--${boundary}--\r\n`);
+    for (const path of [paths].flat()) {
+      yield Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${basename(path)}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+      );
+      for await (const c of createReadStream(path, { highWaterMark: 1 << 20 })) yield c as Buffer;
+      yield Buffer.from('\r\n');
+    }
+    yield Buffer.from(`--${boundary}--\r\n`);
   }
   return {
     stream: Readable.toWeb(Readable.from(body())) as ReadableStream,
@@ -180,7 +195,13 @@ async function step(name: string, pid: number, auth: { cookie: string; csrfToken
       const json = (await res.json()) as { files?: { rows: number }[]; code?: string };
       outcome = `${res.status} ${json.files ? `${json.files[0]?.rows} rows` : json.code}`;
     } else {
-      const { stream, type } = multipartStream(csvPath, { dryRun: String(name === 'dryrun') });
+      let upload: string | string[] = csvPath;
+      if (name === 'aaf') upload = readdirSync(AAF_DIR!).map((f) => join(AAF_DIR!, f));
+      if (name === 'aaf-archive') {
+        upload = join(work, 'aaf-complet.tar.gz');
+        execFileSync('tar', ['-czf', upload, '-C', AAF_DIR!, '.']);
+      }
+      const { stream, type } = multipartStream(upload, name === 'dryrun' ? { dryRun: 'true' } : {});
       const res = await fetch(`${BASE}/api/imports`, {
         method: 'POST',
         headers: headers(type),
@@ -202,7 +223,11 @@ async function step(name: string, pid: number, auth: { cookie: string; csrfToken
           };
           if (job.status !== 'queued' && job.status !== 'running') {
             const codes = [...new Set(job.report?.anomalies.map((a) => a.code) ?? [])].slice(0, 5).join(',');
-            outcome = `job ${job.status} (${codes})`;
+            const c = (job.report as { counts?: Record<string, { created: number }> } | undefined)?.counts;
+            const made = c
+              ? ` ${c.establishments?.created} establishments, ${c.students?.created} students created`
+              : '';
+            outcome = `job ${job.status} (${codes})${made}`;
             break;
           }
           if (Date.now() > deadline) {
@@ -221,9 +246,12 @@ async function step(name: string, pid: number, auth: { cookie: string; csrfToken
   return { step: name, outcome, ...figures };
 }
 
-say(`Generating a ${MB} MB CSV file…`);
-await generateCsv(MB);
-say(`${(statSync(csvPath).size / 1024 / 1024).toFixed(0)} MB; starting Préau…`);
+if (STEPS.some((s) => s === 'preview' || s === 'dryrun' || s === 'import')) {
+  say(`Generating a ${MB} MB CSV file…`);
+  await generateCsv(MB);
+  say(`${(statSync(csvPath).size / 1024 / 1024).toFixed(0)} MB`);
+}
+say('Starting Préau…');
 const server = await startServer();
 const results: unknown[] = [];
 try {
@@ -231,8 +259,9 @@ try {
   await new Promise((r) => setTimeout(r, 2000));
   results.push({ step: 'idle', ...(await idle.stop()) });
   say(`idle: ${JSON.stringify(results[0])}`);
-  const auth = await login('direction.demo');
-  for (const name of STEPS) results.push(await step(name, server.pid!, auth));
+  const local = await login('direction.demo');
+  const platform = STEPS.some((s) => s.startsWith('aaf')) ? await login('admin.demo') : local;
+  for (const name of STEPS) results.push(await step(name, server.pid!, name.startsWith('aaf') ? platform : local));
 } finally {
   if (server.exitCode === null && server.signalCode === null) {
     server.kill('SIGTERM');

@@ -217,6 +217,46 @@ const messages = {
     fr: 'La correspondance des colonnes est invalide : {detail}',
     en: 'The column mapping is invalid: {detail}',
   },
+  IMPORT_TOO_MANY_FILES: {
+    fr: 'Trop de fichiers dans un même envoi : au plus {max}, fichiers des archives compris. Envoyez-les en plusieurs fois.',
+    en: 'Too many files in one upload: at most {max}, files inside archives included. Send them in several uploads.',
+  },
+  IMPORT_TOO_MANY_FIELDS: {
+    fr: "Trop de champs de formulaire dans l'envoi : au plus {max}.",
+    en: 'Too many form fields in the upload: at most {max}.',
+  },
+  IMPORT_FILE_TOO_LARGE: {
+    fr: 'Le fichier « {file} » dépasse la taille maximale d’un fichier : {max} Mo.',
+    en: 'The file "{file}" is larger than the largest file accepted: {max} MB.',
+  },
+  IMPORT_UPLOAD_TOO_LARGE: {
+    fr: "L'envoi dépasse la taille totale maximale, archives décompressées : {max} Go. Envoyez les fichiers en plusieurs fois.",
+    en: 'The upload is larger than the largest total accepted, archives expanded: {max} GB. Send the files in several uploads.',
+  },
+  IMPORT_ARCHIVE_TOO_MANY_ENTRIES: {
+    fr: "L'archive « {file} » contient trop de fichiers : au plus {max}.",
+    en: 'The archive "{file}" holds too many files: at most {max}.',
+  },
+  IMPORT_ARCHIVE_TOO_LARGE: {
+    fr: "L'archive « {file} » est trop volumineuse une fois décompressée : au plus {max} Go.",
+    en: 'The archive "{file}" is too large once expanded: at most {max} GB.',
+  },
+  IMPORT_ARCHIVE_RATIO: {
+    fr: "L'archive « {file} » est refusée par sécurité : décompressée, elle ferait plus de {max} fois sa taille compressée (taux de compression maximal : {max}).",
+    en: 'The archive "{file}" is refused for safety: expanded, it would be more than {max} times its compressed size (highest compression ratio: {max}).',
+  },
+  IMPORT_ARCHIVE_UNSAFE_PATH: {
+    fr: "L'archive « {file} » contient un chemin interdit : « {entry} » (les chemins absolus et les « .. » sont refusés).",
+    en: 'The archive "{file}" holds a forbidden path: "{entry}" (absolute paths and ".." are refused).',
+  },
+  IMPORT_ARCHIVE_LINK: {
+    fr: "L'archive « {file} » contient un lien : « {entry} ». Les liens sont refusés ; mettez les fichiers eux-mêmes dans l'archive.",
+    en: 'The archive "{file}" holds a link: "{entry}". Links are refused; put the files themselves in the archive.',
+  },
+  IMPORT_ARCHIVE_INVALID: {
+    fr: "L'archive « {file} » est illisible ou abîmée (ni un .zip ni un .tar.gz valide).",
+    en: 'The archive "{file}" cannot be read or is damaged (neither a valid .zip nor a valid .tar.gz).',
+  },
   IMPORT_RESOLUTIONS_INVALID: {
     fr: 'Les choix pour les lignes ambiguës sont invalides : pour chaque ligne, une personne proposée, « new » ou « skip ».',
     en: 'The choices for ambiguous rows are invalid: for each row, one of the people offered, "new" or "skip".',

@@ -159,7 +159,8 @@ export function ImportPage() {
             stateRelatedMessage={missing ? t('directory.import.filesRequired') : undefined}
             nativeInputProps={{
               name: 'files',
-              accept: '.xml,.csv,.txt,text/xml,application/xml,text/csv',
+              accept:
+                '.xml,.csv,.txt,.zip,.tar.gz,.tgz,text/xml,application/xml,text/csv,application/zip,application/gzip',
               onChange: (e) => setFiles(Array.from(e.target.files ?? [])),
             }}
           />

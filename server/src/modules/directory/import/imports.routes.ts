@@ -19,25 +19,59 @@ import {
   previewCsv,
   type UploadPart,
 } from './imports.service.ts';
+import { limitError, UPLOAD_LIMITS } from './uploads.ts';
 
 const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem };
 
-/** Per upload: 20 files of at most 200 MB (an académie's AAF export comes in parts of tens of MB). */
-export const UPLOAD_LIMITS = { fileSize: 200 * 1024 * 1024, files: 20, fields: 10, fieldSize: 200_000, parts: 40 };
+/** The multipart limits of an upload (uploads.ts has them all, archives included). */
+const MULTIPART_LIMITS = {
+  fileSize: UPLOAD_LIMITS.fileBytes,
+  files: UPLOAD_LIMITS.files,
+  fields: UPLOAD_LIMITS.fields,
+  fieldSize: UPLOAD_LIMITS.fieldBytes,
+  parts: UPLOAD_LIMITS.files + UPLOAD_LIMITS.fields,
+};
 
-const TOO_LARGE = new Set(['FST_REQ_FILE_TOO_LARGE', 'FST_FILES_LIMIT', 'FST_FIELDS_LIMIT', 'FST_PARTS_LIMIT']);
+/** A multipart limit reached, as the problem that names it. */
+function limitProblem(code: string, file: string): AppError | null {
+  switch (code) {
+    case 'FST_FILES_LIMIT':
+    case 'FST_PARTS_LIMIT':
+      return limitError('IMPORT_TOO_MANY_FILES', { max: UPLOAD_LIMITS.files });
+    case 'FST_FIELDS_LIMIT':
+      return limitError('IMPORT_TOO_MANY_FIELDS', { max: UPLOAD_LIMITS.fields });
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return limitError('IMPORT_FILE_TOO_LARGE', { file, max: UPLOAD_LIMITS.fileBytes / (1024 * 1024) });
+    default:
+      return null;
+  }
+}
 
-/** The multipart body as parts, multipart errors turned into problems (413, 415). */
+/** A file part's bytes; a limit reached while reading it becomes its problem. */
+async function* fileBytes(stream: AsyncIterable<Uint8Array>, file: string): AsyncGenerator<Uint8Array> {
+  try {
+    yield* stream;
+  } catch (e) {
+    throw limitProblem((e as { code?: string }).code ?? '', file) ?? e;
+  }
+}
+
+/** The multipart body as parts, multipart errors turned into problems (413 naming the limit, 415). */
 async function* uploadParts(req: FastifyRequest): AsyncGenerator<UploadPart> {
   if (!req.isMultipart()) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE');
+  let current = '';
   try {
     for await (const part of req.parts()) {
-      if (part.type === 'file') yield { type: 'file', filename: part.filename ?? '', stream: part.file };
-      else yield { type: 'field', name: part.fieldname, value: String(part.value ?? '') };
+      if (part.type === 'file') {
+        const filename = part.filename ?? '';
+        current = filename;
+        yield { type: 'file', filename, stream: fileBytes(part.file, filename) };
+      } else yield { type: 'field', name: part.fieldname, value: String(part.value ?? '') };
     }
   } catch (e) {
     const code = (e as { code?: string }).code ?? '';
-    if (TOO_LARGE.has(code)) throw new AppError(413, 'PAYLOAD_TOO_LARGE');
+    const limit = limitProblem(code, current);
+    if (limit) throw limit;
     if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE');
     throw e;
   }
@@ -47,7 +81,7 @@ export async function importRoutes(app: App): Promise<void> {
   // Multipart only for the upload routes: an encapsulated scope, so no other route accepts it.
   await app.register(async (instance) => {
     const scope = instance as unknown as App;
-    await scope.register(multipart, { limits: UPLOAD_LIMITS });
+    await scope.register(multipart, { limits: MULTIPART_LIMITS });
 
     scope.post(
       '/imports',
@@ -56,7 +90,7 @@ export async function importRoutes(app: App): Promise<void> {
         schema: {
           tags: ['directory'],
           summary:
-            'Upload AAF XML files (full or delta, in parts) or CSV files and queue their import (multipart: files, optional dryRun, establishment, mapping)',
+            'Upload AAF XML files (full or delta, in parts, or in .zip / .tar.gz archives) or CSV files and queue their import (multipart: files, optional dryRun, establishment, mapping, resolutions)',
           consumes: ['multipart/form-data'],
           response: { 202: ImportCreated, ...errors, 413: Problem, 415: Problem },
         },

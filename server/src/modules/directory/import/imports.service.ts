@@ -31,6 +31,7 @@ import { enqueueImport, type ImportJobOptions, type StoredFile } from './import.
 import { type ImportJobRow, importJobs, imports } from './import.repository.ts';
 import { type AafInspection, type CsvInspection, type Inspection, type Inspector, startInspector } from './inspect.ts';
 import { contentKind, storeUpload, withHead } from './sources.ts';
+import { archiveKind, expandArchive, limitError, UPLOAD_LIMITS } from './uploads.ts';
 
 export const IMPORT_PERMISSION = 'imports.run';
 
@@ -156,14 +157,19 @@ export async function createImport(ctx: RequestContext, parts: AsyncIterable<Upl
       const files: StoredFile[] = [];
       const scans: Promise<Inspection>[] = [];
       const fields: Record<string, string> = {};
-      for await (const part of parts) {
-        if (part.type === 'field') {
-          fields[part.name] = part.value;
-          continue;
+      let total = 0;
+      /** The bytes of the whole upload, counted against its limit as they are stored. */
+      async function* counted(bytes: AsyncIterable<Uint8Array>) {
+        for await (const c of bytes) {
+          total += c.byteLength;
+          if (total > UPLOAD_LIMITS.totalBytes)
+            throw limitError('IMPORT_UPLOAD_TOO_LARGE', { max: UPLOAD_LIMITS.totalBytes / 1024 ** 3 });
+          yield c;
         }
+      }
+      const store = async (name: string, head: Buffer, chunks: AsyncIterable<Uint8Array>) => {
         const no = files.length;
-        const name = fileName(part.filename, no);
-        const { head, chunks } = await withHead(part.stream);
+        if (no >= UPLOAD_LIMITS.files) throw limitError('IMPORT_TOO_MANY_FILES', { max: UPLOAD_LIMITS.files });
         const content = contentKind(name, head);
         if (content === 'binary') throw new AppError(415, 'IMPORT_FILE_TYPE', { vars: { file: name } });
         // Only a local admin's AAF files need reading before the job: where they place people.
@@ -176,11 +182,29 @@ export async function createImport(ctx: RequestContext, parts: AsyncIterable<Upl
           trx,
           id,
           no,
-          chunks,
+          counted(chunks),
           scan ? (c) => (inspector as Inspector).data(no, c) : undefined,
         );
         if (scan) scans.push((inspector as unknown as Inspector).close(no));
         files.push({ no, name, size: stored.size, sha256: stored.sha256, kind: content });
+      };
+      for await (const part of parts) {
+        if (part.type === 'field') {
+          fields[part.name] = part.value;
+          continue;
+        }
+        const name = fileName(part.filename, files.length);
+        const { head, chunks } = await withHead(part.stream);
+        const archive = archiveKind(head);
+        if (!archive) {
+          await store(name, head, chunks);
+          continue;
+        }
+        // An archive (.zip, .tar.gz): each of its files becomes a file of the upload.
+        for await (const entry of expandArchive(archive, name, chunks)) {
+          const inner = await withHead(entry.stream);
+          await store(fileName(entry.name, files.length), inner.head, inner.chunks);
+        }
       }
       const form = formFields(fields);
       if (files.length === 0) throw new AppError(400, 'IMPORT_NO_FILES');

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import type { ImportJob } from '@preau/contracts';
 import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
@@ -44,6 +45,19 @@ export function multipart(files: UploadFile[], fields: Record<string, string> = 
   }
   parts.push(Buffer.from(`--${boundary}--\r\n`));
   return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** The same body as a stream of 64 KB chunks, as a browser sends it (the server never sees it whole). */
+export function multipartStream(files: UploadFile[], fields: Record<string, string> = {}) {
+  const { body, contentType } = multipart(files, fields);
+  return {
+    body: Readable.from(
+      (function* () {
+        for (let i = 0; i < body.length; i += 65_536) yield body.subarray(i, i + 65_536);
+      })(),
+    ),
+    contentType,
+  };
 }
 
 export async function upload(

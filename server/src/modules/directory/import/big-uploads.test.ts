@@ -6,7 +6,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, expect, test } from 'vitest';
 import { countRows, loginAs, makeEstablishment, makeUser, testApp } from '../../../../test/helpers.ts';
-import { upload, waitForImport } from '../../../../test/imports.ts';
+import { multipartStream, upload, waitForImport } from '../../../../test/imports.ts';
 import { CsvPreviewer } from './inspect.ts';
 
 const { app, db } = await testApp({ importMemoryMb: 128 });
@@ -44,7 +44,8 @@ describe('the CSV preview', () => {
     const file = bigCsv(24);
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
-    const res = await upload(as, [{ name: 'eleves.csv', content: file }], {}, '/api/imports/csv/preview');
+    const { body, contentType } = multipartStream([{ name: 'eleves.csv', content: file }]);
+    const res = await as.post('/api/imports/csv/preview', body, { 'content-type': contentType });
     delay.disable();
     expect(res.statusCode, res.body).toBe(200);
     const preview = res.json();

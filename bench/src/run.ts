@@ -34,6 +34,7 @@ const { values, positionals } = parseArgs({
     'cpu-prof': { type: 'boolean' },
     'server-threadpool': { type: 'string' },
     'argon2-concurrency': { type: 'string' },
+    'pg-statements': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -52,6 +53,7 @@ if (values.help) {
   say('  --cpu-prof           run the Préau server of rush and daily under --cpu-prof (bench/results/profiles)');
   say("  --server-threadpool N UV_THREADPOOL_SIZE of the Préau server (default: Node's, 4)");
   say('  --argon2-concurrency N ARGON2_CONCURRENCY of the Préau server (default: its own, cores − 1)');
+  say('  --pg-statements      rush and daily: the statements that took most of PostgreSQL’s time (embedded only)');
   say('  DATABASE_URL         use this PostgreSQL server instead of an embedded one');
   process.exit(0);
 }
@@ -73,6 +75,7 @@ const options: RunOptions = {
   concurrency: intOption(values.concurrency, 'concurrency', 50),
   maxRushSeconds: intOption(values['max-rush-seconds'], 'max-rush-seconds', 420),
   cpuProf: values['cpu-prof'] ?? false,
+  pgStatements: values['pg-statements'] ?? false,
   serverThreadpool: values['server-threadpool'] ? intOption(values['server-threadpool'], 'server-threadpool', 4) : null,
   argon2Concurrency: values['argon2-concurrency']
     ? intOption(values['argon2-concurrency'], 'argon2-concurrency', 1)
@@ -90,7 +93,7 @@ const scenarios: Record<ScenarioName, (ctx: Ctx) => Promise<Pick<Entry, 'figures
 
 const runStarted = performance.now();
 say(`Préau bench: ${selected.join(', ')}`);
-const cluster = await startCluster((m) => say(`  ${m}`));
+const cluster = await startCluster((m) => say(`  ${m}`), { statements: options.pgStatements });
 let interrupted = false;
 const cleanup = async () => {
   killChildren();

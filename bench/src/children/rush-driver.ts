@@ -1,6 +1,6 @@
 /**
  * The 8 a.m. rush, from a second process: each distinct user logs in (POST /api/auth/login), then loads the
- * home page as the web app does (GET /api/me, then GET /api/portal for their first establishment), with
+ * home page as the web app does (GET /api/me, then GET /api/home for their first establishment), with
  * `concurrency` users in flight at any moment over keep-alive connections. Bounded: no new user starts after
  * `maxSeconds`. Config (JSON file, argv[2]): `{baseUrl, logins, password, concurrency, maxSeconds}`.
  * A login answered 503 with Retry-After (the server's login queue is past its budget) is tried again after that
@@ -77,7 +77,7 @@ function request(
 
 const loginMs: number[] = [];
 const meMs: number[] = [];
-const portalMs: number[] = [];
+const homeRequestMs: number[] = [];
 const homeMs: number[] = [];
 const errors: Record<string, number> = {};
 const sample: Record<string, string> = {};
@@ -112,11 +112,11 @@ async function user(login: string, started: number): Promise<void> {
   const establishment = (JSON.parse(me.body) as { memberships: { establishment: { id: string } }[] }).memberships[0]
     ?.establishment.id;
   t = performance.now();
-  const portal = await request('GET', `/api/portal${establishment ? `?establishment=${establishment}` : ''}`, {
+  const first = await request('GET', `/api/home${establishment ? `?establishment=${establishment}` : ''}`, {
     cookie: res.cookie,
   });
-  portalMs.push(performance.now() - t);
-  if (portal.status !== 200) return fail(`portal ${portal.status}`, portal.body);
+  homeRequestMs.push(performance.now() - t);
+  if (first.status !== 200) return fail(`home ${first.status}`, first.body);
   homeMs.push(performance.now() - home);
   done++;
 }
@@ -156,7 +156,7 @@ process.stdout.write(
     stoppedByDeadline: attempted < config.logins.length,
     login: stats(loginMs),
     me: stats(meMs),
-    portal: stats(portalMs),
+    homeRequest: stats(homeRequestMs),
     home: stats(homeMs),
     errors,
     errorSamples: sample,

@@ -1,13 +1,14 @@
 /**
  * The PostgreSQL the bench runs against: the server's embedded PostgreSQL in a throw-away folder of the
- * system temp dir (port 0, ephemeral), or the server named by DATABASE_URL, where dedicated bench databases
- * are created and dropped.
+ * system temp dir (port 0, thrown away at the end, but with fsync on as in production), or the server named by
+ * DATABASE_URL, where dedicated bench databases are created and dropped. With `statements`, the embedded one
+ * loads pg_stat_statements (the bench's --pg-statements).
  */
 import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { createDatabase } from '../../../server/src/platform/db/database.ts';
 import { databaseUrl, startEmbeddedPostgres } from '../../../server/src/platform/db/embedded.ts';
@@ -43,7 +44,10 @@ const ident = (name: string) => {
   return `"${name}"`;
 };
 
-export async function startCluster(log: (m: string) => void = () => {}): Promise<BenchCluster> {
+export async function startCluster(
+  log: (m: string) => void = () => {},
+  { statements = false }: { statements?: boolean } = {},
+): Promise<BenchCluster> {
   const external = process.env.DATABASE_URL;
   let serverUrl: string;
   let stopServer: () => Promise<void>;
@@ -55,7 +59,15 @@ export async function startCluster(log: (m: string) => void = () => {}): Promise
     const dataDir = await mkdtemp(join(tmpdir(), 'preau-bench-'));
     await chmod(dataDir, 0o755); // as root, PostgreSQL runs as `postgres`, who must reach the folder
     log(`Starting an embedded PostgreSQL in ${dataDir}…`);
-    const handle = await startEmbeddedPostgres({ dataDir, port: 0, ephemeral: true, log });
+    // Thrown away at the end, but durable while it runs: commits are flushed to disk as in production.
+    const handle = await startEmbeddedPostgres({
+      dataDir,
+      port: 0,
+      ephemeral: true,
+      durable: true,
+      settings: statements ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' } : {},
+      log,
+    });
     serverUrl = handle.url;
     pgDir = join(dataDir, 'pg');
     stopServer = async () => {
@@ -64,6 +76,7 @@ export async function startCluster(log: (m: string) => void = () => {}): Promise
     };
   }
   const version = await admin(serverUrl, async (c) => (await c.query('SHOW server_version')).rows[0].server_version);
+  const fsync = await admin(serverUrl, async (c) => (await c.query('SHOW fsync')).rows[0].fsync as string);
   const created = new Set<string>();
   const drop = async (name: string) => {
     await admin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`));
@@ -72,7 +85,7 @@ export async function startCluster(log: (m: string) => void = () => {}): Promise
   return {
     serverUrl,
     embedded: !external,
-    description: `PostgreSQL ${String(version).split(' ')[0]} (${external ? 'DATABASE_URL' : 'embedded, fsync off'})`,
+    description: `PostgreSQL ${String(version).split(' ')[0]} (${external ? `DATABASE_URL, fsync ${fsync}` : `embedded, fsync ${fsync}`})`,
     async create(name) {
       await drop(name);
       await admin(serverUrl, (c) => c.query(`CREATE DATABASE ${ident(name)}`));
@@ -105,4 +118,36 @@ export async function migratedDatabase(
   const db = createDatabase(url, poolSize);
   await migrateToLatest(db);
   return { url, db };
+}
+
+/** --pg-statements: start counting statements on this database (pg_stat_statements, preloaded by startCluster). */
+export async function resetStatements(db: Kysely<Database>): Promise<void> {
+  await sql`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`.execute(db);
+  await sql`SELECT pg_stat_statements_reset()`.execute(db);
+}
+
+export interface StatementStat {
+  query: string;
+  calls: number;
+  totalMs: number;
+  meanMs: number;
+  /** Share of all statements' execution time. */
+  share: number;
+}
+
+/** The statements that took the most execution time since resetStatements, with their calls. */
+export async function topStatements(db: Kysely<Database>, limit = 15): Promise<StatementStat[]> {
+  const res = await sql<{ query: string; calls: string; total: number; mean: number; share: number }>`
+    SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 160) AS query, calls::text,
+           round(total_exec_time::numeric, 1)::float8 AS total, round(mean_exec_time::numeric, 3)::float8 AS mean,
+           round((100 * total_exec_time / NULLIF(sum(total_exec_time) OVER (), 0))::numeric, 1)::float8 AS share
+    FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+    ORDER BY total_exec_time DESC LIMIT ${limit}`.execute(db);
+  return res.rows.map((r) => ({
+    query: r.query,
+    calls: Number(r.calls),
+    totalMs: r.total,
+    meanMs: r.mean,
+    share: r.share,
+  }));
 }

@@ -83,8 +83,8 @@ function row(e: Entry): [string, string, string] {
     case 'rush':
       return [
         'rush',
-        `${n(f.users)} users in ${n(f.seconds, ' s')} (target ${n(f.targetWindowSeconds, ' s')}): ${n(f.loginsPerSecond)} logins/s; login p99 ${n(f.loginP99Ms, ' ms')}; home p50/p95/p99 ${n(f.homeP50Ms)}/${n(f.homeP95Ms)}/${n(f.homeP99Ms, ' ms')}; errors ${n(f.errors)}; server RSS peak ${n(f.serverPeakRssMb, ' MB')}${cpu(f.cpuMsPerUser)} per user (argon2 ${n(f.argon2CpuMsPerHash, ' ms')}), CPU-bound ${n(f.cpuBoundUsersPerSecond)} users/s`,
-        `logins / argon2 ceiling ${x(r.loginsVsArgon2Ceiling)}`,
+        `${n(f.users)} users in ${n(f.seconds, ' s')} (target ${n(f.targetWindowSeconds, ' s')}): ${n(f.loginsPerSecond)} logins/s; login p99 ${n(f.loginP99Ms, ' ms')}; home p50/p95/p99 ${n(f.homeP50Ms)}/${n(f.homeP95Ms)}/${n(f.homeP99Ms, ' ms')}; errors ${n(f.errors)} (503 retried ${n(f.busyRetries)}); server RSS peak ${n(f.serverPeakRssMb, ' MB')}${cpu(f.cpuMsPerUser)} per user (argon2 ${n(f.argon2CpuMsPerHash, ' ms')}), CPU-bound ${n(f.cpuBoundUsersPerSecond)} users/s`,
+        `argon2 share of a user's CPU ${n(r.argon2ShareOfUserCpu)}; logins / argon2 ceiling ${x(r.loginsVsArgon2Ceiling)}`,
       ];
     case 'daily': {
       const pages = (f.pages ?? {}) as Record<string, { rps?: number; p99Ms?: number; cpuMsPerRequest?: unknown }>;

@@ -25,6 +25,8 @@ export interface RunOptions {
   maxRushSeconds: number;
   /** Run the Préau server of rush/daily under --cpu-prof (profiles in bench/results/profiles). */
   cpuProf: boolean;
+  /** Rush and daily: report the statements that took most of PostgreSQL's time (pg_stat_statements). */
+  pgStatements: boolean;
   /** UV_THREADPOOL_SIZE of the Préau server (argon2 runs on the libuv threadpool); default: Node's (4). */
   serverThreadpool: number | null;
   /** ARGON2_CONCURRENCY of the Préau server (its login queue); default: the server's (cores − 1). */

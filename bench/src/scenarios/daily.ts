@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { cookieName, createSession } from '../../../server/src/platform/auth/sessions.ts';
 import { loadConfig } from '../../../server/src/platform/config.ts';
+import { resetStatements, topStatements } from '../lib/database.ts';
 import { CHILDREN, spawnNode, stop, waitForOutput } from '../lib/processes.ts';
 import type { Entry } from '../lib/results.ts';
 import { round } from '../lib/stats.ts';
@@ -71,6 +72,11 @@ export async function daily(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' 
       path: `/api/portal?establishment=${r.establishment_id}`,
       headers: { cookie: r.cookie },
     })),
+    // The web app's first screen since the frame's home request: the portal and every widget (the timeline so far).
+    home: readerCookies.map((r) => ({
+      path: `/api/home?establishment=${r.establishment_id}`,
+      headers: { cookie: r.cookie },
+    })),
     me: readerCookies.map((r) => ({ path: '/api/me', headers: { cookie: r.cookie } })),
     userList: principalCookies.map((r) => ({
       path: `/api/establishments/${r.establishment_id}/users`,
@@ -90,6 +96,7 @@ export async function daily(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' 
       cpuBoundRps: number;
     }
   > = {};
+  if (ctx.options.pgStatements) await resetStatements(db);
   const server = await startPreau(ctx, dbUrl, 'daily');
   let profile: string | null = null;
   try {
@@ -119,6 +126,8 @@ export async function daily(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' 
     'the PK select these pages are divided by is measured right after them, on the same database (the baseline scenario ran minutes earlier on a shared machine)',
     `pending, as the services land: ${Object.values(PENDING).join('; ')}`,
   ];
+  const statements = ctx.options.pgStatements ? await topStatements(db) : null;
+  if (statements) for (const st of statements) ctx.say(`  ${st.share}% ${st.calls} × ${st.meanMs} ms  ${st.query}`);
   ctx.say('  measuring the PK select baseline right after…');
   const ids = (await db.selectFrom('app_user').select('id').orderBy('login').limit(1000).execute()).map((r) => r.id);
   const pk = await pointSelectBaseline(ctx, dbUrl, ids);
@@ -138,6 +147,7 @@ export async function daily(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' 
       connections: ctx.options.connections,
       durationSeconds: ctx.options.duration,
       pending: PENDING,
+      ...(statements ? { topStatements: statements } : {}),
     },
     ratios: {
       vsBaselinePointSelect: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, round(v.rps / base, 3)])),

@@ -5,6 +5,7 @@
  */
 import { cpus } from 'node:os';
 import { sql } from 'kysely';
+import { resetStatements, topStatements } from '../lib/database.ts';
 import { BENCH_PASSWORD } from '../lib/db-writer.ts';
 import { cpuMeter, memorySampler, runChild } from '../lib/processes.ts';
 import type { Entry } from '../lib/results.ts';
@@ -30,7 +31,7 @@ interface RushReport {
   stoppedByDeadline: boolean;
   login: Step;
   me: Step;
-  portal: Step;
+  homeRequest: Step;
   home: Step;
   errors: Record<string, number>;
   errorSamples: Record<string, string>;
@@ -60,6 +61,7 @@ export async function rush(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' |
   const ceiling = await threadpoolRate(4);
   const argon2CpuMsPerHash = lastCpuMsPerHash;
 
+  if (ctx.options.pgStatements) await resetStatements(db);
   const server = await startPreau(ctx, dbUrl, 'rush');
   const memory = memorySampler(server.pid, { everyMs: 250 });
   const meter = cpuMeter(server.pid, ctx.cluster.postmasterPid());
@@ -88,6 +90,8 @@ export async function rush(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' |
     mem = memory.stop();
     profile = await server.stop();
   }
+  const statements = ctx.options.pgStatements ? await topStatements(db) : null;
+  if (statements) for (const st of statements) ctx.say(`  ${st.share}% ${st.calls} × ${st.meanMs} ms  ${st.query}`);
   const errors = Object.values(report.errors).reduce((a, b) => a + b, 0);
   const loginsPerSecond = report.successfulLogins / report.seconds;
   const target = users / TARGET_LOGINS_PER_SECOND;
@@ -97,7 +101,7 @@ export async function rush(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' |
   const notes = [
     `${ctx.options.concurrency} users in flight over keep-alive connections from one client process; the server is server/src/main.ts (PREAU_JOBS=0, LOG_LEVEL=warn, UV_THREADPOOL_SIZE ${ctx.options.serverThreadpool ?? 'default (4)'}, ARGON2_CONCURRENCY ${ctx.options.argon2Concurrency ?? 'default (cores − 1)'})`,
     'busyRetries: logins answered 503 SERVER_BUSY (the login queue past its budget) and tried again after Retry-After, as the web app would; an error only when a login never got in after 5 tries',
-    'home = GET /api/me then GET /api/portal?establishment=<first>, as the web app loads it; logbook, inbox and news are not built yet',
+    'home = GET /api/me then GET /api/home?establishment=<first> (the portal and the widgets: the timeline so far), as the web app loads it',
   ];
   notes.push(
     'cpuMsPerUser: CPU milliseconds per user (login + home page) of the server process (argon2 threads included) and of PostgreSQL; argon2ShareOfUserCpu = argon2 CPU per hash / that total; cpuBoundUsersPerSecond = cores × 1000 / that total: the rate this machine would reach with nothing else running (the load generator’s own CPU aside)',
@@ -126,7 +130,7 @@ export async function rush(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' |
       homeP95Ms: round(report.home.p95),
       homeP99Ms: round(report.home.p99),
       meP99Ms: round(report.me.p99),
-      portalP99Ms: round(report.portal.p99),
+      homeRequestP99Ms: round(report.homeRequest.p99),
       errors,
       busyRetries: report.busy,
       serverPeakRssMb: mem.peakMb,
@@ -138,6 +142,7 @@ export async function rush(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' |
       argon2CeilingPerSecond: round(ceiling),
       argon2ScenarioPerSecond: ctx.shared.argon2 ? round(ctx.shared.argon2.threadpool) : null,
       loginsPer10s: report.loginsPer10s,
+      ...(statements ? { topStatements: statements } : {}),
     },
     ratios: {
       loginsVsArgon2Ceiling: round(loginsPerSecond / ceiling, 3),

@@ -88,10 +88,11 @@ export async function feed(
 ): Promise<TimelinePage> {
   requireUser(ctx);
   const user = ctx.user;
-  const [rows, unread] = await Promise.all([
-    notifications.feed(ctx.db, user.id, { establishmentId: q.establishment, before: q.before, limit: q.limit + 1 }),
-    notifications.unread(ctx.db, user.id, q.establishment),
-  ]);
+  const { rows, unread } = await notifications.feedPage(ctx.db, user.id, {
+    establishmentId: q.establishment,
+    before: q.before,
+    limit: q.limit + 1,
+  });
   const page = rows.slice(0, q.limit);
   return {
     items: page.map((r) => ({

@@ -13,6 +13,13 @@ export interface EmbeddedOptions {
   port?: number;
   /** Throw the cluster away on stop (tests). */
   ephemeral?: boolean;
+  /**
+   * Flush commits to disk (fsync, synchronous_commit, full_page_writes). Default: on, except for an ephemeral
+   * cluster (tests), where durability buys nothing. The bench keeps it on, to measure what production pays.
+   */
+  durable?: boolean;
+  /** Extra server settings (`-c name=value`), e.g. the bench's `shared_preload_libraries=pg_stat_statements`. */
+  settings?: Record<string, string>;
   log?: (msg: string) => void;
 }
 
@@ -168,7 +175,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
         'unix_socket_directories=',
         '-c',
         'max_connections=200',
-        ...(opts.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+        ...((opts.durable ?? !opts.ephemeral)
+          ? []
+          : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
+        ...Object.entries(opts.settings ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
       ],
       onLog: (m) => {
         pgLogs.push(m);

@@ -33,7 +33,7 @@ try {
 }
 // The data folder actually used (as root, the default may have been replaced by a reachable one): files follow it.
 const config = withDataDir(loaded, server.dataDir ?? loaded.dataDir);
-const db = createDatabase(server.url, 20);
+const db = createDatabase(server.url, 20, { prepare: config.databasePrepare });
 const storage = createStorage(config.storage);
 let app: Awaited<ReturnType<typeof buildApp>> | null = null;
 let jobs: Awaited<ReturnType<typeof startJobs>> | null = null;

@@ -235,6 +235,8 @@ export function cpuMeter(serverPid: number, postmasterPid: number | null) {
     postgres: postmasterPid ? cpuSeconds(postmasterPid, { tree: true }) : Number.NaN,
   });
   const before = read();
+  const rolesBefore = postmasterPid ? postgresRoles(postmasterPid) : null;
+  const threadsBefore = threadGroups(serverPid);
   return {
     /** Milliseconds of CPU per unit of work (request, user…). */
     per(units: number) {
@@ -243,5 +245,83 @@ export function cpuMeter(serverPid: number, postmasterPid: number | null) {
         Number.isFinite(a) ? Math.round(((1000 * (a - b)) / units) * 100) / 100 : null;
       return { server: ms(after.server, before.server), postgres: ms(after.postgres, before.postgres) };
     },
+    /** The server's CPU milliseconds per unit by thread: main (event loop), libuv pool (argon2…), V8 and others. */
+    serverThreadsPer(units: number): Record<string, number> {
+      const after = threadGroups(serverPid);
+      const out: Record<string, number> = {};
+      for (const [group, seconds] of after) {
+        const ms = Math.round(((1000 * (seconds - (threadsBefore.get(group) ?? 0))) / units) * 100) / 100;
+        if (ms > 0) out[group] = ms;
+      }
+      return out;
+    },
+    /** PostgreSQL's CPU milliseconds per unit by process role (client backends, WAL writer, checkpointer…). */
+    postgresRolesPer(units: number): Record<string, number> | null {
+      if (!postmasterPid || !rolesBefore) return null;
+      const after = postgresRoles(postmasterPid);
+      const out: Record<string, number> = {};
+      for (const [role, seconds] of after) {
+        const ms = Math.round(((1000 * (seconds - (rolesBefore.get(role) ?? 0))) / units) * 100) / 100;
+        if (ms > 0) out[role] = ms;
+      }
+      return out;
+    },
   };
+}
+
+/** CPU seconds of a Node process by thread group: `main` (the event loop), `libuv pool`, `V8` helpers, `other`. */
+export function threadGroups(pid: number): Map<string, number> {
+  const groups = new Map<string, number>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return groups;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const group =
+        Number(tid) === pid ? 'main' : /libuv-worker/.test(comm) ? 'libuv pool' : /^V8/.test(comm) ? 'V8' : 'other';
+      groups.set(group, (groups.get(group) ?? 0) + (Number(f[11]) + Number(f[12])) / TICKS_PER_SECOND);
+    } catch {
+      // thread gone meanwhile
+    }
+  }
+  return groups;
+}
+
+/**
+ * CPU seconds of a PostgreSQL cluster by process role, from each process title (`postgres: walwriter`,
+ * `postgres: autovacuum worker`, `postgres: <user> <database> …` for client backends); `ended` holds what the
+ * postmaster reaped (backends and workers gone since it started).
+ */
+export function postgresRoles(postmasterPid: number): Map<string, number> {
+  const roles = new Map<string, number>();
+  const add = (role: string, seconds: number) => roles.set(role, (roles.get(role) ?? 0) + seconds);
+  const own = statFields(postmasterPid);
+  if (own) {
+    add('postmaster', (Number(own[11]) + Number(own[12])) / TICKS_PER_SECOND);
+    add('ended', (Number(own[13]) + Number(own[14])) / TICKS_PER_SECOND);
+  }
+  for (const pid of descendants(postmasterPid).slice(1)) {
+    const f = statFields(pid);
+    if (!f) continue;
+    let title = '';
+    try {
+      title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+    } catch {
+      continue;
+    }
+    const m = /^postgres: (.*)$/.exec(title);
+    const rest = m?.[1] ?? title;
+    const role =
+      /^(checkpointer|background writer|walwriter|autovacuum launcher|autovacuum worker|logical replication launcher|io worker|walsummarizer)/.exec(
+        rest,
+      )?.[1] ?? 'client backends';
+    add(role, (Number(f[11]) + Number(f[12])) / TICKS_PER_SECOND);
+  }
+  return roles;
 }

@@ -66,6 +66,8 @@ export async function rush(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' |
   const memory = memorySampler(server.pid, { everyMs: 250 });
   const meter = cpuMeter(server.pid, ctx.cluster.postmasterPid());
   let cpuMs: { server: number | null; postgres: number | null } = { server: null, postgres: null };
+  let postgresRoles: Record<string, number> | null = null;
+  let serverThreads: Record<string, number> = {};
   let report: RushReport;
   let mem: { peakMb: number; lastMb: number };
   let profile: string | null;
@@ -86,6 +88,8 @@ export async function rush(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' |
       (ctx.options.maxRushSeconds + 120) * 1000,
     );
     cpuMs = meter.per(report.completed || 1);
+    postgresRoles = meter.postgresRolesPer(report.completed || 1);
+    serverThreads = meter.serverThreadsPer(report.completed || 1);
   } finally {
     mem = memory.stop();
     profile = await server.stop();
@@ -136,6 +140,8 @@ export async function rush(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' |
       serverPeakRssMb: mem.peakMb,
       serverEndRssMb: mem.lastMb,
       cpuMsPerUser: cpuMs,
+      postgresCpuMsPerUserByRole: postgresRoles,
+      serverCpuMsPerUserByThread: serverThreads,
       cpuBoundUsersPerSecond:
         cpuMs.server === null ? null : round((cpus().length * 1000) / (cpuMs.server + (cpuMs.postgres ?? 0))),
       argon2CpuMsPerHash: round(argon2CpuMsPerHash, 2),

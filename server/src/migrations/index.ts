@@ -7,6 +7,7 @@ import * as m0020 from './0020_directory_membership_suspension.ts';
 import * as m0021 from './0021_directory_duplicate_dismissal.ts';
 import * as m0022 from './0022_directory_school_year_rollover.ts';
 import * as m0040 from './0040_perf_cache_invalidation.ts';
+import * as m0041 from './0041_perf_fillfactor.ts';
 
 /**
  * The platform's and the first modules' migrations, kept here. Service modules declare their own
@@ -21,6 +22,7 @@ const central: Record<string, Migration> = {
   '0021_directory_duplicate_dismissal': m0021,
   '0022_directory_school_year_rollover': m0022,
   '0040_perf_cache_invalidation': m0040,
+  '0041_perf_fillfactor': m0041,
 };
 
 export function allMigrations(): Record<string, Migration> {

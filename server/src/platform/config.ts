@@ -74,6 +74,8 @@ export interface Config {
   validateResponses: boolean;
   /** In-memory caches kept correct by LISTEN/NOTIFY (platform/cache.ts); off only to compare or troubleshoot. */
   caches: boolean;
+  /** Named prepared statements (platform/db/database.ts); off behind PgBouncer < 1.21 in transaction mode. */
+  databasePrepare: boolean;
   /** Password hashes and verifications running at once (argon2; default: cores − 1, at least 1). */
   argon2Concurrency: number;
   /** How long a login (activation, password change) may wait for its turn before 503 SERVER_BUSY. */
@@ -169,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webDist: env.WEB_DIST === undefined ? resolve(import.meta.dirname, '../../../web/dist') : env.WEB_DIST || null,
     validateResponses: bool(env.PREAU_VALIDATE_RESPONSES, false),
     caches: bool(env.PREAU_CACHE, true),
+    databasePrepare: bool(env.DATABASE_PREPARE, true),
     argon2Concurrency: Math.max(1, int(env.ARGON2_CONCURRENCY, Math.max(1, availableParallelism() - 1))),
     loginQueueBudgetMs: Math.max(100, int(env.LOGIN_QUEUE_BUDGET_MS, 8_000)),
     loginQueueMax: Math.max(1, int(env.LOGIN_QUEUE_MAX, 5_000)),

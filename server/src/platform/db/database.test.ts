@@ -4,10 +4,12 @@ import { freshDatabase, urlOf } from '../../../test/helpers.ts';
 import { createDatabase } from './database.ts';
 
 describe('prepared statements', () => {
+  const handles: { destroy: () => Promise<void> }[] = [];
+  afterAll(() => Promise.all(handles.map((h) => h.destroy())));
   it('a data statement is prepared once per connection and reused; a long IN list is not', async () => {
     const url = urlOf(await freshDatabase());
     const db = createDatabase(url, 1);
-    afterAll(() => db.destroy());
+    handles.push(db);
     for (let i = 0; i < 3; i++) await db.selectFrom('app_user').select('id').where('login', '=', `x${i}`).execute();
     const ids = Array.from({ length: 40 }, (_, i) => `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`);
     await db.selectFrom('app_user').select('id').where('id', 'in', ids).execute();
@@ -21,7 +23,7 @@ describe('prepared statements', () => {
   it('a table changed under a prepared SELECT * is read again, not an error', async () => {
     const url = urlOf(await freshDatabase());
     const db = createDatabase(url, 1);
-    afterAll(() => db.destroy());
+    handles.push(db);
     await sql`CREATE TABLE t (id int PRIMARY KEY, a text)`.execute(db);
     await sql`INSERT INTO t VALUES (1, 'x')`.execute(db);
     const read = () => sql<Record<string, unknown>>`SELECT * FROM t WHERE id = ${1}`.execute(db);
@@ -33,7 +35,7 @@ describe('prepared statements', () => {
   it('off (DATABASE_PREPARE=0): nothing is prepared', async () => {
     const url = urlOf(await freshDatabase());
     const db = createDatabase(url, 1, { prepare: false });
-    afterAll(() => db.destroy());
+    handles.push(db);
     await db.selectFrom('app_user').select('id').where('login', '=', 'x').execute();
     const prepared = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_prepared_statements`.execute(db);
     expect(prepared.rows[0]!.n).toBe(0);

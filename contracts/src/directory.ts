@@ -9,6 +9,11 @@ import { EstablishmentProfile, IsoDate, UserStatus } from './common.ts';
 // ---------------------------------------------------------------------------------------------------------
 // Data quality
 
+/**
+ * What is wrong in the data (signal): each check lists the people or classes to correct. The rollout's
+ * progress — accounts not activated yet, the normal state of a new school — is not an anomaly: it is reported
+ * apart (`DataQualityReport.progress`), and the rollout cockpit will show it with the other indicators.
+ */
 export const DATA_QUALITY_CODES = [
   'CLASS_WITHOUT_HEAD_TEACHER',
   'CLASS_WITHOUT_TEACHER',
@@ -16,21 +21,13 @@ export const DATA_QUALITY_CODES = [
   'STUDENT_WITHOUT_LEGAL_GUARDIAN',
   'GUARDIAN_WITHOUT_CONTACT',
   'TEACHER_WITHOUT_ASSIGNMENT',
-  'ACCOUNTS_NEVER_ACTIVATED',
 ] as const;
 export const DataQualityCode = z.enum(DATA_QUALITY_CODES);
 export type DataQualityCode = z.infer<typeof DataQualityCode>;
 
 /** Where a problem gets fixed: the web screen and the API call that fix it (`:userId` left to choose). */
 export const DataQualityFix = z.object({
-  action: z.enum([
-    'ASSIGN_HEAD_TEACHER',
-    'ADD_TEACHING_ASSIGNMENT',
-    'SET_CLASS',
-    'ADD_GUARDIAN',
-    'ADD_CONTACT',
-    'PRINT_LOGIN_SHEET',
-  ]),
+  action: z.enum(['ASSIGN_HEAD_TEACHER', 'ADD_TEACHING_ASSIGNMENT', 'SET_CLASS', 'ADD_GUARDIAN', 'ADD_CONTACT']),
   path: z.string(),
   api: z.string(),
 });
@@ -57,31 +54,53 @@ export const DataQualityCheck = z.object({
   count: z.number().int(),
   people: z.array(DataQualityItem),
   truncated: z.boolean(),
-  /** ACCOUNTS_NEVER_ACTIVATED: pending accounts per profile, out of all the profile's accounts. */
-  byProfile: z
-    .array(z.object({ profile: EstablishmentProfile, count: z.number().int(), total: z.number().int() }))
-    .optional(),
-  /** ACCOUNTS_NEVER_ACTIVATED: students and guardians per class (guardians by their children's class). */
-  byClass: z
-    .array(
-      z.object({
-        classId: z.uuid(),
-        class: z.string(),
-        profile: z.enum(['student', 'guardian']),
-        count: z.number().int(),
-        total: z.number().int(),
-      }),
-    )
-    .optional(),
 });
 export type DataQualityCheck = z.infer<typeof DataQualityCheck>;
 
 export const DATA_QUALITY_LIST_LIMIT = 200;
 
+/** A person whose account awaits activation, and whether the caller may reprint their login sheet here. */
+export const PendingPerson = z.object({
+  id: z.uuid(),
+  displayName: z.string(),
+  login: z.string(),
+  profile: EstablishmentProfile,
+  class: z.string().nullable(),
+  can: z.object({ printSheet: z.boolean() }),
+});
+export type PendingPerson = z.infer<typeof PendingPerson>;
+
+/** The rollout's progress on accounts: activated out of all, per profile and per class. */
+export const ActivationProgress = z.object({
+  activated: z.number().int(),
+  total: z.number().int(),
+  /** Per profile: accounts activated out of all the profile's accounts. */
+  byProfile: z.array(z.object({ profile: EstablishmentProfile, activated: z.number().int(), total: z.number().int() })),
+  /** Students and guardians per class (guardians by their children's class). */
+  byClass: z.array(
+    z.object({
+      classId: z.uuid(),
+      class: z.string(),
+      profile: z.enum(['student', 'guardian']),
+      activated: z.number().int(),
+      total: z.number().int(),
+    }),
+  ),
+  /** Accounts still awaiting activation (at most `DATA_QUALITY_LIST_LIMIT`), to reprint their sheets. */
+  pending: z.array(PendingPerson),
+  pendingCount: z.number().int(),
+  truncated: z.boolean(),
+});
+export type ActivationProgress = z.infer<typeof ActivationProgress>;
+
 export const DataQualityReport = z.object({
   schoolYear: z.string().nullable(),
   checkedAt: z.string(),
+  /** The anomalies of all checks together. */
+  anomalies: z.number().int(),
   checks: z.array(DataQualityCheck),
+  /** The rollout's progress, not anomalies. */
+  progress: z.object({ activation: ActivationProgress }),
 });
 export type DataQualityReport = z.infer<typeof DataQualityReport>;
 

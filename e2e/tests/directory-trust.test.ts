@@ -157,3 +157,59 @@ describe('school years', () => {
     await audit(page, 'trust-rollover-undone');
   });
 });
+
+describe('data quality', () => {
+  test('anomalies only, with plurals; the progress apart, drawn to scale; one sheet reprinted from the list', async () => {
+    const { page, est } = await admin();
+    await page.goto(`/admin/${est}/directory/quality`);
+    await page.locator('main h1', { hasText: 'Qualité des données' }).waitFor();
+    const total = page.getByTestId('anomalies-total');
+    await total.waitFor();
+    // The demo's day one: a few real anomalies, not 1,697 "not activated yet".
+    const text = (await total.textContent()) ?? '';
+    const n = Number(/^(\d+)/.exec(text)?.[1]);
+    expect(n).toBeLessThan(400);
+    expect(text).toBe(n === 1 ? '1 anomalie à corriger' : `${n} anomalies à corriger`);
+    expect(await page.locator('[data-check="ACCOUNTS_NEVER_ACTIVATED"]').count()).toBe(0);
+    for (const raw of await page.locator('[data-check] .fr-badge').allTextContents()) {
+      const badge = raw.replace(/\s+/g, ' ').trim();
+      const count = Number(/^(\d+)/.exec(badge)?.[1]);
+      expect(badge).toBe(count <= 1 ? `${count} anomalie` : `${count} anomalies`);
+    }
+
+    const progress = page.locator('[data-progress]');
+    await progress.getByTestId('activated').waitFor();
+    expect(await progress.getByTestId('activated').textContent()).toMatch(/^\d+ comptes? activés? sur \d+$/);
+    const bars = await progress
+      .locator('.preau-barchart')
+      .first()
+      .locator('li')
+      .evaluateAll((lis) =>
+        lis.map((li) => ({
+          track: (li.querySelector('.preau-barchart__track') as HTMLElement).getBoundingClientRect().width,
+          value: (li.querySelector('.preau-barchart__value') as HTMLElement).getBoundingClientRect().width,
+          figure: li.querySelector('.preau-barchart__figure')?.textContent ?? '',
+        })),
+      );
+    // Each bar is the share of its own total (a progress bar each), exactly as its figure says.
+    for (const b of bars) {
+      const [v, t] = (/(\d+) sur (\d+)/.exec(b.figure) ?? []).slice(1).map(Number);
+      expect(Math.abs(b.value - (b.track * v!) / t!)).toBeLessThan(1.5);
+    }
+    await audit(page, 'trust-quality');
+
+    // Reprint one pending person's sheet from the list: their code still works, so a confirmation first.
+    const row = progress.locator('tr[data-pending]').first();
+    const name = (await row.locator('th a').textContent()) ?? '';
+    await row.getByRole('button', { name: `Réimprimer la fiche de ${name}` }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText(`Le code d'activation actuel de ${name} fonctionne encore`).waitFor();
+    await audit(page, 'trust-quality-reprint-confirm');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      dialog.getByRole('button', { name: 'Remplacer le code et imprimer' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^identifiants-.+\.pdf$/);
+    await page.getByText(`La fiche de connexion de ${name} a été téléchargée.`).waitFor();
+  });
+});

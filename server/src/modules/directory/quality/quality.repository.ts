@@ -16,9 +16,21 @@ export interface QualityCheckRows {
   people: QualityHitRow[];
 }
 
-export interface ActivationBreakdown {
-  by_profile: { profile: string; count: number; total: number }[];
-  by_class: { classId: string; class: string; profile: 'student' | 'guardian'; count: number; total: number }[];
+export interface ActivationRows {
+  /** Accounts awaiting activation, with their first profile and class; `elsewhere`: also in another school. */
+  people: {
+    id: string;
+    display_name: string;
+    login: string;
+    profile: string;
+    class: string | null;
+    elsewhere: boolean;
+  }[];
+  pending: number;
+  activated: number;
+  total: number;
+  by_profile: { profile: string; activated: number; total: number }[];
+  by_class: { classId: string; class: string; profile: 'student' | 'guardian'; activated: number; total: number }[];
 }
 
 /**
@@ -167,25 +179,21 @@ export const quality = {
     ),
 
   /**
-   * Accounts awaiting activation: one row per person (their first profile in the order of the list below),
-   * plus the breakdown per profile and per class (students by class, guardians by their children's class),
-   * each out of the total, in the same query.
+   * The rollout's progress on accounts (not an anomaly): per person, their account activated or not; the
+   * accounts awaiting activation listed (first profile in the order below, their class), and activated out of
+   * all per profile and per class (students by class, guardians by their children's class). One query.
    */
-  accountsNeverActivated: async (db: Db, establishmentId: string, limit: number) => {
-    const { rows } = await sql<QualityCheckRows & ActivationBreakdown>`
+  activationProgress: async (db: Db, establishmentId: string, limit: number): Promise<ActivationRows> => {
+    const { rows } = await sql<ActivationRows>`
       WITH ${base(establishmentId)},
-      pending AS (
-        SELECT DISTINCT ON (mem.user_id) mem.user_id, mem.profile, mem.display_name, mem.login,
+      person AS (
+        SELECT DISTINCT ON (mem.user_id) mem.user_id, mem.profile, mem.display_name, mem.login, mem.status,
                COALESCE(sc.code, gc.code) AS class
         FROM mem
         LEFT JOIN student_class sc ON sc.student_id = mem.user_id
         LEFT JOIN guardian_class gc ON gc.guardian_id = mem.user_id
-        WHERE mem.status = 'pending_activation'
         ORDER BY mem.user_id,
           array_position(ARRAY['student','guardian','teacher','staff','principal','local_admin'], mem.profile)
-      ),
-      hits AS (
-        SELECT 'person' AS kind, user_id AS id, display_name, login, profile, class FROM pending
       ),
       class_people AS (
         SELECT c.id AS class_id, c.code, 'student' AS profile, e.student_id AS user_id
@@ -196,25 +204,30 @@ export const quality = {
         JOIN guardianship g ON g.student_id = e.student_id AND g.establishment_id = ${establishmentId}
       )
       SELECT
-        (SELECT count(*) FROM hits)::int AS count,
+        (SELECT count(*) FILTER (WHERE status = 'pending_activation') FROM person)::int AS pending,
+        (SELECT count(*) FILTER (WHERE status = 'active') FROM person)::int AS activated,
+        (SELECT count(*) FROM person)::int AS total,
         COALESCE((
           SELECT json_agg(h) FROM (
-            SELECT * FROM hits ORDER BY class NULLS LAST, display_name, id LIMIT ${limit}
+            SELECT p.user_id AS id, p.display_name, p.login, p.profile, p.class,
+                   EXISTS (SELECT 1 FROM membership mo
+                           WHERE mo.user_id = p.user_id AND mo.establishment_id <> ${establishmentId}) AS elsewhere
+            FROM person p WHERE p.status = 'pending_activation'
+            ORDER BY p.class NULLS LAST, p.display_name, p.user_id LIMIT ${limit}
           ) h
         ), '[]'::json) AS people,
         COALESCE((
           SELECT json_agg(p ORDER BY array_position(
             ARRAY['student','guardian','teacher','staff','principal','local_admin'], p.profile))
           FROM (
-            SELECT profile, (count(*) FILTER (WHERE status = 'pending_activation'))::int AS count,
-                   count(*)::int AS total
+            SELECT profile, (count(*) FILTER (WHERE status = 'active'))::int AS activated, count(*)::int AS total
             FROM mem GROUP BY profile
           ) p
         ), '[]'::json) AS by_profile,
         COALESCE((
           SELECT json_agg(k ORDER BY k.class, k.profile DESC) FROM (
             SELECT cp.class_id AS "classId", cp.code AS class, cp.profile,
-                   (count(*) FILTER (WHERE mem.status = 'pending_activation'))::int AS count,
+                   (count(*) FILTER (WHERE mem.status = 'active'))::int AS activated,
                    count(*)::int AS total
             FROM class_people cp
             JOIN (SELECT DISTINCT user_id, status FROM mem) mem ON mem.user_id = cp.user_id
@@ -222,6 +235,6 @@ export const quality = {
           ) k
         ), '[]'::json) AS by_class
     `.execute(db);
-    return rows[0] ?? { count: 0, people: [], by_profile: [], by_class: [] };
+    return rows[0] ?? { people: [], pending: 0, activated: 0, total: 0, by_profile: [], by_class: [] };
   },
 };

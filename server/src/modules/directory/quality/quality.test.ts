@@ -29,8 +29,15 @@ interface Check {
   count: number;
   people: Item[];
   truncated: boolean;
-  byProfile?: { profile: string; count: number; total: number }[];
-  byClass?: { classId: string; class: string; profile: string; count: number; total: number }[];
+}
+interface Progress {
+  activated: number;
+  total: number;
+  byProfile: { profile: string; activated: number; total: number }[];
+  byClass: { classId: string; class: string; profile: string; activated: number; total: number }[];
+  pending: { id: string; profile: string; class: string | null; can: { printSheet: boolean } }[];
+  pendingCount: number;
+  truncated: boolean;
 }
 
 let a: School;
@@ -110,6 +117,17 @@ beforeAll(async () => {
 });
 
 const url = (id: string) => `/api/establishments/${id}/data-quality`;
+
+/** A member of A allowed to read the directory, not to manage it. */
+async function teacherReader() {
+  const staff = await makeUser(db, { establishmentId: a.id, profiles: ['staff'] });
+  await db
+    .insertInto('permission_override')
+    .values({ establishment_id: a.id, profile: 'staff', permission: 'users.read', granted: true })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  return loginAs(app, staff.login);
+}
 const byCode = (checks: Check[], code: string) => checks.find((x) => x.code === code)!;
 const ids = (check: Check) => check.people.map((i) => i.id).sort();
 
@@ -129,8 +147,14 @@ describe('GET /api/establishments/:id/data-quality', () => {
   test('every check, in the contract order, on the current school year only', async () => {
     const res = await principalA.get(url(a.id));
     expect(res.statusCode, res.body).toBe(200);
-    const body = res.json() as { schoolYear: string; checks: Check[] };
+    const body = res.json() as {
+      schoolYear: string;
+      anomalies: number;
+      checks: Check[];
+      progress: { activation: Progress };
+    };
     expect(body.schoolYear).toBe('2026-2027');
+    // What is wrong in the data only: accounts not activated yet are the rollout's progress, not anomalies.
     expect(body.checks.map((x) => x.code)).toEqual([
       'CLASS_WITHOUT_HEAD_TEACHER',
       'CLASS_WITHOUT_TEACHER',
@@ -138,8 +162,8 @@ describe('GET /api/establishments/:id/data-quality', () => {
       'STUDENT_WITHOUT_LEGAL_GUARDIAN',
       'GUARDIAN_WITHOUT_CONTACT',
       'TEACHER_WITHOUT_ASSIGNMENT',
-      'ACCOUNTS_NEVER_ACTIVATED',
     ]);
+    expect(body.anomalies).toBe(body.checks.reduce((n, x) => n + x.count, 0));
     const checks = body.checks;
 
     const noHead = byCode(checks, 'CLASS_WITHOUT_HEAD_TEACHER');
@@ -198,34 +222,47 @@ describe('GET /api/establishments/:id/data-quality', () => {
     // t3 taught last year only; t2 teaches 2NDE3
     expect(ids(byCode(checks, 'TEACHER_WITHOUT_ASSIGNMENT'))).toEqual([p.t3!.id]);
 
-    const pending = byCode(checks, 'ACCOUNTS_NEVER_ACTIVATED');
-    expect(ids(pending)).toEqual([p.t2!.id, p.s3!.id, p.g2!.id].sort());
-    expect(pending.people.find((i) => i.id === p.g2!.id)).toMatchObject({
+    const activation = body.progress.activation;
+    expect(activation.pending.map((i) => i.id).sort()).toEqual([p.t2!.id, p.s3!.id, p.g2!.id].sort());
+    expect(activation.pendingCount).toBe(3);
+    expect(activation.truncated).toBe(false);
+    expect(activation.activated).toBe(activation.total - 3);
+    expect(activation.pending.find((i) => i.id === p.g2!.id)).toEqual({
+      id: p.g2!.id,
+      displayName: p.g2!.display_name,
+      login: p.g2!.login,
       profile: 'guardian',
       class: '2NDE2',
-      fix: { action: 'PRINT_LOGIN_SHEET', api: `POST /api/establishments/${a.id}/users/${p.g2!.id}/activation-code` },
+      can: { printSheet: true },
     });
-    expect(pending.byProfile).toEqual([
-      { profile: 'student', count: 1, total: 5 },
-      { profile: 'guardian', count: 1, total: 3 },
-      { profile: 'teacher', count: 1, total: 3 },
-      { profile: 'principal', count: 0, total: 1 },
-      { profile: 'local_admin', count: 0, total: 1 },
+    expect(activation.byProfile).toEqual([
+      { profile: 'student', activated: 4, total: 5 },
+      { profile: 'guardian', activated: 2, total: 3 },
+      { profile: 'teacher', activated: 2, total: 3 },
+      { profile: 'principal', activated: 1, total: 1 },
+      { profile: 'local_admin', activated: 1, total: 1 },
     ]);
-    expect(pending.byClass).toEqual([
-      { classId: c.c1!.id, class: '2NDE1', profile: 'student', count: 0, total: 2 },
-      { classId: c.c1!.id, class: '2NDE1', profile: 'guardian', count: 0, total: 1 },
-      { classId: c.c2!.id, class: '2NDE2', profile: 'student', count: 0, total: 2 },
-      { classId: c.c2!.id, class: '2NDE2', profile: 'guardian', count: 1, total: 1 },
+    expect(activation.byClass).toEqual([
+      { classId: c.c1!.id, class: '2NDE1', profile: 'student', activated: 2, total: 2 },
+      { classId: c.c1!.id, class: '2NDE1', profile: 'guardian', activated: 1, total: 1 },
+      { classId: c.c2!.id, class: '2NDE2', profile: 'student', activated: 2, total: 2 },
+      { classId: c.c2!.id, class: '2NDE2', profile: 'guardian', activated: 0, total: 1 },
     ]);
   });
 
   test('a local admin and a platform admin see it too; another school sees only its own', async () => {
     expect((await localAdminA.get(url(a.id))).statusCode).toBe(200);
     expect((await admin.get(url(a.id))).statusCode).toBe(200);
-    const other = (await principalB.get(url(b.id))).json() as { checks: Check[] };
+    const other = (await principalB.get(url(b.id))).json() as {
+      checks: Check[];
+      progress: { activation: Progress };
+    };
     expect(byCode(other.checks, 'CLASS_WITHOUT_HEAD_TEACHER').people.map((i) => i.class)).toEqual(['B-1']);
-    expect(byCode(other.checks, 'ACCOUNTS_NEVER_ACTIVATED').count).toBe(0);
+    expect(other.progress.activation.pendingCount).toBe(0);
+    // A reader without users.manage gets no reprint action.
+    const reader = (await teacherReader()).get(url(a.id));
+    const seen = (await reader).json() as { progress: { activation: Progress } };
+    expect(seen.progress.activation.pending.every((x) => !x.can.printSheet)).toBe(true);
   });
 
   test('lists are capped at 200 with the full count; a school without a current year still answers', async () => {

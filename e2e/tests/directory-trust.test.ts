@@ -213,3 +213,44 @@ describe('data quality', () => {
     await page.getByText(`La fiche de connexion de ${name} a été téléchargée.`).waitFor();
   });
 });
+
+describe('between establishments', () => {
+  test('blocking a teacher of two schools at the lycée leaves the collège untouched; the page says who may change the account', async () => {
+    const { page, est } = await admin();
+    const teacher = await loggedInTab('prof.demo');
+    tabs.push(teacher);
+    const schools = async () =>
+      (
+        (await (await teacher.page.request.get('/api/me')).json()) as {
+          memberships: { establishment: { name: string } }[];
+        }
+      ).memberships
+        .map((m) => m.establishment.name)
+        .sort();
+    expect(await schools()).toEqual(['Collège Louise Michel', 'Lycée Jean Jaurès']);
+
+    await page.goto(`/admin/${est}/users?q=prof.demo`);
+    await page.getByRole('link', { name: 'PROFESSEUR Paul' }).click();
+    await page.locator('main h1', { hasText: 'PROFESSEUR Paul' }).waitFor();
+    await page.getByText(/aussi inscrite dans un autre établissement\. La bloquer ne la bloque qu'ici/).waitFor();
+    // An active account: its sheet is reprinted at once (no code to replace).
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Réimprimer la fiche de connexion' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('identifiants-prof.demo.pdf');
+    await audit(page, 'trust-shared-person');
+
+    await page.getByRole('button', { name: "Bloquer dans l'établissement" }).click();
+    await page.getByRole('button', { name: "Débloquer dans l'établissement" }).waitFor();
+    // The teacher's open session loses the lycée and keeps the collège.
+    expect(await schools()).toEqual(['Collège Louise Michel']);
+    await teacher.page.goto('/');
+    await teacher.page.locator('main h1').first().waitFor();
+    expect(await teacher.page.locator('main').textContent()).not.toContain('Lycée Jean Jaurès');
+
+    await page.getByRole('button', { name: "Débloquer dans l'établissement" }).click();
+    await page.getByRole('button', { name: "Bloquer dans l'établissement" }).waitFor();
+    expect(await schools()).toEqual(['Collège Louise Michel', 'Lycée Jean Jaurès']);
+  });
+});

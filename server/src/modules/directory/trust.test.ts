@@ -195,6 +195,44 @@ describe("account-wide fields of a person who also belongs elsewhere are the per
   });
 });
 
+describe('manual corrections never pull in a person of another establishment', () => {
+  test("B's people are unknown to A's administrator: every person route answers 404 and changes nothing", async () => {
+    const onlyB = await makeUser(db, { establishmentId: w.b.id, profiles: ['guardian'], status: 'pending_activation' });
+    const teacherB = await makeUser(db, { establishmentId: w.b.id, profiles: ['teacher'] });
+    const student = await makeUser(db, { establishmentId: w.a.id, profiles: ['student'] });
+    const adminA = await loginAs(app, w.adminA.login);
+    const before = {
+      users: await db.selectFrom('app_user').selectAll().where('id', 'in', [onlyB.id, teacherB.id]).execute(),
+      memberships: await db.selectFrom('membership').selectAll().where('establishment_id', '=', w.a.id).execute(),
+      guardianships: await db.selectFrom('guardianship').selectAll().execute(),
+      audit: await db.selectFrom('audit_event').select('id').execute(),
+    };
+    const base = `/api/establishments/${w.a.id}`;
+    for (const [what, res] of [
+      [
+        'link as guardian',
+        await adminA.post(`${base}/people/${student.id}/guardians`, { guardianId: onlyB.id, level: 'legal' }),
+      ],
+      ['correct', await adminA.patch(`${base}/people/${onlyB.id}`, { email: 'pirate@example.org' })],
+      ['block', await adminA.patch(`${base}/users/${onlyB.id}`, { status: 'blocked' })],
+      ['activation code', await adminA.post(`${base}/users/${onlyB.id}/activation-code`)],
+      ['login sheet', await adminA.post(`${base}/users/${onlyB.id}/login-sheet`, { confirmReplace: 1 })],
+      ['assignment', await adminA.get(`${base}/people/${teacherB.id}/assignments`)],
+      ['merge', await adminA.post(`${base}/duplicates/merge`, { keepId: student.id, mergeId: onlyB.id })],
+      ['dismiss', await adminA.post(`${base}/duplicates/dismissals`, { aId: student.id, bId: onlyB.id })],
+    ] as const) {
+      expect(res.statusCode, what).toBe(404);
+      expect(res.headers['content-type'], what).toContain('application/problem+json');
+    }
+    expect({
+      users: await db.selectFrom('app_user').selectAll().where('id', 'in', [onlyB.id, teacherB.id]).execute(),
+      memberships: await db.selectFrom('membership').selectAll().where('establishment_id', '=', w.a.id).execute(),
+      guardianships: await db.selectFrom('guardianship').selectAll().execute(),
+      audit: await db.selectFrom('audit_event').select('id').execute(),
+    }).toEqual(before);
+  });
+});
+
 describe('merges never reach a person of another establishment', () => {
   test('merging a duplicate into a person shared with B is refused to A and allowed to the platform', async () => {
     // A duplicate of the shared teacher, created in A by hand.

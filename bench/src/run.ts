@@ -1,5 +1,5 @@
 /**
- * npm run bench -- [baseline] [argon2] [import] [rush] [daily] [--users N] [--establishments N] [--seed S]
+ * npm run bench -- [baseline] [argon2] [import] [rush] [daily] [messaging] [--users N] [--establishments N] [--seed S]
  *                  [--duration S] [--warmup S] [--connections N] [--concurrency N] [--max-rush-seconds S] [--cpu-prof]
  *
  * Runs the scenarios (all by default) against a throw-away embedded PostgreSQL, or against the server of
@@ -17,6 +17,7 @@ import { baseline } from './scenarios/baseline.ts';
 import type { Ctx, RunOptions } from './scenarios/context.ts';
 import { daily } from './scenarios/daily.ts';
 import { importScenario } from './scenarios/import.ts';
+import { messaging } from './scenarios/messaging.ts';
 import { rush } from './scenarios/rush.ts';
 
 const { values, positionals } = parseArgs({
@@ -89,6 +90,7 @@ const scenarios: Record<ScenarioName, (ctx: Ctx) => Promise<Pick<Entry, 'figures
     import: importScenario,
     rush,
     daily,
+    messaging,
   };
 
 const runStarted = performance.now();

@@ -1,5 +1,6 @@
 import type { charterApi } from './charter.ts';
 import type { establishmentsApi } from './establishments.ts';
+import type { messagingApi } from './messaging.ts';
 import type { privacyApi } from './privacy.ts';
 import type { servicesApi } from './services.ts';
 import type { timelineApi } from './timeline.ts';
@@ -14,7 +15,8 @@ export type Endpoints = typeof servicesApi.endpoints &
   typeof charterApi.endpoints &
   typeof establishmentsApi.endpoints &
   typeof timelineApi.endpoints &
-  typeof privacyApi.endpoints;
+  typeof privacyApi.endpoints &
+  typeof messagingApi.endpoints;
 
 export type EndpointName = keyof Endpoints;
 
@@ -24,7 +26,8 @@ export type ApiPermission =
   | (typeof charterApi.permissions)[number]
   | (typeof establishmentsApi.permissions)[number]
   | (typeof timelineApi.permissions)[number]
-  | (typeof privacyApi.permissions)[number];
+  | (typeof privacyApi.permissions)[number]
+  | (typeof messagingApi.permissions)[number];
 
 /** Every module problem code declared in a contract. */
 export type ApiErrorCode =
@@ -32,4 +35,5 @@ export type ApiErrorCode =
   | (typeof charterApi.errors)[number]
   | (typeof establishmentsApi.errors)[number]
   | (typeof timelineApi.errors)[number]
-  | (typeof privacyApi.errors)[number];
+  | (typeof privacyApi.errors)[number]
+  | (typeof messagingApi.errors)[number];

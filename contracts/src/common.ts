@@ -30,6 +30,8 @@ export const Problem = z.object({
   instance: z.string().optional(),
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   retryAfterSeconds: z.number().int().optional(),
+  /** RECIPIENT_NOT_ALLOWED: the recipients (persons or lists) outside the rules. */
+  refused: z.array(z.string()).optional(),
 });
 export type Problem = z.infer<typeof Problem>;
 

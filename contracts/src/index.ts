@@ -6,6 +6,7 @@ export * from './common.ts';
 export * from './directory.ts';
 export * from './establishments.ts';
 export * from './imports.ts';
+export * from './messaging.ts';
 export * from './privacy.ts';
 export * from './school-years.ts';
 export * from './services.ts';

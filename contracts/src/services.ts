@@ -81,7 +81,7 @@ export const SERVICE_CATALOGUE: readonly CatalogueEntry[] = [
     description: { fr: 'Messages entre élèves, familles et personnels', en: 'Messages between families and staff' },
     defaultProfiles: ALL,
     defaultStatus: 'mandatory',
-    available: false,
+    available: true,
   },
   {
     key: 'documents',

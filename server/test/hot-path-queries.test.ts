@@ -60,10 +60,12 @@ describe('SQL statements per request on the hot paths, caches warm', () => {
     expect(await count(() => student.get(`/api/portal?establishment=${establishmentId}`))).toEqual([]);
   });
 
-  it("GET /api/home: the portal's none, then one per widget (the timeline: its page and unread count in one)", async () => {
+  it("GET /api/home: the portal's none, then one per widget (each its page and unread count in one)", async () => {
     const sent = await count(() => student.get(`/api/home?establishment=${establishmentId}`));
-    expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatch(/notification_recipient/);
+    // the timeline's, and messaging's (its inbox page and unread count)
+    expect(sent).toHaveLength(2);
+    expect(sent.filter((q) => /notification_recipient/.test(q))).toHaveLength(1);
+    expect(sent.filter((q) => /message_recipient/.test(q))).toHaveLength(1);
   });
 
   it('GET /api/establishments/:id/users: none, searched or not', async () => {

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const RESULTS = resolve(import.meta.dirname, '../../results');
-export const SCENARIOS = ['baseline', 'argon2', 'import', 'rush', 'daily'] as const;
+export const SCENARIOS = ['baseline', 'argon2', 'import', 'rush', 'daily', 'messaging'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface Entry {
@@ -100,6 +100,16 @@ function row(e: Entry): [string, string, string] {
           .join(', ')} of the PK select; CPU per request: ${Object.entries(cost)
           .map(([k, v]) => `${k} ${v}×`)
           .join(', ')} the PK select's`,
+      ];
+    }
+    case 'messaging': {
+      const inbox = (f.inboxPage ?? {}) as { rps?: number; p99Ms?: number; cpuMsPerRequest?: unknown };
+      const fan = (f.fanOut ?? {}) as { recipientsPerMessage?: number; p50Ms?: number; maxMs?: number };
+      const vs = (r.vsBaselinePointSelect ?? {}) as Record<string, number>;
+      return [
+        'messaging',
+        `inbox page ${n(inbox.rps)} req/s (p99 ${n(inbox.p99Ms, ' ms')}${cpu(inbox.cpuMsPerRequest)}); fan-out to ${n(fan.recipientsPerMessage)} recipients: p50 ${n(fan.p50Ms, ' ms')}, max ${n(fan.maxMs, ' ms')}`,
+        `inbox page ${x(vs.inboxPage)} of the PK select`,
       ];
     }
   }

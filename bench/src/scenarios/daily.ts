@@ -17,7 +17,6 @@ import { academyDatabase, type CpuPerRequest, type Ctx, cpuTotal, meteredLoad, s
 
 const PENDING = {
   logbookWeek: "a class's logbook week: the logbook service is not built yet",
-  inboxPage: 'an inbox page: messaging is not built yet',
 };
 
 async function pointSelectBaseline(ctx: Ctx, dbUrl: string, ids: string[]) {

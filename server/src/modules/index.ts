@@ -3,6 +3,7 @@ import { accountsModule } from './accounts/index.ts';
 import { charterModule } from './charter/index.ts';
 import { directoryModule } from './directory/index.ts';
 import { establishmentsModule } from './establishments/index.ts';
+import { messagingModule } from './messaging/index.ts';
 import { privacyModule } from './privacy/index.ts';
 import { servicesModule } from './services/index.ts';
 import { timelineModule } from './timeline/index.ts';
@@ -15,5 +16,6 @@ export const modules: ModuleDefinition[] = [
   establishmentsModule,
   directoryModule,
   timelineModule,
+  messagingModule,
   privacyModule,
 ];

@@ -8,6 +8,8 @@ export class AppError extends Error {
   readonly vars: Record<string, string | number>;
   readonly errors: { path: string; message: string }[] | undefined;
   readonly retryAfterSeconds: number | undefined;
+  /** Members added to the problem body (`refused: [ids]` of RECIPIENT_NOT_ALLOWED). */
+  readonly extra: Record<string, unknown> | undefined;
 
   constructor(
     status: number,
@@ -16,6 +18,7 @@ export class AppError extends Error {
       vars?: Record<string, string | number>;
       errors?: { path: string; message: string }[];
       retryAfterSeconds?: number;
+      extra?: Record<string, unknown>;
     } = {},
   ) {
     super(code);
@@ -25,6 +28,7 @@ export class AppError extends Error {
     this.vars = opts.vars ?? {};
     this.errors = opts.errors;
     this.retryAfterSeconds = opts.retryAfterSeconds;
+    this.extra = opts.extra;
   }
 }
 

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../platform/config.ts';
 import type { Database } from '../platform/db/schema.ts';
 import type { DemoWorld, ModuleDefinition } from '../platform/module.ts';
+import { registerModuleDeclarations } from '../platform/registry.ts';
 import type { BlobStorage } from '../platform/storage/index.ts';
 import { rng } from './names.ts';
 
@@ -32,6 +33,8 @@ export async function seedModuleDemos(
       .orderBy('e.name')
       .execute()
   ).map((e) => ({ id: e.id, uai: e.uai, name: e.name, schoolYearId: e.schoolYearId }));
+  // Demos post to the timeline: the notification kinds must be known before the app is built.
+  registerModuleDeclarations(modules);
   let seed = 20260902;
   for (const m of modules) {
     if (!m.demo) continue;

@@ -18,7 +18,12 @@ export function problem(
   req: FastifyRequest,
   status: number,
   code: MessageKey,
-  opts: { vars?: Record<string, string | number>; errors?: ProblemBody['errors']; retryAfterSeconds?: number } = {},
+  opts: {
+    vars?: Record<string, string | number>;
+    errors?: ProblemBody['errors'];
+    retryAfterSeconds?: number;
+    extra?: Record<string, unknown>;
+  } = {},
 ): ProblemBody {
   const lang: Lang = req.ctx?.lang ?? pickLang(req.headers['accept-language']);
   const body: ProblemBody = {
@@ -31,7 +36,8 @@ export function problem(
   };
   if (opts.errors) body.errors = opts.errors;
   if (opts.retryAfterSeconds !== undefined) body.retryAfterSeconds = opts.retryAfterSeconds;
-  return body;
+  // extra members never replace the standard ones
+  return opts.extra ? { ...opts.extra, ...body } : body;
 }
 
 export function sendProblem(reply: FastifyReply, body: ProblemBody): FastifyReply {
@@ -58,6 +64,7 @@ export function errorHandler(error: FastifyError, req: FastifyRequest, reply: Fa
         vars: error.vars,
         errors: error.errors,
         retryAfterSeconds: error.retryAfterSeconds,
+        extra: error.extra,
       }),
     );
   }

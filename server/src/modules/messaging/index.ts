@@ -1,0 +1,55 @@
+import { messagingApi } from '@preau/contracts';
+import { trustedDb } from '../../platform/access/authorize.ts';
+import { defineModule } from '../../platform/module.ts';
+import * as m0200 from './0200_messaging_core.ts';
+import { readableMessages } from './messaging.access.ts';
+import { messagingIndicators, messagingNotifications, messagingPersonalData } from './messaging.declarations.ts';
+import { seedMessagingDemo } from './messaging.demo.ts';
+import { messagingMessages } from './messaging.messages.ts';
+import { purgeExpired } from './messaging.repository.ts';
+import { messagingRoutes } from './messaging.routes.ts';
+import { messagingHome } from './messaging.service.ts';
+
+/**
+ * Messaging (messagerie): messages between the members of an establishment within its communication rules, the
+ * address book of whom one may write to, mailboxes (inbox, sent, drafts, trash, folders, threads, search), and the
+ * direction's defences against abuse (caps, alerts, the suspension switch, purges). Attachments are references
+ * to documents (the documents module asks `documentHolders.message` who may read them).
+ */
+export const messagingModule = defineModule({
+  name: 'messaging',
+  service: 'messaging',
+  prefix: '/api/messaging',
+  api: messagingApi,
+  tables: [
+    'message',
+    'message_recipient',
+    'message_folder',
+    'messaging_rule',
+    'messaging_structure_rule',
+    'messaging_setting',
+    'messaging_alert',
+  ],
+  migrations: { '0200_messaging_core': m0200 },
+  permissions: {
+    'messaging.read': ['student', 'guardian', 'teacher', 'staff', 'principal', 'local_admin'],
+    'messaging.write': ['student', 'guardian', 'teacher', 'staff', 'principal', 'local_admin'],
+    'messaging.no_reply': ['principal', 'local_admin'],
+    'messaging.manage': ['principal'],
+  },
+  messages: messagingMessages,
+  notifications: messagingNotifications,
+  indicators: messagingIndicators,
+  personalData: messagingPersonalData,
+  documentHolders: { message: readableMessages },
+  home: messagingHome,
+  demo: seedMessagingDemo,
+  jobs: async ({ boss, db }) => {
+    await boss.createQueue('messaging.purge');
+    await boss.work('messaging.purge', async () => {
+      await purgeExpired(trustedDb(db, 'retention job'));
+    });
+    await boss.schedule('messaging.purge', '15 4 * * *', null, { tz: 'Europe/Paris' });
+  },
+  plugin: messagingRoutes,
+});

@@ -107,3 +107,13 @@ export const PasswordCheckResponse = z.object({
   maxLength: z.number().int(),
   problems: z.array(z.enum(['TOO_SHORT', 'TOO_LONG', 'COMMON', 'CONTAINS_NAME'])),
 });
+
+/** "Mot de passe oublié": a login or an e-mail address; the answer is the same whatever it names. */
+export const RecoveryRequestBody = z.strictObject({ identifier: z.string().trim().min(1).max(254) });
+export const RecoveryRequested = z.object({ sent: z.literal(true) });
+export const RecoveryTokenBody = z.strictObject({ token: z.string().min(20).max(100) });
+export const RecoveryLink = z.object({ login: z.string(), displayName: z.string() });
+export const RecoveryResetBody = z.strictObject({
+  token: z.string().min(20).max(100),
+  password: z.string().min(1).max(1024),
+});

@@ -45,6 +45,19 @@ const MATRIX: Record<string, Row> = {
     () => ({ url: '/api/auth/password-check', body: { password: 'une phrase de passe assez longue' } }),
     [200, 200, 200, 200, 200, 200, 200, 200, 200],
   ],
+  // Recovery: public, the same answer for everyone; a made-up link is 400 for everyone.
+  'POST /api/auth/recovery': [
+    (_w, p) => ({ url: '/api/auth/recovery', body: { identifier: `nobody.${p}@example.org` } }),
+    [202, 202, 202, 202, 202, 202, 202, 202, 202],
+  ],
+  'POST /api/auth/recovery/check': [
+    () => ({ url: '/api/auth/recovery/check', body: { token: 'a-made-up-token-of-thirty-chars-x' } }),
+    [400, 400, 400, 400, 400, 400, 400, 400, 400],
+  ],
+  'POST /api/auth/recovery/reset': [
+    () => ({ url: '/api/auth/recovery/reset', body: { token: 'a-made-up-token-of-thirty-chars-x', password: 'x' } }),
+    [400, 400, 400, 400, 400, 400, 400, 400, 400],
+  ],
   'POST /api/auth/logout': [() => ({ url: '/api/auth/logout' }), ALL_MEMBERS(204)],
   'GET /api/me': [() => ({ url: '/api/me' }), ALL_MEMBERS(200)],
   'PATCH /api/me': [() => ({ url: '/api/me', body: { email: 'moi@example.org' } }), ALL_MEMBERS(200)],

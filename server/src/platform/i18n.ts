@@ -18,6 +18,10 @@ const messages = {
     fr: "Identifiant ou code d'activation incorrect, ou code expiré.",
     en: 'Incorrect login or activation code, or expired code.',
   },
+  INVALID_RECOVERY_LINK: {
+    fr: 'Ce lien de réinitialisation est expiré, déjà utilisé ou incomplet. Demandez-en un nouveau.',
+    en: 'This reset link is expired, already used or incomplete. Ask for a new one.',
+  },
   ACCOUNT_BLOCKED: {
     fr: "Ce compte est bloqué. Contactez l'administrateur de votre établissement.",
     en: 'This account is blocked. Contact your school administrator.',

@@ -28,6 +28,7 @@ const featureRoutes = features.flatMap((f) => f.routes);
 const featureAdminRoutes = features.flatMap((f) => (f.admin ?? []).map((a) => ({ path: a.path, lazy: a.lazy })));
 
 const legal = () => import('../features/legal/LegalPages.tsx');
+const recoveryPages = () => import('../features/auth/RecoveryPages.tsx');
 const users = () => import('../features/admin/UsersAdmin.tsx');
 
 /** For the platform guard, rendered outside a route's `lazy`: React.lazy + Suspense on the same chunk. */
@@ -78,6 +79,8 @@ export const router = createBrowserRouter([
         children: [
           { path: '/login', element: <LoginPage /> },
           { path: '/activate', element: <ActivationPage /> },
+          { path: '/forgot-password', lazy: page(recoveryPages, (m) => m.ForgotPasswordPage) },
+          { path: '/reset-password', lazy: page(recoveryPages, (m) => m.ResetPasswordPage) },
           { path: '/legal-notice', lazy: page(legal, (m) => m.LegalNoticePage) },
           { path: '/accessibility', lazy: page(legal, (m) => m.AccessibilityPage) },
           {

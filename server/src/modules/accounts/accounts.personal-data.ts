@@ -19,6 +19,14 @@ export const accountsPersonalData: PersonalDataDeclaration = {
       fields: ['login', 'passwordHash', 'passwordChangedAt', 'activationCodeHash'],
     },
     { key: 'recovery', label: { fr: 'Adresse électronique', en: 'E-mail address' }, fields: ['email'] },
+    {
+      key: 'recoveryLinks',
+      label: {
+        fr: 'Liens « mot de passe oublié » envoyés (empreinte, date, adresse IP ; effacés après un jour)',
+        en: 'Forgotten-password links sent (hash, date, IP address; erased after a day)',
+      },
+      fields: ['tokenHash', 'createdAt', 'expiresAt', 'usedAt', 'address'],
+    },
     { key: 'activity', label: { fr: 'Dernière connexion', en: 'Last login' }, fields: ['lastLoginAt'] },
   ],
   audience: {

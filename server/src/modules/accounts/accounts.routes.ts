@@ -8,6 +8,11 @@ import {
   PasswordCheckBody,
   PasswordCheckResponse,
   Problem,
+  RecoveryLink,
+  RecoveryRequestBody,
+  RecoveryRequested,
+  RecoveryResetBody,
+  RecoveryTokenBody,
   SessionsResponse,
   UpdateMeBody,
 } from '@preau/contracts';
@@ -28,6 +33,7 @@ import {
   revokeSessions,
   updateMe,
 } from './accounts.service.ts';
+import { checkRecovery, requestRecovery, resetPassword } from './recovery.service.ts';
 
 function setSessionCookie(
   reply: FastifyReply,
@@ -95,6 +101,54 @@ export async function accountsRoutes(app: App): Promise<void> {
       },
     },
     async (req) => passwordCheck(req.ctx, req.body),
+  );
+
+  app.post(
+    '/auth/recovery',
+    {
+      config: { auth: 'public', csrf: false },
+      schema: {
+        tags: ['auth'],
+        summary: 'Forgotten password: a single-use link by e-mail (same answer whether the account exists or not)',
+        body: RecoveryRequestBody,
+        response: { 202: RecoveryRequested, 400: Problem, 403: Problem, 429: Problem },
+      },
+    },
+    async (req, reply) => {
+      await requestRecovery(req.ctx, req.body.identifier, { host: req.headers.host, protocol: req.protocol });
+      return reply.code(202).send({ sent: true });
+    },
+  );
+
+  app.post(
+    '/auth/recovery/check',
+    {
+      config: { auth: 'public', csrf: false },
+      schema: {
+        tags: ['auth'],
+        summary: 'Whether a recovery link is still valid, and for which login',
+        body: RecoveryTokenBody,
+        response: { 200: RecoveryLink, 400: Problem, 403: Problem, 429: Problem },
+      },
+    },
+    async (req) => checkRecovery(req.ctx, req.body.token),
+  );
+
+  app.post(
+    '/auth/recovery/reset',
+    {
+      config: { auth: 'public', csrf: false },
+      schema: {
+        tags: ['auth'],
+        summary: "A new password through a recovery link (the person's rules; every session ends)",
+        body: RecoveryResetBody,
+        response: { 204: z.null(), 400: Problem, 403: Problem, 429: Problem },
+      },
+    },
+    async (req, reply) => {
+      await resetPassword(req.ctx, req.body.token, req.body.password);
+      return reply.code(204).send(null);
+    },
   );
 
   app.post(

@@ -119,7 +119,7 @@ export function minPasswordLength(config: Config, profiles: string[]): number {
   return studentOnly ? config.studentPasswordMinLength : config.adultPasswordMinLength;
 }
 
-function enforcePolicy(
+export function enforcePolicy(
   ctx: RequestContext,
   password: string,
   user: { login: string; first_name: string; last_name: string },

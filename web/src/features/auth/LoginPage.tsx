@@ -115,6 +115,11 @@ export function LoginPage() {
             </div>
           </fieldset>
         </form>
+        <p className="fr-mt-2w">
+          <Link className="fr-link" to="/forgot-password">
+            {t('recovery.link')}
+          </Link>
+        </p>
         <hr className="fr-mt-3w" />
         <h2 className="fr-h5">{t('login.firstTimeTitle')}</h2>
         <p>{t('login.firstTimeText')}</p>

@@ -4,6 +4,7 @@ import type { messagingApi } from './messaging.ts';
 import type { privacyApi } from './privacy.ts';
 import type { servicesApi } from './services.ts';
 import type { timelineApi } from './timeline.ts';
+import type { timetableApi } from './timetable.ts';
 
 /*
  * The one list of the modules' typed APIs (one line per module in each type below). Type-only imports: the web
@@ -16,7 +17,8 @@ export type Endpoints = typeof servicesApi.endpoints &
   typeof establishmentsApi.endpoints &
   typeof timelineApi.endpoints &
   typeof privacyApi.endpoints &
-  typeof messagingApi.endpoints;
+  typeof messagingApi.endpoints &
+  typeof timetableApi.endpoints;
 
 export type EndpointName = keyof Endpoints;
 
@@ -27,7 +29,8 @@ export type ApiPermission =
   | (typeof establishmentsApi.permissions)[number]
   | (typeof timelineApi.permissions)[number]
   | (typeof privacyApi.permissions)[number]
-  | (typeof messagingApi.permissions)[number];
+  | (typeof messagingApi.permissions)[number]
+  | (typeof timetableApi.permissions)[number];
 
 /** Every module problem code declared in a contract. */
 export type ApiErrorCode =
@@ -36,4 +39,5 @@ export type ApiErrorCode =
   | (typeof establishmentsApi.errors)[number]
   | (typeof timelineApi.errors)[number]
   | (typeof privacyApi.errors)[number]
-  | (typeof messagingApi.errors)[number];
+  | (typeof messagingApi.errors)[number]
+  | (typeof timetableApi.errors)[number];

@@ -11,3 +11,4 @@ export * from './privacy.ts';
 export * from './school-years.ts';
 export * from './services.ts';
 export * from './timeline.ts';
+export * from './timetable.ts';

@@ -57,7 +57,7 @@ export const SERVICE_CATALOGUE: readonly CatalogueEntry[] = [
     description: { fr: 'Emploi du temps de la semaine', en: 'Weekly timetable' },
     defaultProfiles: ALL,
     defaultStatus: 'mandatory',
-    available: false,
+    available: true,
   },
   {
     key: 'school_life',

@@ -7,6 +7,7 @@ import { messagingModule } from './messaging/index.ts';
 import { privacyModule } from './privacy/index.ts';
 import { servicesModule } from './services/index.ts';
 import { timelineModule } from './timeline/index.ts';
+import { timetableModule } from './timetable/index.ts';
 
 /** The one explicit list of modules: no autoload, no side-effect registration. */
 export const modules: ModuleDefinition[] = [
@@ -18,4 +19,5 @@ export const modules: ModuleDefinition[] = [
   timelineModule,
   messagingModule,
   privacyModule,
+  timetableModule,
 ];

@@ -10,6 +10,18 @@ import { qualityRoutes } from './quality/quality.routes.ts';
 import { rolloverRoutes } from './rollover/rollover.routes.ts';
 import { sheetsRoutes } from './sheets/sheets.routes.ts';
 
+/**
+ * What other modules reuse of the directory's import and printing machinery (through this file only): reading
+ * a multipart upload as parts, sniffing an XML file's encoding, the streaming CSV reader (encoding and separator
+ * detected), the name folding used to match people, and the WinAnsi text filter of the PDF standard fonts.
+ */
+export { sniffEncoding } from './aaf/aaf-parser.ts';
+export { CsvParseError, type CsvRecord, CsvRecordReader } from './csv/csv-parser.ts';
+export { uploadParts } from './import/imports.routes.ts';
+export type { UploadPart } from './import/imports.service.ts';
+export { foldName } from './import/model.ts';
+export { pdfText } from './sheets/sheets.pdf.ts';
+
 export const directoryModule = defineModule({
   name: 'directory',
   prefix: '/api',

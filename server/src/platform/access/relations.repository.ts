@@ -259,6 +259,89 @@ export const relations = {
     return groupBy(rows as { key: string; value: string }[]);
   },
 
+  /** Of these timetable courses, those the teacher teaches (co-teaching included). */
+  async coursesTaughtBy(db: Db, teacherId: string, courseIds: Ids) {
+    const ids = list(courseIds);
+    if (ids.length === 0) return new Set<string>();
+    const rows = await db
+      .selectFrom('timetable_course_teacher')
+      .select('course_id')
+      .where('teacher_id', '=', teacherId)
+      .where('course_id', 'in', ids)
+      .execute();
+    return new Set(rows.map((r) => r.course_id));
+  },
+
+  /** Teachers of each timetable course. */
+  async teachersOfCourses(db: Db, courseIds: Ids) {
+    const ids = list(courseIds);
+    if (ids.length === 0) return new Map<string, Set<string>>();
+    const rows = await db
+      .selectFrom('timetable_course_teacher')
+      .select(['course_id as key', 'teacher_id as value'])
+      .where('course_id', 'in', ids)
+      .execute();
+    return groupBy(rows);
+  },
+
+  /** The class or group, subject, establishment and school year of each timetable course. */
+  async audiencesOfCourses(db: Db, courseIds: Ids) {
+    const ids = list(courseIds);
+    const out = new Map<
+      string,
+      { establishmentId: string; schoolYearId: string; classId: string | null; groupId: string | null; subjectCode: string }
+    >();
+    if (ids.length === 0) return out;
+    const rows = await db
+      .selectFrom('timetable_course')
+      .select(['id', 'establishment_id', 'school_year_id', 'class_id', 'group_id', 'subject_code'])
+      .where('id', 'in', ids)
+      .execute();
+    for (const r of rows)
+      out.set(r.id, {
+        establishmentId: r.establishment_id,
+        schoolYearId: r.school_year_id,
+        classId: r.class_id,
+        groupId: r.group_id,
+        subjectCode: r.subject_code,
+      });
+    return out;
+  },
+
+  /** For each class, the groups some of its students are enrolled in (same school year): a class's groups. */
+  async groupsOfClasses(db: Db, classIds: Ids) {
+    const ids = list(classIds);
+    if (ids.length === 0) return new Map<string, Set<string>>();
+    const rows = await db
+      .selectFrom('enrolment as c')
+      .innerJoin('enrolment as g', (j) =>
+        j.onRef('g.student_id', '=', 'c.student_id').onRef('g.school_year_id', '=', 'c.school_year_id'),
+      )
+      .select(['c.class_id as key', 'g.group_id as value'])
+      .distinct()
+      .where('c.class_id', 'in', ids)
+      .where('g.group_id', 'is not', null)
+      .execute();
+    return groupBy(rows as { key: string; value: string }[]);
+  },
+
+  /** For each group, the classes its students come from (same school year). */
+  async classesOfGroups(db: Db, groupIds: Ids) {
+    const ids = list(groupIds);
+    if (ids.length === 0) return new Map<string, Set<string>>();
+    const rows = await db
+      .selectFrom('enrolment as g')
+      .innerJoin('enrolment as c', (j) =>
+        j.onRef('c.student_id', '=', 'g.student_id').onRef('c.school_year_id', '=', 'g.school_year_id'),
+      )
+      .select(['g.group_id as key', 'c.class_id as value'])
+      .distinct()
+      .where('g.group_id', 'in', ids)
+      .where('c.class_id', 'is not', null)
+      .execute();
+    return groupBy(rows as { key: string; value: string }[]);
+  },
+
   /** Classes and groups a teacher teaches this year in the establishment, with the subjects. */
   async teachingOf(db: Db, establishmentId: string, teacherId: string) {
     return db

@@ -57,7 +57,7 @@ async function* fileBytes(stream: AsyncIterable<Uint8Array>, file: string): Asyn
 }
 
 /** The multipart body as parts, multipart errors turned into problems (413 naming the limit, 415). */
-async function* uploadParts(req: FastifyRequest): AsyncGenerator<UploadPart> {
+export async function* uploadParts(req: FastifyRequest): AsyncGenerator<UploadPart> {
   if (!req.isMultipart()) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE');
   let current = '';
   try {

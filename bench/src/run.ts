@@ -1,5 +1,5 @@
 /**
- * npm run bench -- [baseline] [argon2] [import] [rush] [daily] [messaging] [--users N] [--establishments N] [--seed S]
+ * npm run bench -- [baseline] [argon2] [import] [rush] [daily] [messaging] [timetable] [--users N] [--establishments N] [--seed S]
  *                  [--duration S] [--warmup S] [--connections N] [--concurrency N] [--max-rush-seconds S] [--cpu-prof]
  *
  * Runs the scenarios (all by default) against a throw-away embedded PostgreSQL, or against the server of
@@ -19,6 +19,7 @@ import { daily } from './scenarios/daily.ts';
 import { importScenario } from './scenarios/import.ts';
 import { messaging } from './scenarios/messaging.ts';
 import { rush } from './scenarios/rush.ts';
+import { timetableScenario } from './scenarios/timetable.ts';
 
 const { values, positionals } = parseArgs({
   args: process.argv.slice(2),
@@ -91,6 +92,7 @@ const scenarios: Record<ScenarioName, (ctx: Ctx) => Promise<Pick<Entry, 'figures
     rush,
     daily,
     messaging,
+    timetable: timetableScenario,
   };
 
 const runStarted = performance.now();

@@ -363,13 +363,19 @@ export const timetableApi = defineApi({
       errors: [],
     },
     'POST /api/timetable/imports': {
-      summary: 'Upload sts_emp.xml and emp_sts.xml (or a CSV file) and queue their import (multipart: establishment, files)',
+      summary:
+        'Upload sts_emp.xml and emp_sts.xml (or a CSV file) and queue their import (multipart: establishment, files)',
       access: { permission: 'timetable.manage' },
       establishment: 'object',
       multipart: true,
       status: 202,
       response: z.object({ id: z.uuid() }),
-      errors: ['TIMETABLE_IMPORT_NO_FILES', 'TIMETABLE_IMPORT_FILE_TYPE', 'TIMETABLE_IMPORT_INVALID', 'TIMETABLE_IMPORT_ESTABLISHMENT'],
+      errors: [
+        'TIMETABLE_IMPORT_NO_FILES',
+        'TIMETABLE_IMPORT_FILE_TYPE',
+        'TIMETABLE_IMPORT_INVALID',
+        'TIMETABLE_IMPORT_ESTABLISHMENT',
+      ],
     },
     'GET /api/timetable/imports/:id': {
       summary: 'An import: status, progress and report',

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const RESULTS = resolve(import.meta.dirname, '../../results');
-export const SCENARIOS = ['baseline', 'argon2', 'import', 'rush', 'daily', 'messaging'] as const;
+export const SCENARIOS = ['baseline', 'argon2', 'import', 'rush', 'daily', 'messaging', 'timetable'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface Entry {
@@ -110,6 +110,20 @@ function row(e: Entry): [string, string, string] {
         'messaging',
         `inbox page ${n(inbox.rps)} req/s (p99 ${n(inbox.p99Ms, ' ms')}${cpu(inbox.cpuMsPerRequest)}); fan-out to ${n(fan.recipientsPerMessage)} recipients: p50 ${n(fan.p50Ms, ' ms')}, max ${n(fan.maxMs, ' ms')}`,
         `inbox page ${x(vs.inboxPage)} of the PK select`,
+      ];
+    }
+    case 'timetable': {
+      const pages = f as Record<string, { rps?: number; p99Ms?: number; cpuMsPerRequest?: unknown } | undefined>;
+      const vs = (r.vsBaselinePointSelect ?? {}) as Record<string, number>;
+      const shown = Object.entries(pages).filter(([, p]) => p && typeof p === 'object' && 'rps' in p);
+      return [
+        e.scenario,
+        shown
+          .map(([k, p]) => `${k} ${n(p!.rps)} req/s (p99 ${n(p!.p99Ms, ' ms')}${cpu(p!.cpuMsPerRequest)})`)
+          .join('; '),
+        `req/s: ${Object.entries(vs)
+          .map(([k, v]) => `${k} ${x(v)}`)
+          .join(', ')} of the PK select`,
       ];
     }
   }

@@ -19,7 +19,8 @@ const PENDING = {
   logbookWeek: "a class's logbook week: the logbook service is not built yet",
 };
 
-async function pointSelectBaseline(ctx: Ctx, dbUrl: string, ids: string[]) {
+/** The primary-key select of the same database, right after a page was measured (the ratio's denominator). */
+export async function pointSelectBaseline(ctx: Ctx, dbUrl: string, ids: string[]) {
   const server = spawnNode(join(CHILDREN, 'baseline-server.ts'), [dbUrl]);
   try {
     const port = (await waitForOutput(server, /LISTENING (\d+)/, 30_000))[1];

@@ -11,7 +11,12 @@ export const demoData = {
     db.selectFrom('class').select(['id', 'code']).where('school_year_id', '=', schoolYearId).orderBy('code').execute(),
 
   groups: (db: Db, schoolYearId: string) =>
-    db.selectFrom('teaching_group').select(['id', 'code']).where('school_year_id', '=', schoolYearId).orderBy('code').execute(),
+    db
+      .selectFrom('teaching_group')
+      .select(['id', 'code'])
+      .where('school_year_id', '=', schoolYearId)
+      .orderBy('code')
+      .execute(),
 
   assignments: (db: Db, schoolYearId: string) =>
     db
@@ -41,9 +46,16 @@ export const demoData = {
     }[],
     teachers: { course_id: string; teacher_id: string; establishment_id: string }[],
   ) {
-    for (let i = 0; i < rows.length; i += 1000) await db.insertInto('timetable_course').values(rows.slice(i, i + 1000)).execute();
+    for (let i = 0; i < rows.length; i += 1000)
+      await db
+        .insertInto('timetable_course')
+        .values(rows.slice(i, i + 1000))
+        .execute();
     for (let i = 0; i < teachers.length; i += 2000)
-      await db.insertInto('timetable_course_teacher').values(teachers.slice(i, i + 2000)).execute();
+      await db
+        .insertInto('timetable_course_teacher')
+        .values(teachers.slice(i, i + 2000))
+        .execute();
   },
 
   insertChanges: (

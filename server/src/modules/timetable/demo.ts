@@ -24,7 +24,14 @@ export async function seedTimetableDemo(world: DemoWorld): Promise<void> {
       demoData.assignments(db, est.schoolYearId),
       zoneOf(db, est.id),
     ]);
-    const planned = planTimetable({ classes, groups, assignments, college: type === 'COLLEGE', random: world.random, busy });
+    const planned = planTimetable({
+      classes,
+      groups,
+      assignments,
+      college: type === 'COLLEGE',
+      random: world.random,
+      busy,
+    });
     const weeks = alternatingWeeks(year.starts_on, year.ends_on, zone);
     await db.transaction().execute(async (t) => {
       const trx = trustedDb(t, 'the demo seed');

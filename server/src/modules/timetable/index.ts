@@ -5,8 +5,8 @@ import { defineModule } from '../../platform/module.ts';
 import * as m0300 from './0300_timetable_core.ts';
 import { seedTimetableDemo } from './demo.ts';
 import { registerTimetableJobs } from './import/import.jobs.ts';
-import { timetable } from './timetable.repository.ts';
 import { timetableMessages } from './timetable.messages.ts';
+import { timetable } from './timetable.repository.ts';
 import { timetableRoutes } from './timetable.routes.ts';
 
 /*
@@ -96,13 +96,17 @@ export const timetableModule = defineModule({
       key: 'timetable.changes',
       label: { fr: 'Cours annulés ou déplacés', en: 'Courses cancelled or moved' },
       unit: 'count',
-      compute: async (db, establishmentId, p) => ({ value: await timetable.changeCount(db, establishmentId, p.from, p.to) }),
+      compute: async (db, establishmentId, p) => ({
+        value: await timetable.changeCount(db, establishmentId, p.from, p.to),
+      }),
     },
     {
       key: 'timetable.week_views',
       label: { fr: 'Consultations de l’emploi du temps', en: 'Timetable views' },
       unit: 'count',
-      compute: async (db, establishmentId, p) => ({ value: await timetable.weekViews(db, establishmentId, p.from, p.to) }),
+      compute: async (db, establishmentId, p) => ({
+        value: await timetable.weekViews(db, establishmentId, p.from, p.to),
+      }),
     },
     {
       key: 'timetable.subscriptions',
@@ -123,12 +127,18 @@ export const timetableModule = defineModule({
     categories: [
       {
         key: 'teaching',
-        label: { fr: 'Cours assurés (enseignants) : matière, jour, horaires, salle', en: 'Courses taught (teachers): subject, day, times, room' },
+        label: {
+          fr: 'Cours assurés (enseignants) : matière, jour, horaires, salle',
+          en: 'Courses taught (teachers): subject, day, times, room',
+        },
         fields: ['subject', 'weekday', 'start', 'end', 'room', 'validFrom', 'validTo'],
       },
       {
         key: 'subscriptions',
-        label: { fr: 'Abonnements d’agenda (ICS) : création, dernier usage, révocation', en: 'Calendar subscriptions (ICS): creation, last use, revocation' },
+        label: {
+          fr: 'Abonnements d’agenda (ICS) : création, dernier usage, révocation',
+          en: 'Calendar subscriptions (ICS): creation, last use, revocation',
+        },
         fields: ['createdAt', 'lastUsedAt', 'revokedAt'],
       },
     ],

@@ -74,7 +74,9 @@ const COLLEGE: Record<string, Hours> = {
 /** Hours per subject by class code (`2NDE1`, `1G3`, `TG2`, `6A`…), for the programmes of the demo. */
 export function hoursFor(classCode: string, subject: string, college: boolean): Hours | null {
   if (college) return COLLEGE[subject] ?? null;
-  return LYCEE[classCode[0] === '2' ? '2' : classCode[0] === '1' ? '1' : 'T']?.[subject] ?? { weekly: 2, alternate: null };
+  return (
+    LYCEE[classCode[0] === '2' ? '2' : classCode[0] === '1' ? '1' : 'T']?.[subject] ?? { weekly: 2, alternate: null }
+  );
 }
 
 export interface PlanInput {
@@ -135,7 +137,15 @@ export function planTimetable(input: PlanInput): PlannedCourse[] {
         const s = GROUP_SLOTS[(i + h) % GROUP_SLOTS.length]!;
         if (!free([a.teacher_id], s.weekday, s.slot)) continue;
         take([a.teacher_id], s.weekday, s.slot);
-        out.push({ classId: null, groupId: g.id, subject: a.subject_code, teacherId: a.teacher_id, ...s, pattern: null, room: room(a.teacher_id, a.subject_code) });
+        out.push({
+          classId: null,
+          groupId: g.id,
+          subject: a.subject_code,
+          teacherId: a.teacher_id,
+          ...s,
+          pattern: null,
+          room: room(a.teacher_id, a.subject_code),
+        });
       }
     }
   });

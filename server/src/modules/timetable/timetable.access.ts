@@ -8,9 +8,10 @@
  *   room's week of the establishment (the staff room's timetable board), and any student's;
  * - nobody anything of another establishment (404).
  */
-import { forbidden, notFound } from '../../platform/errors.ts';
+
 import type { Authorized } from '../../platform/access/authorize.ts';
 import { relations } from '../../platform/access/relations.repository.ts';
+import { forbidden, notFound } from '../../platform/errors.ts';
 
 const STAFFLIKE = new Set(['teacher', 'staff', 'principal', 'local_admin']);
 
@@ -25,7 +26,10 @@ export async function checkStudent(auth: Authorized, studentId: string): Promise
   const inHere = await relations.membersOf(auth.db, auth.establishmentId, [studentId], ['student']);
   if (!inHere.has(studentId)) throw notFound();
   if (seesWholeTimetable(auth)) return;
-  if (auth.profiles.includes('guardian') && (await relations.childrenOf(auth.db, auth.user.id, [studentId])).has(studentId))
+  if (
+    auth.profiles.includes('guardian') &&
+    (await relations.childrenOf(auth.db, auth.user.id, [studentId])).has(studentId)
+  )
     return;
   throw forbidden();
 }

@@ -114,7 +114,10 @@ export const matrix: ModuleMatrix = {
   ],
   'GET /api/timetable/imports': [(w) => ({ url: `/api/timetable/imports?establishment=${w.a.id}` }), ADMINS(200)],
   'GET /api/timetable/feed': [(w) => ({ url: `/api/timetable/feed?establishment=${w.a.id}` }), MEMBERS_OF_A(200)],
-  'POST /api/timetable/feed': [(w) => ({ url: '/api/timetable/feed', body: { establishment: w.a.id } }), MEMBERS_OF_A(201)],
+  'POST /api/timetable/feed': [
+    (w) => ({ url: '/api/timetable/feed', body: { establishment: w.a.id } }),
+    MEMBERS_OF_A(201),
+  ],
   'DELETE /api/timetable/feed': [(w) => ({ url: `/api/timetable/feed?establishment=${w.a.id}` }), MEMBERS_OF_A(204)],
   // The token is the credential: anyone holding a live one gets the calendar, session or not.
   'GET /api/timetable/ics/:token': [

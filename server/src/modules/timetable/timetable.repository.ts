@@ -177,7 +177,9 @@ export const timetable = {
     db
       .insertInto('timetable_setting')
       .values({ establishment_id: establishmentId, zone, updated_by: userId })
-      .onConflict((oc) => oc.column('establishment_id').doUpdateSet({ zone, updated_by: userId, updated_at: new Date() }))
+      .onConflict((oc) =>
+        oc.column('establishment_id').doUpdateSet({ zone, updated_by: userId, updated_at: new Date() }),
+      )
       .execute(),
 
   slots: (db: Db, establishmentId: string) =>
@@ -193,7 +195,9 @@ export const timetable = {
     if (slots.length)
       await db
         .insertInto('timetable_slot')
-        .values(slots.map((s) => ({ establishment_id: establishmentId, code: s.code, starts_at: s.start, ends_at: s.end })))
+        .values(
+          slots.map((s) => ({ establishment_id: establishmentId, code: s.code, starts_at: s.start, ends_at: s.end })),
+        )
         .execute();
   },
 
@@ -206,7 +210,11 @@ export const timetable = {
       .executeTakeFirst(),
 
   yearById: (db: Db, id: string) =>
-    db.selectFrom('school_year').select(['id', 'label', 'starts_on', 'ends_on', 'status']).where('id', '=', id).executeTakeFirst(),
+    db
+      .selectFrom('school_year')
+      .select(['id', 'label', 'starts_on', 'ends_on', 'status'])
+      .where('id', '=', id)
+      .executeTakeFirst(),
 
   patterns: (db: Db, schoolYearId: string) =>
     db
@@ -258,9 +266,13 @@ export const timetable = {
     codes.length === 0
       ? new Map<string, string>()
       : new Map(
-          (await db.selectFrom('subject').select(['code', 'label']).where('code', 'in', [...codes]).execute()).map(
-            (r) => [r.code, r.label],
-          ),
+          (
+            await db
+              .selectFrom('subject')
+              .select(['code', 'label'])
+              .where('code', 'in', [...codes])
+              .execute()
+          ).map((r) => [r.code, r.label]),
         ),
 
   /** A course with its establishment and year (for the object checks). */
@@ -399,7 +411,9 @@ export const timetable = {
       .select(['k.id', 'k.code', 'k.label'])
       .where('k.establishment_id', '=', establishmentId)
       .where('y.status', '=', 'current')
-      .$if(ids !== undefined, (q) => q.where('k.id', 'in', ids!.length ? [...ids!] : ['00000000-0000-0000-0000-000000000000']))
+      .$if(ids !== undefined, (q) =>
+        q.where('k.id', 'in', ids!.length ? [...ids!] : ['00000000-0000-0000-0000-000000000000']),
+      )
       .orderBy('k.code')
       .execute(),
 
@@ -410,7 +424,9 @@ export const timetable = {
       .select(['g.id', 'g.code', 'g.label'])
       .where('g.establishment_id', '=', establishmentId)
       .where('y.status', '=', 'current')
-      .$if(ids !== undefined, (q) => q.where('g.id', 'in', ids!.length ? [...ids!] : ['00000000-0000-0000-0000-000000000000']))
+      .$if(ids !== undefined, (q) =>
+        q.where('g.id', 'in', ids!.length ? [...ids!] : ['00000000-0000-0000-0000-000000000000']),
+      )
       .orderBy('g.code')
       .execute(),
 
@@ -442,9 +458,13 @@ export const timetable = {
     userIds.length === 0
       ? new Map<string, string>()
       : new Map(
-          (await db.selectFrom('app_user').select(['id', 'display_name']).where('id', 'in', [...userIds]).execute()).map(
-            (r) => [r.id, r.display_name],
-          ),
+          (
+            await db
+              .selectFrom('app_user')
+              .select(['id', 'display_name'])
+              .where('id', 'in', [...userIds])
+              .execute()
+          ).map((r) => [r.id, r.display_name]),
         ),
 
   // ---- the ICS subscription ----
@@ -512,7 +532,16 @@ export const timetable = {
       .selectFrom('timetable_course_teacher as t')
       .innerJoin('timetable_course as c', 'c.id', 't.course_id')
       .innerJoin('subject as s', 's.code', 'c.subject_code')
-      .select(['c.establishment_id', 's.label', 'c.weekday', 'c.starts_at', 'c.ends_at', 'c.room', 'c.valid_from', 'c.valid_to'])
+      .select([
+        'c.establishment_id',
+        's.label',
+        'c.weekday',
+        'c.starts_at',
+        'c.ends_at',
+        'c.room',
+        'c.valid_from',
+        'c.valid_to',
+      ])
       .where('t.teacher_id', '=', userId)
       .execute(),
 

@@ -29,9 +29,9 @@ import { notify, withdraw } from '../timeline/index.ts';
 import {
   addDays,
   closedDays,
+  hhmm,
   holidaysBetween,
   holidaysOf,
-  hhmm,
   mondayOf,
   parisDate,
   parisIso,
@@ -291,7 +291,12 @@ async function slotsOf(db: Db, establishmentId: string) {
     : DEFAULT_SLOTS;
 }
 
-type Target = { kind: WeekResponse['of']['kind']; id: string | null; name: string; filter: Partial<ScheduleFilter> & { studentIds?: string[] } };
+type Target = {
+  kind: WeekResponse['of']['kind'];
+  id: string | null;
+  name: string;
+  filter: Partial<ScheduleFilter> & { studentIds?: string[] };
+};
 
 async function targetOf(auth: Authorized, q: WeekQuery): Promise<Target> {
   if (q.student) {
@@ -332,7 +337,11 @@ async function targetOf(auth: Authorized, q: WeekQuery): Promise<Target> {
 
 /** `GET /api/timetable/week`: the week of the caller, a child, a class, a group, a teacher or a room. */
 export async function week(ctx: RequestContext, q: WeekQuery): Promise<WeekResponse> {
-  const auth = await authorize(ctx, { establishmentId: q.establishment, permission: 'timetable.read', service: SERVICE });
+  const auth = await authorize(ctx, {
+    establishmentId: q.establishment,
+    permission: 'timetable.read',
+    service: SERVICE,
+  });
   const target = await targetOf(auth, q);
   const from = mondayOf(q.date);
   const to = addDays(from, 6);
@@ -505,7 +514,11 @@ export async function listCourses(
   ctx: RequestContext,
   q: { establishment: string; class?: string; group?: string; teacher?: string },
 ) {
-  const auth = await authorize(ctx, { establishmentId: q.establishment, permission: 'timetable.manage', service: SERVICE });
+  const auth = await authorize(ctx, {
+    establishmentId: q.establishment,
+    permission: 'timetable.manage',
+    service: SERVICE,
+  });
   const year = await timetable.currentYear(auth.db, q.establishment);
   if (!year) return { items: [] };
   const rows = await timetable.schedules(auth.db, {
@@ -517,7 +530,12 @@ export async function listCourses(
     ...(q.teacher ? { teacherIds: [q.teacher] } : {}),
     all: !q.class && !q.group && !q.teacher,
   });
-  return { items: await presentCourses(auth.db, rows.filter((r) => r.school_year_id === year.id)) };
+  return {
+    items: await presentCourses(
+      auth.db,
+      rows.filter((r) => r.school_year_id === year.id),
+    ),
+  };
 }
 
 interface CourseInput {
@@ -534,7 +552,12 @@ interface CourseInput {
   validTo: string;
 }
 
-async function checkCourse(auth: Authorized, yearId: string, year: { starts_on: string; ends_on: string }, c: CourseInput) {
+async function checkCourse(
+  auth: Authorized,
+  yearId: string,
+  year: { starts_on: string; ends_on: string },
+  c: CourseInput,
+) {
   if ((c.classId === null) === (c.groupId === null)) throw new AppError(400, 'COURSE_TARGET');
   if (c.end <= c.start) throw new AppError(400, 'COURSE_TIMES');
   if (c.validFrom > c.validTo || c.validFrom < year.starts_on || c.validTo > year.ends_on)
@@ -549,14 +572,23 @@ async function checkCourse(auth: Authorized, yearId: string, year: { starts_on: 
 }
 
 async function oneCourse(db: Db, establishmentId: string, id: string): Promise<Course> {
-  const rows = await timetable.schedules(db, { establishmentId, from: '0001-01-01', to: '9999-12-31', courseIds: [id] });
+  const rows = await timetable.schedules(db, {
+    establishmentId,
+    from: '0001-01-01',
+    to: '9999-12-31',
+    courseIds: [id],
+  });
   const out = await presentCourses(db, rows);
   if (!out[0]) throw notFound();
   return out[0];
 }
 
 export async function createCourse(ctx: RequestContext, body: CreateCourseBody): Promise<Course> {
-  const auth = await authorize(ctx, { establishmentId: body.establishment, permission: 'timetable.manage', service: SERVICE });
+  const auth = await authorize(ctx, {
+    establishmentId: body.establishment,
+    permission: 'timetable.manage',
+    service: SERVICE,
+  });
   const year = await timetable.currentYear(auth.db, auth.establishmentId);
   if (!year) throw notFound();
   const input: CourseInput = {
@@ -608,7 +640,8 @@ async function authorizeCourse(ctx: RequestContext, id: string, permission: 'tim
   if (!course) throw notFound();
   const auth = await authorize(ctx, { establishmentId: course.establishment_id, permission, service: SERVICE });
   await courseIn(auth, id);
-  if (permission === 'timetable.manage' && course.year_status !== 'current') throw new AppError(409, 'TIMETABLE_ARCHIVED');
+  if (permission === 'timetable.manage' && course.year_status !== 'current')
+    throw new AppError(409, 'TIMETABLE_ARCHIVED');
   return { auth, course };
 }
 
@@ -784,7 +817,10 @@ export async function restoreOccurrence(ctx: RequestContext, id: string, date: s
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest();
 
-function feedLink(row: { created_at: Date | string; last_used_at: Date | null } | undefined, url: string | null): FeedLink {
+function feedLink(
+  row: { created_at: Date | string; last_used_at: Date | null } | undefined,
+  url: string | null,
+): FeedLink {
   return {
     url,
     active: !!row,
@@ -806,7 +842,10 @@ export async function createFeed(ctx: RequestContext, establishmentId: string, o
     return timetable.insertFeed(trx, auth.user.id, establishmentId, hashToken(token));
   });
   recordUsage(ctx, establishmentId, SERVICE, 'feed.create');
-  return feedLink({ created_at: row.created_at, last_used_at: null }, `${ctx.config.publicOrigin ?? origin}/api/timetable/ics/${token}.ics`);
+  return feedLink(
+    { created_at: row.created_at, last_used_at: null },
+    `${ctx.config.publicOrigin ?? origin}/api/timetable/ics/${token}.ics`,
+  );
 }
 
 export async function revokeFeed(ctx: RequestContext, establishmentId: string): Promise<void> {
@@ -829,7 +868,7 @@ export async function feedEvents(ctx: RequestContext, rawToken: string): Promise
   const token = rawToken.replace(/\.ics$/, '');
   const db = trustedDb(ctx.db, 'ICS subscription: the revocable token is the credential');
   const feed = await timetable.feedByHash(db, hashToken(token));
-  if (!feed || feed.status !== 'active') throw notFound();
+  if (feed?.status !== 'active') throw notFound();
   const profiles = await timetable.profilesOf(db, feed.user_id, feed.establishment_id);
   if (profiles.length === 0) throw notFound();
   if (!(await openServicesFor(db, feed.establishment_id, profiles)).includes(SERVICE)) throw notFound();
@@ -848,7 +887,12 @@ export async function feedEvents(ctx: RequestContext, rawToken: string): Promise
     const children = [...(await relations.allChildrenOf(db, feed.establishment_id, feed.user_id))];
     const names = await timetable.names(db, children);
     for (const child of children)
-      for (const o of await occurrencesFor(db, { establishmentId: feed.establishment_id, from, to, studentIds: [child] }))
+      for (const o of await occurrencesFor(db, {
+        establishmentId: feed.establishment_id,
+        from,
+        to,
+        studentIds: [child],
+      }))
         events.push({ ...o, who: names.get(child) ?? null });
   }
   await timetable.feedUsed(db, feed.id);

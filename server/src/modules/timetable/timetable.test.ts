@@ -14,7 +14,10 @@ let principal: Agent;
 let teacher: Agent;
 let student: Agent;
 let parent: Agent;
-const ids: Record<string, string> = {};
+const ids = {} as Record<
+  'class' | 'class2' | 'group' | 'teacher' | 'teacher2' | 'student' | 'student2' | 'parent' | 'maths' | 'spanish',
+  string
+>;
 
 beforeAll(async () => {
   school = await makeEstablishment(db);
@@ -26,8 +29,18 @@ beforeAll(async () => {
   ids.class = c1.id;
   ids.class2 = c2.id;
   ids.group = g.id;
-  const t = await makeUser(db, { establishmentId: school.id, profiles: ['teacher'], firstName: 'Paul', lastName: 'Professeur' });
-  const t2 = await makeUser(db, { establishmentId: school.id, profiles: ['teacher'], firstName: 'Ana', lastName: 'Garcia' });
+  const t = await makeUser(db, {
+    establishmentId: school.id,
+    profiles: ['teacher'],
+    firstName: 'Paul',
+    lastName: 'Professeur',
+  });
+  const t2 = await makeUser(db, {
+    establishmentId: school.id,
+    profiles: ['teacher'],
+    firstName: 'Ana',
+    lastName: 'Garcia',
+  });
   ids.teacher = t.id;
   ids.teacher2 = t2.id;
   await assign(db, school, t.id, { classId: c1.id }, '061300');
@@ -109,7 +122,9 @@ describe('courses, by the direction', () => {
       'Les dates doivent être comprises dans l’année scolaire (2026-09-01 – 2027-07-04).',
     );
     expect(await bad({ classId: ids.class, teacherIds: [ids.student] }, 'TEACHER_UNKNOWN')).toContain('enseignants');
-    expect(await bad({ classId: ids.class, subjectCode: '999999' }, 'SUBJECT_UNKNOWN')).toBe('Matière inconnue : 999999.');
+    expect(await bad({ classId: ids.class, subjectCode: '999999' }, 'SUBJECT_UNKNOWN')).toBe(
+      'Matière inconnue : 999999.',
+    );
     const foreign = await makeClass(db, await makeEstablishment(db), '2NDE1');
     await bad({ classId: foreign.id }, 'NOT_FOUND', 404);
     expect(await countRows(db, 'timetable_course')).toBe(before);
@@ -122,7 +137,11 @@ describe('courses, by the direction', () => {
     const them = await loginAs(app, p.login);
     expect((await them.patch(`/api/timetable/courses/${ids.maths}`, { room: 'X' })).statusCode).toBe(404);
     expect((await them.delete(`/api/timetable/courses/${ids.maths}`)).statusCode).toBe(404);
-    const row = await db.selectFrom('timetable_course').select('room').where('id', '=', ids.maths).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom('timetable_course')
+      .select('room')
+      .where('id', '=', ids.maths)
+      .executeTakeFirstOrThrow();
     expect(row.room).toBe('B204');
   });
 });
@@ -163,7 +182,10 @@ describe('weeks', () => {
     await guard(db, school, ids.parent, ids.student2);
     const which = await week(parent, '2026-12-02');
     expect(which.statusCode).toBe(400);
-    expect(which.json()).toMatchObject({ code: 'STUDENT_REQUIRED', detail: 'Précisez de quel enfant il s’agit (paramètre « student »).' });
+    expect(which.json()).toMatchObject({
+      code: 'STUDENT_REQUIRED',
+      detail: 'Précisez de quel enfant il s’agit (paramètre « student »).',
+    });
     const klass = (await week(principal, '2026-12-02', `&class=${ids.class}`)).json() as WeekResponse;
     expect(klass.of).toMatchObject({ kind: 'class', name: '2NDE1' });
     expect(klass.items).toHaveLength(1);
@@ -265,7 +287,10 @@ describe('one occurrence, cancelled or moved', () => {
 
 describe('the ICS subscription', () => {
   test('a link per person, read-only, revocable; the calendar lists the occurrences', async () => {
-    expect((await student.get(`/api/timetable/feed?establishment=${school.id}`)).json()).toMatchObject({ active: false, url: null });
+    expect((await student.get(`/api/timetable/feed?establishment=${school.id}`)).json()).toMatchObject({
+      active: false,
+      url: null,
+    });
     const created = await student.post('/api/timetable/feed', { establishment: school.id });
     expect(created.statusCode).toBe(201);
     const url = new URL(created.json().url as string);
@@ -312,7 +337,10 @@ describe('the ICS subscription', () => {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await db.insertInto('timetable_course_teacher').values({ course_id: row.id, teacher_id: ids.teacher, establishment_id: school.id }).execute();
+    await db
+      .insertInto('timetable_course_teacher')
+      .values({ course_id: row.id, teacher_id: ids.teacher, establishment_id: school.id })
+      .execute();
     const cancel = await principal.put(`/api/timetable/courses/${row.id}/occurrences/${day}`, { cancelled: true });
     expect(cancel.statusCode, cancel.body).toBe(200);
     const created = await teacher.post('/api/timetable/feed', { establishment: school.id });

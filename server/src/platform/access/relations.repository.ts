@@ -289,7 +289,13 @@ export const relations = {
     const ids = list(courseIds);
     const out = new Map<
       string,
-      { establishmentId: string; schoolYearId: string; classId: string | null; groupId: string | null; subjectCode: string }
+      {
+        establishmentId: string;
+        schoolYearId: string;
+        classId: string | null;
+        groupId: string | null;
+        subjectCode: string;
+      }
     >();
     if (ids.length === 0) return out;
     const rows = await db

@@ -104,7 +104,12 @@ export function readCsv(name: string, bytes: Buffer): TimetableSet {
     const subject = get('subject');
     const week = get('week').toUpperCase();
     const bad = (why: string) =>
-      anomalies.push({ code: 'MALFORMED_LINE', message: `Ligne ${r.line} : ${why} : ligne ignorée.`, file: name, line: r.line });
+      anomalies.push({
+        code: 'MALFORMED_LINE',
+        message: `Ligne ${r.line} : ${why} : ligne ignorée.`,
+        file: name,
+        line: r.line,
+      });
     if (!klass && !group) {
       bad('ni classe ni groupe');
       continue;

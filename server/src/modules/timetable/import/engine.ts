@@ -43,7 +43,14 @@ export const emptyCounts = (): TimetableImportCounts => ({
 
 /** What a stored file is, by its content: an STS XML file (by its root) or a CSV file. */
 export function readFiles(files: { name: string; data: Buffer }[]): TimetableSet {
-  const xml = files.filter((f) => /^\s*</.test(f.data.subarray(0, 200).toString('latin1').replace(/^\uFEFF/, '')));
+  const xml = files.filter((f) =>
+    /^\s*</.test(
+      f.data
+        .subarray(0, 200)
+        .toString('latin1')
+        .replace(/^\uFEFF/, ''),
+    ),
+  );
   if (xml.length > 0) return readSts(xml.map((f) => ({ name: f.name, root: parseXml(f.data) })));
   const csv = files[0]!;
   return readCsv(csv.name, csv.data);
@@ -195,7 +202,14 @@ export async function runTimetableImport(db: Kysely<Database>, jobId: string): P
       }
       if (classId) usedClasses.add(classId);
       if (groupId) usedGroups.add(groupId);
-      resolved.push({ course: c, classId, groupId, subjectCode, teacherIds: [...new Set(ids)].sort(), patternCode: c.pattern });
+      resolved.push({
+        course: c,
+        classId,
+        groupId,
+        subjectCode,
+        teacherIds: [...new Set(ids)].sort(),
+        patternCode: c.pattern,
+      });
     }
     for (const [k, v] of unknownTargets) {
       const code = k.slice(k.indexOf(':') + 1);
@@ -291,14 +305,18 @@ export async function runTimetableImport(db: Kysely<Database>, jobId: string): P
       counts.groupsMatched = usedGroups.size;
       counts.weekPatterns = new Set(resolved.map((r) => r.patternCode).filter(Boolean)).size;
       counts.rooms = new Set(resolved.map((r) => r.course.room).filter(Boolean)).size;
-      await audit(trx, { user: null, ip: '' }, {
-        actorId: job.requested_by,
-        action: 'timetable.import.run',
-        establishmentId: job.establishment_id,
-        targetType: 'timetable_import',
-        targetId: jobId,
-        details: { counts, anomalies: anomalies.length },
-      });
+      await audit(
+        trx,
+        { user: null, ip: '' },
+        {
+          actorId: job.requested_by,
+          action: 'timetable.import.run',
+          establishmentId: job.establishment_id,
+          targetType: 'timetable_import',
+          targetId: jobId,
+          details: { counts, anomalies: anomalies.length },
+        },
+      );
     });
     await importJobs.deleteFiles(db, jobId);
     await importJobs.finish(db, jobId, 'done', { counts, anomalies } satisfies TimetableImportReport);
@@ -353,7 +371,9 @@ function overlaps(
   const out: TimetableAnomaly[] = [];
   const said = new Set<string>();
   for (const [who, list] of by) {
-    const sorted = [...list].sort((a, b) => a.course.weekday - b.course.weekday || (a.course.start < b.course.start ? -1 : 1));
+    const sorted = [...list].sort(
+      (a, b) => a.course.weekday - b.course.weekday || (a.course.start < b.course.start ? -1 : 1),
+    );
     for (let i = 0; i < sorted.length; i++)
       for (let j = i + 1; j < sorted.length; j++) {
         const a = sorted[i]!.course;

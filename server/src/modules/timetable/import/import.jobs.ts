@@ -24,23 +24,32 @@ export async function registerTimetableJobs(boss: PgBoss, db: Kysely<Database>, 
       anomalies: [
         {
           code: 'INTERRUPTED',
-          message: "L'import a été interrompu (arrêt du serveur) sans rien modifier : relancez-le avec les mêmes fichiers.",
+          message:
+            "L'import a été interrompu (arrêt du serveur) sans rien modifier : relancez-le avec les mêmes fichiers.",
         },
       ],
     });
     log.warn({ jobId: job.id }, 'timetable import interrupted');
   }
   await boss.createQueue(TIMETABLE_IMPORT_QUEUE, { retryLimit: 0, expireInSeconds: 900 });
-  await boss.work<{ jobId: string }>(TIMETABLE_IMPORT_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async (jobs) => {
-    for (const job of jobs) await runTimetableImport(db, job.data.jobId);
-  });
+  await boss.work<{ jobId: string }>(
+    TIMETABLE_IMPORT_QUEUE,
+    { batchSize: 1, pollingIntervalSeconds: 1 },
+    async (jobs) => {
+      for (const job of jobs) await runTimetableImport(db, job.data.jobId);
+    },
+  );
   dispatch = async (jobId) => {
     await boss.send(TIMETABLE_IMPORT_QUEUE, { jobId }, { singletonKey: jobId });
   };
 }
 
 /** Queue a job whose row and files are committed. */
-export async function enqueueTimetableImport(db: Kysely<Database>, jobId: string, log: FastifyBaseLogger): Promise<void> {
+export async function enqueueTimetableImport(
+  db: Kysely<Database>,
+  jobId: string,
+  log: FastifyBaseLogger,
+): Promise<void> {
   if (dispatch) return dispatch(jobId);
   setImmediate(() => {
     runTimetableImport(db, jobId).catch((e) => log.error({ err: e, jobId }, 'timetable import crashed'));

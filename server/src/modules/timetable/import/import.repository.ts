@@ -5,7 +5,16 @@ import '../timetable.tables.ts';
 
 /** All SQL of the timetable import: its jobs and files, what matching reads, and the set-based writes. */
 export const importJobs = {
-  insert: (db: AuthorizedDb, row: { id: string; establishment_id: string; requested_by: string; kind: 'sts' | 'csv'; files: { no: number; name: string; size: number }[] }) =>
+  insert: (
+    db: AuthorizedDb,
+    row: {
+      id: string;
+      establishment_id: string;
+      requested_by: string;
+      kind: 'sts' | 'csv';
+      files: { no: number; name: string; size: number }[];
+    },
+  ) =>
     db
       .insertInto('timetable_import')
       .values({ ...row, files: JSON.stringify(row.files) })
@@ -18,7 +27,12 @@ export const importJobs = {
       .execute(),
 
   files: (db: Db, importId: string) =>
-    db.selectFrom('timetable_import_file').select(['no', 'name', 'data']).where('import_id', '=', importId).orderBy('no').execute(),
+    db
+      .selectFrom('timetable_import_file')
+      .select(['no', 'name', 'data'])
+      .where('import_id', '=', importId)
+      .orderBy('no')
+      .execute(),
 
   deleteFiles: (db: Db, importId: string) =>
     db.deleteFrom('timetable_import_file').where('import_id', '=', importId).execute(),
@@ -91,7 +105,11 @@ export const importData = {
       .execute(),
 
   links: (db: Db, establishmentId: string) =>
-    db.selectFrom('timetable_teacher_link').select(['sts_id', 'user_id']).where('establishment_id', '=', establishmentId).execute(),
+    db
+      .selectFrom('timetable_teacher_link')
+      .select(['sts_id', 'user_id'])
+      .where('establishment_id', '=', establishmentId)
+      .execute(),
 
   /** The courses earlier imports created this year, with their teachers. */
   importedCourses: (db: Db, schoolYearId: string) =>
@@ -110,7 +128,9 @@ export const importData = {
         'c.week_pattern_id',
         'c.valid_from',
         'c.valid_to',
-        sql<string[]>`coalesce((SELECT array_agg(t.teacher_id::text ORDER BY t.teacher_id) FROM timetable_course_teacher t WHERE t.course_id = c.id), '{}')`.as(
+        sql<
+          string[]
+        >`coalesce((SELECT array_agg(t.teacher_id::text ORDER BY t.teacher_id) FROM timetable_course_teacher t WHERE t.course_id = c.id), '{}')`.as(
           'teacher_ids',
         ),
       ])
@@ -149,8 +169,20 @@ export const importData = {
   updateCourse: (
     db: AuthorizedDb,
     id: string,
-    set: { room: string | null; ends_at: string; week_pattern_id: string | null; valid_to: string; class_id: string | null; group_id: string | null },
-  ) => db.updateTable('timetable_course').set({ ...set, updated_at: new Date() }).where('id', '=', id).execute(),
+    set: {
+      room: string | null;
+      ends_at: string;
+      week_pattern_id: string | null;
+      valid_to: string;
+      class_id: string | null;
+      group_id: string | null;
+    },
+  ) =>
+    db
+      .updateTable('timetable_course')
+      .set({ ...set, updated_at: new Date() })
+      .where('id', '=', id)
+      .execute(),
 
   /** Courses the new files no longer have: those that already ran end yesterday, the others go. */
   async removeCourses(db: AuthorizedDb, ids: string[], yesterday: string) {
@@ -180,7 +212,10 @@ export const importData = {
       p.teacherIds.map((t) => ({ course_id: p.courseId, teacher_id: t, establishment_id: establishmentId })),
     );
     for (let i = 0; i < rows.length; i += 2000)
-      await db.insertInto('timetable_course_teacher').values(rows.slice(i, i + 2000)).execute();
+      await db
+        .insertInto('timetable_course_teacher')
+        .values(rows.slice(i, i + 2000))
+        .execute();
   },
 
   upsertLinks: (db: AuthorizedDb, establishmentId: string, links: { stsId: string; userId: string }[]) =>
@@ -189,7 +224,9 @@ export const importData = {
       : db
           .insertInto('timetable_teacher_link')
           .values(links.map((l) => ({ establishment_id: establishmentId, sts_id: l.stsId, user_id: l.userId })))
-          .onConflict((oc) => oc.columns(['establishment_id', 'sts_id']).doUpdateSet((eb) => ({ user_id: eb.ref('excluded.user_id') })))
+          .onConflict((oc) =>
+            oc.columns(['establishment_id', 'sts_id']).doUpdateSet((eb) => ({ user_id: eb.ref('excluded.user_id') })),
+          )
           .execute()
           .then(() => undefined),
 };

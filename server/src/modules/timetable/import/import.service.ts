@@ -52,7 +52,10 @@ function check(files: { name: string; data: Buffer }[]): 'sts' | 'csv' {
   if (binary) throw new AppError(415, 'TIMETABLE_IMPORT_FILE_TYPE', { vars: { file: binary.name } });
   const xml = kinds.filter((f) => f.kind === 'xml');
   if (xml.length > 0 && xml.length < kinds.length)
-    throw invalid(kinds.find((f) => f.kind === 'csv')!.name, 'importez les fichiers XML de STS-Web et un fichier CSV séparément');
+    throw invalid(
+      kinds.find((f) => f.kind === 'csv')!.name,
+      'importez les fichiers XML de STS-Web et un fichier CSV séparément',
+    );
   if (xml.length === 0) {
     if (kinds.length > 1) throw invalid(kinds[1]!.name, 'un seul fichier CSV à la fois');
     try {
@@ -60,7 +63,10 @@ function check(files: { name: string; data: Buffer }[]): 'sts' | 'csv' {
       if (set.courses.length === 0 && set.anomalies.length === 0) throw new CsvTimetableError('aucun cours', null);
     } catch (e) {
       if (e instanceof CsvTimetableError)
-        throw invalid(kinds[0]!.name, `${e.message}${e.line && !e.message.includes('ligne') ? ` (ligne ${e.line})` : ''}`);
+        throw invalid(
+          kinds[0]!.name,
+          `${e.message}${e.line && !e.message.includes('ligne') ? ` (ligne ${e.line})` : ''}`,
+        );
       throw e;
     }
     return 'csv';
@@ -93,7 +99,8 @@ export async function createImport(ctx: RequestContext, parts: AsyncIterable<Upl
   const files: { no: number; name: string; data: Buffer }[] = [];
   for await (const part of parts) {
     if (part.type === 'field') fields[part.name] = part.value;
-    else files.push({ no: files.length, name: fileName(part.filename, files.length), data: await readAll(part.stream) });
+    else
+      files.push({ no: files.length, name: fileName(part.filename, files.length), data: await readAll(part.stream) });
   }
   if (!fields.establishment) throw new AppError(400, 'TIMETABLE_IMPORT_ESTABLISHMENT');
   const form = TimetableImportFields.safeParse(fields);

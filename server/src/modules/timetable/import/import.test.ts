@@ -23,7 +23,9 @@ const teachers: Record<string, string> = {};
 
 /** The fixture with the school's UAI in place of the placeholder. */
 function sts(file: string, uai = school.uai): UploadFile {
-  const text = iconv.decode(readFileSync(join(FIXTURES, 'sts', file)), 'iso-8859-15').replaceAll('UAI_PLACEHOLDER', uai);
+  const text = iconv
+    .decode(readFileSync(join(FIXTURES, 'sts', file)), 'iso-8859-15')
+    .replaceAll('UAI_PLACEHOLDER', uai);
   return { name: file, content: iconv.encode(text, 'iso-8859-15'), type: 'text/xml' };
 }
 
@@ -59,7 +61,12 @@ beforeAll(async () => {
   await makeClass(db, school, '2NDE2');
   await makeGroup(db, school, 'ESP2-A');
   const mk = async (first: string, last: string, birth: string | null) => {
-    const u = await makeUser(db, { establishmentId: school.id, profiles: ['teacher'], firstName: first, lastName: last });
+    const u = await makeUser(db, {
+      establishmentId: school.id,
+      profiles: ['teacher'],
+      firstName: first,
+      lastName: last,
+    });
     if (birth) await db.updateTable('app_user').set({ birth_date: birth }).where('id', '=', u.id).execute();
     return u.id;
   };
@@ -102,7 +109,14 @@ describe('the STS-Web import', () => {
     expect(said('START_OUTSIDE_DAY')).toContain('Cours hors des horaires du mercredi (8 h 00 – 12 h 00)');
     expect(said('OVERLAPPING_COURSES')).toContain('la classe 2NDE1 le lundi');
     // 2NDE1: 3 maths, English, SVT (A), physics (B) = 6; 2NDE2: EMC (co-taught), maths = 2; ESP2-A: 1.
-    expect(job.report.counts).toMatchObject({ created: 9, updated: 0, removed: 0, skipped: 3, classesMatched: 2, groupsMatched: 1 });
+    expect(job.report.counts).toMatchObject({
+      created: 9,
+      updated: 0,
+      removed: 0,
+      skipped: 3,
+      classesMatched: 2,
+      groupsMatched: 1,
+    });
     expect(await courses()).toBe(9);
 
     // ISO-8859-15: Cœur (œ is not in ISO-8859-1) matched by name; co-teaching kept both teachers.
@@ -114,7 +128,11 @@ describe('the STS-Web import', () => {
       .execute();
     expect(emc.map((r) => r.teacher_id).sort()).toEqual([teachers.paul, teachers.eleonore].sort());
     // The matched STS ids are remembered for the next import.
-    const links = await db.selectFrom('timetable_teacher_link').select(['sts_id', 'user_id']).orderBy('sts_id').execute();
+    const links = await db
+      .selectFrom('timetable_teacher_link')
+      .select(['sts_id', 'user_id'])
+      .orderBy('sts_id')
+      .execute();
     expect(links).toEqual([
       { sts_id: '10001', user_id: teachers.paul },
       { sts_id: '10002', user_id: teachers.eleonore },
@@ -151,7 +169,9 @@ describe('the STS-Web import', () => {
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toContain('application/problem+json');
     expect(res.json().code).toBe('TIMETABLE_IMPORT_INVALID');
-    expect(res.json().detail).toMatch(/^Le fichier « emp_sts_broken\.xml » ne peut pas être lu : .+ \(ligne \d+\)\. Rien n’a été importé\.$/);
+    expect(res.json().detail).toMatch(
+      /^Le fichier « emp_sts_broken\.xml » ne peut pas être lu : .+ \(ligne \d+\)\. Rien n’a été importé\.$/,
+    );
     expect(await countRows(db, 'timetable_import')).toBe(jobs);
     expect(await countRows(db, 'timetable_import_file')).toBe(0);
     expect(await courses()).toBe(before);
@@ -163,7 +183,9 @@ describe('the STS-Web import', () => {
       establishment: school.id,
     });
     expect(other.statusCode).toBe(400);
-    expect(other.json().detail).toContain('ce n’est pas un fichier d’échange STS-Web (élément racine « ficAlimMENESR »');
+    expect(other.json().detail).toContain(
+      'ce n’est pas un fichier d’échange STS-Web (élément racine « ficAlimMENESR »',
+    );
     const pdf = await upload(principal, [{ name: 'edt.pdf', content: Buffer.from('%PDF-1.4\n\u0000\u0001binary') }], {
       establishment: school.id,
     });
@@ -179,7 +201,7 @@ describe('the STS-Web import', () => {
     expect(await countRows(db, 'timetable_import')).toBe(jobs);
   });
 
-  test("files of another establishment: the job fails and says so, nothing changes", async () => {
+  test('files of another establishment: the job fails and says so, nothing changes', async () => {
     const before = await courses();
     const res = await upload(principal, [sts('sts_emp.xml', '0999999Z'), sts('emp_sts.xml', '0999999Z')], {
       establishment: school.id,
@@ -242,7 +264,9 @@ describe('the CSV fallback', () => {
       establishment: school.id,
     });
     expect(res.statusCode).toBe(400);
-    expect(res.json().detail).toContain('colonnes manquantes dans l’en-tête (ligne 1) : classe, matiere, jour, debut, fin');
+    expect(res.json().detail).toContain(
+      'colonnes manquantes dans l’en-tête (ligne 1) : classe, matiere, jour, debut, fin',
+    );
     expect(await countRows(db, 'timetable_import')).toBe(jobs);
   });
 });

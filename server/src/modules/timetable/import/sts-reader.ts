@@ -7,7 +7,15 @@
  */
 import type { TimetableAnomaly } from '@preau/contracts';
 import { hhmm, minutesOf, mondayOf, timeOfMinutes } from '../calendar.ts';
-import { assignKeys, describe, type ImportedCourse, type TeacherRef, type TimetableSet, WEEKDAYS, frenchTime } from './model.ts';
+import {
+  assignKeys,
+  describe,
+  frenchTime,
+  type ImportedCourse,
+  type TeacherRef,
+  type TimetableSet,
+  WEEKDAYS,
+} from './model.ts';
 import { all, one, path, textOf, type XmlElement } from './xml.ts';
 
 export type StsRoot = 'STS_EDT' | 'EDT_STS';
@@ -57,9 +65,7 @@ export function readSts(files: { name: string; root: XmlElement }[]): TimetableS
   const anomalies: TimetableAnomaly[] = [];
   const stsEmp = files.find((f) => f.root.name === 'STS_EDT');
   const empSts = files.find((f) => f.root.name === 'EDT_STS');
-  const nom: Nomenclatures = stsEmp
-    ? readStsEmp(stsEmp.root)
-    : { uai: null, subjects: new Map(), teachers: new Map() };
+  const nom: Nomenclatures = stsEmp ? readStsEmp(stsEmp.root) : { uai: null, subjects: new Map(), teachers: new Map() };
   if (!stsEmp)
     anomalies.push({
       code: 'MISSING_STS_EMP',
@@ -165,7 +171,8 @@ export function readSts(files: { name: string; root: XmlElement }[]): TimetableS
             });
             continue;
           }
-          if (room && set.rooms.size > 0 && !set.rooms.has(room)) unknownRooms.set(room, (unknownRooms.get(room) ?? 0) + 1);
+          if (room && set.rooms.size > 0 && !set.rooms.has(room))
+            unknownRooms.set(room, (unknownRooms.get(room) ?? 0) + 1);
           const k = `${weekday}|${start}|${end}|${pattern ?? ''}|${room ?? ''}`;
           const existing = merged.get(k);
           if (existing) {

@@ -67,7 +67,9 @@ export function parseXml(bytes: Buffer): XmlElement {
   parser.onopentag = (node) => {
     const el: XmlElement = {
       name: node.name,
-      attrs: Object.fromEntries(Object.entries(node.attributes as Record<string, string>).map(([k, v]) => [k, v.trim()])),
+      attrs: Object.fromEntries(
+        Object.entries(node.attributes as Record<string, string>).map(([k, v]) => [k, v.trim()]),
+      ),
       children: [],
       text: '',
       line: parser.line + 1,
@@ -91,7 +93,8 @@ export function parseXml(bytes: Buffer): XmlElement {
     failure ??= new XmlError(french((e as Error).message), parser.line + 1);
   }
   if (failure) throw failure;
-  if (!root || stack.length > 0) throw new XmlError('le fichier s’arrête avant la fin (balise racine non fermée)', parser.line + 1);
+  if (!root || stack.length > 0)
+    throw new XmlError('le fichier s’arrête avant la fin (balise racine non fermée)', parser.line + 1);
   return root;
 }
 

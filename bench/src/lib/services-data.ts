@@ -1,0 +1,16 @@
+/** The service modules' data of the generated académie, written once per bench run and shared by scenarios. */
+import type { Kysely } from 'kysely';
+import type { Database } from '../../../server/src/platform/db/schema.ts';
+import type { Ctx } from '../scenarios/context.ts';
+import { type TimetableWritten, writeTimetables } from './timetable-writer.ts';
+
+let timetables: Promise<TimetableWritten> | null = null;
+
+/** A year of timetable for every establishment (once per run). */
+export function benchTimetables(ctx: Ctx, db: Kysely<Database>): Promise<TimetableWritten> {
+  timetables ??= writeTimetables(db, ctx.options.seed).then((w) => {
+    ctx.say(`  timetables: ${w.courses} courses written in ${w.seconds.toFixed(1)} s`);
+    return w;
+  });
+  return timetables;
+}

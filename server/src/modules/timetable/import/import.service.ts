@@ -18,7 +18,15 @@ import { importJobs } from './import.repository.ts';
 import { parseXml, XmlError } from './xml.ts';
 
 /** Per upload: at most 4 files of 20 MB (real exchange files weigh a few hundred kilobytes). */
-export const TIMETABLE_UPLOAD_LIMITS = { fileSize: 20 * 1024 * 1024, files: 4, fields: 5, fieldSize: 1000, parts: 10 };
+const MAX_FILE_BYTES = 20 * 1024 * 1024;
+/** The multipart parser stops a little above our own limit, so that ours (worded for this import) speaks first. */
+export const TIMETABLE_UPLOAD_LIMITS = {
+  fileSize: MAX_FILE_BYTES + 1024,
+  files: 4,
+  fields: 5,
+  fieldSize: 1000,
+  parts: 10,
+};
 
 const invalid = (file: string, reason: string) =>
   new AppError(400, 'TIMETABLE_IMPORT_INVALID', {
@@ -30,7 +38,12 @@ const fileName = (raw: string, no: number) => (raw.split(/[\\/]/).pop() ?? '').s
 
 async function readAll(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const parts: Buffer[] = [];
-  for await (const c of stream) parts.push(Buffer.from(c.buffer, c.byteOffset, c.byteLength));
+  let size = 0;
+  for await (const c of stream) {
+    size += c.byteLength;
+    if (size > MAX_FILE_BYTES) throw new AppError(413, 'PAYLOAD_TOO_LARGE');
+    parts.push(Buffer.from(c.buffer, c.byteOffset, c.byteLength));
+  }
   return Buffer.concat(parts);
 }
 

@@ -112,7 +112,7 @@ export const TimetableSettings = z.object({
 });
 export type TimetableSettings = z.infer<typeof TimetableSettings>;
 
-export const UpdateSettingsBody = z.strictObject({
+export const TimetableSettingsBody = z.strictObject({
   establishment: z.uuid(),
   zone: Zone.optional(),
   slots: z.array(Slot).max(20).optional(),
@@ -298,7 +298,7 @@ export const timetableApi = defineApi({
       summary: "Set the establishment's holiday zone and time slots",
       access: { permission: 'timetable.manage' },
       establishment: { body: 'establishment' },
-      body: UpdateSettingsBody,
+      body: TimetableSettingsBody,
       response: TimetableSettings,
       errors: [],
     },

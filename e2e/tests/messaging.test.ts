@@ -55,6 +55,8 @@ describe('messaging', () => {
     await page.locator('[data-testid="editor"]').click();
     await page.keyboard.type('Les élèves de 2NDE1 visiteront le planétarium jeudi. ');
     await page.getByRole('button', { name: 'Gras' }).click();
+    await page.locator('button[aria-pressed="true"]', { hasText: 'Gras' }).waitFor();
+    await page.locator('[data-testid="editor"]:focus').waitFor();
     await page.keyboard.type('Prévoir un pique-nique.');
     await audit(page, 'messaging-compose');
     await page.getByRole('button', { name: 'Envoyer' }).click();
@@ -72,8 +74,15 @@ describe('messaging', () => {
     await page.locator('main h1', { hasText: 'Boîte de réception' }).waitFor();
     const item = page.locator('[data-testid="mailbox"] li', { hasText: subject });
     await item.getByText('Non lu').waitFor();
+    // the live counter in the header (server-sent events) counts the new message's notice
+    const counter = page.locator('[data-testid="live-unread"]').first();
+    const unread = async () => Number(/\((\d+) non lue?s?\)/.exec((await counter.textContent()) ?? '')?.[1] ?? 0);
+    await expect.poll(unread, { timeout: 10_000 }).toBeGreaterThan(0);
+    const before = await unread();
     await item.getByRole('link', { name: subject }).click();
     await page.locator('main h1', { hasText: subject }).waitFor();
+    // opening the message marks its notice read: the counter moves without a reload
+    await expect.poll(unread, { timeout: 10_000 }).toBe(before - 1);
     await page.getByText('Les élèves de 2NDE1 visiteront le planétarium jeudi.').waitFor();
     await audit(page, 'messaging-message');
     await page.getByRole('link', { name: 'Répondre', exact: true }).click();

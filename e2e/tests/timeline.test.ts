@@ -30,7 +30,7 @@ describe('timeline', () => {
     await audit(page, 'timeline');
   });
 
-  test('a teacher chooses quiet hours from 18 h', async () => {
+  test('a teacher chooses a daily digest of new messages and quiet hours from 18 h', async () => {
     const tab = await loggedInTab('prof.demo');
     tabs.push(tab);
     const { page } = tab;
@@ -38,6 +38,9 @@ describe('timeline', () => {
     await page.getByRole('link', { name: 'Choisir comment être prévenu' }).click();
     await page.locator('main h1', { hasText: 'Préférences de notification' }).waitFor();
     await page.getByText('Les courriels sont envoyés à prof.demo@example.org.').waitFor();
+    const newMessage = page.locator('select[data-kind="messaging.message.new"]');
+    expect(await newMessage.inputValue()).toBe('email');
+    await newMessage.selectOption('digest');
     await page.getByLabel('De', { exact: true }).selectOption('18');
     await page.getByRole('button', { name: 'Enregistrer' }).click();
     await page.getByText('Vos préférences sont enregistrées.').waitFor();
@@ -45,6 +48,7 @@ describe('timeline', () => {
     await page.reload();
     await page.locator('main h1', { hasText: 'Préférences de notification' }).waitFor();
     expect(await page.getByLabel('De', { exact: true }).inputValue()).toBe('18');
+    expect(await page.locator('select[data-kind="messaging.message.new"]').inputValue()).toBe('digest');
   });
 
   test('a platform administrator reads the local outbox (no SMTP server in the tests)', async () => {

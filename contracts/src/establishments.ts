@@ -59,6 +59,8 @@ export const UserListItem = z.object({
   displayName: z.string(),
   profiles: z.array(EstablishmentProfile),
   status: UserStatus,
+  /** The label of their functions here (staff), as the directory feed gives it: "CONSEILLER PRINCIPAL D'EDUCATION". */
+  position: z.string().optional(),
   classes: z.array(z.string()),
 });
 export const UserList = z.object({
@@ -79,6 +81,8 @@ export const UserDetail = z.object({
   status: UserStatus,
   profiles: z.array(EstablishmentProfile),
   functions: z.array(z.string()),
+  /** The label of their functions here (staff), when there is one: "CONSEILLER PRINCIPAL D'EDUCATION". */
+  position: z.string().optional(),
   classes: z.array(z.object({ id: z.uuid(), code: z.string(), label: z.string() })),
   children: z.array(z.object({ id: z.uuid(), displayName: z.string(), level: z.enum(['legal', 'in_charge']) })),
   guardians: z.array(z.object({ id: z.uuid(), displayName: z.string(), level: z.enum(['legal', 'in_charge']) })),

@@ -26,6 +26,8 @@ export interface MemberListRow {
   /** `blocked` where the establishment suspended them (statusIn). */
   status: UserStatusValue;
   profiles: string[];
+  /** The label of their functions here (staff): "CONSEILLER PRINCIPAL D'EDUCATION". */
+  position: string | null;
   /** Codes of the current school year's classes they are enrolled in or teach. */
   classes: string[];
 }
@@ -53,7 +55,8 @@ export const directory = {
   members: async (db: Db, establishmentId: string): Promise<MemberListRow[]> => {
     const res = await sql<MemberListRow>`
       WITH mem AS (
-        SELECT user_id, array_agg(profile ORDER BY profile) AS profiles
+        SELECT user_id, array_agg(profile ORDER BY profile) AS profiles,
+               string_agg(DISTINCT position, ', ') AS position
         FROM membership WHERE establishment_id = ${establishmentId} GROUP BY user_id
       ), cls AS (
         SELECT x.user_id, array_agg(DISTINCT c.code ORDER BY c.code) AS classes
@@ -69,7 +72,7 @@ export const directory = {
         GROUP BY x.user_id
       )
       SELECT u.id, u.login, u.display_name, u.first_name, u.last_name,
-             ${statusIn(establishmentId)} AS status, mem.profiles, COALESCE(cls.classes, '{}') AS classes
+             ${statusIn(establishmentId)} AS status, mem.profiles, mem.position, COALESCE(cls.classes, '{}') AS classes
       FROM mem JOIN app_user u ON u.id = mem.user_id LEFT JOIN cls ON cls.user_id = mem.user_id
       ORDER BY u.display_name, u.id`.execute(db);
     return res.rows;
@@ -90,6 +93,9 @@ export const directory = {
         sql<string[]>`(
           SELECT COALESCE(array_agg(DISTINCT f ORDER BY f), '{}') FROM membership m2, unnest(m2.functions) f
           WHERE m2.user_id = u.id AND m2.establishment_id = ${establishmentId})`.as('functions'),
+        sql<string | null>`(
+          SELECT string_agg(DISTINCT m3.position, ', ') FROM membership m3
+          WHERE m3.user_id = u.id AND m3.establishment_id = ${establishmentId})`.as('position'),
       ])
       .where('u.id', '=', userId)
       .where(({ exists, selectFrom }) =>
@@ -102,6 +108,26 @@ export const directory = {
       )
       .$if(!!opts.forUpdate, (q) => q.forUpdate('u'))
       .executeTakeFirst(),
+
+  /** Staff positions and function codes of these people in one establishment (those who have any). */
+  positions: (db: Db, establishmentId: string, userIds: string[]) =>
+    userIds.length === 0
+      ? Promise.resolve([] as { user_id: string; position: string | null; functions: string[] }[])
+      : db
+          .selectFrom('membership')
+          .select([
+            'user_id',
+            sql<string | null>`string_agg(DISTINCT position, ', ')`.as('position'),
+            sql<string[]>`COALESCE(array_agg(DISTINCT f ORDER BY f) FILTER (WHERE f IS NOT NULL), '{}')`.as(
+              'functions',
+            ),
+          ])
+          .leftJoin(sql`unnest(membership.functions)`.as('f'), (join) => join.onTrue())
+          .where('establishment_id', '=', establishmentId)
+          .where(sql<boolean>`user_id = ANY(${userIds}::uuid[])`)
+          .where('profile', 'in', ['teacher', 'staff', 'principal', 'local_admin'])
+          .groupBy('user_id')
+          .execute(),
 
   classesOf: (db: Db, establishmentId: string, userId: string) =>
     db

@@ -67,6 +67,7 @@ export async function listUsers(ctx: RequestContext, establishmentId: string, qu
       displayName: r.display_name,
       profiles: r.profiles as EstablishmentProfile[],
       status: r.status,
+      ...(r.position ? { position: r.position } : {}),
       classes: r.classes,
     })),
     total: matching.length,
@@ -135,6 +136,7 @@ async function detail(ctx: AuthedContext, db: Db, establishmentId: string, userI
     status: statusHere(target),
     profiles: target.profiles as EstablishmentProfile[],
     functions: target.functions,
+    ...(target.position ? { position: target.position } : {}),
     classes,
     children: children.map((c) => ({ id: c.id, displayName: c.display_name, level: c.level })),
     guardians: guardians.map((g) => ({ id: g.id, displayName: g.display_name, level: g.level })),
@@ -255,4 +257,17 @@ export async function newUserActivationCode(ctx: RequestContext, establishmentId
   });
   recordUsage(ctx, establishmentId, 'directory', 'user.activation_code');
   return { code, expiresAt: expiresAt.toISOString() };
+}
+
+/**
+ * The staff positions of these people in an establishment (for other modules: messaging names the CPE to
+ * parents). Only those with a staff membership there; no access check here, the caller has made its own.
+ */
+export async function positionsOf(
+  db: Db,
+  establishmentId: string,
+  userIds: string[],
+): Promise<Map<string, { position: string | null; functions: string[] }>> {
+  const rows = await directory.positions(db, establishmentId, userIds);
+  return new Map(rows.map((r) => [r.user_id, { position: r.position, functions: r.functions }]));
 }

@@ -1,5 +1,6 @@
 import { defineModule } from '../../platform/module.ts';
 import * as m0010 from './0010_directory_import_jobs.ts';
+import * as m0011 from './0011_directory_membership_position.ts';
 import { directoryPersonalData } from './directory.personal-data.ts';
 import { directoryRoutes } from './directory.routes.ts';
 import { duplicatesRoutes } from './duplicates/duplicates.routes.ts';
@@ -21,6 +22,8 @@ export { uploadParts } from './import/imports.routes.ts';
 export type { UploadPart } from './import/imports.service.ts';
 export { foldName } from './import/model.ts';
 export { pdfText } from './sheets/sheets.pdf.ts';
+/** Staff positions ("CONSEILLER PRINCIPAL D'EDUCATION") of people in an establishment: messaging names the CPE. */
+export { positionsOf } from './directory.service.ts';
 
 export const directoryModule = defineModule({
   name: 'directory',
@@ -49,7 +52,7 @@ export const directoryModule = defineModule({
     'imports.run': ['local_admin'],
     'school_years.manage': ['principal', 'local_admin'],
   },
-  migrations: { '0010_directory_import_jobs': m0010 },
+  migrations: { '0010_directory_import_jobs': m0010, '0011_directory_membership_position': m0011 },
   jobs: ({ boss, db, config, log }) => registerDirectoryJobs(boss, db, config, log),
   // The module's route files, one per area (users, imports, data quality, login sheets, rollover…).
   personalData: directoryPersonalData,

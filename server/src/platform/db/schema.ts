@@ -94,6 +94,8 @@ export interface MembershipTable {
   user_id: string;
   profile: string;
   functions: Generated<string[]>;
+  /** The label of the functions there (staff), as the feed gives it: "CONSEILLER PRINCIPAL D'EDUCATION". */
+  position: Generated<string | null>;
   created_at: Timestamp;
 }
 

@@ -24,6 +24,7 @@ interface UserList {
     displayName: string;
     profiles: string[];
     status: UserStatus;
+    position?: string;
     classes: string[];
   }[];
   total: number;
@@ -189,7 +190,10 @@ export function UsersAdmin() {
                       <Link to={u.id}>{u.displayName}</Link>
                     </th>
                     <td>{u.login}</td>
-                    <td>{u.profiles.map((p) => t(`profiles.${p}`)).join(', ')}</td>
+                    <td>
+                      {u.profiles.map((p) => t(`profiles.${p}`)).join(', ')}
+                      {u.position ? <span className="preau-block fr-text--xs preau-muted">{u.position}</span> : null}
+                    </td>
                     <td>{u.classes.join(', ') || '—'}</td>
                     <td>
                       <UserStatusBadge status={u.status} />
@@ -268,6 +272,12 @@ export function UserDetailPage() {
             <dd>{formatDate(u.birthDate, i18n.language)}</dd>
             <dt>{t('admin.users.profile')}</dt>
             <dd>{u.profiles.map((p) => t(`profiles.${p}`)).join(', ') || '—'}</dd>
+            {u.position ? (
+              <>
+                <dt>{t('admin.users.position')}</dt>
+                <dd>{u.position}</dd>
+              </>
+            ) : null}
             {u.functions.length > 0 ? (
               <>
                 <dt>{t('admin.users.functions')}</dt>

@@ -242,20 +242,32 @@ class AafSetBuilder {
       this.set.guardians.set(r.key, prev ? mergePerson(prev, next) : next);
     } else {
       const p = r.entity as AafStaff;
-      const byProfile = new Map<string, { structureKey: string; profile: StaffProfile; functions: string[] }>();
+      const byProfile = new Map<
+        string,
+        { structureKey: string; profile: StaffProfile; functions: string[]; position?: string | null; labels: string[] }
+      >();
       for (const pr of p.profiles) {
         if (pr.profile === 'student' || pr.profile === 'guardian') continue;
         byProfile.set(`${pr.structureKey}$${pr.profile}`, {
           structureKey: pr.structureKey,
           profile: pr.profile,
           functions: [],
+          labels: [],
         });
       }
       for (const f of p.functions) {
         const entry = byProfile.get(`${f.structureKey}$${f.profile}`);
-        if (entry && !entry.functions.includes(f.code.toUpperCase())) entry.functions.push(f.code.toUpperCase());
+        if (!entry) continue;
+        if (!entry.functions.includes(f.code.toUpperCase())) entry.functions.push(f.code.toUpperCase());
+        // The position's label ("CONSEILLER PRINCIPAL D'EDUCATION"), else the function's ("DIRECTION").
+        const label = (f.positionLabel ?? f.label ?? '').trim();
+        if (label && !entry.labels.includes(label)) entry.labels.push(label);
       }
-      for (const e of byProfile.values()) e.functions.sort();
+      for (const e of byProfile.values()) {
+        e.functions.sort();
+        // Stated by the functions attribute: a person without any label there has none.
+        if (has('ENTPersonFonctions')) e.position = e.labels.length ? e.labels.join(', ') : null;
+      }
       const assign = (kindOf: 'class' | 'group') =>
         p.assignments
           .filter((a) => a.kind === kindOf && /^[0-9A-Z]{6}$/.test(a.subjectCode))
@@ -265,7 +277,7 @@ class AafSetBuilder {
         origin,
         values: personValues('staff', r, p, birthDateOk),
         structures: has('ENTPersonStructRattach') ? p.structureKeys : undefined,
-        profiles: [...byProfile.values()],
+        profiles: [...byProfile.values()].map(({ labels: _l, ...pr }) => pr),
         profilesProvided: has('ENTPersonFonctions'),
         classAssignments: has('ENTAuxEnsClassesMatieres') ? assign('class') : undefined,
         groupAssignments: has('ENTAuxEnsGroupesMatieres') ? assign('group') : undefined,

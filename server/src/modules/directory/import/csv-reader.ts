@@ -104,9 +104,10 @@ function staffProfileOf(fn: string | undefined, teaches: boolean): { profile: St
   if (byCode === 'teacher' || byCode === 'staff' || byCode === 'principal') return { profile: byCode, code };
   const v = foldName(raw);
   if (!v) return { profile: teaches ? 'teacher' : 'staff', code: null };
+  // School life first: a "conseiller principal d'éducation" is no principal.
+  if (/(cpe|educ|viescol|surveil|aed)/.test(v)) return { profile: 'staff', code: 'EDU' };
   if (/(direct|proviseur|principal|chefdetab|adjoint)/.test(v)) return { profile: 'principal', code: 'DIR' };
   if (/^(ens|prof|enseign)/.test(v)) return { profile: 'teacher', code: 'ENS' };
-  if (/(cpe|educ|viescol|surveil|aed)/.test(v)) return { profile: 'staff', code: 'EDU' };
   if (/(doc)/.test(v)) return { profile: 'staff', code: 'DOC' };
   return { profile: 'staff', code: raw.length <= 10 ? code : null };
 }
@@ -389,7 +390,13 @@ class CsvSetBuilder {
       structures: [CSV_STRUCTURE],
       profiles: [
         ...(prev?.profiles.filter((p) => p.profile !== profile) ?? []),
-        { structureKey: CSV_STRUCTURE, profile, functions: code ? [code] : [] },
+        {
+          structureKey: CSV_STRUCTURE,
+          profile,
+          functions: code ? [code] : [],
+          // The function as the file words it is the position; a row that says none leaves it as it is.
+          ...(row.function ? { position: row.function.trim() } : {}),
+        },
       ],
       profilesProvided: false,
       classAssignments: [...(prev?.classAssignments ?? []), ...assign(classes)],

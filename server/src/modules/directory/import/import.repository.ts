@@ -395,27 +395,29 @@ export const imports = {
       ? Promise.resolve([])
       : db
           .selectFrom('membership')
-          .select(['id', 'user_id', 'profile', 'functions'])
+          .select(['id', 'user_id', 'profile', 'functions', 'position'])
           .where('establishment_id', '=', establishmentId)
           .where(sql<boolean>`user_id = ANY(${userIds}::uuid[])`)
           .execute(),
   insertMemberships: (
     db: Db,
     establishmentId: string,
-    rows: { user_id: string; profile: string; functions: string }[],
+    rows: { user_id: string; profile: string; functions: string; position: string | null }[],
   ) =>
     rows.length === 0
       ? Promise.resolve()
-      : sql`INSERT INTO membership (establishment_id, user_id, profile, functions)
-            SELECT ${establishmentId}::uuid, v.user_id, v.profile, v.functions::text[]
-            FROM unnest(${col(rows, 'user_id')}::uuid[], ${col(rows, 'profile')}::text[], ${col(rows, 'functions')}::text[])
-              AS v(user_id, profile, functions)
+      : sql`INSERT INTO membership (establishment_id, user_id, profile, functions, position)
+            SELECT ${establishmentId}::uuid, v.user_id, v.profile, v.functions::text[], v.position
+            FROM unnest(${col(rows, 'user_id')}::uuid[], ${col(rows, 'profile')}::text[], ${col(rows, 'functions')}::text[],
+                        ${col(rows, 'position')}::text[])
+              AS v(user_id, profile, functions, position)
             ON CONFLICT (user_id, establishment_id, profile) DO NOTHING`.execute(db),
-  updateMembershipFunctions: (db: Db, rows: { id: string; functions: string }[]) =>
+  updateMemberships: (db: Db, rows: { id: string; functions: string; position: string | null }[]) =>
     rows.length === 0
       ? Promise.resolve()
-      : sql`UPDATE membership m SET functions = v.functions::text[]
-            FROM unnest(${col(rows, 'id')}::uuid[], ${col(rows, 'functions')}::text[]) AS v(id, functions)
+      : sql`UPDATE membership m SET functions = v.functions::text[], position = v.position
+            FROM unnest(${col(rows, 'id')}::uuid[], ${col(rows, 'functions')}::text[], ${col(rows, 'position')}::text[])
+              AS v(id, functions, position)
             WHERE m.id = v.id`.execute(db),
   deleteMemberships: (db: Db, ids: string[]) =>
     ids.length === 0 ? Promise.resolve() : sql`DELETE FROM membership WHERE id = ANY(${ids}::uuid[])`.execute(db),

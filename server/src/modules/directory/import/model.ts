@@ -93,8 +93,11 @@ export interface AssignmentIn {
 }
 
 export interface StaffIn extends PersonIn {
-  /** Profiles per structure with the function codes behind them. */
-  profiles: { structureKey: string; profile: StaffProfile; functions: string[] }[];
+  /**
+   * Profiles per structure with the function codes behind them, and their label (`position`: "CONSEILLER
+   * PRINCIPAL D'EDUCATION"; null when the feed names none, undefined when it does not say).
+   */
+  profiles: { structureKey: string; profile: StaffProfile; functions: string[]; position?: string | null }[];
   /** True when the functions were provided: the person's staff profiles are then replaced, not added to. */
   profilesProvided: boolean;
   classAssignments?: AssignmentIn[];

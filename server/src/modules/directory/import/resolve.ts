@@ -48,6 +48,8 @@ export interface EstablishmentPlan {
   groups: Map<string, { label: string | null }>;
   /** Desired memberships per person key: profile → function codes. */
   members: Map<string, Map<MemberProfile, string[]>>;
+  /** The label of a staff membership, when the set states it (null: none): profile → position. */
+  positions: Map<string, Map<MemberProfile, string | null>>;
   /** Profiles of a person that the set states fully here: memberships with another of them are removed. */
   managed: Map<string, Set<MemberProfile>>;
   /** Persons whose account columns this import writes (the others are only linked). */
@@ -118,6 +120,7 @@ function newPlan(key: string, existing: EstablishmentRow | null, structure: Stru
     classes: new Map(),
     groups: new Map(),
     members: new Map(),
+    positions: new Map(),
     managed: new Map(),
     identity: new Set(),
     enrolClasses: new Map(),
@@ -136,6 +139,15 @@ function newPlan(key: string, existing: EstablishmentRow | null, structure: Stru
     deletes: new Map(),
   };
 }
+
+const setOf2 = <K, K2, V>(m: Map<K, Map<K2, V>>, k: K) => {
+  let s = m.get(k);
+  if (!s) {
+    s = new Map();
+    m.set(k, s);
+  }
+  return s;
+};
 
 const setOf = <K, V>(m: Map<K, Set<V>>, k: K) => {
   let s = m.get(k);
@@ -665,6 +677,7 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
       if (!plan) continue;
       ests.add(plan);
       member(plan, p.key, pr.profile, pr.functions);
+      if (pr.position !== undefined) setOf2(plan.positions, p.key).set(pr.profile, pr.position);
     }
     const assign = (
       list: typeof p.classAssignments,

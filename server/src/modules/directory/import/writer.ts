@@ -478,21 +478,24 @@ export async function writePlan(
     const ids = [...plan.members.keys()].map(idOf).filter((x): x is string => !!x);
     const current = await imports.memberships(trx, estId, ids);
     const byUser = groupBy(current, (m) => m.user_id);
-    const insert: { user_id: string; profile: string; functions: string }[] = [];
-    const update: { id: string; functions: string }[] = [];
+    const insert: { user_id: string; profile: string; functions: string; position: string | null }[] = [];
+    const update: { id: string; functions: string; position: string | null }[] = [];
     const remove: string[] = [];
     const pg = (a: string[]) => `{${a.map((x) => `"${x.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
     for (const [key, desired] of plan.members) {
       const uid = idOf(key);
       if (!uid) continue;
       const cur = byUser.get(uid) ?? [];
+      const positions = plan.positions.get(key);
       for (const [profile, fns] of desired) {
         const c = cur.find((m) => m.profile === profile);
+        // A position the set does not state stays as it is.
+        const position = positions?.has(profile) ? (positions.get(profile) ?? null) : (c?.position ?? null);
         if (!c) {
-          insert.push({ user_id: uid, profile, functions: pg(fns) });
+          insert.push({ user_id: uid, profile, functions: pg(fns), position });
           touched(key, kindOfProfile(profile));
-        } else if ([...c.functions].sort().join('|') !== fns.join('|')) {
-          update.push({ id: c.id, functions: pg(fns) });
+        } else if ([...c.functions].sort().join('|') !== fns.join('|') || (c.position ?? null) !== position) {
+          update.push({ id: c.id, functions: pg(fns), position });
           touched(key, kindOfProfile(profile));
         }
       }
@@ -505,7 +508,7 @@ export async function writePlan(
           }
     }
     await imports.insertMemberships(trx, estId, insert);
-    await imports.updateMembershipFunctions(trx, update);
+    await imports.updateMemberships(trx, update);
     await imports.deleteMemberships(trx, remove);
   }
 

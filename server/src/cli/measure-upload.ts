@@ -2,7 +2,7 @@
  * What a big upload does to the server: starts Préau (`src/main.ts`, demo académie, a throwaway DATA_DIR),
  * streams a generated CSV file of the given size to the preview (the mapping step) and then to a dry-run
  * import, and meanwhile samples every 100 ms the server's resident memory (/proc, worker threads included)
- * and the latency of `GET /api/health`. Prints one line per step and a JSON summary.
+ * (with its child processes: the import process) and the latency of `GET /api/health`. Prints one line per step and a JSON summary.
  *
  *   node src/cli/measure-upload.ts [--mb 190] [--steps preview,dryrun] [--timeout 600]
  *   node src/cli/measure-upload.ts --aaf-dir /tmp/aaf --steps aaf,aaf-archive   # an AAF export: files, then one .tar.gz
@@ -62,13 +62,29 @@ async function generateCsv(mb: number) {
   await new Promise<void>((r) => out.end(r));
 }
 
-function rssMb(pid: number): number {
+function rssOf(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Math.round(Number(m[1]) / 1024) : 0;
+    return m ? Number(m[1]) : 0;
   } catch {
     return 0;
   }
+}
+
+/** Resident memory of the server and of its children (the import process), in MB. */
+function rssMb(pid: number): number {
+  let kb = rssOf(pid);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) kb += rssOf(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return Math.round(kb / 1024);
 }
 
 async function startServer() {

@@ -1,14 +1,15 @@
 /**
  * Imports run as background jobs: on pg-boss (queue `directory.import`) when the process runs jobs, else
- * in-process right after the request (tests, `PREAU_JOBS=0`). Either way the job itself runs on a worker
- * thread of its own (`import.worker.ts`) with a bounded heap (`IMPORT_MEMORY_MB`): parsing and resolving
+ * in-process right after the request (tests, `PREAU_JOBS=0`). Either way the job itself runs in a child
+ * process of its own (`import.worker.ts`) with a bounded heap (`IMPORT_MEMORY_MB`): parsing and resolving
  * never hold the request thread, and an import too big for that heap fails cleanly (`IMPORT_TOO_LARGE`)
- * while the server lives on. The job's row in `import_job` carries its status, progress, phase and heartbeat
+ * while the server lives on (a worker thread would not do: V8 may abort the whole process at a thread's limit). The job's row in `import_job` carries its status, progress, phase and heartbeat
  * as it goes, each establishment written (in that establishment's transaction), and its report at the end.
  * A job whose process died is marked `interrupted` when an instance starts, or by its periodic check.
  */
+import { type ChildProcess, fork } from 'node:child_process';
 import { hostname } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
 import type { CsvMapping, ImportAnomaly, ImportCounts, ImportReport, ImportResolutions } from '@preau/contracts';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -145,7 +146,7 @@ function sumCounts(written: WrittenEstablishment[]): ImportCounts {
 }
 
 /**
- * Run one queued job in this thread, from start to report. The CLI passes its files (`sources`, read from disk
+ * Run one queued job here, from start to report. The CLI passes its files (`sources`, read from disk
  * instead of the stored uploads) and follows the progress (`onProgress`).
  */
 export async function runImportJob(
@@ -219,35 +220,52 @@ export async function runImportJob(
   }
 }
 
-// ---- the worker thread that runs jobs ----
+// ---- the process that runs jobs ----
 
 type FromWorker =
   | { type: 'ran'; jobId: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; obj: Record<string, unknown>; msg: string };
 
+/** The import process died: how (out of memory aborts V8 with SIGABRT). */
+class ImportProcessDied extends Error {
+  readonly outOfMemory: boolean;
+  constructor(code: number | null, signal: NodeJS.Signals | null) {
+    super(`the import process stopped (${signal ?? `exit code ${code}`})`);
+    this.outOfMemory = signal === 'SIGABRT' || code === 134;
+  }
+}
+
 interface JobWorker {
-  worker: Worker;
+  child: ChildProcess;
   running: Map<string, { ok: () => void; ko: (e: Error) => void }>;
   idle: NodeJS.Timeout | null;
   memoryMb: number;
 }
 let current: JobWorker | null = null;
-/** The job thread stops after this long without a job (its database pools with it). */
+/** The import process stops after this long without a job (its database pools with it). */
 const IDLE_MS = 30_000;
 
+/**
+ * The import process: a child of this one (not a thread), so that running out of its heap — which V8 answers
+ * by aborting the whole process — can only end it, never the server. One per server process, kept while it
+ * has work, and started again after it dies.
+ */
 function jobWorker(memoryMb: number, log: Log): JobWorker {
   if (current && current.memoryMb === memoryMb) return current;
-  const worker = new Worker(new URL('./import.worker.ts', import.meta.url), {
-    resourceLimits: { maxOldGenerationSizeMb: memoryMb },
+  const child = fork(fileURLToPath(new URL('./import.worker.ts', import.meta.url)), [], {
+    execArgv: [`--max-old-space-size=${memoryMb}`],
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  worker.unref();
-  const me: JobWorker = { worker, running: new Map(), idle: null, memoryMb };
+  child.unref();
+  child.channel?.unref();
+  const me: JobWorker = { child, running: new Map(), idle: null, memoryMb };
   const fail = (e: Error) => {
     if (current === me) current = null;
     for (const r of me.running.values()) r.ko(e);
     me.running.clear();
   };
-  worker.on('message', (m: FromWorker) => {
+  child.on('message', (m: FromWorker) => {
     if (m.type === 'log') log[m.level](m.obj, m.msg);
     else {
       me.running.get(m.jobId)?.ok();
@@ -255,22 +273,21 @@ function jobWorker(memoryMb: number, log: Log): JobWorker {
       if (me.running.size === 0) {
         me.idle = setTimeout(() => {
           if (current === me) current = null;
-          worker.postMessage({ type: 'close' });
+          child.send({ type: 'close' });
         }, IDLE_MS);
         me.idle.unref();
       }
     }
   });
-  worker.on('error', fail);
-  worker.on('exit', (code) => fail(new Error(`the import thread stopped (exit code ${code})`)));
+  child.on('error', fail);
+  child.on('exit', (code, signal) => fail(new ImportProcessDied(code, signal)));
   current = me;
   return me;
 }
 
 /**
- * Run a job on the import thread; when that thread dies under it (out of memory, crash), the job is failed
- * with what it had written. Without a known connection string (a database handle made elsewhere), in this
- * thread.
+ * Run a job in the import process; when that process dies under it (out of memory, crash), the job is failed
+ * with what it had written. Without a known connection string (a database handle made elsewhere), here.
  */
 export async function runImportJobIsolated(
   db: Kysely<Database>,
@@ -286,11 +303,11 @@ export async function runImportJobIsolated(
   try {
     await new Promise<void>((ok, ko) => {
       w.running.set(jobId, { ok, ko });
-      w.worker.postMessage({ type: 'run', jobId, url, settings: { activationCodeDays: config.activationCodeDays } });
+      w.child.send({ type: 'run', jobId, url, settings: { activationCodeDays: config.activationCodeDays } });
     });
   } catch (e) {
-    const oom = (e as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
-    log.error({ err: e, jobId }, oom ? 'import out of memory' : 'import thread died');
+    const oom = e instanceof ImportProcessDied && e.outOfMemory;
+    log.error({ err: e, jobId }, oom ? 'import out of memory' : 'import process died');
     const row = await importJobs.byId(db, jobId);
     if (!row || (row.status !== 'running' && row.status !== 'queued')) return;
     const written = (row.written ?? []) as WrittenEstablishment[];

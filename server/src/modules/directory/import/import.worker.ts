@@ -1,14 +1,20 @@
 /**
- * The import thread (see import.jobs.ts): runs the jobs it is sent, each with a database pool of its own
- * (one per connection string), and reports back when each has finished. Its heap is bounded by the parent.
+ * The import process (see import.jobs.ts): runs the jobs its parent sends, each with a database pool of its own
+ * (one per connection string), and reports back when each has finished. Its heap is bounded by the parent
+ * (`--max-old-space-size`); it ends when the parent goes.
  */
-import { parentPort } from 'node:worker_threads';
 import type { Kysely } from 'kysely';
 import { createDatabase } from '../../../platform/db/database.ts';
 import type { Database } from '../../../platform/db/schema.ts';
 import { type JobSettings, runImportJob } from './import.jobs.ts';
 
-const port = parentPort!;
+const port = {
+  postMessage: (m: unknown) => process.send?.(m),
+  on: (event: 'message', fn: (m: Message) => void) => process.on(event, fn),
+};
+const closeAll = () => Promise.all([...pools.values()].map((db) => db.destroy())).finally(() => process.exit(0));
+// The server went away (or closed the channel): the jobs of a dead parent are interrupted, not left running.
+process.on('disconnect', () => void closeAll());
 const pools = new Map<string, Kysely<Database>>();
 
 const log = Object.fromEntries(
@@ -25,7 +31,7 @@ type Message = { type: 'run'; jobId: string; url: string; settings: JobSettings 
 
 port.on('message', (m: Message) => {
   if (m.type === 'close') {
-    void Promise.all([...pools.values()].map((db) => db.destroy())).finally(() => process.exit(0));
+    void closeAll();
     return;
   }
   let db = pools.get(m.url);

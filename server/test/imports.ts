@@ -71,7 +71,7 @@ export async function upload(
 }
 
 /** Poll the job until it has finished. */
-export async function waitForImport(as: Agent, id: string, timeoutMs = 20_000): Promise<ImportJob> {
+export async function waitForImport(as: Agent, id: string, timeoutMs = 90_000): Promise<ImportJob> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await as.get(`/api/imports/${id}`);

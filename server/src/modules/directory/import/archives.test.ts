@@ -59,7 +59,7 @@ describe('an académie export in one upload', () => {
     expect(first.files).toHaveLength(48);
     expect(first.report!.counts.establishments.created).toBe(6);
     expect(first.report!.counts.students.created).toBe(6 * 30 + 15);
-  });
+  }, 120_000);
 
   test('the same export as one .zip, and as one .tar.gz (in folders): the same files, nothing new', async () => {
     const entries: ArchiveEntryIn[] = academy().map((f, i) => ({
@@ -76,7 +76,7 @@ describe('an académie export in one upload', () => {
       for (const c of Object.values(job.report!.counts)) expect(c).toEqual(zero);
     }
     expect(await countRows(db, 'import_file_chunk')).toBe(0);
-  });
+  }, 120_000);
 });
 
 describe('each limit names itself, and a refused upload stores nothing', () => {
@@ -87,7 +87,7 @@ describe('each limit names itself, and a refused upload stores nothing', () => {
     await refused(files, 413, 'IMPORT_TOO_MANY_FILES', /au plus 2000/);
     const inArchive = zip(Array.from({ length: 2001 }, (_, i) => ({ name: `ENT_${i}.xml`, content: xml })));
     await refused([{ name: 'gros.zip', content: inArchive }], 413, 'IMPORT_ARCHIVE_TOO_MANY_ENTRIES', /au plus 2000/);
-  });
+  }, 120_000);
 
   test('a zip bomb: an entry expanding to a thousand times its size', async () => {
     const bomb = zip([
@@ -103,7 +103,7 @@ describe('each limit names itself, and a refused upload stores nothing', () => {
       'IMPORT_ARCHIVE_RATIO',
       /taux de compression maximal : 200/,
     );
-  });
+  }, 120_000);
 
   test('a path outside the archive, an absolute path, a link', async () => {
     const evil = await refused(
@@ -142,7 +142,7 @@ describe('each limit names itself, and a refused upload stores nothing', () => {
       'IMPORT_ARCHIVE_LINK',
       /ENT_lien\.xml/,
     );
-  });
+  }, 120_000);
 
   test('a damaged archive, and a file in an archive that is neither XML nor CSV', async () => {
     const good = zip([{ name: 'a.xml', content: xml }]);
@@ -163,7 +163,7 @@ describe('each limit names itself, and a refused upload stores nothing', () => {
       'IMPORT_FILE_TYPE',
       /photo\.png/,
     );
-  });
+  }, 120_000);
 
   test('a file over 200 MB names the file and the limit', async () => {
     const res = await refused(
@@ -200,5 +200,5 @@ describe('the expanded size of an archive', () => {
       expect(err, kind).toBeInstanceOf(AppError);
       expect((err as AppError).code).toBe('IMPORT_ARCHIVE_TOO_LARGE');
     }
-  });
+  }, 120_000);
 });

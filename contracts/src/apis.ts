@@ -1,6 +1,7 @@
 import type { charterApi } from './charter.ts';
 import type { establishmentsApi } from './establishments.ts';
 import type { messagingApi } from './messaging.ts';
+import type { operatorApi } from './operator.ts';
 import type { privacyApi } from './privacy.ts';
 import type { servicesApi } from './services.ts';
 import type { timelineApi } from './timeline.ts';
@@ -18,7 +19,8 @@ export type Endpoints = typeof servicesApi.endpoints &
   typeof timelineApi.endpoints &
   typeof privacyApi.endpoints &
   typeof messagingApi.endpoints &
-  typeof timetableApi.endpoints;
+  typeof timetableApi.endpoints &
+  typeof operatorApi.endpoints;
 
 export type EndpointName = keyof Endpoints;
 
@@ -30,7 +32,8 @@ export type ApiPermission =
   | (typeof timelineApi.permissions)[number]
   | (typeof privacyApi.permissions)[number]
   | (typeof messagingApi.permissions)[number]
-  | (typeof timetableApi.permissions)[number];
+  | (typeof timetableApi.permissions)[number]
+  | (typeof operatorApi.permissions)[number];
 
 /** Every module problem code declared in a contract. */
 export type ApiErrorCode =
@@ -40,4 +43,5 @@ export type ApiErrorCode =
   | (typeof timelineApi.errors)[number]
   | (typeof privacyApi.errors)[number]
   | (typeof messagingApi.errors)[number]
-  | (typeof timetableApi.errors)[number];
+  | (typeof timetableApi.errors)[number]
+  | (typeof operatorApi.errors)[number];

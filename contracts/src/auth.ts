@@ -37,6 +37,8 @@ export const UserSummary = z.object({
   email: z.string().nullable(),
   status: UserStatus,
   platformAdmin: z.boolean(),
+  /** From the directory's civilité (Mme, M.), when it has one: words that agree ("Administratrice locale"). */
+  gender: z.enum(['female', 'male']).nullable(),
 });
 export type UserSummary = z.infer<typeof UserSummary>;
 
@@ -58,7 +60,7 @@ export const Membership = z.object({
   profiles: z.array(EstablishmentProfile),
   functions: z.array(z.string()),
   classes: z.array(z.object({ id: z.uuid(), code: z.string(), label: z.string() })),
-  children: z.array(z.object({ id: z.uuid(), displayName: z.string() })),
+  children: z.array(z.object({ id: z.uuid(), displayName: z.string(), firstName: z.string() })),
   permissions: z.array(z.string()),
 });
 export type Membership = z.infer<typeof Membership>;
@@ -96,6 +98,22 @@ export const PasswordPolicyQuery = z.strictObject({ login: Login.optional() });
  * The person's own rules (student minimum, their names) are used only for a session's user, or for a login
  * sent with its valid activation code: the answer never tells whether a login exists.
  */
+/**
+ * The first step of activation: is this the login's activation code? Checked under the activation throttle,
+ * with the same answer for an unknown login, a wrong code and an expired one (400 INVALID_ACTIVATION).
+ */
+export const ActivationCheckBody = z.strictObject({
+  login: Login,
+  code: z.string().trim().min(4).max(64),
+});
+export type ActivationCheckBody = z.infer<typeof ActivationCheckBody>;
+/** The code is right: the password rules of this person come with it (the student minimum, or the adult one). */
+export const ActivationCheckResponse = z.object({
+  valid: z.literal(true),
+  passwordPolicy: z.object({ minLength: z.number().int(), maxLength: z.number().int() }),
+});
+export type ActivationCheckResponse = z.infer<typeof ActivationCheckResponse>;
+
 export const PasswordCheckBody = z.strictObject({
   login: Login.optional(),
   code: z.string().trim().min(4).max(64).optional(),

@@ -28,7 +28,8 @@ export const Problem = z.object({
   code: z.string(),
   detail: z.string(),
   instance: z.string().optional(),
-  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  /** Fields at fault: a message in the request's language, and the reason's stable code when there is one. */
+  errors: z.array(z.object({ path: z.string(), message: z.string(), code: z.string().optional() })).optional(),
   retryAfterSeconds: z.number().int().optional(),
   /** RECIPIENT_NOT_ALLOWED: the recipients (persons or lists) outside the rules. */
   refused: z.array(z.string()).optional(),

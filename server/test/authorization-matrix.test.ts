@@ -41,6 +41,11 @@ const MATRIX: Record<string, Row> = {
     (_w, p) => ({ url: '/api/auth/activate', body: { login: `nobody.${p}`, code: 'WRONG-CODE1', password: 'x' } }),
     [400, 400, 400, 400, 400, 400, 400, 400, 400],
   ],
+  'POST /api/auth/activation-check': [
+    // one login per persona, like login: repeated failures on one login would be throttled
+    (_w, p) => ({ url: '/api/auth/activation-check', body: { login: `nobody.${p}`, code: 'WRONG-CODE1' } }),
+    [400, 400, 400, 400, 400, 400, 400, 400, 400],
+  ],
   'POST /api/auth/password-check': [
     () => ({ url: '/api/auth/password-check', body: { password: 'une phrase de passe assez longue' } }),
     [200, 200, 200, 200, 200, 200, 200, 200, 200],
@@ -90,8 +95,9 @@ const MATRIX: Record<string, Row> = {
     [401, 200, 200, 200, 200, 200, 200, 200, 404],
   ],
   'GET /api/portal/services/:key': [
+    // not built yet: only those who open services (the direction, the local and platform admins) reach its entry
     (w) => ({ url: `/api/portal/services/logbook?establishment=${w.a.id}` }),
-    [401, 200, 200, 200, 200, 200, 200, 200, 404],
+    [401, 404, 404, 404, 404, 200, 200, 200, 404],
   ],
   'GET /api/establishments/:id/services': [(w) => ({ url: `/api/establishments/${w.a.id}/services` }), ADMINS(200)],
   'PATCH /api/establishments/:id/services/:key': [

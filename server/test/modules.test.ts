@@ -83,7 +83,13 @@ describe('strings', () => {
   const keys = (o: unknown, prefix = ''): string[] =>
     o && typeof o === 'object'
       ? Object.entries(o).flatMap(([k, v]) => keys(v, `${prefix}${k}.`))
-      : [prefix.slice(0, -1).replace(/_(one|other|many|zero)$/, '')];
+      : // plural forms, and the gender forms one language needs and the other not ("Administratrice locale")
+        [
+          prefix
+            .slice(0, -1)
+            .replace(/_(one|other|many|zero)$/, '')
+            .replace(/_(female|male)$/, ''),
+        ];
   const same = (dir: string) => {
     const fr = [...new Set(keys(JSON.parse(read(`${dir}/fr.json`))))].sort();
     const en = [...new Set(keys(JSON.parse(read(`${dir}/en.json`))))].sort();

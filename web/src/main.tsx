@@ -27,6 +27,17 @@ const queryClient = new QueryClient({
   },
 });
 
+/*
+ * One language switch changes every visible string at once: the server's answers are worded in the language of the
+ * request (service names, problem details…), so what was fetched in the other one is refetched now (the pages on
+ * screen) or dropped (the others, fetched again when shown). The app's own strings and dates re-render by
+ * themselves (useTranslation).
+ */
+i18n.on('languageChanged', () => {
+  queryClient.removeQueries({ type: 'inactive' });
+  void queryClient.invalidateQueries({ type: 'active' });
+});
+
 const root = document.getElementById('root');
 if (!root) throw new Error('#root missing');
 createRoot(root).render(

@@ -4,6 +4,7 @@ import { charterModule } from './charter/index.ts';
 import { directoryModule } from './directory/index.ts';
 import { establishmentsModule } from './establishments/index.ts';
 import { messagingModule } from './messaging/index.ts';
+import { operatorModule } from './operator/index.ts';
 import { privacyModule } from './privacy/index.ts';
 import { servicesModule } from './services/index.ts';
 import { timelineModule } from './timeline/index.ts';
@@ -20,4 +21,5 @@ export const modules: ModuleDefinition[] = [
   messagingModule,
   privacyModule,
   timetableModule,
+  operatorModule,
 ];

@@ -1,12 +1,23 @@
 import type { MessageKey } from './i18n.ts';
 
+/**
+ * One field at fault: its path (`body.email`), a message in the request's language, and the stable code of the
+ * reason when there is one (`WRONG_PASSWORD`, `TOO_SHORT`, zod's `too_small`…). A message that is a problem code
+ * is worded by the error handler, so no code ever reaches a person as text.
+ */
+export interface FieldError {
+  path: string;
+  message: string;
+  code?: string;
+}
+
 /** A failure the client can act on: becomes application/problem+json with a stable code. */
 export class AppError extends Error {
   readonly status: number;
   readonly code: string;
   readonly messageKey: MessageKey;
   readonly vars: Record<string, string | number>;
-  readonly errors: { path: string; message: string }[] | undefined;
+  readonly errors: FieldError[] | undefined;
   readonly retryAfterSeconds: number | undefined;
   /** Members added to the problem body (`refused: [ids]` of RECIPIENT_NOT_ALLOWED). */
   readonly extra: Record<string, unknown> | undefined;
@@ -16,7 +27,7 @@ export class AppError extends Error {
     code: MessageKey,
     opts: {
       vars?: Record<string, string | number>;
-      errors?: { path: string; message: string }[];
+      errors?: FieldError[];
       retryAfterSeconds?: number;
       extra?: Record<string, unknown>;
     } = {},

@@ -27,8 +27,8 @@ const messages = {
     en: 'This account is blocked. Contact your school administrator.',
   },
   TOO_MANY_ATTEMPTS: {
-    fr: 'Trop de tentatives. Réessayez dans {seconds} secondes.',
-    en: 'Too many attempts. Try again in {seconds} seconds.',
+    fr: 'Trop de tentatives. Réessayez dans {seconds} {seconds|seconde|secondes}.',
+    en: 'Too many attempts. Try again in {seconds} {seconds|second|seconds}.',
   },
   SERVER_BUSY: {
     fr: 'Beaucoup de connexions en ce moment : réessayez dans {seconds} s.',
@@ -301,11 +301,24 @@ export function isWorded(code: string): boolean {
   return code in messages || moduleMessages.has(code);
 }
 
+/**
+ * The wording of a code in a language, with its variables: `{name}` is replaced by the value, and
+ * `{count|seconde|secondes}` by the singular or plural word for that number — French singular for 0 and 1
+ * ("0 anomalie", "1 seconde"), English for 1 only.
+ */
 export function t(lang: Lang, key: MessageKey, vars: Record<string, string | number> = {}): string {
   const wording = (messages as Record<string, Record<Lang, string>>)[key] ?? moduleMessages.get(key);
-  let text: string = wording ? wording[lang] : messages.INTERNAL[lang];
-  for (const [k, v] of Object.entries(vars)) text = text.replaceAll(`{${k}}`, String(v));
-  return text;
+  return format(lang, wording ? wording[lang] : messages.INTERNAL[lang], vars);
+}
+
+export function format(lang: Lang, text: string, vars: Record<string, string | number>): string {
+  let out = text.replace(/\{(\w+)\|([^|}]*)\|([^}]*)\}/g, (whole, name: string, one: string, other: string) => {
+    const n = Number(vars[name]);
+    if (!Number.isFinite(n)) return whole;
+    return (lang === 'fr' ? Math.abs(n) < 2 : Math.abs(n) === 1) ? one : other;
+  });
+  for (const [k, v] of Object.entries(vars)) out = out.replaceAll(`{${k}}`, String(v));
+  return out;
 }
 
 /** First supported language of an Accept-Language header; French otherwise. */

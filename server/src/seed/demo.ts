@@ -41,6 +41,8 @@ type UserRow = {
   display_name: string;
   birth_date: string | null;
   email: string | null;
+  /** Civilité (Mme, M.): the words that agree with the person ("Administratrice locale"). */
+  title: string | null;
   status: 'pending_activation' | 'active';
   is_platform_admin: boolean;
   password_hash: string | null;
@@ -66,7 +68,7 @@ export async function seedDemoIfEmpty(db: Kysely<Database>, config: Config): Pro
   const addUser = (
     first: string,
     last: string,
-    opts: { login?: string; birth?: string; active?: boolean; admin?: boolean; email?: string } = {},
+    opts: { login?: string; birth?: string; active?: boolean; admin?: boolean; email?: string; title?: string } = {},
   ) => {
     const id = uuid();
     const login = opts.login ?? allocateLogin(baseLogin(first, last), taken);
@@ -80,6 +82,7 @@ export async function seedDemoIfEmpty(db: Kysely<Database>, config: Config): Pro
       display_name: `${last.toUpperCase()} ${first}`,
       birth_date: opts.birth ?? null,
       email: opts.email ?? null,
+      title: opts.title ?? null,
       status: active ? 'active' : 'pending_activation',
       is_platform_admin: opts.admin ?? false,
       password_hash: active ? demoHash : null,
@@ -162,13 +165,29 @@ export async function seedDemoIfEmpty(db: Kysely<Database>, config: Config): Pro
       login: 'direction.demo',
       active: true,
       email: 'direction.demo@example.org',
+      title: 'Mme',
     });
-    const prof = addUser('Paul', 'Professeur', { login: 'prof.demo', active: true, email: 'prof.demo@example.org' });
+    const prof = addUser('Paul', 'Professeur', {
+      login: 'prof.demo',
+      active: true,
+      email: 'prof.demo@example.org',
+      title: 'M.',
+    });
     const eleve = addUser('Emma', 'Élève', { login: 'eleve.demo', active: true, birth: '2011-03-14' });
-    const parent = addUser('Nadia', 'Parent', { login: 'parent.demo', active: true, email: 'parent.demo@example.org' });
-    const cpe = addUser('Karim', 'Cpe', { login: 'cpe.demo', active: true, email: 'cpe.demo@example.org' });
-    const admin = addUser('Anne', 'Administratrice', { login: 'admin.demo', active: true, admin: true });
-    const activation = addUser('Marc', 'Activation', { login: ACTIVATION_DEMO_LOGIN });
+    const parent = addUser('Nadia', 'Parent', {
+      login: 'parent.demo',
+      active: true,
+      email: 'parent.demo@example.org',
+      title: 'Mme',
+    });
+    const cpe = addUser('Karim', 'Cpe', {
+      login: 'cpe.demo',
+      active: true,
+      email: 'cpe.demo@example.org',
+      title: 'M.',
+    });
+    const admin = addUser('Anne', 'Administratrice', { login: 'admin.demo', active: true, admin: true, title: 'Mme' });
+    const activation = addUser('Marc', 'Activation', { login: ACTIVATION_DEMO_LOGIN, title: 'M.' });
     const collegeChild = addUser('Hugo', 'Élève', { birth: '2014-06-02' });
 
     const memberships: { establishment_id: string; user_id: string; profile: string; functions: string[] }[] = [
@@ -179,7 +198,13 @@ export async function seedDemoIfEmpty(db: Kysely<Database>, config: Config): Pro
       { establishment_id: lycee, user_id: eleve, profile: 'student', functions: [] },
       { establishment_id: lycee, user_id: parent, profile: 'guardian', functions: [] },
       { establishment_id: college, user_id: parent, profile: 'guardian', functions: [] },
-      { establishment_id: lycee, user_id: cpe, profile: 'staff', functions: ['EDU'] },
+      // The function as the directory (AAF ENTPersonFonctions) gives it: code, label, position code and label.
+      {
+        establishment_id: lycee,
+        user_id: cpe,
+        profile: 'staff',
+        functions: ["EDU$EDUCATION$E0030$CONSEILLER PRINCIPAL D'EDUCATION"],
+      },
       { establishment_id: lycee, user_id: activation, profile: 'guardian', functions: [] },
       { establishment_id: college, user_id: collegeChild, profile: 'student', functions: [] },
     ];

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate, useNavigation } from 'react-router';
 import { useLiveUnread } from '../features/timeline/live.ts';
 import { adminMemberships, useAuth } from './auth.tsx';
+import { brandLines, showsMarianne, useOperator } from './operator.ts';
 import { RoutePending } from './RouteStates.tsx';
 
 export function Layout() {
@@ -15,6 +16,7 @@ export function Layout() {
   // Only lazy routes make a navigation wait (there are no loaders): their chunk is being fetched.
   const pending = useNavigation().state === 'loading';
   const otherLang = i18n.language.startsWith('en') ? 'fr' : 'en';
+  const operator = useOperator().data;
 
   const live = useLiveUnread(!!me);
   const admins = adminMemberships(me);
@@ -36,8 +38,19 @@ export function Layout() {
           ? [
               {
                 text: t('nav.platform'),
-                linkProps: { to: '/platform/establishments' },
                 isActive: pathname.startsWith('/platform') && !pathname.startsWith('/platform/outbox'),
+                menuLinks: [
+                  {
+                    text: t('platform.title'),
+                    linkProps: { to: '/platform/establishments' },
+                    isActive: pathname.startsWith('/platform/establishments'),
+                  },
+                  {
+                    text: t('operator.title'),
+                    linkProps: { to: '/platform/operator' },
+                    isActive: pathname.startsWith('/platform/operator'),
+                  },
+                ],
               },
               {
                 text: t('nav.outbox'),
@@ -86,6 +99,35 @@ export function Layout() {
       ]
     : [langItem];
 
+  /*
+   * Who runs this ENT: the Marianne block only for a State service (DSFR rule); a Région, a Département or an
+   * académie shows its own logo and name instead, and the footer drops the State's links.
+   */
+  const state = showsMarianne(operator);
+  const brandTop =
+    state && operator ? (
+      brandLines(operator).map((line, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: the lines of a fixed block
+        <span key={i}>
+          {i > 0 ? <br /> : null}
+          {line}
+        </span>
+      ))
+    ) : (
+      <span />
+    );
+  const serviceTitle = operator?.serviceName ?? t('app.name');
+  const homeTitle = t('app.homeTitleOf', { name: serviceTitle });
+  const operatorLogo = operator?.logo
+    ? { orientation: 'horizontal' as const, imgUrl: operator.logo.dataUrl, alt: operator.logo.alt }
+    : undefined;
+  const accessibility =
+    operator?.accessibility.status === 'full'
+      ? ('fully compliant' as const)
+      : operator?.accessibility.status === 'partial'
+        ? ('partially compliant' as const)
+        : ('non compliant' as const);
+
   return (
     <>
       <SkipLinks
@@ -95,16 +137,12 @@ export function Layout() {
         ]}
       />
       <Header
-        brandTop={
-          <>
-            {t('app.brandTop1')}
-            <br />
-            {t('app.brandTop2')}
-          </>
-        }
-        homeLinkProps={{ to: '/', title: t('app.homeTitle') }}
-        serviceTitle={t('app.name')}
-        serviceTagline={t('app.tagline')}
+        brandTop={brandTop}
+        classes={state ? {} : { logo: 'preau-no-marianne' }}
+        homeLinkProps={{ to: '/', title: homeTitle }}
+        serviceTitle={serviceTitle}
+        serviceTagline={operator ? operator.tagline : t('app.tagline')}
+        operatorLogo={operatorLogo}
         quickAccessItems={quickAccessItems}
         navigation={navigation.length > 0 ? navigation : undefined}
       />
@@ -113,18 +151,29 @@ export function Layout() {
       </main>
       <Footer
         id="footer"
-        accessibility="non compliant"
+        accessibility={accessibility}
         accessibilityLinkProps={{ to: '/accessibility' }}
         termsLinkProps={{ to: '/legal-notice' }}
-        contentDescription={t('footer.description')}
-        brandTop={
-          <>
-            {t('app.brandTop1')}
-            <br />
-            {t('app.brandTop2')}
-          </>
+        contentDescription={
+          !operator
+            ? t('footer.description')
+            : operator.configured
+              ? t('footer.operatedBy', { name: operator.name })
+              : t('footer.demo')
         }
-        homeLinkProps={{ to: '/', title: t('app.homeTitle') }}
+        brandTop={brandTop}
+        classes={state ? {} : { logo: 'preau-no-marianne' }}
+        operatorLogo={operatorLogo}
+        homeLinkProps={{ to: '/', title: homeTitle }}
+        domains={state ? undefined : []}
+        bottomItems={[
+          { text: t('footer.personalData'), linkProps: { to: '/legal-notice#donnees-personnelles' } },
+          ...(operator?.footerLinks ?? []).map((l) =>
+            l.url.startsWith('/')
+              ? { text: l.label, linkProps: { to: l.url } }
+              : { text: l.label, linkProps: { href: l.url, target: '_blank', rel: 'noopener' } },
+          ),
+        ]}
       />
     </>
   );

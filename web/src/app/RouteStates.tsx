@@ -33,14 +33,12 @@ export function RouteError() {
   const detail = chunk
     ? t('routeError.chunkText')
     : isRouteErrorResponse(error)
-      ? t('errors.unknown', { status: error.status })
+      ? t('errors.unknown')
       : t('routeError.text');
   return (
     <div className="preau-notice-page">
       <PageTitle title={title}>{title}</PageTitle>
-      <div role="alert" className="fr-mb-3w">
-        <Alert severity="error" small description={detail} />
-      </div>
+      <Alert severity="error" small description={detail} className="fr-mb-3w" />
       <Button iconId="fr-icon-refresh-line" onClick={() => window.location.reload()}>
         {t('routeError.reload')}
       </Button>

@@ -16,12 +16,16 @@ export class ApiError extends Error {
   get code(): string {
     return this.problem.code;
   }
-  /** Field errors keyed by the field's path in the body (`uai`, `usageRules.whoEnters`…). */
+  /**
+   * Field errors keyed by the field's path in the body (`uai`, `usageRules.whoEnters`…), worded for people: the web's
+   * own wording of the reason's code in the current language when it has one, else the server's message — and
+   * never a bare code (a message that is one gives way to the problem's text).
+   */
   fieldErrors(): Record<string, string> {
     const out: Record<string, string> = {};
     for (const e of this.problem.errors ?? []) {
       const path = e.path.replace(/^\/?(body|querystring|params)[./]/, '').replace(/\//g, '.');
-      out[path] ??= e.message;
+      out[path] ??= fieldText(e, this);
     }
     return out;
   }
@@ -29,6 +33,28 @@ export class ApiError extends Error {
   fieldError(path: string): string | undefined {
     return this.fieldErrors()[path];
   }
+}
+
+const CODE = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/;
+
+/**
+ * What a person reads for a failed call: the web's own wording of the problem's code (`errors.code.<CODE>` in the
+ * locale files: the current language, plurals by number) when it has one, else the server's `detail` — which the
+ * server words in the language of the request. Never the code itself.
+ */
+export function problemText(error: ApiError): string {
+  const key = `errors.code.${error.code}`;
+  const seconds = error.problem.retryAfterSeconds;
+  if (i18n.exists(key)) return i18n.t(key, seconds === undefined ? {} : { count: seconds });
+  if (error.problem.detail && !CODE.test(error.problem.detail)) return error.problem.detail;
+  return i18n.t('errors.unknown');
+}
+
+function fieldText(e: { message: string; code?: string }, error: ApiError): string {
+  const code = e.code ?? (CODE.test(e.message) ? e.message : undefined);
+  if (code && i18n.exists(`errors.code.${code}`)) return i18n.t(`errors.code.${code}`);
+  if (CODE.test(e.message)) return problemText(error);
+  return e.message;
 }
 
 let csrfToken: string | null = null;
@@ -89,7 +115,7 @@ export async function api<T>(method: Method, path: string, body?: unknown): Prom
     throw new ApiError({
       status: res.status,
       code: p?.code ?? 'UNKNOWN',
-      detail: p?.detail ?? i18n.t('errors.unknown', { status: res.status }),
+      detail: p?.detail ?? i18n.t('errors.unknown'),
       errors: p?.errors,
       retryAfterSeconds: p?.retryAfterSeconds,
     });
@@ -134,7 +160,7 @@ export async function postDownload(path: string, body: unknown, fallbackName: st
     throw new ApiError({
       status: res.status,
       code: p?.code ?? 'UNKNOWN',
-      detail: p?.detail ?? i18n.t('errors.unknown', { status: res.status }),
+      detail: p?.detail ?? i18n.t('errors.unknown'),
       errors: p?.errors,
     });
   }

@@ -1,5 +1,6 @@
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import { elide } from '../components/format.ts';
 import { features } from '../features/index.ts';
 import en from '../locales/en.json';
 import fr from '../locales/fr.json';
@@ -23,6 +24,14 @@ void i18n.use(initReactI18next).init({
   interpolation: { escapeValue: false },
   returnNull: false,
 });
+
+/*
+ * `{{name, de}}` in a French string: the preposition "de" elided as French wants it ("la fiche d'ANDRÉ Nour",
+ * "la fiche de MARTIN Paul"). English strings say "of {{name}}" and do not use it.
+ */
+i18n.services.formatter?.add('de', (value: unknown, lng: string | undefined) =>
+  lng?.startsWith('en') ? `of ${String(value)}` : elide('de', String(value)),
+);
 
 i18n.on('languageChanged', (lng) => {
   document.documentElement.lang = lng;

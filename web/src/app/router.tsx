@@ -175,6 +175,13 @@ export const router = createBrowserRouter([
                       (m) => m.EstablishmentsPage,
                     ),
                   },
+                  {
+                    path: '/platform/operator',
+                    lazy: page(
+                      () => import('../features/platform/OperatorPage.tsx'),
+                      (m) => m.OperatorPage,
+                    ),
+                  },
                 ],
               },
             ],

@@ -2,7 +2,8 @@ import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation } from 'react-router';
-import { ApiError } from '../app/api.ts';
+import { ApiError, problemText } from '../app/api.ts';
+import { useOperator } from '../app/operator.ts';
 
 /** Loading state: announced to screen readers, visible after nothing. */
 export function Loading({ label }: { label?: string }) {
@@ -15,14 +16,50 @@ export function Loading({ label }: { label?: string }) {
   );
 }
 
-export function ErrorAlert({ error, title }: { error: unknown; title?: string }) {
+/**
+ * A failed call, in words: the web's own wording of the problem's code in the current language, else the server's
+ * French (or English) detail — never a code. The DSFR alert is itself the live region (`role="alert"`): it is never
+ * wrapped in another one.
+ */
+export function ErrorAlert({ error, title, className }: { error: unknown; title?: string; className?: string }) {
   const { t } = useTranslation();
   if (!error) return null;
-  const detail = error instanceof ApiError ? error.problem.detail : t('errors.unknown', { status: '?' });
+  const detail = error instanceof ApiError ? problemText(error) : t('errors.unknown');
   return (
-    <div role="alert">
-      <Alert severity="error" title={title ?? t('errors.title')} description={detail} small={false} />
-    </div>
+    <Alert
+      severity="error"
+      title={title ?? t('errors.title')}
+      description={detail}
+      small={false}
+      className={className ?? 'fr-mb-3w'}
+    />
+  );
+}
+
+/** A success or information message announced politely (`role="status"`), one live region, no wrapper. */
+export function StatusNotice({
+  description,
+  severity = 'success',
+  className = 'fr-mb-3w',
+  onClose,
+}: {
+  description: NonNullable<React.ReactNode>;
+  severity?: 'success' | 'info';
+  className?: string;
+  onClose?: () => void;
+}) {
+  return onClose ? (
+    <Alert
+      role="status"
+      severity={severity}
+      small
+      description={description}
+      className={className}
+      closable
+      onClose={onClose}
+    />
+  ) : (
+    <Alert role="status" severity={severity} small description={description} className={className} />
   );
 }
 
@@ -47,9 +84,10 @@ export function PageTitle({ children, title }: { children: React.ReactNode; titl
   const ref = useRef<HTMLHeadingElement>(null);
   const { t } = useTranslation();
   const { pathname } = useLocation();
+  const serviceName = useOperator().data?.serviceName ?? t('app.name');
   useEffect(() => {
-    document.title = `${title} — ${t('app.name')}`;
-  }, [title, t]);
+    document.title = `${title} — ${serviceName}`;
+  }, [title, serviceName]);
   useEffect(() => {
     const first = lastFocusedPath === null;
     if (lastFocusedPath === pathname) return;

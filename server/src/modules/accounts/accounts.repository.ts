@@ -13,6 +13,7 @@ export const users = {
         'last_name',
         'display_name',
         'email',
+        'title',
         'status',
         'is_platform_admin',
         'password_hash',
@@ -38,6 +39,7 @@ export const users = {
         'last_name',
         'display_name',
         'email',
+        'title',
         'status',
         'is_platform_admin',
         'password_hash',
@@ -80,7 +82,7 @@ export const users = {
 
 export interface MeRelations {
   classes: { id: string; code: string; label: string; establishment_id: string }[];
-  children: { id: string; display_name: string; establishment_id: string }[];
+  children: { id: string; display_name: string; first_name: string; establishment_id: string }[];
 }
 
 export const meQueries = {
@@ -98,7 +100,7 @@ export const meQueries = {
           WHERE t.teacher_id = ${userId} AND sy.status = 'current'
         ) c), '[]'::json) AS classes,
         COALESCE((SELECT json_agg(ch ORDER BY ch.display_name, ch.id) FROM (
-          SELECT s.id, s.display_name, g.establishment_id
+          SELECT s.id, s.display_name, s.first_name, g.establishment_id
           FROM guardianship g JOIN app_user s ON s.id = g.student_id
           WHERE g.guardian_id = ${userId} AND s.status <> 'detached'
         ) ch), '[]'::json) AS children`.execute(db);

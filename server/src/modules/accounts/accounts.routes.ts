@@ -1,5 +1,7 @@
 import {
   ActivateBody,
+  ActivationCheckBody,
+  ActivationCheckResponse,
   ChangePasswordBody,
   DeleteSessionsQuery,
   LoginBody,
@@ -24,6 +26,7 @@ import type { App } from '../../platform/module.ts';
 import {
   activate,
   changePassword,
+  checkActivation,
   listSessions,
   login,
   logout,
@@ -87,6 +90,20 @@ export async function accountsRoutes(app: App): Promise<void> {
       setSessionCookie(reply, req.ctx.config, session);
       return { csrfToken: session.csrfToken, user };
     },
+  );
+
+  app.post(
+    '/auth/activation-check',
+    {
+      config: { auth: 'public', csrf: false },
+      schema: {
+        tags: ['auth'],
+        summary: "Activation, first step: is this the login's activation code? (activation throttle; nothing changes)",
+        body: ActivationCheckBody,
+        response: { 200: ActivationCheckResponse, ...authErrors },
+      },
+    },
+    async (req) => checkActivation(req.ctx, req.body),
   );
 
   app.post(

@@ -138,7 +138,8 @@ export function enforcePolicy(
   throw new AppError(400, 'PASSWORD_POLICY', {
     errors: problems.map((p) => ({
       path: `body.${field}`,
-      message: `${p}: ${t(ctx.lang, keys[p], { min, max: PASSWORD_MAX_LENGTH })}`,
+      message: t(ctx.lang, keys[p], { min, max: PASSWORD_MAX_LENGTH }),
+      code: p,
     })),
   });
 }
@@ -230,6 +231,30 @@ const codeIsValid = (u: Awaited<ReturnType<typeof users.byLogin>>, code: string)
   sameHex(u.activation_code_hash, hashActivationCode(u.id, code));
 
 /**
+ * The activation journey's first step: the login and its code, checked before anyone chooses a password. It is an
+ * activation attempt like any other: refused while the address or the (address, login) pair is blocked, a wrong
+ * code counts as a failed activation (the same counters as POST /api/auth/activate and the password check), and an
+ * unknown login, a wrong code and an expired one get the same answer. Nothing is changed.
+ */
+export async function checkActivation(ctx: RequestContext, input: { login: string; code: string }) {
+  await throttleGate(ctx, input.login, 'code');
+  const user = await users.byLogin(ctx.db, input.login);
+  if (user?.status !== 'pending_activation' || !codeIsValid(user, input.code)) {
+    const { local } = await recordFailedAttempt(ctx, input.login, user?.id ?? null, 'auth.activate.failure', 'code', {
+      via: 'activation_check',
+    });
+    if (local > 0) throw tooMany(local);
+    throw new AppError(400, 'INVALID_ACTIVATION');
+  }
+  if (user.suspended_everywhere) throw new AppError(403, 'ACCOUNT_BLOCKED');
+  const profiles = await users.profiles(ctx.db, user.id);
+  return {
+    valid: true as const,
+    passwordPolicy: { minLength: minPasswordLength(ctx.config, profiles), maxLength: PASSWORD_MAX_LENGTH },
+  };
+}
+
+/**
  * Whose rules apply: the session's user, or a pending account whose valid activation code came along.
  * Telling a valid code from another is an activation attempt: it goes through the activation throttle
  * (refused while the address or the (address, login) pair is blocked, where the generic answer is given),
@@ -278,7 +303,7 @@ export async function changePassword(ctx: RequestContext, input: { currentPasswo
     const wait = await waitAfterFailure(ctx, waits, user.id);
     if (wait > 0) throw tooMany(wait);
     throw new AppError(400, 'WRONG_PASSWORD', {
-      errors: [{ path: 'body.currentPassword', message: 'WRONG_PASSWORD' }],
+      errors: [{ path: 'body.currentPassword', message: t(ctx.lang, 'WRONG_PASSWORD'), code: 'WRONG_PASSWORD' }],
     });
   }
   enforcePolicy(ctx, input.newPassword, user, await users.profiles(ctx.db, me.id), 'newPassword');
@@ -337,7 +362,7 @@ export async function me(ctx: RequestContext): Promise<MeResponse> {
         .map((c) => ({ id: c.id, code: c.code, label: c.label })),
       children: relations.children
         .filter((c) => c.establishment_id === e.id)
-        .map((c) => ({ id: c.id, displayName: c.display_name })),
+        .map((c) => ({ id: c.id, displayName: c.display_name, firstName: c.first_name })),
       permissions: permissions.get(e.id) ?? [],
     };
   });
@@ -350,6 +375,7 @@ export async function me(ctx: RequestContext): Promise<MeResponse> {
       first_name: user.firstName,
       last_name: user.lastName,
       email: user.email,
+      title: user.title,
       status: user.status,
       is_platform_admin: user.platformAdmin,
     }),
@@ -412,6 +438,7 @@ export function presentUser(u: {
   first_name: string;
   last_name: string;
   email: string | null;
+  title?: string | null;
   status: string;
   is_platform_admin: boolean;
 }) {
@@ -424,5 +451,14 @@ export function presentUser(u: {
     email: u.email,
     status: u.status as 'pending_activation' | 'active' | 'blocked' | 'detached',
     platformAdmin: u.is_platform_admin,
+    gender: genderOf(u.title),
   };
+}
+
+/** The civilité of the directory (AAF `personalTitle`, CSV "Civilité"): Mme, Mlle → female; M. → male. */
+export function genderOf(title: string | null | undefined): 'female' | 'male' | null {
+  const t = (title ?? '').trim().toLowerCase().replace(/\.$/, '');
+  if (['mme', 'madame', 'mlle', 'mademoiselle'].includes(t)) return 'female';
+  if (['m', 'mr', 'monsieur'].includes(t)) return 'male';
+  return null;
 }

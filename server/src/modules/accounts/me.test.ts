@@ -51,4 +51,35 @@ describe('GET /api/me', () => {
     expect(me.user.platformAdmin).toBe(true);
     expect(me.memberships).toEqual([]);
   });
+
+  test("the directory's civilité gives the gender words agree with; each child comes with their first name", async () => {
+    const a = await makeEstablishment(db, { name: 'A Lycée' });
+    const b = await makeEstablishment(db, { name: 'B Collège' });
+    const mother = await makeUser(db, { establishmentId: a.id, profiles: ['guardian', 'local_admin'] });
+    await db.updateTable('app_user').set({ title: 'Mme' }).where('id', '=', mother.id).execute();
+    await db
+      .insertInto('membership')
+      .values({ establishment_id: b.id, user_id: mother.id, profile: 'guardian' })
+      .execute();
+    const nour = await makeUser(db, { establishmentId: a.id, firstName: 'Nour', lastName: 'André' });
+    const sami = await makeUser(db, { establishmentId: b.id, firstName: 'Sami', lastName: 'André' });
+    await db
+      .insertInto('guardianship')
+      .values([
+        { establishment_id: a.id, guardian_id: mother.id, student_id: nour.id, level: 'legal' },
+        { establishment_id: b.id, guardian_id: mother.id, student_id: sami.id, level: 'legal' },
+      ])
+      .execute();
+    const me = (await (await loginAs(app, mother.login)).get('/api/me')).json();
+    expect(me.user.gender).toBe('female');
+    expect(me.memberships.map((m: { children: unknown[] }) => m.children)).toEqual([
+      [{ id: nour.id, displayName: 'ANDRÉ Nour', firstName: 'Nour' }],
+      [{ id: sami.id, displayName: 'ANDRÉ Sami', firstName: 'Sami' }],
+    ]);
+    const father = await makeUser(db, { establishmentId: a.id, profiles: ['guardian'] });
+    await db.updateTable('app_user').set({ title: 'M.' }).where('id', '=', father.id).execute();
+    expect((await (await loginAs(app, father.login)).get('/api/me')).json().user.gender).toBe('male');
+    const unknown = await makeUser(db, { establishmentId: a.id, profiles: ['teacher'] });
+    expect((await (await loginAs(app, unknown.login)).get('/api/me')).json().user.gender).toBeNull();
+  });
 });

@@ -10,6 +10,7 @@ import {
 import {
   establishmentSummary,
   membershipIn,
+  permissionsIn,
   requireEstablishmentPermission,
   requireUser,
 } from '../../platform/access/access.ts';
@@ -110,7 +111,7 @@ export async function updateService(
     };
     if (after.opensOn && after.generalizesOn && after.generalizesOn < after.opensOn) {
       throw new AppError(400, 'INVALID_DATES', {
-        errors: [{ path: 'body.generalizesOn', message: 'generalizesOn < opensOn' }],
+        errors: [{ path: 'body.generalizesOn', message: 'INVALID_DATES' }],
       });
     }
     await serviceSettings.upsert(trx, {
@@ -159,12 +160,27 @@ async function portalAccess(ctx: RequestContext, asked: string | undefined) {
   return { est, profiles: m ? m.profiles : ('all' as const) };
 }
 
+/**
+ * Services whose screens are not built yet (`available: false` in the catalogue) are shown — marked "bientôt
+ * disponible" — only to those who open services in the establishment (`services.manage`: the direction, the local
+ * administrator, a platform administrator), who prepare their opening. Students, families, teachers and staff see
+ * only what works: no tile leading nowhere.
+ */
+async function seesUpcoming(ctx: RequestContext, establishmentId: string): Promise<boolean> {
+  requireUser(ctx);
+  return (await permissionsIn(ctx.db, ctx.user, establishmentId, ['services.manage'])).length > 0;
+}
+
+const isAvailable = (key: ServiceKey) => SERVICE_CATALOGUE.find((e) => e.key === key)?.available ?? false;
+
 export async function portal(ctx: RequestContext, asked: string | undefined): Promise<PortalResponse> {
   const { est, profiles } = await portalAccess(ctx, asked);
   const today = parisToday();
   const rows = await settingsOf(ctx.db, est.id);
-  const services = effective(rows)
-    .filter((s) => isOpenTo(s, profiles, today))
+  const open = effective(rows).filter((s) => isOpenTo(s, profiles, today));
+  const upcoming = open.some((s) => !isAvailable(s.key)) && (await seesUpcoming(ctx, est.id));
+  const services = open
+    .filter((s) => upcoming || isAvailable(s.key))
     .map((s) => {
       const p = present(s, ctx.lang);
       return {
@@ -213,6 +229,8 @@ export async function home(ctx: RequestContext, asked: string | undefined): Prom
 export async function portalService(ctx: RequestContext, asked: string | undefined, key: ServiceKey) {
   const { est } = await portalAccess(ctx, asked);
   await requireServiceOpen(ctx, key, est.id);
+  // Not built yet: it exists only for those who prepare its opening; to anyone else its address leads nowhere.
+  if (!isAvailable(key) && !(await seesUpcoming(ctx, est.id))) throw notFound();
   const rows = await settingsOf(ctx.db, est.id);
   recordUsage(ctx, est.id, key, 'portal.service_view');
   return present(effective(rows).find((s) => s.key === key)!, ctx.lang);

@@ -33,6 +33,8 @@ export interface UserEntry {
   firstName: string;
   lastName: string;
   email: string | null;
+  /** The directory's civilité (Mme, M.…), if known. */
+  title: string | null;
   status: 'pending_activation' | 'active' | 'blocked' | 'detached';
   platformAdmin: boolean;
   memberships: { establishmentId: string; profiles: EstablishmentProfile[]; functions: string[] }[];
@@ -133,7 +135,7 @@ export const sessions = {
   user: async (db: Db, userId: string): Promise<UserEntry | undefined> => {
     const res = await sql<UserEntry>`
       SELECT u.id, u.login, u.display_name AS "displayName", u.first_name AS "firstName", u.last_name AS "lastName",
-             u.email, u.status, u.is_platform_admin AS "platformAdmin", ${MEMBERSHIPS_JSON} AS memberships
+             u.email, u.title, u.status, u.is_platform_admin AS "platformAdmin", ${MEMBERSHIPS_JSON} AS memberships
       FROM app_user u WHERE u.id = ${userId}`.execute(db);
     return res.rows[0];
   },

@@ -40,7 +40,31 @@ describe('errors are application/problem+json', () => {
   test('unknown fields are 400 VALIDATION with per-field errors', async () => {
     const res = await postJson('/api/auth/login', JSON.stringify({ login: 'a', password: 'b', admin: true }));
     const body = expectProblem(res, 400, 'VALIDATION');
-    expect(body.errors).toEqual([{ path: 'body', message: expect.stringContaining('admin') }]);
+    expect(body.errors).toEqual([{ path: 'body', code: 'unrecognized_keys', message: 'Champ inconnu : admin.' }]);
+  });
+
+  test('field messages are sentences in the request language, never zod English or a code', async () => {
+    const res = await postJson('/api/auth/login', JSON.stringify({ login: '', rememberMe: 'yes' }));
+    const fr = expectProblem(res, 400, 'VALIDATION');
+    const byPath = (body: { errors: { path: string; message: string; code: string }[] }) =>
+      Object.fromEntries(body.errors.map((e) => [e.path, { code: e.code, message: e.message }]));
+    expect(byPath(fr)).toEqual({
+      'body.login': { code: 'too_small', message: 'Ce champ est obligatoire.' },
+      'body.password': { code: 'invalid_type', message: 'Ce champ est obligatoire.' },
+      'body.rememberMe': { code: 'invalid_type', message: "Cette valeur n'est pas valide." },
+    });
+    const en = expectProblem(
+      await postJson('/api/auth/login', JSON.stringify({ login: '', rememberMe: 'yes' }), { 'accept-language': 'en' }),
+      400,
+      'VALIDATION',
+    );
+    expect(byPath(en)['body.login']).toEqual({ code: 'too_small', message: 'This field is required.' });
+    const bad = await principal.get('/api/establishments/not-a-uuid/services');
+    expect(expectProblem(bad, 400, 'VALIDATION').errors[0]).toEqual({
+      path: 'params.id',
+      code: 'invalid_format',
+      message: 'Identifiant invalide.',
+    });
   });
 
   test('wrong types and missing fields are 400 VALIDATION, each field named', async () => {

@@ -1,7 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { AppError } from '../errors.ts';
+import { AppError, type FieldError } from '../errors.ts';
 import { type Lang, type MessageKey, pickLang, t } from '../i18n.ts';
+import { schemaIssueMessage, wordFieldErrors } from './field-errors.ts';
 
 interface ProblemBody {
   type: string;
@@ -10,9 +11,11 @@ interface ProblemBody {
   code: string;
   detail: string;
   instance: string;
-  errors?: { path: string; message: string }[];
+  errors?: FieldError[];
   retryAfterSeconds?: number;
 }
+
+const langOf = (req: FastifyRequest): Lang => req.ctx?.lang ?? pickLang(req.headers['accept-language']);
 
 export function problem(
   req: FastifyRequest,
@@ -25,7 +28,7 @@ export function problem(
     extra?: Record<string, unknown>;
   } = {},
 ): ProblemBody {
-  const lang: Lang = req.ctx?.lang ?? pickLang(req.headers['accept-language']);
+  const lang = langOf(req);
   const body: ProblemBody = {
     type: `https://preau.fr/problems/${code.toLowerCase().replaceAll('_', '-')}`,
     title: code,
@@ -34,7 +37,7 @@ export function problem(
     detail: t(lang, code, opts.vars),
     instance: req.url.split('?')[0] ?? req.url,
   };
-  if (opts.errors) body.errors = opts.errors;
+  if (opts.errors) body.errors = wordFieldErrors(lang, opts.errors);
   if (opts.retryAfterSeconds !== undefined) body.retryAfterSeconds = opts.retryAfterSeconds;
   // extra members never replace the standard ones
   return opts.extra ? { ...opts.extra, ...body } : body;
@@ -69,9 +72,12 @@ export function errorHandler(error: FastifyError, req: FastifyRequest, reply: Fa
     );
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
+    // zod's messages are English and technical: each issue is worded for people, its code kept.
+    const lang = langOf(req);
     const errors = error.validation.map((v) => ({
       path: [error.validationContext, ...String(v.instancePath).split('/').filter(Boolean)].join('.'),
-      message: v.message ?? 'invalid',
+      message: schemaIssueMessage(lang, v.keyword, v.params as Record<string, unknown>, v.message),
+      code: v.keyword,
     }));
     return sendProblem(reply, problem(req, 400, 'VALIDATION', { errors }));
   }

@@ -1,4 +1,3 @@
-import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { PasswordInput } from '@codegouvfr/react-dsfr/blocks/PasswordInput';
 import { Input } from '@codegouvfr/react-dsfr/Input';
@@ -8,9 +7,10 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { ApiError, del, get, patch, post } from '../../app/api.ts';
 import { useAuth } from '../../app/auth.tsx';
-import { formatDateTime } from '../../components/format.ts';
+import { formatDateTime, genderContext } from '../../components/format.ts';
 import { PasswordFeedback } from '../../components/PasswordFeedback.tsx';
-import { ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
+import { listOfNames, membershipRoles } from '../../components/people.ts';
+import { ErrorAlert, Loading, PageTitle, StatusNotice } from '../../components/states.tsx';
 
 interface Session {
   id: string;
@@ -31,7 +31,7 @@ function browserName(ua: string | null, unknown: string): string {
 }
 
 export function AccountPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { me } = useAuth();
   if (!me) return null;
   return (
@@ -54,10 +54,16 @@ export function AccountPage() {
             <div key={m.establishment.id} className="preau-dl-row">
               <dt>{m.establishment.name}</dt>
               <dd>
-                {m.profiles.map((p) => t(`profiles.${p}`)).join(', ')}
+                {membershipRoles(t, m, me.user.gender).join(', ')}
                 {m.classes.length ? ` — ${m.classes.map((c) => c.label).join(', ')}` : ''}
                 {m.children.length
-                  ? ` — ${t('portal.children', { names: m.children.map((c) => c.displayName).join(', ') })}`
+                  ? ` — ${t('portal.children', {
+                      count: m.children.length,
+                      names: listOfNames(
+                        m.children.map((c) => c.displayName),
+                        i18n.language,
+                      ),
+                    })}`
                   : ''}
               </dd>
             </div>
@@ -65,7 +71,7 @@ export function AccountPage() {
           {me.user.platformAdmin ? (
             <>
               <dt>{t('account.platform')}</dt>
-              <dd>{t('profiles.platform_admin')}</dd>
+              <dd>{t('profiles.platform_admin', genderContext(me.user.gender ?? undefined))}</dd>
             </>
           ) : null}
         </dl>
@@ -113,11 +119,7 @@ function ChangePassword({ login }: { login: string }) {
       <h2 id="password-title" className="fr-h4">
         {t('account.changePassword')}
       </h2>
-      {ok ? (
-        <div role="status" className="fr-mb-2w">
-          <Alert severity="success" small description={t('account.passwordChanged')} />
-        </div>
-      ) : null}
+      {ok ? <StatusNotice className="fr-mb-2w" description={t('account.passwordChanged')} /> : null}
       {err && !err.fieldError('newPassword') && !err.fieldError('currentPassword') ? <ErrorAlert error={err} /> : null}
       <form onSubmit={submit} noValidate className="preau-narrow">
         <PasswordInput

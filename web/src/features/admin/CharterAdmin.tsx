@@ -52,9 +52,13 @@ export function CharterAdmin() {
       <PageTitle title={t('admin.charter.title')}>{t('admin.charter.title')}</PageTitle>
       <p>{t('admin.charter.intro')}</p>
       {published !== null ? (
-        <div role="status" className="fr-mb-3w">
-          <Alert severity="success" small description={t('admin.charter.published', { version: published })} />
-        </div>
+        <Alert
+          role="status"
+          className="fr-mb-3w"
+          severity="success"
+          small
+          description={t('admin.charter.published', { version: published })}
+        />
       ) : null}
       {query.isPending ? <Loading /> : null}
       <ErrorAlert error={query.error} />

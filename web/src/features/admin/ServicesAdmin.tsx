@@ -1,4 +1,3 @@
-import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Badge } from '@codegouvfr/react-dsfr/Badge';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Checkbox } from '@codegouvfr/react-dsfr/Checkbox';
@@ -17,7 +16,7 @@ import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import { ApiError, call } from '../../app/api.ts';
 import { formatDate } from '../../components/format.ts';
-import { ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
+import { ErrorAlert, Loading, PageTitle, StatusNotice } from '../../components/states.tsx';
 import { Table } from '../../components/Table.tsx';
 
 const RULES: (keyof UsageRules)[] = ['whoEnters', 'whoUses', 'whoPublishes', 'forWhom'];
@@ -48,15 +47,11 @@ export function ServicesAdmin() {
       <PageTitle title={t('admin.services.title')}>{t('admin.services.title')}</PageTitle>
       <p>{t('admin.services.intro')}</p>
       {saved ? (
-        <div role="status" className="fr-mb-2w">
-          <Alert
-            severity="success"
-            small
-            description={t('admin.services.saved', { name: saved })}
-            closable
-            onClose={() => setSaved(null)}
-          />
-        </div>
+        <StatusNotice
+          className="fr-mb-2w"
+          description={t('admin.services.saved', { name: saved })}
+          onClose={() => setSaved(null)}
+        />
       ) : null}
       {query.isPending ? <Loading /> : null}
       <ErrorAlert error={query.error} />
@@ -130,10 +125,11 @@ export function ServicesAdmin() {
                       priority="secondary"
                       iconId="fr-icon-edit-line"
                       onClick={() => setEditing(s.key)}
-                      title={t('admin.services.editLabel', { name: s.name })}
                       disabled={editing !== null}
                     >
+                      {/* Seen: "Modifier"; heard: "Modifier Cahier de textes" (twelve buttons, each named). */}
                       {t('common.edit')}
+                      <span className="fr-sr-only"> {s.name}</span>
                     </Button>
                   </td>
                 </tr>

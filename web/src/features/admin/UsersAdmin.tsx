@@ -12,6 +12,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { get, patch, post, withQuery } from '../../app/api.ts';
 import { formatDate, formatDateTime } from '../../components/format.ts';
+import { functionLabels } from '../../components/people.ts';
 import { EmptyState, ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
 import { Table } from '../../components/Table.tsx';
 import { usePermissions } from '../directory/directory.api.ts';
@@ -281,7 +282,7 @@ export function UserDetailPage() {
             {u.functions.length > 0 ? (
               <>
                 <dt>{t('admin.users.functions')}</dt>
-                <dd>{u.functions.join(', ')}</dd>
+                <dd>{functionLabels(t, u.functions).join(', ')}</dd>
               </>
             ) : null}
             <dt>{t('admin.users.class')}</dt>
@@ -330,20 +331,20 @@ export function UserDetailPage() {
           ) : null}
           <ErrorAlert error={setStatus.error ?? newCode.error} />
           {code ? (
-            <div role="status" className="fr-mb-3w">
-              <Alert
-                severity="success"
-                title={t('admin.users.newCodeTitle')}
-                description={
-                  <>
-                    {t('admin.users.newCodeText', { expires: formatDateTime(code.expiresAt, i18n.language) })}{' '}
-                    <strong className="preau-code" data-testid="activation-code">
-                      {code.code}
-                    </strong>
-                  </>
-                }
-              />
-            </div>
+            <Alert
+              role="status"
+              className="fr-mb-3w"
+              severity="success"
+              title={t('admin.users.newCodeTitle')}
+              description={
+                <>
+                  {t('admin.users.newCodeText', { expires: formatDateTime(code.expiresAt, i18n.language) })}{' '}
+                  <strong className="preau-code" data-testid="activation-code">
+                    {code.code}
+                  </strong>
+                </>
+              }
+            />
           ) : null}
           <div className="preau-actions">
             {u.can.block ? (

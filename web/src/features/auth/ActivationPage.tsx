@@ -5,8 +5,8 @@ import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Stepper } from '@codegouvfr/react-dsfr/Stepper';
 import { type FormEvent, useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Navigate, useNavigate } from 'react-router';
-import { ApiError, post, setCsrfToken } from '../../app/api.ts';
+import { Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
+import { ApiError, post, problemText, setCsrfToken } from '../../app/api.ts';
 import { useAuth } from '../../app/auth.tsx';
 import { PasswordFeedback } from '../../components/PasswordFeedback.tsx';
 import { PageTitle } from '../../components/states.tsx';
@@ -16,16 +16,25 @@ type Step = 1 | 2;
 export const STEP_COUNT = 4;
 
 /**
- * First login: login + activation code → a password checked live against the policy → the account is
- * activated (a session opens) → the charter gate asks for acceptance → an optional e-mail (PATCH /api/me) →
- * portal.
+ * First login: login + activation code, checked at once (POST /api/auth/activation-check, under the activation
+ * throttle) → a password checked live against the policy → the account is activated (a session opens) → the
+ * charter gate asks for acceptance → an optional e-mail (PATCH /api/me) → portal. The login (and the code, when the
+ * login page saw one typed as a password) may come filled in: `?login=` and the navigation's state.
  */
 export function ActivationPage() {
   const { t } = useTranslation();
   const { me, refresh } = useAuth();
   const navigate = useNavigate();
+  const location = useLocation();
+  const [params] = useSearchParams();
+  const given = (location.state ?? {}) as { login?: string; code?: string };
   const [step, setStep] = useState<Step>(1);
-  const [form, setForm] = useState({ login: '', code: '', password: '', confirm: '' });
+  const [form, setForm] = useState({
+    login: given.login ?? params.get('login') ?? '',
+    code: given.code ?? '',
+    password: '',
+    confirm: '',
+  });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<ApiError | null>(null);
   const [passwordOk, setPasswordOk] = useState(false);
@@ -36,13 +45,24 @@ export function ActivationPage() {
 
   const titles = [t('activation.step1'), t('activation.step2'), t('activation.step3'), t('activation.step4')];
 
-  function next1(e: FormEvent) {
+  async function next1(e: FormEvent) {
     e.preventDefault();
     const errs: Record<string, string> = {};
     if (!form.login.trim()) errs.login = t('activation.loginRequired');
     if (form.code.trim().length < 4) errs.code = t('activation.codeRequired');
     setErrors(errs);
-    if (Object.keys(errs).length === 0) setStep(2);
+    if (Object.keys(errs).length > 0) return;
+    // The code is checked before a password is asked: nobody chooses a password for a code that does not work.
+    setError(null);
+    setBusy(true);
+    try {
+      await post('/api/auth/activation-check', { login: form.login.trim(), code: form.code.trim() });
+      setStep(2);
+    } catch (err) {
+      setError(err instanceof ApiError ? err : new ApiError({ status: 0, code: 'UNKNOWN', detail: '' }));
+    } finally {
+      setBusy(false);
+    }
   }
 
   function next2(e: FormEvent) {
@@ -90,9 +110,12 @@ export function ActivationPage() {
           nextStepText={t('activation.nextStep')}
         />
         {error ? (
-          <div role="alert" className="fr-mb-3w">
-            <Alert severity="error" title={t('activation.failedTitle')} description={error.problem.detail} />
-          </div>
+          <Alert
+            className="fr-mb-3w"
+            severity="error"
+            title={t('activation.failedTitle')}
+            description={problemText(error)}
+          />
         ) : null}
 
         {step === 1 ? (
@@ -126,7 +149,9 @@ export function ActivationPage() {
                 onChange: (e) => setForm({ ...form, code: e.target.value }),
               }}
             />
-            <Button type="submit">{t('common.continue')}</Button>
+            <Button type="submit" disabled={busy}>
+              {t('common.continue')}
+            </Button>
           </form>
         ) : null}
 

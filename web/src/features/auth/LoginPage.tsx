@@ -6,9 +6,13 @@ import { Input } from '@codegouvfr/react-dsfr/Input';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, useLocation, useNavigate } from 'react-router';
-import { ApiError } from '../../app/api.ts';
+import { ApiError, problemText } from '../../app/api.ts';
 import { useAuth } from '../../app/auth.tsx';
 import { PageTitle } from '../../components/states.tsx';
+
+/** The shape of an activation code (10 characters of Crockford base32, `XXXXX-XXXXX`), however it was typed. */
+const ACTIVATION_CODE = /^[0-9A-HJKMNP-TV-Z]{5}[\s-]?[0-9A-HJKMNP-TV-Z]{5}$/i;
+export const looksLikeActivationCode = (value: string) => ACTIVATION_CODE.test(value.trim());
 
 export function LoginPage() {
   const { t } = useTranslation();
@@ -19,6 +23,8 @@ export function LoginPage() {
   const [error, setError] = useState<ApiError | null>(null);
   const [missing, setMissing] = useState<{ login?: boolean; password?: boolean }>({});
   const [busy, setBusy] = useState(false);
+  /** What was typed as a password looked like an activation code, and the login failed: offer activation. */
+  const [codeTyped, setCodeTyped] = useState<{ login: string; code: string } | null>(null);
 
   const from = (location.state as { from?: string } | null)?.from ?? '/';
   if (me) return <Navigate to={from} replace />;
@@ -30,34 +36,53 @@ export function LoginPage() {
     if (m.login || m.password) return;
     setBusy(true);
     setError(null);
+    setCodeTyped(null);
     try {
       await login({ login: form.login.trim(), password: form.password, rememberMe: form.rememberMe });
       navigate(from, { replace: true });
     } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError({ status: 0, code: 'UNKNOWN', detail: String(err) }));
+      const apiErr = err instanceof ApiError ? err : new ApiError({ status: 0, code: 'UNKNOWN', detail: '' });
+      // A code typed as a password: the server answers like any wrong password (it never says an account is
+      // pending); the shape of what was typed is enough to offer the right door.
+      if (apiErr.code === 'INVALID_CREDENTIALS' && looksLikeActivationCode(form.password)) {
+        setCodeTyped({ login: form.login.trim(), code: form.password.trim() });
+      } else setError(apiErr);
     } finally {
       setBusy(false);
     }
   }
 
-  const retry = error?.problem.retryAfterSeconds;
   return (
     <div className="fr-grid-row fr-grid-row--center">
       <div className="fr-col-12 fr-col-md-8 fr-col-lg-6">
         <PageTitle title={t('login.title')}>{t('login.title')}</PageTitle>
         <p>{t('login.intro')}</p>
         {error ? (
-          <div role="alert" className="fr-mb-3w">
-            <Alert
-              severity="error"
-              title={error.code === 'TOO_MANY_ATTEMPTS' ? t('login.throttledTitle') : t('login.failedTitle')}
-              description={
-                error.code === 'TOO_MANY_ATTEMPTS' && retry
-                  ? t('login.throttled', { seconds: retry })
-                  : error.problem.detail
-              }
-            />
-          </div>
+          <Alert
+            className="fr-mb-3w"
+            severity="error"
+            title={error.code === 'TOO_MANY_ATTEMPTS' ? t('login.throttledTitle') : t('login.failedTitle')}
+            description={problemText(error)}
+          />
+        ) : null}
+        {codeTyped ? (
+          <Alert
+            className="fr-mb-3w"
+            severity="info"
+            title={t('login.codeTypedTitle')}
+            description={
+              <>
+                {t('login.codeTypedText')}{' '}
+                <Link
+                  to={`/activate?login=${encodeURIComponent(codeTyped.login)}`}
+                  state={codeTyped}
+                  data-testid="activate-instead"
+                >
+                  {t('login.codeTypedLink')}
+                </Link>
+              </>
+            }
+          />
         ) : null}
         <form onSubmit={submit} noValidate aria-label={t('login.formLabel')}>
           <fieldset className="fr-fieldset">
@@ -123,7 +148,10 @@ export function LoginPage() {
         <hr className="fr-mt-3w" />
         <h2 className="fr-h5">{t('login.firstTimeTitle')}</h2>
         <p>{t('login.firstTimeText')}</p>
-        <Link className="fr-btn fr-btn--secondary" to="/activate">
+        <Link
+          className="fr-btn fr-btn--secondary"
+          to={form.login.trim() ? `/activate?login=${encodeURIComponent(form.login.trim())}` : '/activate'}
+        >
           {t('login.firstTimeLink')}
         </Link>
       </div>

@@ -86,11 +86,7 @@ export function DuplicatesPage() {
     <>
       <PageTitle title={t('directory.duplicates.title')}>{t('directory.duplicates.title')}</PageTitle>
       <p>{t('directory.duplicates.intro')}</p>
-      {message ? (
-        <div role="status" className="fr-mb-3w">
-          <Alert severity="success" small description={message} />
-        </div>
-      ) : null}
+      {message ? <Alert role="status" className="fr-mb-3w" severity="success" small description={message} /> : null}
       <ErrorAlert error={undo.error ?? dismiss.error ?? undoDismiss.error} />
       <section aria-labelledby="pairs-title" className="fr-mb-5w">
         <h2 id="pairs-title" className="fr-h4">

@@ -173,9 +173,13 @@ export function LoginSheetsPage() {
           <Alert severity="warning" small className="fr-mb-3w" description={t('directory.sheets.warning')} />
         )}
         {printed ? (
-          <div role="status" className="fr-mb-3w">
-            <Alert severity="success" small description={t('directory.sheets.printed')} />
-          </div>
+          <Alert
+            role="status"
+            className="fr-mb-3w"
+            severity="success"
+            small
+            description={t('directory.sheets.printed')}
+          />
         ) : null}
         <ErrorAlert error={print.error} />
         <Button

@@ -88,34 +88,34 @@ export function NewPersonPage() {
       <PageTitle title={t('directory.person.newTitle')}>{t('directory.person.newTitle')}</PageTitle>
       <p>{t('directory.person.newIntro')}</p>
       {created ? (
-        <div role="status" className="fr-mb-4w">
-          <Alert
-            severity="success"
-            title={t('directory.person.created', { name: created.person.displayName })}
-            description={
-              <>
-                <span className="preau-block">
-                  {t('admin.users.login')} :{' '}
-                  <strong className="preau-code" data-testid="new-login">
-                    {created.person.login}
-                  </strong>
-                </span>
-                <span className="preau-block">
-                  {t('activation.code')} :{' '}
-                  <strong className="preau-code" data-testid="activation-code">
-                    {created.activationCode.code}
-                  </strong>
-                </span>
-                <span className="preau-block fr-mt-1w">
-                  {t('directory.person.codeOnce', {
-                    expires: formatDateTime(created.activationCode.expiresAt, i18n.language),
-                  })}
-                </span>
-                <Link to={`/admin/${id}/users/${created.person.id}`}>{t('directory.person.openCreated')}</Link>
-              </>
-            }
-          />
-        </div>
+        <Alert
+          role="status"
+          className="fr-mb-4w"
+          severity="success"
+          title={t('directory.person.created', { name: created.person.displayName })}
+          description={
+            <>
+              <span className="preau-block">
+                {t('admin.users.login')} :{' '}
+                <strong className="preau-code" data-testid="new-login">
+                  {created.person.login}
+                </strong>
+              </span>
+              <span className="preau-block">
+                {t('activation.code')} :{' '}
+                <strong className="preau-code" data-testid="activation-code">
+                  {created.activationCode.code}
+                </strong>
+              </span>
+              <span className="preau-block fr-mt-1w">
+                {t('directory.person.codeOnce', {
+                  expires: formatDateTime(created.activationCode.expiresAt, i18n.language),
+                })}
+              </span>
+              <Link to={`/admin/${id}/users/${created.person.id}`}>{t('directory.person.openCreated')}</Link>
+            </>
+          }
+        />
       ) : null}
       <form onSubmit={submit} noValidate className="preau-narrow">
         {err && Object.keys(err.fieldErrors()).length === 0 ? <ErrorAlert error={err} /> : null}

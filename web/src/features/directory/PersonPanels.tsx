@@ -415,11 +415,7 @@ export function TeacherPanels({
           <h2 id="head-title" className="fr-h5">
             {t('directory.person.headTeacherTitle')}
           </h2>
-          {ok ? (
-            <div role="status" className="fr-mb-2w">
-              <Alert severity="success" small description={ok} />
-            </div>
-          ) : null}
+          {ok ? <Alert role="status" className="fr-mb-2w" severity="success" small description={ok} /> : null}
           <ErrorAlert error={unsetHead.error} />
           {classes.data && headOf.length === 0 ? <EmptyState>{t('directory.person.noHeadTeacher')}</EmptyState> : null}
           {headOf.length > 0 ? (
@@ -524,9 +520,13 @@ export function useReprintSheet(establishmentId: string): {
   const element = (
     <>
       {done ? (
-        <div role="status" className="fr-mb-3w">
-          <Alert severity="success" small description={t('directory.reprint.done', { name: done })} />
-        </div>
+        <Alert
+          role="status"
+          className="fr-mb-3w"
+          severity="success"
+          small
+          description={t('directory.reprint.done', { name: done })}
+        />
       ) : null}
       <ErrorAlert error={error} />
       <reprintModal.Component

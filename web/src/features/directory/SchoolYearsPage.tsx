@@ -71,18 +71,22 @@ export function SchoolYearsPage() {
       <PageTitle title={t('directory.years.title')}>{t('directory.years.title')}</PageTitle>
       <p>{t('directory.years.intro')}</p>
       {done !== null ? (
-        <div role="status" className="fr-mb-3w">
-          <Alert
-            severity="success"
-            small
-            description={`${t('directory.years.done', { label: done })} ${t('directory.years.undoHint')}`}
-          />
-        </div>
+        <Alert
+          role="status"
+          className="fr-mb-3w"
+          severity="success"
+          small
+          description={`${t('directory.years.done', { label: done })} ${t('directory.years.undoHint')}`}
+        />
       ) : null}
       {undone !== null ? (
-        <div role="status" className="fr-mb-3w">
-          <Alert severity="success" small description={t('directory.years.undone', { label: undone })} />
-        </div>
+        <Alert
+          role="status"
+          className="fr-mb-3w"
+          severity="success"
+          small
+          description={t('directory.years.undone', { label: undone })}
+        />
       ) : null}
       <ErrorAlert error={undo.error} />
       {years.isPending ? <Loading /> : null}

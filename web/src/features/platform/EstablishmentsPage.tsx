@@ -39,13 +39,13 @@ export function EstablishmentsPage() {
     <>
       <PageTitle title={t('platform.title')}>{t('platform.title')}</PageTitle>
       {created ? (
-        <div role="status" className="fr-mb-3w">
-          <Alert
-            severity="success"
-            small
-            description={t('platform.created', { name: created.name, uai: created.uai })}
-          />
-        </div>
+        <Alert
+          role="status"
+          className="fr-mb-3w"
+          severity="success"
+          small
+          description={t('platform.created', { name: created.name, uai: created.uai })}
+        />
       ) : null}
       {creating ? (
         <CreateEstablishment

@@ -5,12 +5,13 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { adminMemberships, useAuth } from '../../app/auth.tsx';
 import { EstablishmentSwitcher } from '../../components/EstablishmentSwitcher.tsx';
+import { listOfNames, membershipRoles } from '../../components/people.ts';
 import { EmptyState, ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
 import { featureOfService, features } from '../index.ts';
 import { useHome } from './portal.queries.ts';
 
 export function PortalPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { me, membership } = useAuth();
   const home = useHome(membership?.establishment.id);
   const portal = { ...home, data: home.data?.portal };
@@ -31,7 +32,7 @@ export function PortalPage() {
     );
   }
 
-  const profiles = membership.profiles.map((p) => t(`profiles.${p}`)).join(', ');
+  const profiles = membershipRoles(t, membership, me.user.gender).join(', ');
   const isAdmin = adminMemberships(me).some((m) => m.establishment.id === membership.establishment.id);
   return (
     <>
@@ -43,7 +44,13 @@ export function PortalPage() {
             {me.user.displayName} — {profiles}
             {membership.classes.length > 0 ? ` — ${membership.classes.map((c) => c.label).join(', ')}` : ''}
             {membership.children.length > 0
-              ? ` — ${t('portal.children', { names: membership.children.map((c) => c.displayName).join(', ') })}`
+              ? ` — ${t('portal.children', {
+                  count: membership.children.length,
+                  names: listOfNames(
+                    membership.children.map((c) => c.displayName),
+                    i18n.language,
+                  ),
+                })}`
               : ''}
           </p>
         </div>

@@ -1,8 +1,10 @@
+import { Badge } from '@codegouvfr/react-dsfr/Badge';
 import { Breadcrumb } from '@codegouvfr/react-dsfr/Breadcrumb';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, useParams } from 'react-router';
 import { ApiError } from '../../app/api.ts';
 import { useAuth } from '../../app/auth.tsx';
+import { NotFoundPage } from '../../components/NotFoundPage.tsx';
 import { ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
 import { featureOfService } from '../index.ts';
 import { usePortalService } from './portal.queries.ts';
@@ -14,9 +16,9 @@ export function ServicePage() {
   const { membership } = useAuth();
   const service = usePortalService(membership?.establishment.id, key);
 
-  const closed =
-    service.error instanceof ApiError &&
-    (service.error.code === 'SERVICE_CLOSED' || service.error.status === 404 || service.error.status === 400);
+  // An unknown key (400) or a service that is not there for this person (404): the address leads nowhere.
+  const nowhere = service.error instanceof ApiError && (service.error.status === 404 || service.error.status === 400);
+  const closed = service.error instanceof ApiError && service.error.code === 'SERVICE_CLOSED';
 
   const crumbs = (current: string) => (
     <Breadcrumb
@@ -28,6 +30,7 @@ export function ServicePage() {
   );
 
   if (service.isPending) return <Loading />;
+  if (nowhere) return <NotFoundPage />;
   if (closed) {
     return (
       <>
@@ -35,9 +38,6 @@ export function ServicePage() {
         <div className="preau-notice-page" data-testid="service-closed">
           <PageTitle title={t('service.closedTitle')}>{t('service.closedTitle')}</PageTitle>
           <p className="fr-text--lead">{t('service.closedLead')}</p>
-          {(service.error as ApiError).problem.detail !== t('service.closedLead') ? (
-            <p>{(service.error as ApiError).problem.detail}</p>
-          ) : null}
           <Link className="fr-btn" to="/">
             {t('service.backToPortal')}
           </Link>
@@ -57,12 +57,27 @@ export function ServicePage() {
         {crumbs(s.name)}
         <div className="preau-notice-page" data-testid="service-soon">
           <PageTitle title={s.name}>{s.name}</PageTitle>
-          <p className="fr-badge fr-badge--new fr-mb-2w">{t('portal.soon')}</p>
+          <p>
+            <Badge as="span" severity="new" noIcon>
+              {t('portal.soon')}
+            </Badge>
+          </p>
           <p className="fr-text--lead">{s.description}</p>
           <p>{t('service.soonText')}</p>
-          <Link className="fr-btn" to="/">
-            {t('service.backToPortal')}
-          </Link>
+          <ul className="fr-btns-group fr-btns-group--inline-md">
+            {membership ? (
+              <li>
+                <Link className="fr-btn" to={`/admin/${membership.establishment.id}/services`}>
+                  {t('service.prepare')}
+                </Link>
+              </li>
+            ) : null}
+            <li>
+              <Link className="fr-btn fr-btn--secondary" to="/">
+                {t('service.backToPortal')}
+              </Link>
+            </li>
+          </ul>
         </div>
       </>
     );

@@ -36,28 +36,45 @@ function editable(o: OperatorIdentity): OperatorIdentityBody {
 export function OperatorPage() {
   const { t } = useTranslation();
   const operator = useOperator();
+  // Outside the form: a save gives the form a new key (it starts again from what was saved), the message stays.
+  const [saved, setSaved] = useState(false);
   return (
     <>
       <PageTitle title={t('operator.title')}>{t('operator.title')}</PageTitle>
       <p>{t('operator.intro')}</p>
       {operator.isPending ? <Loading /> : null}
       <ErrorAlert error={operator.error} />
-      {operator.data ? <OperatorForm key={operator.data.updatedAt ?? 'default'} current={operator.data} /> : null}
+      {saved ? <StatusNotice description={t('operator.saved')} /> : null}
+      {operator.data ? (
+        <OperatorForm
+          key={operator.data.updatedAt ?? 'default'}
+          current={operator.data}
+          onSaved={() => setSaved(true)}
+          onEdit={() => setSaved(false)}
+        />
+      ) : null}
     </>
   );
 }
 
-function OperatorForm({ current }: { current: OperatorIdentity }) {
+function OperatorForm({
+  current,
+  onSaved,
+  onEdit,
+}: {
+  current: OperatorIdentity;
+  onSaved: () => void;
+  onEdit: () => void;
+}) {
   const { t, i18n } = useTranslation();
   const qc = useQueryClient();
   const [form, setForm] = useState<OperatorIdentityBody>(() => editable(current));
   const [logoProblem, setLogoProblem] = useState<string | null>(null);
-  const [saved, setSaved] = useState(false);
   const save = useMutation({
     mutationFn: (body: OperatorIdentityBody) => call('PUT /api/operator', { body }),
     onSuccess: (identity) => {
       qc.setQueryData(['operator'], identity);
-      setSaved(true);
+      onSaved();
     },
   });
   const err = save.error instanceof ApiError ? save.error : null;
@@ -65,7 +82,7 @@ function OperatorForm({ current }: { current: OperatorIdentity }) {
     err?.fieldError(path) ? { state: 'error' as const, stateRelatedMessage: err.fieldError(path) } : {};
 
   const set = <K extends keyof OperatorIdentityBody>(key: K, value: OperatorIdentityBody[K]) => {
-    setSaved(false);
+    onEdit();
     setForm((f) => ({ ...f, [key]: value }));
   };
   const setIn = <K extends 'publisher' | 'host' | 'dpo' | 'accessibility'>(
@@ -73,7 +90,7 @@ function OperatorForm({ current }: { current: OperatorIdentity }) {
     field: keyof OperatorIdentityBody[K],
     value: string | null,
   ) => {
-    setSaved(false);
+    onEdit();
     setForm((f) => ({ ...f, [key]: { ...f[key], [field]: value } }));
   };
 
@@ -136,7 +153,6 @@ function OperatorForm({ current }: { current: OperatorIdentity }) {
           {t('operator.defaultText')}
         </CallOut>
       )}
-      {saved ? <StatusNotice description={t('operator.saved')} /> : null}
       {err && Object.keys(err.fieldErrors()).length === 0 ? <ErrorAlert error={err} /> : null}
       {err && Object.keys(err.fieldErrors()).length > 0 ? (
         <ErrorAlert error={err} title={t('operator.fixFields')} />

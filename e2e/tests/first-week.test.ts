@@ -1,4 +1,5 @@
 // biome-ignore-all lint/performance/useDomNodeTextContent: the text people read, as rendered (innerText), is what is checked
+import { type EstablishmentProfile, SERVICE_CATALOGUE } from '@preau/contracts';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { ARTIFACTS, audit, close, launch, login, newTab, type Tab, tiles } from '../src/browser.ts';
@@ -8,6 +9,13 @@ import { ARTIFACTS, audit, close, launch, login, newTab, type Tab, tiles } from 
  * unknown service, the legal pages. On every page: axe (no serious or critical violation), and the words people
  * read — no raw error code, no placeholder, plurals, ordinals and elision right — and no tile leading nowhere.
  */
+
+/** The services built so far (catalogue `available`) that a profile sees by default: the only tiles it gets. */
+const builtFor = (profile: EstablishmentProfile) =>
+  SERVICE_CATALOGUE.filter(
+    (s) => s.available && s.defaultStatus !== 'closed' && s.defaultProfiles.includes(profile),
+  ).map((s) => s.key);
+const NOT_BUILT = SERVICE_CATALOGUE.filter((s) => !s.available).length;
 
 /** An error code shown as text (`WRONG_PASSWORD`, `INVALID_CREDENTIALS`…). */
 const RAW_CODE = /\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/;
@@ -165,11 +173,12 @@ describe("each persona's first day", () => {
   test('a student: no tile leading nowhere, an account that says who they are, unknown addresses give the 404 page', async () => {
     const { page } = await personaTab('eleve.demo');
     await page.locator('main h1', { hasText: 'Bonjour Emma' }).waitFor();
-    // Nothing is built yet: no tile at all, and the portal says what will come.
-    expect(await tiles(page)).toEqual([]);
-    await page.getByText('apparaîtront ici dès leur ouverture').waitFor();
+    // Only what is built: no tile marked "bientôt disponible", and each tile leads to its service.
+    expect(await tiles(page)).toEqual(builtFor('student'));
+    if (builtFor('student').length === 0) await page.getByText('apparaîtront ici dès leur ouverture').waitFor();
     expect(await page.getByText('Bientôt disponible').count()).toBe(0);
     await firstDayPage(page, 'student-portal');
+    await everyTileLeadsSomewhere(page, 'student');
 
     await page.goto('/account');
     expect(await accountRoles(page)).toEqual(['Élève — 2NDE1']);
@@ -213,7 +222,7 @@ describe("each persona's first day", () => {
     await page.getByLabel('Établissement affiché').waitFor();
     const options = await page.getByLabel('Établissement affiché').locator('option').allTextContents();
     expect(options.sort()).toEqual(['Collège Louise Michel — Enseignant', 'Lycée Jean Jaurès — Enseignant']);
-    expect(await tiles(page)).toEqual([]);
+    expect(await tiles(page)).toEqual(builtFor('teacher'));
     await firstDayPage(page, 'teacher-portal');
     await page.goto('/account');
     await accountRoles(page);
@@ -242,8 +251,8 @@ describe("each persona's first day", () => {
   test('the direction sees what is coming, marked, each tile leading to its page; "Administratrice locale"', async () => {
     const { page } = await personaTab('direction.demo');
     const shown = await tiles(page);
-    expect(shown.length).toBe(12);
-    expect(await page.locator('[data-testid="service-tiles"]').getByText('Bientôt disponible').count()).toBe(12);
+    expect(shown.length).toBe(SERVICE_CATALOGUE.length);
+    expect(await page.locator('[data-testid="service-tiles"]').getByText('Bientôt disponible').count()).toBe(NOT_BUILT);
     expect(await page.locator('main .preau-muted').first().innerText()).toBe(
       'DIRECTION Claire — Direction, Administratrice locale',
     );
@@ -341,7 +350,7 @@ describe("each persona's first day", () => {
     await page.getByRole('button', { name: 'Activer mon compte' }).click();
     await passCharters(page);
     await page.locator('main h1', { hasText: 'Bonjour Inès' }).waitFor();
-    expect(await tiles(page)).toEqual([]);
+    expect(await tiles(page)).toEqual(builtFor('guardian'));
     await firstDayPage(page, 'new-parent-portal');
   });
 

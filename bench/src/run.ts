@@ -1,5 +1,5 @@
 /**
- * npm run bench -- [baseline] [argon2] [import] [rush] [daily] [messaging] [timetable] [--users N] [--establishments N] [--seed S]
+ * npm run bench -- [baseline] [argon2] [import] [rush] [daily] [messaging] [timetable] [documents] [--users N] [--establishments N] [--seed S]
  *                  [--duration S] [--warmup S] [--connections N] [--concurrency N] [--max-rush-seconds S] [--cpu-prof]
  *
  * Runs the scenarios (all by default) against a throw-away embedded PostgreSQL, or against the server of
@@ -16,6 +16,7 @@ import { argon2 } from './scenarios/argon2.ts';
 import { baseline } from './scenarios/baseline.ts';
 import type { Ctx, RunOptions } from './scenarios/context.ts';
 import { daily } from './scenarios/daily.ts';
+import { documentsScenario } from './scenarios/documents.ts';
 import { importScenario } from './scenarios/import.ts';
 import { messaging } from './scenarios/messaging.ts';
 import { rush } from './scenarios/rush.ts';
@@ -93,6 +94,7 @@ const scenarios: Record<ScenarioName, (ctx: Ctx) => Promise<Pick<Entry, 'figures
     daily,
     messaging,
     timetable: timetableScenario,
+    documents: documentsScenario,
   };
 
 const runStarted = performance.now();

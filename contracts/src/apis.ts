@@ -1,4 +1,5 @@
 import type { charterApi } from './charter.ts';
+import type { documentsApi } from './documents.ts';
 import type { establishmentsApi } from './establishments.ts';
 import type { messagingApi } from './messaging.ts';
 import type { operatorApi } from './operator.ts';
@@ -20,7 +21,8 @@ export type Endpoints = typeof servicesApi.endpoints &
   typeof privacyApi.endpoints &
   typeof messagingApi.endpoints &
   typeof timetableApi.endpoints &
-  typeof operatorApi.endpoints;
+  typeof operatorApi.endpoints &
+  typeof documentsApi.endpoints;
 
 export type EndpointName = keyof Endpoints;
 
@@ -33,7 +35,8 @@ export type ApiPermission =
   | (typeof privacyApi.permissions)[number]
   | (typeof messagingApi.permissions)[number]
   | (typeof timetableApi.permissions)[number]
-  | (typeof operatorApi.permissions)[number];
+  | (typeof operatorApi.permissions)[number]
+  | (typeof documentsApi.permissions)[number];
 
 /** Every module problem code declared in a contract. */
 export type ApiErrorCode =
@@ -44,4 +47,5 @@ export type ApiErrorCode =
   | (typeof privacyApi.errors)[number]
   | (typeof messagingApi.errors)[number]
   | (typeof timetableApi.errors)[number]
-  | (typeof operatorApi.errors)[number];
+  | (typeof operatorApi.errors)[number]
+  | (typeof documentsApi.errors)[number];

@@ -4,6 +4,7 @@ export * from './auth.ts';
 export * from './charter.ts';
 export * from './common.ts';
 export * from './directory.ts';
+export * from './documents.ts';
 export * from './establishments.ts';
 export * from './imports.ts';
 export * from './messaging.ts';

@@ -89,7 +89,7 @@ export const SERVICE_CATALOGUE: readonly CatalogueEntry[] = [
     description: { fr: 'Documents partagés par classe et par groupe', en: 'Shared class and group documents' },
     defaultProfiles: ALL,
     defaultStatus: 'recommended',
-    available: false,
+    available: true,
   },
   {
     key: 'calendar',

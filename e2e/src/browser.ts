@@ -83,9 +83,9 @@ export async function login(page: Page, user: string, password = 'demo'): Promis
   await page.getByRole('button', { name: 'Se connecter' }).click();
 }
 
-export async function loggedInTab(user: string): Promise<Tab> {
+export async function loggedInTab(user: string, password = 'demo'): Promise<Tab> {
   const tab = await newTab();
-  await login(tab.page, user);
+  await login(tab.page, user, password);
   await tab.page
     .locator('main h1')
     .filter({ hasText: /Bonjour|Charte/ })
@@ -99,4 +99,19 @@ export async function tiles(page: Page): Promise<string[]> {
   return page
     .locator('[data-testid="service-tiles"] > li')
     .evaluateAll((els) => els.map((e) => e.getAttribute('data-service') ?? ''));
+}
+
+/**
+ * A signed-in tab on the portal, the establishment's charter accepted first if a test before this one published a
+ * new version (the browser tests share one server).
+ */
+export async function signedInTab(user: string, password = 'demo'): Promise<Tab> {
+  const tab = await loggedInTab(user, password);
+  const h1 = tab.page.locator('main h1').filter({ hasText: /Bonjour|Charte/ });
+  if ((await h1.textContent())?.startsWith('Charte')) {
+    await tab.page.getByText(/J'ai lu la charte/).click();
+    await tab.page.getByRole('button', { name: 'Accepter et continuer' }).click();
+    await tab.page.locator('main h1', { hasText: 'Bonjour' }).waitFor();
+  }
+  return tab;
 }

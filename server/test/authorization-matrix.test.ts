@@ -432,7 +432,12 @@ for (const [key, [build, expected]] of ALL.map(([k, r]) => [k, r] as const)) {
     for (const persona of PERSONAS) {
       const call = await build(w, persona);
       if (persona === 'anonymous') {
-        const res = await app.inject({ method, url: call.url, ...(call.body ? { payload: call.body as object } : {}) });
+        const res = await app.inject({
+          method,
+          url: call.url,
+          ...(call.body ? { payload: call.body as object } : {}),
+          ...(call.headers ? { headers: call.headers } : {}),
+        });
         got[persona] = res.statusCode;
         continue;
       }
@@ -441,10 +446,10 @@ for (const [key, [build, expected]] of ALL.map(([k, r]) => [k, r] as const)) {
       const client = agent(app, `preau_session=${s.token}`, s.csrfToken);
       const res =
         method === 'GET'
-          ? await client.get(call.url)
+          ? await client.get(call.url, call.headers)
           : method === 'DELETE'
-            ? await client.delete(call.url)
-            : await client[method.toLowerCase() as 'post' | 'patch' | 'put'](call.url, call.body);
+            ? await client.delete(call.url, call.headers)
+            : await client[method.toLowerCase() as 'post' | 'patch' | 'put'](call.url, call.body, call.headers);
       got[persona] = res.statusCode;
     }
     expect(got).toEqual(Object.fromEntries(PERSONAS.map((p, i) => [p, expected[i]])));

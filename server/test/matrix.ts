@@ -57,6 +57,8 @@ export type World = Awaited<ReturnType<typeof makeWorld>>;
 export interface Call {
   url: string;
   body?: unknown;
+  /** Extra request headers (a multipart upload's content type). */
+  headers?: Record<string, string>;
 }
 
 /** [request builder, expected status per persona in PERSONAS order] */

@@ -7,7 +7,16 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const RESULTS = resolve(import.meta.dirname, '../../results');
-export const SCENARIOS = ['baseline', 'argon2', 'import', 'rush', 'daily', 'messaging', 'timetable'] as const;
+export const SCENARIOS = [
+  'baseline',
+  'argon2',
+  'import',
+  'rush',
+  'daily',
+  'messaging',
+  'timetable',
+  'documents',
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface Entry {
@@ -86,6 +95,25 @@ function row(e: Entry): [string, string, string] {
         `${n(f.users)} users in ${n(f.seconds, ' s')} (target ${n(f.targetWindowSeconds, ' s')}): ${n(f.loginsPerSecond)} logins/s; login p99 ${n(f.loginP99Ms, ' ms')}; home p50/p95/p99 ${n(f.homeP50Ms)}/${n(f.homeP95Ms)}/${n(f.homeP99Ms, ' ms')}; errors ${n(f.errors)} (503 retried ${n(f.busyRetries)}); server RSS peak ${n(f.serverPeakRssMb, ' MB')}${cpu(f.cpuMsPerUser)} per user (argon2 ${n(f.argon2CpuMsPerHash, ' ms')}), CPU-bound ${n(f.cpuBoundUsersPerSecond)} users/s`,
         `argon2 share of a user's CPU ${n(r.argon2ShareOfUserCpu)}; logins / argon2 ceiling ${x(r.loginsVsArgon2Ceiling)}`,
       ];
+    case 'documents': {
+      const u = (f.uploads ?? {}) as Record<string, unknown>;
+      const p = (f.pages ?? {}) as Record<string, { rps?: number; p99Ms?: number; cpuMs?: unknown }>;
+      const b = (f.bigUpload ?? {}) as Record<string, unknown>;
+      const vs = (r.vsBaselinePointSelect ?? {}) as Record<string, number>;
+      return [
+        'documents',
+        `uploads ${n(u.perSecond)}/s of ${n(Number(u.bytesEach) / 1024, ' KB')} (p99 ${n(u.p99Ms, ' ms')}); ${Object.entries(
+          p,
+        )
+          .map(([k, v]) => `${k} ${n(v.rps)} req/s (p99 ${n(v.p99Ms, ' ms')}${cpu(v.cpuMs)})`)
+          .join(
+            '; ',
+          )}; 1 GB upload ${n(b.seconds, ' s')} (${n(b.mbPerSecond, ' MB/s')}), server RSS ${n(b.rssBeforeMb)} → ${n(b.rssPeakMb, ' MB')}`,
+        `req/s: ${Object.entries(vs)
+          .map(([k, v]) => `${k} ${x(v)}`)
+          .join(', ')} of the PK select`,
+      ];
+    }
     case 'daily': {
       const pages = (f.pages ?? {}) as Record<string, { rps?: number; p99Ms?: number; cpuMsPerRequest?: unknown }>;
       const vs = (r.vsBaselinePointSelect ?? {}) as Record<string, number>;

@@ -88,7 +88,12 @@ export interface PreauServer {
 }
 
 /** The real Préau server (server/src/main.ts) in its own process, on the bench database. */
-export async function startPreau(ctx: Ctx, databaseUrl: string, label: string): Promise<PreauServer> {
+export async function startPreau(
+  ctx: Ctx,
+  databaseUrl: string,
+  label: string,
+  extraEnv: Record<string, string> = {},
+): Promise<PreauServer> {
   const port = await freePort();
   const profiles = join(RESULTS, 'profiles');
   const profileName = `${label}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`;
@@ -106,6 +111,7 @@ export async function startPreau(ctx: Ctx, databaseUrl: string, label: string): 
       NODE_ENV: 'development',
       ...(ctx.options.serverThreadpool ? { UV_THREADPOOL_SIZE: String(ctx.options.serverThreadpool) } : {}),
       ...(ctx.options.argon2Concurrency ? { ARGON2_CONCURRENCY: String(ctx.options.argon2Concurrency) } : {}),
+      ...extraEnv,
     },
   });
   await waitForOutput(p, /Préau is running/, 60_000);

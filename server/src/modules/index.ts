@@ -2,6 +2,7 @@ import type { ModuleDefinition } from '../platform/module.ts';
 import { accountsModule } from './accounts/index.ts';
 import { charterModule } from './charter/index.ts';
 import { directoryModule } from './directory/index.ts';
+import { documentsModule } from './documents/index.ts';
 import { establishmentsModule } from './establishments/index.ts';
 import { messagingModule } from './messaging/index.ts';
 import { operatorModule } from './operator/index.ts';
@@ -22,4 +23,5 @@ export const modules: ModuleDefinition[] = [
   privacyModule,
   timetableModule,
   operatorModule,
+  documentsModule,
 ];

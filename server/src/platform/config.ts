@@ -1,5 +1,5 @@
-import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 export type StorageConfig =
   | { driver: 'local'; root: string }
@@ -194,7 +194,7 @@ export function withDataDir(config: Config, dataDir: string): Config {
   return { ...config, dataDir, storage };
 }
 
-/** Settings for tests: quiet, no jobs, short everything. */
+/** Settings for tests: quiet, no jobs, short everything; files in the system's temporary folder. */
 export function testConfig(databaseUrl: string, overrides: Partial<Config> = {}): Config {
   return {
     ...loadConfig({}),
@@ -205,6 +205,7 @@ export function testConfig(databaseUrl: string, overrides: Partial<Config> = {})
     webDist: null,
     validateResponses: true,
     cacheBarrier: 'each-request',
+    storage: { driver: 'local', root: join(tmpdir(), 'preau-test-files') },
     ...overrides,
   };
 }

@@ -174,3 +174,52 @@ export async function postDownload(path: string, body: unknown, fallbackName: st
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
+
+/** An upload in progress: its answer, and a way to cancel it. */
+export interface UploadHandle<T> {
+  done: Promise<T>;
+  abort: () => void;
+}
+
+/**
+ * A multipart upload to a typed endpoint with progress events (`loaded`, `total` bytes): XMLHttpRequest, since
+ * fetch reports no upload progress. Errors are the same `ApiError`s as `call`'s; an abort rejects with status 0.
+ */
+export function callUpload<K extends EndpointName>(
+  key: K,
+  params: Record<string, string>,
+  form: FormData,
+  onProgress: (loaded: number, total: number) => void,
+): UploadHandle<EndpointOutput<Endpoints[K]>> {
+  const { method, path } = splitKey(key);
+  const xhr = new XMLHttpRequest();
+  const done = new Promise<EndpointOutput<Endpoints[K]>>((resolve, reject) => {
+    xhr.open(method, fillPath(path, params));
+    xhr.setRequestHeader('Accept', 'application/json, application/problem+json');
+    xhr.setRequestHeader('Accept-Language', i18n.language?.startsWith('en') ? 'en' : 'fr');
+    if (csrfToken) xhr.setRequestHeader('X-CSRF-Token', csrfToken);
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : 0);
+    xhr.onload = () => {
+      let data: unknown = null;
+      try {
+        data = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+      } catch {
+        data = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(data as EndpointOutput<Endpoints[K]>);
+      const p = data as Partial<Problem> | null;
+      reject(
+        new ApiError({
+          status: xhr.status,
+          code: p?.code ?? 'UNKNOWN',
+          detail: p?.detail ?? i18n.t('errors.unknown', { status: xhr.status }),
+          errors: p?.errors,
+        }),
+      );
+    };
+    xhr.onerror = () => reject(new ApiError({ status: 0, code: 'NETWORK', detail: i18n.t('errors.network') }));
+    xhr.onabort = () => reject(new ApiError({ status: 0, code: 'ABORTED', detail: i18n.t('errors.network') }));
+    xhr.send(form);
+  });
+  return { done, abort: () => xhr.abort() };
+}

@@ -1,11 +1,18 @@
 import type { FeatureDefinition } from '../app/feature.ts';
+import { documentsFeature } from './documents/index.ts';
 import { messagingFeature } from './messaging/index.ts';
 import { privacyFeature } from './privacy/index.ts';
 import { timelineFeature } from './timeline/index.ts';
 import { timetableFeature } from './timetable/index.ts';
 
 /** The one list of the web app's features (one line per server module with screens). */
-export const features: FeatureDefinition[] = [timelineFeature, messagingFeature, privacyFeature, timetableFeature];
+export const features: FeatureDefinition[] = [
+  timelineFeature,
+  messagingFeature,
+  privacyFeature,
+  timetableFeature,
+  documentsFeature,
+];
 
 /** The feature implementing a catalogue service, if its screens exist. */
 export const featureOfService = (key: string) => features.find((f) => f.service === key);

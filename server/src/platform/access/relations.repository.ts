@@ -1,4 +1,5 @@
 import type { EstablishmentProfile } from '@preau/contracts';
+import { sql } from 'kysely';
 import type { Db } from '../db/schema.ts';
 
 /**
@@ -346,6 +347,55 @@ export const relations = {
       .where('c.class_id', 'is not', null)
       .execute();
     return groupBy(rows as { key: string; value: string }[]);
+  },
+
+  /**
+   * Where a person stands in the establishment this year, in one query: the classes and groups they are enrolled
+   * in, those they teach (assignments, head teacher), and those of the children they are a guardian of.
+   */
+  async placesOf(db: Db, establishmentId: string, userId: string) {
+    const rows = await sql<{
+      role: 'student' | 'teacher' | 'guardian';
+      class_id: string | null;
+      group_id: string | null;
+    }>`
+      SELECT 'student' AS role, e.class_id, e.group_id
+        FROM enrolment e JOIN school_year y ON y.id = e.school_year_id AND y.status = 'current'
+       WHERE e.establishment_id = ${establishmentId} AND e.student_id = ${userId}
+      UNION ALL
+      SELECT 'teacher', ta.class_id, ta.group_id
+        FROM teaching_assignment ta JOIN school_year y ON y.id = ta.school_year_id AND y.status = 'current'
+       WHERE ta.establishment_id = ${establishmentId} AND ta.teacher_id = ${userId}
+      UNION ALL
+      SELECT 'teacher', h.class_id, NULL
+        FROM head_teacher h JOIN school_year y ON y.id = h.school_year_id AND y.status = 'current'
+       WHERE h.establishment_id = ${establishmentId} AND h.teacher_id = ${userId}
+      UNION ALL
+      SELECT 'guardian', e.class_id, e.group_id
+        FROM guardianship g
+        JOIN enrolment e ON e.student_id = g.student_id AND e.establishment_id = g.establishment_id
+        JOIN school_year y ON y.id = e.school_year_id AND y.status = 'current'
+       WHERE g.establishment_id = ${establishmentId} AND g.guardian_id = ${userId}`.execute(db);
+    const empty = () => ({ classes: new Set<string>(), groups: new Set<string>() });
+    const out = { student: empty(), teacher: empty(), guardian: empty() };
+    for (const r of rows.rows) {
+      if (r.class_id) out[r.role].classes.add(r.class_id);
+      if (r.group_id) out[r.role].groups.add(r.group_id);
+    }
+    return out;
+  },
+
+  /** Everyone holding one of these profiles in the establishment. */
+  async holdersOf(db: Db, establishmentId: string, profiles: readonly EstablishmentProfile[]) {
+    if (profiles.length === 0) return new Set<string>();
+    const rows = await db
+      .selectFrom('membership')
+      .select('user_id')
+      .distinct()
+      .where('establishment_id', '=', establishmentId)
+      .where('profile', 'in', [...profiles])
+      .execute();
+    return new Set(rows.map((r) => r.user_id));
   },
 
   /** Classes and groups a teacher teaches this year in the establishment, with the subjects. */

@@ -1,5 +1,5 @@
 /**
- * npm run bench -- [baseline] [argon2] [import] [rush] [daily] [messaging] [timetable] [documents] [--users N] [--establishments N] [--seed S]
+ * npm run bench -- [baseline] [argon2] [import] [rush] [daily] [messaging] [timetable] [documents] [logbook] [--users N] [--establishments N] [--seed S]
  *                  [--duration S] [--warmup S] [--connections N] [--concurrency N] [--max-rush-seconds S] [--cpu-prof]
  *
  * Runs the scenarios (all by default) against a throw-away embedded PostgreSQL, or against the server of
@@ -18,6 +18,7 @@ import type { Ctx, RunOptions } from './scenarios/context.ts';
 import { daily } from './scenarios/daily.ts';
 import { documentsScenario } from './scenarios/documents.ts';
 import { importScenario } from './scenarios/import.ts';
+import { logbookScenario } from './scenarios/logbook.ts';
 import { messaging } from './scenarios/messaging.ts';
 import { rush } from './scenarios/rush.ts';
 import { timetableScenario } from './scenarios/timetable.ts';
@@ -95,6 +96,7 @@ const scenarios: Record<ScenarioName, (ctx: Ctx) => Promise<Pick<Entry, 'figures
     messaging,
     timetable: timetableScenario,
     documents: documentsScenario,
+    logbook: logbookScenario,
   };
 
 const runStarted = performance.now();

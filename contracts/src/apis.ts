@@ -1,6 +1,7 @@
 import type { charterApi } from './charter.ts';
 import type { documentsApi } from './documents.ts';
 import type { establishmentsApi } from './establishments.ts';
+import type { logbookApi } from './logbook.ts';
 import type { messagingApi } from './messaging.ts';
 import type { operatorApi } from './operator.ts';
 import type { privacyApi } from './privacy.ts';
@@ -22,7 +23,8 @@ export type Endpoints = typeof servicesApi.endpoints &
   typeof messagingApi.endpoints &
   typeof timetableApi.endpoints &
   typeof operatorApi.endpoints &
-  typeof documentsApi.endpoints;
+  typeof documentsApi.endpoints &
+  typeof logbookApi.endpoints;
 
 export type EndpointName = keyof Endpoints;
 
@@ -36,7 +38,8 @@ export type ApiPermission =
   | (typeof messagingApi.permissions)[number]
   | (typeof timetableApi.permissions)[number]
   | (typeof operatorApi.permissions)[number]
-  | (typeof documentsApi.permissions)[number];
+  | (typeof documentsApi.permissions)[number]
+  | (typeof logbookApi.permissions)[number];
 
 /** Every module problem code declared in a contract. */
 export type ApiErrorCode =
@@ -48,4 +51,5 @@ export type ApiErrorCode =
   | (typeof messagingApi.errors)[number]
   | (typeof timetableApi.errors)[number]
   | (typeof operatorApi.errors)[number]
-  | (typeof documentsApi.errors)[number];
+  | (typeof documentsApi.errors)[number]
+  | (typeof logbookApi.errors)[number];

@@ -7,6 +7,7 @@ export * from './directory.ts';
 export * from './documents.ts';
 export * from './establishments.ts';
 export * from './imports.ts';
+export * from './logbook.ts';
 export * from './messaging.ts';
 export * from './operator.ts';
 export * from './privacy.ts';

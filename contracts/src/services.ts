@@ -49,7 +49,7 @@ export const SERVICE_CATALOGUE: readonly CatalogueEntry[] = [
     description: { fr: 'Contenu des séances et travail à faire', en: 'Lesson records and homework' },
     defaultProfiles: ALL,
     defaultStatus: 'mandatory',
-    available: false,
+    available: true,
   },
   {
     key: 'timetable',

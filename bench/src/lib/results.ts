@@ -16,6 +16,7 @@ export const SCENARIOS = [
   'messaging',
   'timetable',
   'documents',
+  'logbook',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -140,7 +141,8 @@ function row(e: Entry): [string, string, string] {
         `inbox page ${x(vs.inboxPage)} of the PK select`,
       ];
     }
-    case 'timetable': {
+    case 'timetable':
+    case 'logbook': {
       const pages = f as Record<string, { rps?: number; p99Ms?: number; cpuMsPerRequest?: unknown } | undefined>;
       const vs = (r.vsBaselinePointSelect ?? {}) as Record<string, number>;
       const shown = Object.entries(pages).filter(([, p]) => p && typeof p === 'object' && 'rps' in p);

@@ -1,5 +1,6 @@
 import type { FeatureDefinition } from '../app/feature.ts';
 import { documentsFeature } from './documents/index.ts';
+import { logbookFeature } from './logbook/index.ts';
 import { messagingFeature } from './messaging/index.ts';
 import { privacyFeature } from './privacy/index.ts';
 import { timelineFeature } from './timeline/index.ts';
@@ -12,6 +13,7 @@ export const features: FeatureDefinition[] = [
   privacyFeature,
   timetableFeature,
   documentsFeature,
+  logbookFeature,
 ];
 
 /** The feature implementing a catalogue service, if its screens exist. */

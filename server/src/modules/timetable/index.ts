@@ -17,6 +17,7 @@ import { timetableRoutes } from './timetable.routes.ts';
 export {
   addDays,
   closedDays,
+  daysBetween,
   eachDay,
   holidaysBetween,
   mondayOf,

@@ -39,6 +39,19 @@ export const relations = {
     return new Set((await q.execute()).map((r) => r.user_id));
   },
 
+  /** The profiles each of these people holds in the establishment. */
+  async profilesIn(db: Db, establishmentId: string, userIds: Ids) {
+    const ids = list(userIds);
+    if (ids.length === 0) return new Map<string, Set<string>>();
+    const rows = await db
+      .selectFrom('membership')
+      .select(['user_id as key', 'profile as value'])
+      .where('establishment_id', '=', establishmentId)
+      .where('user_id', 'in', ids)
+      .execute();
+    return groupBy(rows);
+  },
+
   /** Of these people, the establishment's staff: school life, administration, direction. */
   staffOf(db: Db, establishmentId: string, userIds: Ids) {
     return relations.membersOf(db, establishmentId, userIds, STAFF_PROFILES);
@@ -285,7 +298,7 @@ export const relations = {
     return groupBy(rows);
   },
 
-  /** The class or group, subject, establishment and school year of each timetable course. */
+  /** The class or group, subject, establishment, school year and dates of each timetable course. */
   async audiencesOfCourses(db: Db, courseIds: Ids) {
     const ids = list(courseIds);
     const out = new Map<
@@ -296,12 +309,23 @@ export const relations = {
         classId: string | null;
         groupId: string | null;
         subjectCode: string;
+        validFrom: string;
+        validTo: string;
       }
     >();
     if (ids.length === 0) return out;
     const rows = await db
       .selectFrom('timetable_course')
-      .select(['id', 'establishment_id', 'school_year_id', 'class_id', 'group_id', 'subject_code'])
+      .select([
+        'id',
+        'establishment_id',
+        'school_year_id',
+        'class_id',
+        'group_id',
+        'subject_code',
+        'valid_from',
+        'valid_to',
+      ])
       .where('id', 'in', ids)
       .execute();
     for (const r of rows)
@@ -311,6 +335,8 @@ export const relations = {
         classId: r.class_id,
         groupId: r.group_id,
         subjectCode: r.subject_code,
+        validFrom: r.valid_from,
+        validTo: r.valid_to,
       });
     return out;
   },

@@ -1,0 +1,740 @@
+/**
+ * Use cases of the logbook (cahier de textes). Each starts with `authorize()` (ADR 0009) — for an object, in the
+ * object's establishment — then the checks of logbook.access.ts. Occurrences come from the timetable
+ * (`occurrencesFor`); lessons and homework carry their class, group and subject, so that a page reads them by one
+ * index.
+ */
+import type {
+  CreateHomeworkBody,
+  CreateLessonBody,
+  EntriesQuery,
+  EntriesResponse,
+  Entry,
+  HomeworkItem,
+  Lesson,
+  UpdateHomeworkBody,
+  UpdateLessonBody,
+  Visa,
+  Warning,
+} from '@preau/contracts';
+import { type Authorized, authorize } from '../../platform/access/authorize.ts';
+import { audit } from '../../platform/audit.ts';
+import type { Db } from '../../platform/db/schema.ts';
+import { AppError, forbidden, notFound } from '../../platform/errors.ts';
+import type { RequestContext } from '../../platform/http/context.ts';
+import { recordUsage } from '../../platform/usage.ts';
+import { notify } from '../timeline/index.ts';
+import { courseAudiences, daysBetween, type OccurrenceInfo, occurrencesFor, parisDate } from '../timetable/index.ts';
+import {
+  audienceOfStudent,
+  checkHomeworkGroup,
+  checkReads,
+  checkStudent,
+  childrenOf,
+  classesIn,
+  groupsIn,
+  mayRead,
+  readScope,
+  readsAll,
+  related,
+  type Scope,
+  studentsAndGuardians,
+  taughtCourses,
+  writableCourse,
+} from './logbook.access.ts';
+import { type HomeworkRow, type LessonRow, logbook } from './logbook.repository.ts';
+import { cleanRichText, plainText } from './rich-text.ts';
+
+export const SERVICE = 'logbook' as const;
+/** The longest period one request reads (a school year and a bit). */
+export const MAX_DAYS = 400;
+
+const longDate = new Intl.DateTimeFormat('fr-FR', { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' });
+export const frenchDay = (date: string) => longDate.format(new Date(`${date}T12:00:00Z`));
+
+export function checkPeriod(from: string, to: string, max = MAX_DAYS): void {
+  if (to < from)
+    throw new AppError(400, 'VALIDATION', { errors: [{ path: 'querystring.to', message: 'to doit suivre from' }] });
+  if (daysBetween(from, to) > max) throw new AppError(400, 'PERIOD_TOO_LONG', { vars: { max } });
+}
+
+const published = (publishAt: Date | null, now = Date.now()) => !publishAt || new Date(publishAt).getTime() <= now;
+const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
+
+// ---- presenting ----
+
+export function presentHomework(h: HomeworkRow, done: boolean | null): HomeworkItem {
+  const item: HomeworkItem = {
+    id: h.id,
+    dueDate: h.due_date,
+    assignedOn: h.assigned_on,
+    subject: { id: h.subject_code, name: h.subject_label },
+    description: h.description,
+    kind: h.kind,
+    estimatedMinutes: h.estimated_minutes,
+    done,
+    teacher: h.author_id ? { id: h.author_id, displayName: h.author_name ?? '' } : null,
+    courseId: h.course_id,
+    lessonId: h.lesson_id,
+    attachments: [],
+    publishAt: published(h.publish_at) ? null : iso(h.publish_at),
+  };
+  if (h.class_id) item.class = { id: h.class_id, name: h.class_code ?? '' };
+  if (h.group_id) item.group = { id: h.group_id, name: h.group_code ?? '' };
+  return item;
+}
+
+export function presentVisa(v: Awaited<ReturnType<typeof logbook.visas>>[number]): Visa {
+  return {
+    id: v.id,
+    signer: v.signer_id ? { id: v.signer_id, displayName: v.signer_name ?? '' } : null,
+    role: v.role,
+    teacher: v.teacher_id ? { id: v.teacher_id, displayName: v.teacher_name ?? '' } : null,
+    class: v.class_id ? { id: v.class_id, name: v.class_code ?? '' } : null,
+    through: v.through,
+    comment: v.comment,
+    signedAt: new Date(v.signed_at).toISOString(),
+    lessons: v.lessons,
+  };
+}
+
+// ---- checks shared by the writes ----
+
+async function currentYearOf(db: Db, schoolYearId: string) {
+  const year = await logbook.year(db, schoolYearId);
+  if (!year || year.status !== 'current') throw new AppError(409, 'LOGBOOK_ARCHIVED');
+  return year;
+}
+
+/** A course (any establishment) → the caller authorized to write in it. 404 unknown, 403 not theirs. */
+async function authorizeCourse(ctx: RequestContext, courseId: string) {
+  const course = (await courseAudiences(ctx.db, [courseId])).get(courseId);
+  if (!course) throw notFound();
+  const auth = await authorize(ctx, {
+    establishmentId: course.establishmentId,
+    permission: 'logbook.write',
+    service: SERVICE,
+  });
+  await writableCourse(auth, courseId);
+  return { auth, course };
+}
+
+interface HomeworkInput {
+  dueDate: string;
+  description: string;
+  kind: 'exercise' | 'lesson' | 'assessment' | 'project';
+  estimatedMinutes?: number | undefined;
+  groupId?: string | undefined;
+  publishAt?: string | undefined;
+}
+
+async function homeworkRows(
+  auth: Authorized,
+  course: {
+    establishmentId: string;
+    schoolYearId: string;
+    classId: string | null;
+    groupId: string | null;
+    subjectCode: string;
+  },
+  courseId: string,
+  date: string,
+  lessonId: string | null,
+  list: HomeworkInput[],
+) {
+  const rows = [];
+  for (const h of list) {
+    if (h.dueDate < date) throw new AppError(400, 'HOMEWORK_DUE_BEFORE_LESSON', { vars: { due: h.dueDate, date } });
+    if (h.groupId && h.groupId !== course.groupId) await checkHomeworkGroup(auth, course.classId, h.groupId);
+    const publishAt = h.publishAt ? new Date(h.publishAt) : null;
+    const target = h.groupId
+      ? { class_id: null, group_id: h.groupId }
+      : { class_id: course.classId, group_id: course.groupId };
+    rows.push({
+      establishment_id: course.establishmentId,
+      school_year_id: course.schoolYearId,
+      lesson_id: lessonId,
+      course_id: courseId,
+      ...target,
+      subject_code: course.subjectCode,
+      author_id: auth.user.id,
+      assigned_on: date,
+      due_date: h.dueDate,
+      description: cleanRichText(h.description),
+      kind: h.kind,
+      estimated_minutes: h.estimatedMinutes ?? null,
+      publish_at: publishAt,
+      notified_at: published(publishAt) ? new Date() : null,
+    });
+  }
+  return rows;
+}
+
+/** An assessment on a day that already has two for the same students: a warning (the teacher decides). */
+async function workloadWarnings(
+  db: Db,
+  establishmentId: string,
+  rows: { class_id: string | null; group_id: string | null; due_date: string; kind: string }[],
+  before: boolean,
+): Promise<Warning[]> {
+  const out: Warning[] = [];
+  for (const r of rows.filter((x) => x.kind === 'assessment')) {
+    const { classIds, groupIds } = await related(db, r.class_id ? [r.class_id] : [], r.group_id ? [r.group_id] : []);
+    const n = await logbook.assessmentsOn(db, establishmentId, r.due_date, classIds, groupIds);
+    // Counted before the insert (the new one is not there yet) or after it (it is).
+    const others = before ? n : n - 1;
+    if (others >= 2)
+      out.push({
+        code: 'WORKLOAD_ASSESSMENTS',
+        message: `Attention : ces élèves ont déjà ${others} évaluations le ${frenchDay(r.due_date)}.`,
+      });
+  }
+  return out;
+}
+
+/** Tell the students of the homework's class or group, and their guardians (within the caller's transaction). */
+export async function announce(
+  db: Db,
+  rows: {
+    id: string;
+    row: {
+      class_id: string | null;
+      group_id: string | null;
+      due_date: string;
+      description: string;
+      subject_code: string;
+      establishment_id: string;
+      author_id: string | null;
+    };
+  }[],
+) {
+  for (const { id, row } of rows) {
+    const { students, guardians } = await studentsAndGuardians(db, row.class_id, row.group_id);
+    const subject = await logbook.subjectLabel(db, row.subject_code);
+    const text = plainText(row.description).replace(/\s+/g, ' ');
+    await notify(db, {
+      establishmentId: row.establishment_id,
+      kind: 'logbook.homework.new',
+      recipients: [...students, ...guardians],
+      actorId: row.author_id,
+      text: {
+        fr: `Nouveau travail en ${subject} pour le ${frenchDay(row.due_date)} : ${text.length > 140 ? `${text.slice(0, 139)}…` : text}`,
+      },
+      link: `/logbook?date=${row.due_date}`,
+      source: { type: 'logbook_homework', id },
+    });
+  }
+}
+
+// ---- lessons ----
+
+export async function createLesson(ctx: RequestContext, body: CreateLessonBody) {
+  const { auth, course } = await authorizeCourse(ctx, body.courseId);
+  const year = await currentYearOf(auth.db, course.schoolYearId);
+  if (
+    body.date < course.validFrom ||
+    body.date > course.validTo ||
+    body.date < year.starts_on ||
+    body.date > year.ends_on
+  )
+    throw new AppError(400, 'LESSON_DATE', { vars: { date: body.date } });
+  const content = cleanRichText(body.content);
+  if (await logbook.lessonOf(auth.db, body.courseId, body.date))
+    throw new AppError(409, 'LESSON_EXISTS', { vars: { date: body.date } });
+  const hw = await homeworkRows(auth, course, body.courseId, body.date, null, body.homework ?? []);
+  const warnings = await workloadWarnings(auth.db, auth.establishmentId, hw, true);
+  const out = await auth.transaction(async (trx) => {
+    const lesson = await logbook.insertLesson(trx, {
+      establishment_id: auth.establishmentId,
+      school_year_id: course.schoolYearId,
+      course_id: body.courseId,
+      date: body.date,
+      class_id: course.classId,
+      group_id: course.groupId,
+      subject_code: course.subjectCode,
+      author_id: auth.user.id,
+      title: body.title,
+      content,
+      links: body.links ?? [],
+      publish_at: body.publishAt ? new Date(body.publishAt) : null,
+    });
+    if (!lesson) throw new AppError(409, 'LESSON_EXISTS', { vars: { date: body.date } });
+    const ids = await logbook.insertHomework(
+      trx,
+      hw.map((h) => ({ ...h, lesson_id: lesson.id })),
+    );
+    await announce(
+      trx,
+      ids.map((id, i) => ({ id, row: hw[i]! })).filter((x) => x.row.notified_at !== null),
+    );
+    return { id: lesson.id, homework: ids };
+  });
+  recordUsage(ctx, auth.establishmentId, SERVICE, 'lesson.create');
+  for (const _ of out.homework) recordUsage(ctx, auth.establishmentId, SERVICE, 'homework.create');
+  return { ...out, warnings };
+}
+
+/** A lesson and the caller authorized to read (or write) it; unpublished lessons exist only for their teachers. */
+async function lessonFor(ctx: RequestContext, id: string, permission: 'logbook.read' | 'logbook.write') {
+  const row = await logbook.lesson(ctx.db, id);
+  if (!row) throw notFound();
+  const auth = await authorize(ctx, { establishmentId: row.establishment_id, permission, service: SERVICE });
+  const teaches = row.course_id ? (await taughtCourses(auth, [row.course_id])).has(row.course_id) : false;
+  const mine = row.author_id === auth.user.id || teaches;
+  if (permission === 'logbook.write') {
+    if (!mine) throw forbidden();
+  } else if (!mine) {
+    const scope = await readScope(auth);
+    if (!mayRead(scope, auth.user.id, row) || !published(row.publish_at)) throw notFound();
+  }
+  return { auth, row, mine };
+}
+
+async function presentLesson(auth: Authorized, row: LessonRow, mine: boolean): Promise<Lesson> {
+  const [homework, amendments, year, visas] = await Promise.all([
+    logbook.homeworkOfLessons(auth.db, [row.id]),
+    logbook.amendments(auth.db, [row.id]),
+    logbook.year(auth.db, row.school_year_id),
+    row.visa_id ? logbook.visas(auth.db, row.establishment_id, { ids: [row.visa_id] }) : Promise.resolve([]),
+  ]);
+  const student = auth.profiles.includes('student') ? auth.user.id : null;
+  const done = student
+    ? await logbook.doneBy(
+        auth.db,
+        student,
+        homework.map((h) => h.id),
+      )
+    : null;
+  const current = year?.status === 'current';
+  const visa = visas[0];
+  const lesson: Lesson = {
+    id: row.id,
+    courseId: row.course_id,
+    date: row.date,
+    subject: { id: row.subject_code, name: row.subject_label },
+    author: row.author_id ? { id: row.author_id, displayName: row.author_name ?? '' } : null,
+    title: row.title,
+    content: row.content,
+    links: row.links,
+    attachments: [],
+    publishAt: published(row.publish_at) ? null : iso(row.publish_at),
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+    visa: visa
+      ? {
+          id: visa.id,
+          signer: visa.signer_id ? { id: visa.signer_id, displayName: visa.signer_name ?? '' } : null,
+          signedAt: new Date(visa.signed_at).toISOString(),
+        }
+      : null,
+    amendments: amendments.map((a) => ({
+      at: new Date(a.at).toISOString(),
+      author: a.author_id ? { id: a.author_id, displayName: a.author_name ?? '' } : null,
+      before: a.before,
+    })),
+    homework: homework
+      .filter((h) => mine || published(h.publish_at))
+      .map((h) => presentHomework(h, done ? done.has(h.id) : null)),
+    can: { edit: mine && current, delete: mine && current && !row.visa_id },
+  };
+  if (row.class_id) lesson.class = { id: row.class_id, name: row.class_code ?? '' };
+  if (row.group_id) lesson.group = { id: row.group_id, name: row.group_code ?? '' };
+  return lesson;
+}
+
+export async function getLesson(ctx: RequestContext, id: string): Promise<Lesson> {
+  const { auth, row, mine } = await lessonFor(ctx, id, 'logbook.read');
+  recordUsage(ctx, auth.establishmentId, SERVICE, 'lesson.view');
+  return presentLesson(auth, row, mine);
+}
+
+export async function updateLesson(ctx: RequestContext, id: string, body: UpdateLessonBody): Promise<Lesson> {
+  const { auth, row } = await lessonFor(ctx, id, 'logbook.write');
+  await currentYearOf(auth.db, row.school_year_id);
+  const content = body.content !== undefined ? cleanRichText(body.content) : undefined;
+  await auth.transaction(async (trx) => {
+    const after = { title: body.title ?? row.title, content: content ?? row.content };
+    // After a visa, the signed text stays on record: the change is an amendment, dated, with what it replaced.
+    if (row.visa_id && (after.title !== row.title || after.content !== row.content)) {
+      await logbook.insertAmendment(trx, {
+        establishment_id: row.establishment_id,
+        lesson_id: row.id,
+        author_id: auth.user.id,
+        before: { title: row.title, content: row.content },
+        after,
+      });
+      await audit(trx, ctx, {
+        action: 'logbook.lesson.amend',
+        establishmentId: row.establishment_id,
+        targetType: 'logbook_lesson',
+        targetId: row.id,
+        details: { visaId: row.visa_id },
+      });
+    }
+    await logbook.updateLesson(trx, row.id, {
+      ...(body.title !== undefined ? { title: body.title } : {}),
+      ...(content !== undefined ? { content } : {}),
+      ...(body.links !== undefined ? { links: body.links } : {}),
+      ...(body.publishAt !== undefined ? { publish_at: body.publishAt ? new Date(body.publishAt) : null } : {}),
+      ...(row.visa_id ? { amended_at: new Date() } : {}),
+    });
+  });
+  recordUsage(ctx, auth.establishmentId, SERVICE, row.visa_id ? 'lesson.amend' : 'lesson.update');
+  const fresh = (await logbook.lesson(auth.db, row.id))!;
+  return presentLesson(auth, fresh, true);
+}
+
+export async function deleteLesson(ctx: RequestContext, id: string): Promise<void> {
+  const { auth, row } = await lessonFor(ctx, id, 'logbook.write');
+  await currentYearOf(auth.db, row.school_year_id);
+  if (row.visa_id) throw new AppError(409, 'LESSON_SIGNED');
+  await auth.transaction(async (trx) => {
+    await logbook.deleteLesson(trx, row.id);
+    await audit(trx, ctx, {
+      action: 'logbook.lesson.delete',
+      establishmentId: row.establishment_id,
+      targetType: 'logbook_lesson',
+      targetId: row.id,
+      details: { date: row.date, title: row.title, courseId: row.course_id },
+    });
+  });
+  recordUsage(ctx, auth.establishmentId, SERVICE, 'lesson.delete');
+}
+
+// ---- homework ----
+
+export async function createHomework(ctx: RequestContext, body: CreateHomeworkBody) {
+  const { auth, course } = await authorizeCourse(ctx, body.courseId);
+  const year = await currentYearOf(auth.db, course.schoolYearId);
+  if (body.date < year.starts_on || body.date > year.ends_on)
+    throw new AppError(400, 'LESSON_DATE', { vars: { date: body.date } });
+  const lesson = await logbook.lessonOf(auth.db, body.courseId, body.date);
+  const hw = await homeworkRows(auth, course, body.courseId, body.date, lesson?.id ?? null, [body]);
+  const warnings = await workloadWarnings(auth.db, auth.establishmentId, hw, true);
+  const id = await auth.transaction(async (trx) => {
+    const [hid] = await logbook.insertHomework(trx, hw);
+    if (hw[0]!.notified_at) await announce(trx, [{ id: hid!, row: hw[0]! }]);
+    return hid!;
+  });
+  recordUsage(ctx, auth.establishmentId, SERVICE, 'homework.create');
+  return { id, warnings };
+}
+
+async function homeworkFor(ctx: RequestContext, id: string, permission: 'logbook.read' | 'logbook.write') {
+  const row = await logbook.homework(ctx.db, id);
+  if (!row) throw notFound();
+  const auth = await authorize(ctx, { establishmentId: row.establishment_id, permission, service: SERVICE });
+  const teaches = row.course_id ? (await taughtCourses(auth, [row.course_id])).has(row.course_id) : false;
+  const mine = row.author_id === auth.user.id || teaches;
+  if (permission === 'logbook.write' && !mine) throw forbidden();
+  if (permission === 'logbook.read' && !mine) {
+    const scope = await readScope(auth);
+    if (!mayRead(scope, auth.user.id, row) || !published(row.publish_at)) throw notFound();
+  }
+  return { auth, row };
+}
+
+export async function updateHomework(ctx: RequestContext, id: string, body: UpdateHomeworkBody): Promise<HomeworkItem> {
+  const { auth, row } = await homeworkFor(ctx, id, 'logbook.write');
+  await currentYearOf(auth.db, row.school_year_id);
+  const due = body.dueDate ?? row.due_date;
+  if (due < row.assigned_on)
+    throw new AppError(400, 'HOMEWORK_DUE_BEFORE_LESSON', { vars: { due, date: row.assigned_on } });
+  const description = body.description !== undefined ? cleanRichText(body.description) : undefined;
+  const publishAt = body.publishAt === undefined ? undefined : body.publishAt ? new Date(body.publishAt) : null;
+  await auth.transaction(async (trx) => {
+    await logbook.updateHomework(trx, row.id, {
+      ...(body.dueDate ? { due_date: body.dueDate } : {}),
+      ...(description !== undefined ? { description } : {}),
+      ...(body.kind ? { kind: body.kind } : {}),
+      ...(body.estimatedMinutes !== undefined ? { estimated_minutes: body.estimatedMinutes } : {}),
+      ...(publishAt !== undefined ? { publish_at: publishAt } : {}),
+    });
+  });
+  recordUsage(ctx, auth.establishmentId, SERVICE, 'homework.update');
+  return presentHomework((await logbook.homework(auth.db, row.id))!, null);
+}
+
+export async function deleteHomework(ctx: RequestContext, id: string): Promise<void> {
+  const { auth, row } = await homeworkFor(ctx, id, 'logbook.write');
+  await currentYearOf(auth.db, row.school_year_id);
+  await auth.transaction(async (trx) => {
+    await logbook.deleteHomework(trx, row.id);
+    await audit(trx, ctx, {
+      action: 'logbook.homework.delete',
+      establishmentId: row.establishment_id,
+      targetType: 'logbook_homework',
+      targetId: row.id,
+      details: { dueDate: row.due_date, courseId: row.course_id },
+    });
+  });
+  recordUsage(ctx, auth.establishmentId, SERVICE, 'homework.delete');
+}
+
+/** Whose homework: the student asked (a child, a student the staff look at), the caller, or a guardian's only child. */
+async function studentOf(auth: Authorized, asked: string | undefined): Promise<string | null> {
+  if (asked) {
+    await checkStudent(auth, asked);
+    return asked;
+  }
+  if (auth.profiles.includes('student')) return auth.user.id;
+  if (auth.profiles.includes('guardian')) {
+    const children = [...(await childrenOf(auth))];
+    if (children.length === 1) return children[0]!;
+    throw new AppError(400, 'STUDENT_REQUIRED');
+  }
+  return null;
+}
+
+export async function listHomework(
+  ctx: RequestContext,
+  q: { establishment: string; from: string; to: string; student?: string },
+) {
+  const auth = await authorize(ctx, { establishmentId: q.establishment, permission: 'logbook.read', service: SERVICE });
+  checkPeriod(q.from, q.to, 120);
+  const student = await studentOf(auth, q.student);
+  let rows: HomeworkRow[];
+  if (student) {
+    const audience = await audienceOfStudent(auth.db, student);
+    rows = await logbook.homeworkDue(auth.db, { establishmentId: auth.establishmentId, ...audience }, q.from, q.to);
+  } else if (auth.profiles.includes('teacher')) {
+    rows = await logbook.homeworkDue(
+      auth.db,
+      { establishmentId: auth.establishmentId, authorIds: [auth.user.id] },
+      q.from,
+      q.to,
+    );
+  } else throw new AppError(400, 'STUDENT_REQUIRED');
+  const now = Date.now();
+  rows = rows.filter((h) => h.author_id === auth.user.id || published(h.publish_at, now));
+  // The tick is private: the student and their guardians see it, nobody else.
+  const seesTick = student && (student === auth.user.id || auth.profiles.includes('guardian'));
+  const done = seesTick
+    ? await logbook.doneBy(
+        auth.db,
+        student,
+        rows.map((h) => h.id),
+      )
+    : null;
+  recordUsage(ctx, auth.establishmentId, SERVICE, 'homework.list');
+  return { items: rows.map((h) => presentHomework(h, done ? done.has(h.id) : null)) };
+}
+
+export async function setDone(ctx: RequestContext, id: string, done: boolean) {
+  const { auth, row } = await homeworkFor(ctx, id, 'logbook.read');
+  if (!auth.profiles.includes('student')) throw new AppError(403, 'HOMEWORK_NOT_YOURS');
+  const audience = await audienceOfStudent(auth.db, auth.user.id);
+  const concerned =
+    (row.class_id && audience.classIds.includes(row.class_id)) ||
+    (row.group_id && audience.groupIds.includes(row.group_id));
+  if (!concerned) throw new AppError(403, 'HOMEWORK_NOT_YOURS');
+  if (done)
+    await logbook.setDone(auth.db, {
+      homework_id: row.id,
+      student_id: auth.user.id,
+      establishment_id: row.establishment_id,
+    });
+  else await logbook.unsetDone(auth.db, row.id, auth.user.id);
+  recordUsage(ctx, auth.establishmentId, SERVICE, done ? 'homework.done' : 'homework.undone');
+  return { done };
+}
+
+// ---- a logbook: occurrences with their lessons and homework ----
+
+interface Target {
+  kind: EntriesResponse['of']['kind'];
+  id: string | null;
+  name: string;
+  classIds: string[];
+  groupIds: string[];
+  teacherIds: string[];
+  /** The lessons to show besides those of the occurrences (their author, or every lesson of these classes). */
+  authorIds: string[];
+  student: string | null;
+  archived: boolean;
+}
+
+async function targetOf(auth: Authorized, scope: Scope, q: EntriesQuery): Promise<Target> {
+  const base = {
+    teacherIds: [] as string[],
+    authorIds: [] as string[],
+    student: null as string | null,
+    archived: false,
+  };
+  if (q.class || q.group) {
+    const kind = q.class ? 'class' : 'group';
+    const id = (q.class ?? q.group)!;
+    const t = await logbook.target(auth.db, auth.establishmentId, kind, id);
+    await checkReads(auth, scope, kind, id, !!t);
+    const archived = t!.status !== 'current';
+    if (kind === 'group') return { ...base, kind, id, name: t!.code, classIds: [], groupIds: [id], archived };
+    const { groupIds } = await related(auth.db, [id], []);
+    return { ...base, kind, id, name: t!.code, classIds: [id], groupIds, archived };
+  }
+  if (q.student) {
+    await checkStudent(auth, q.student);
+    const a = await audienceOfStudent(auth.db, q.student);
+    const names = await logbook.names(auth.db, [q.student]);
+    return { ...base, kind: 'student', id: q.student, name: names.get(q.student) ?? '', ...a, student: q.student };
+  }
+  if (q.teacher) {
+    if (q.teacher !== auth.user.id && !readsAll(auth)) throw forbidden();
+    const names = await logbook.names(auth.db, [q.teacher]);
+    if (!names.has(q.teacher)) throw notFound();
+    return {
+      ...base,
+      kind: 'teacher',
+      id: q.teacher,
+      name: names.get(q.teacher)!,
+      classIds: [],
+      groupIds: [],
+      teacherIds: [q.teacher],
+      authorIds: [q.teacher],
+    };
+  }
+  const me: Target = { ...base, kind: 'me', id: auth.user.id, name: auth.user.displayName, classIds: [], groupIds: [] };
+  if (auth.profiles.includes('teacher')) {
+    me.teacherIds = [auth.user.id];
+    me.authorIds = [auth.user.id];
+  }
+  const student = await studentOf(auth, undefined).catch((e) => {
+    if (me.teacherIds.length) return null;
+    throw e;
+  });
+  if (student) {
+    const a = await audienceOfStudent(auth.db, student);
+    me.classIds = a.classIds;
+    me.groupIds = a.groupIds;
+    me.student = student;
+  }
+  return me;
+}
+
+/** Build the entries of a logbook from occurrences, lessons and homework (for the request and the inspectors). */
+export async function buildEntries(
+  auth: Authorized,
+  t: Pick<Target, 'classIds' | 'groupIds' | 'teacherIds' | 'authorIds' | 'student'>,
+  from: string,
+  to: string,
+  subject: string | undefined,
+  scope: Scope | null,
+): Promise<{ items: Entry[]; visaIds: string[] }> {
+  const establishmentId = auth.establishmentId;
+  const [occurrences, lessons] = await Promise.all([
+    occurrencesFor(auth.db, {
+      establishmentId,
+      from,
+      to,
+      classIds: t.classIds,
+      groupIds: t.groupIds,
+      teacherIds: t.teacherIds,
+    }),
+    logbook.lessons(
+      auth.db,
+      { establishmentId, classIds: t.classIds, groupIds: t.groupIds, authorIds: t.authorIds, subject },
+      from,
+      to,
+    ),
+  ]);
+  const occ = subject ? occurrences.filter((o) => o.subject.code === subject) : occurrences;
+  const courseIds = [
+    ...new Set([...occ.map((o) => o.courseId), ...lessons.map((l) => l.course_id).filter((c): c is string => !!c)]),
+  ];
+  const [homework, taught, years] = await Promise.all([
+    logbook.homeworkOfLessons(
+      auth.db,
+      lessons.map((l) => l.id),
+    ),
+    taughtCourses(auth, courseIds),
+    Promise.all([...new Set(lessons.map((l) => l.school_year_id))].map((y) => logbook.year(auth.db, y))),
+  ]);
+  const archivedYears = new Set(years.filter((y) => y && y.status !== 'current').map((y) => y!.id));
+  const seesTick = t.student && (t.student === auth.user.id || auth.profiles.includes('guardian'));
+  const done = seesTick
+    ? await logbook.doneBy(
+        auth.db,
+        t.student!,
+        homework.map((h) => h.id),
+      )
+    : null;
+  const now = Date.now();
+  const hwBy = new Map<string, HomeworkRow[]>();
+  for (const h of homework) if (h.lesson_id) hwBy.set(h.lesson_id, [...(hwBy.get(h.lesson_id) ?? []), h]);
+  const lessonBy = new Map(lessons.map((l) => [`${l.course_id}|${l.date}`, l]));
+  const entryOf = (o: OccurrenceInfo | null, l: LessonRow | null): Entry => {
+    const courseId = o?.courseId ?? l?.course_id ?? null;
+    const mine = (courseId !== null && taught.has(courseId)) || l?.author_id === auth.user.id;
+    const visible = l && (mine || published(l.publish_at, now)) && (!scope || mine || mayRead(scope, auth.user.id, l));
+    const e: Entry = {
+      courseId,
+      date: o?.date ?? l!.date,
+      start: o?.start ?? null,
+      end: o?.end ?? null,
+      subject: o ? { id: o.subject.code, name: o.subject.label } : { id: l!.subject_code, name: l!.subject_label },
+      teachers: o?.teachers ?? (l?.author_id ? [{ id: l.author_id, displayName: l.author_name ?? '' }] : []),
+      cancelled: o?.cancelled ?? false,
+      lesson: visible
+        ? {
+            id: l.id,
+            title: l.title,
+            content: l.content,
+            links: l.links,
+            attachments: [],
+            author: l.author_id ? { id: l.author_id, displayName: l.author_name ?? '' } : null,
+            publishAt: published(l.publish_at, now) ? null : iso(l.publish_at),
+            signed: l.visa_id !== null,
+            amended: l.amended_at !== null,
+          }
+        : null,
+      homework: visible
+        ? (hwBy.get(l.id) ?? [])
+            .filter((h) => mine || published(h.publish_at, now))
+            .map((h) => presentHomework(h, done ? done.has(h.id) : null))
+        : [],
+      can: { write: mine && !(l && archivedYears.has(l.school_year_id)) && (o ? !o.cancelled : true) },
+    };
+    const classId = o?.classId ?? l?.class_id ?? null;
+    const groupId = o?.groupId ?? l?.group_id ?? null;
+    if (classId) e.class = { id: classId, name: o?.classCode ?? l?.class_code ?? '' };
+    if (groupId) e.group = { id: groupId, name: o?.groupCode ?? l?.group_code ?? '' };
+    if (o?.room) e.room = o.room;
+    return e;
+  };
+  const out: Entry[] = [];
+  for (const o of occ) {
+    const key = `${o.courseId}|${o.date}`;
+    const l = lessonBy.get(key) ?? null;
+    lessonBy.delete(key);
+    out.push(entryOf(o, l));
+  }
+  // Lessons without an occurrence in the timetable (an extra session, a course since removed).
+  for (const l of lessonBy.values()) out.push(entryOf(null, l));
+  out.sort((a, b) => (a.date !== b.date ? (a.date < b.date ? -1 : 1) : (a.start ?? '') < (b.start ?? '') ? -1 : 1));
+  const visaIds = [...new Set(lessons.map((l) => l.visa_id).filter((v): v is string => !!v))];
+  return { items: out, visaIds };
+}
+
+export async function entries(ctx: RequestContext, q: EntriesQuery): Promise<EntriesResponse> {
+  const auth = await authorize(ctx, { establishmentId: q.establishment, permission: 'logbook.read', service: SERVICE });
+  checkPeriod(q.from, q.to);
+  const scope = await readScope(auth);
+  const target = await targetOf(auth, scope, q);
+  const { items, visaIds } = await buildEntries(
+    auth,
+    target,
+    q.from,
+    q.to,
+    q.subject,
+    target.kind === 'me' || target.kind === 'student' ? null : scope,
+  );
+  const visas = visaIds.length ? await logbook.visas(auth.db, auth.establishmentId, { ids: visaIds }) : [];
+  recordUsage(ctx, auth.establishmentId, SERVICE, `entries.${target.kind}`);
+  return {
+    of: { kind: target.kind, id: target.id, name: target.name },
+    items,
+    visas: visas.map(presentVisa),
+    archived: target.archived,
+  };
+}
+
+export { classesIn, groupsIn };

@@ -5,6 +5,7 @@ import type { logbookApi } from './logbook.ts';
 import type { messagingApi } from './messaging.ts';
 import type { operatorApi } from './operator.ts';
 import type { privacyApi } from './privacy.ts';
+import type { rolloutApi } from './rollout.ts';
 import type { servicesApi } from './services.ts';
 import type { timelineApi } from './timeline.ts';
 import type { timetableApi } from './timetable.ts';
@@ -24,7 +25,8 @@ export type Endpoints = typeof servicesApi.endpoints &
   typeof timetableApi.endpoints &
   typeof operatorApi.endpoints &
   typeof documentsApi.endpoints &
-  typeof logbookApi.endpoints;
+  typeof logbookApi.endpoints &
+  typeof rolloutApi.endpoints;
 
 export type EndpointName = keyof Endpoints;
 
@@ -39,7 +41,8 @@ export type ApiPermission =
   | (typeof timetableApi.permissions)[number]
   | (typeof operatorApi.permissions)[number]
   | (typeof documentsApi.permissions)[number]
-  | (typeof logbookApi.permissions)[number];
+  | (typeof logbookApi.permissions)[number]
+  | (typeof rolloutApi.permissions)[number];
 
 /** Every module problem code declared in a contract. */
 export type ApiErrorCode =
@@ -52,4 +55,5 @@ export type ApiErrorCode =
   | (typeof timetableApi.errors)[number]
   | (typeof operatorApi.errors)[number]
   | (typeof documentsApi.errors)[number]
-  | (typeof logbookApi.errors)[number];
+  | (typeof logbookApi.errors)[number]
+  | (typeof rolloutApi.errors)[number];

@@ -138,9 +138,10 @@ export const SERVICE_CATALOGUE: readonly CatalogueEntry[] = [
     key: 'rollout',
     name: { fr: 'Pilotage du déploiement', en: 'Rollout cockpit' },
     description: { fr: 'Plan, jalons, indicateurs et formation', en: 'Plan, milestones, indicators, training' },
-    defaultProfiles: ['principal', 'local_admin'],
+    // Teachers and staff take part: steering group, needs, self-assessment, resource persons, training.
+    defaultProfiles: ['teacher', 'staff', 'principal', 'local_admin'],
     defaultStatus: 'mandatory',
-    available: false,
+    available: true,
   },
 ];
 

@@ -8,6 +8,7 @@ import { logbookModule } from './logbook/index.ts';
 import { messagingModule } from './messaging/index.ts';
 import { operatorModule } from './operator/index.ts';
 import { privacyModule } from './privacy/index.ts';
+import { rolloutModule } from './rollout/index.ts';
 import { servicesModule } from './services/index.ts';
 import { timelineModule } from './timeline/index.ts';
 import { timetableModule } from './timetable/index.ts';
@@ -26,4 +27,5 @@ export const modules: ModuleDefinition[] = [
   operatorModule,
   documentsModule,
   logbookModule,
+  rolloutModule,
 ];

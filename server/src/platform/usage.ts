@@ -82,6 +82,28 @@ export function usageProfile(user: AuthUser | null, establishmentId: string | nu
   return user.platformAdmin ? 'platform_admin' : null;
 }
 
+/**
+ * Events that happened at known times, written at once (the demo académie's history; a backfill). Never for a
+ * live action: those go through `recordUsage`. Chunked multi-row inserts.
+ */
+export async function insertUsageEvents(db: Kysely<Database>, events: (UsageEvent & { at: Date })[]): Promise<void> {
+  for (let i = 0; i < events.length; i += 5000) {
+    await db
+      .insertInto('usage_event')
+      .values(
+        events.slice(i, i + 5000).map((e) => ({
+          at: e.at,
+          user_id: e.userId,
+          establishment_id: e.establishmentId,
+          profile: e.profile,
+          service: e.service,
+          action: e.action,
+        })),
+      )
+      .execute();
+  }
+}
+
 /** Record that the caller did `action` in `service` (call it once the action has succeeded). */
 export function recordUsage(
   ctx: Pick<RequestContext, 'user' | 'usage'>,

@@ -63,6 +63,14 @@ export const users = {
       .where('status', '=', 'pending_activation')
       .executeTakeFirst(),
 
+  /** The demo académie: accounts activated at given times (set-based, one statement). */
+  activateMany: (db: Db, rows: { id: string; at: Date }[], passwordHash: string) =>
+    sql`
+      UPDATE app_user u SET status = 'active', password_hash = ${passwordHash}, password_changed_at = r.at,
+             activation_code_hash = NULL, activation_expires_at = NULL, updated_at = now()
+      FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.at.toISOString())}::timestamptz[]) AS r(id, at)
+      WHERE u.id = r.id AND u.status = 'pending_activation'`.execute(db),
+
   setEmail: (db: Db, id: string, email: string | null) =>
     db.updateTable('app_user').set({ email, updated_at: new Date() }).where('id', '=', id).execute(),
 

@@ -27,6 +27,7 @@ import {
 } from '../../platform/auth/throttle.ts';
 import { cached, caughtUp, defineCache } from '../../platform/cache.ts';
 import type { Config } from '../../platform/config.ts';
+import type { Db } from '../../platform/db/schema.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { RequestContext } from '../../platform/http/context.ts';
 import { t } from '../../platform/i18n.ts';
@@ -37,7 +38,7 @@ import {
   PASSWORD_MAX_LENGTH,
   verifyPassword,
 } from '../../platform/passwords.ts';
-import { recordUsage } from '../../platform/usage.ts';
+import { insertUsageEvents, recordUsage } from '../../platform/usage.ts';
 import { pendingCharters } from '../charter/index.ts';
 import { type MeRelations, meQueries, users } from './accounts.repository.ts';
 
@@ -461,4 +462,29 @@ export function genderOf(title: string | null | undefined): 'female' | 'male' | 
   if (['mme', 'madame', 'mlle', 'mademoiselle'].includes(t)) return 'female';
   if (['m', 'mr', 'monsieur'].includes(t)) return 'male';
   return null;
+}
+
+/**
+ * The demo académie: accounts activated at given times, as if each person had typed their code then — the
+ * account is active with the demo password, and its activation event carries that time (the cockpit's
+ * activation curve reads it). Set-based; never used outside the demo.
+ */
+export async function activateForDemo(db: Db, rows: { userId: string; at: Date }[], passwordHash: string) {
+  if (rows.length === 0) return;
+  await users.activateMany(
+    db,
+    rows.map((r) => ({ id: r.userId, at: r.at })),
+    passwordHash,
+  );
+  await insertUsageEvents(
+    db,
+    rows.map((r) => ({
+      userId: r.userId,
+      establishmentId: null,
+      profile: null,
+      service: 'portal',
+      action: 'activate',
+      at: r.at,
+    })),
+  );
 }

@@ -5,7 +5,7 @@ import { accountsPersonalData } from './accounts.personal-data.ts';
 import { accountsRoutes } from './accounts.routes.ts';
 import { recovery } from './recovery.repository.ts';
 
-export { hashActivationCode, minPasswordLength } from './accounts.service.ts';
+export { activateForDemo, hashActivationCode, minPasswordLength } from './accounts.service.ts';
 
 export const accountsModule = defineModule({
   name: 'accounts',

@@ -118,4 +118,50 @@ export const charters = {
       GROUP BY m.profile ORDER BY m.profile`.execute(db);
     return res.rows;
   },
+
+  /** When each member accepted the charter in force (one row per person who did). */
+  acceptedAtIn: (db: Db, establishmentId: string, charterId: string) =>
+    db
+      .selectFrom('charter_acceptance')
+      .select(['user_id', 'accepted_at'])
+      .where('charter_id', '=', charterId)
+      .where('establishment_id', '=', establishmentId)
+      .execute(),
+
+  /** Per establishment and profile: members, and how many accepted the charter in force there (one query). */
+  acceptanceCounts: async (db: Db, establishmentIds: string[]) => {
+    if (establishmentIds.length === 0) return [];
+    const res = await sql<{ establishment_id: string; profile: string; accepted: number; total: number }>`
+      SELECT m.establishment_id, m.profile, count(*)::int AS total, count(a.user_id)::int AS accepted
+      FROM membership m
+      JOIN app_user u ON u.id = m.user_id AND u.status <> 'detached'
+      LEFT JOIN LATERAL (
+        SELECT id FROM charter
+        WHERE establishment_id = m.establishment_id OR establishment_id IS NULL
+        ORDER BY (establishment_id IS NULL), version DESC
+        LIMIT 1
+      ) c ON true
+      LEFT JOIN charter_acceptance a ON a.user_id = m.user_id AND a.charter_id = c.id
+        AND a.establishment_id = m.establishment_id
+      WHERE m.establishment_id = ANY(${establishmentIds}::uuid[])
+      GROUP BY m.establishment_id, m.profile`.execute(db);
+    return res.rows;
+  },
+
+  /** Acceptances recorded with their time (the demo académie's history), in one insert. */
+  acceptMany: async (db: Db, rows: { userId: string; charterId: string; establishmentId: string; at: Date }[]) => {
+    if (rows.length === 0) return;
+    await db
+      .insertInto('charter_acceptance')
+      .values(
+        rows.map((r) => ({
+          user_id: r.userId,
+          charter_id: r.charterId,
+          establishment_id: r.establishmentId,
+          accepted_at: r.at,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['user_id', 'charter_id', 'establishment_id']).doNothing())
+      .execute();
+  },
 };

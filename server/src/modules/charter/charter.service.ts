@@ -130,3 +130,41 @@ export async function publishCharter(
   recordUsage(ctx, establishmentId, 'charter', 'publish');
   return getCharter(ctx, establishmentId);
 }
+
+/**
+ * The charter facts the rollout cockpit reads (exported by `charter/index.ts`): the charter in force in an
+ * establishment and when each member accepted it. The caller has authorized the reader.
+ */
+export const charterFacts = {
+  async inForce(db: Db, establishmentId: string) {
+    const [current] = await charters.currentFor(db, [establishmentId]);
+    if (!current) return null;
+    return {
+      id: current.id,
+      version: current.version,
+      title: current.title,
+      publishedAt: new Date(current.published_at).toISOString(),
+      inherited: current.inherited,
+    };
+  },
+
+  /** Who accepted the charter in force, and when. */
+  async acceptedAt(db: Db, establishmentId: string): Promise<Map<string, Date>> {
+    const current = await charterFacts.inForce(db, establishmentId);
+    if (!current) return new Map();
+    const rows = await charters.acceptedAtIn(db, establishmentId, current.id);
+    return new Map(rows.map((r) => [r.user_id, new Date(r.accepted_at)]));
+  },
+
+  acceptanceCounts: charters.acceptanceCounts,
+
+  /** The demo académie: acceptances of the charter in force, at the given times. */
+  async acceptForDemo(db: Db, establishmentId: string, rows: { userId: string; at: Date }[]) {
+    const current = await charterFacts.inForce(db, establishmentId);
+    if (!current) return;
+    await charters.acceptMany(
+      db,
+      rows.map((r) => ({ ...r, charterId: current.id, establishmentId })),
+    );
+  },
+};

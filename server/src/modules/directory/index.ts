@@ -25,6 +25,9 @@ export type { UploadPart } from './import/imports.service.ts';
 export { foldName } from './import/model.ts';
 export { pdfText } from './sheets/sheets.pdf.ts';
 
+/** What the rollout cockpit reads of the directory (roster and activation, import, quality, sheets, staff). */
+export { directoryFacts, type RosterRow } from './adoption/adoption.service.ts';
+
 export const directoryModule = defineModule({
   name: 'directory',
   prefix: '/api',

@@ -3,7 +3,13 @@ import { defineModule } from '../../platform/module.ts';
 import { servicesMessages } from './services.messages.ts';
 import { servicesRoutes } from './services.routes.ts';
 
-export { openServicesFor, parisToday, requireServiceOpen } from './services.service.ts';
+export {
+  openServiceForDemo,
+  openServicesFor,
+  parisToday,
+  requireServiceOpen,
+  serviceOpenings,
+} from './services.service.ts';
 
 export const servicesModule = defineModule({
   name: 'services',

@@ -258,3 +258,43 @@ export async function openServicesFor(db: Db, establishmentId: string, profiles:
     .filter((s) => isOpenTo(s, profiles, today))
     .map((s) => s.key);
 }
+
+/**
+ * Each service's opening in an establishment (the catalogue default where it said nothing; `updatedAt` null
+ * then), for the rollout cockpit's plan and checklist. The caller has authorized the reader.
+ */
+export async function serviceOpenings(db: Db, establishmentId: string) {
+  return effective(await serviceSettings.ofEstablishment(db, establishmentId)).map((s) => ({
+    key: s.key,
+    status: s.status,
+    profiles: s.profiles,
+    opensOn: s.opensOn,
+    generalizesOn: s.generalizesOn,
+    updatedAt: s.updatedAt,
+  }));
+}
+
+/** The demo académie: a service's opening as the direction would have set it. */
+export async function openServiceForDemo(
+  db: Db,
+  establishmentId: string,
+  key: ServiceKey,
+  setting: {
+    status: 'mandatory' | 'recommended' | 'closed';
+    opensOn: string | null;
+    generalizesOn: string | null;
+    updatedBy: string;
+  },
+) {
+  const entry = SERVICE_CATALOGUE.find((e) => e.key === key)!;
+  await serviceSettings.upsert(db, {
+    establishmentId,
+    key,
+    status: setting.status,
+    profiles: [...entry.defaultProfiles],
+    opensOn: setting.opensOn,
+    generalizesOn: setting.generalizesOn,
+    usageRules: {},
+    updatedBy: setting.updatedBy,
+  });
+}

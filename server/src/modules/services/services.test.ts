@@ -226,10 +226,11 @@ describe(
       expect((await student.as.get(`/api/portal/services/documents?establishment=${school.id}`)).statusCode).toBe(403);
       expect((await teacher.as.get(`/api/portal/services/documents?establishment=${school.id}`)).statusCode).toBe(200);
       // Opening to a profile the catalogue left out.
-      await principal.as.patch(`/api/establishments/${school.id}/services/rollout`, {
+      expect(await portalKeys(teacher.as, school)).not.toContain('public_site');
+      await principal.as.patch(`/api/establishments/${school.id}/services/public_site`, {
         profiles: ['principal', 'teacher'],
       });
-      expect(await portalKeys(teacher.as, school)).toContain('rollout');
+      expect(await portalKeys(teacher.as, school)).toContain('public_site');
     });
 
     test('a generalisation date before the opening date is 400 INVALID_DATES, nothing changes', async () => {
@@ -306,7 +307,7 @@ describe(
       expect(services.map((s: { key: string }) => s.key)).toEqual(SERVICE_CATALOGUE.map((e) => e.key));
       expect(services.find((s: { key: string }) => s.key === 'rollout')).toMatchObject({
         status: 'mandatory',
-        profiles: ['principal', 'local_admin'],
+        profiles: ['teacher', 'staff', 'principal', 'local_admin'],
         updatedAt: null,
       });
     });

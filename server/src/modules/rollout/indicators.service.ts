@@ -1,0 +1,387 @@
+import {
+  type DashboardQuery,
+  ESTABLISHMENT_PROFILES,
+  type EstablishmentProfile,
+  type RolloutDashboard,
+  type RolloutIndicators,
+  SERVICE_KEYS,
+} from '@preau/contracts';
+import { type Authorized, type AuthorizedDb, authorize, trustedDb } from '../../platform/access/authorize.ts';
+import type { Db } from '../../platform/db/schema.ts';
+import { AppError } from '../../platform/errors.ts';
+import type { RequestContext } from '../../platform/http/context.ts';
+import type { IndicatorPeriod } from '../../platform/module.ts';
+import { moduleRegistry } from '../../platform/registry.ts';
+import { recordUsage } from '../../platform/usage.ts';
+import { charterFacts } from '../charter/index.ts';
+import { directoryFacts, type RosterRow } from '../directory/index.ts';
+import { serviceOpenings } from '../services/index.ts';
+import { activity } from './activity.repository.ts';
+import { rolloutAccess } from './rollout.access.ts';
+import { addDays, daysBetween, diffDays, parisDay, parisEndOf } from './rollout.dates.ts';
+import { outreach } from './rollout.repository.ts';
+
+/** The service activity shown is never older than this: past it, the request rolls the establishment up first. */
+export const ROLLUP_MAX_AGE_MS = 60 * 60 * 1000;
+/** The longest period a dashboard covers. */
+const MAX_PERIOD_DAYS = 400;
+
+const PROFILES = ESTABLISHMENT_PROFILES;
+
+// ---- The roll-up ---------------------------------------------------------------------------------------------
+
+/**
+ * Roll up the days from the last roll-up to today (the day of the last one included: it was partial), for one
+ * establishment or all. One transaction, serialised per scope by an advisory lock: two refreshes never
+ * interleave their delete-and-insert.
+ */
+export async function rollUp(db: AuthorizedDb, establishmentId: string | null, now = new Date()): Promise<Date> {
+  const today = parisDay(now);
+  return db.transaction().execute(async (t) => {
+    const trx = t as unknown as AuthorizedDb;
+    await activity.lock(trx, establishmentId);
+    const last = establishmentId ? await activity.asOf(trx, establishmentId) : await activity.oldestAsOf(trx);
+    // The first roll-up goes back to the start of the school year (so the montée en charge is whole).
+    let from: string;
+    if (last) from = parisDay(last);
+    else if (establishmentId) from = (await outreach.yearStart(trx, establishmentId)) ?? addDays(today, -30);
+    else from = (await activity.earliestYearStart(trx)) ?? addDays(today, -30);
+    if (from < addDays(today, -MAX_PERIOD_DAYS)) from = addDays(today, -MAX_PERIOD_DAYS);
+    if (from > today) from = today;
+    for (const day of daysBetween(from, today)) await activity.rebuildDay(trx, day, establishmentId);
+    await activity.markDone(trx, establishmentId, now);
+    return now;
+  });
+}
+
+/** The roll-up time of the establishment, after rolling it up if it was more than an hour old (or never done). */
+export async function freshAsOf(db: AuthorizedDb, establishmentId: string, now = new Date()): Promise<Date> {
+  const asOf = await activity.asOf(db, establishmentId);
+  if (asOf && now.getTime() - asOf.getTime() <= ROLLUP_MAX_AGE_MS) return asOf;
+  return rollUp(db, establishmentId, now);
+}
+
+/** "Actualiser": the establishment's usage rolled up now (the buffered events written first). */
+export async function refresh(ctx: RequestContext, establishmentId: string) {
+  const auth = await authorize(ctx, { establishmentId, permission: 'rollout.use', service: 'rollout' });
+  await rolloutAccess.requireSteering(auth);
+  await ctx.usage.flush();
+  const asOf = await rollUp(auth.db, establishmentId);
+  recordUsage(ctx, establishmentId, 'rollout', 'indicators.refresh');
+  return { asOf: asOf.toISOString() };
+}
+
+// ---- Figures from the directory and the charter ---------------------------------------------------------------
+
+/** Activated and total accounts per profile, at the end of a day (now when `day` is omitted). */
+export function activationOf(roster: RosterRow[], until?: Date) {
+  return PROFILES.map((profile) => {
+    const rows = roster.filter((r) => r.profile === profile && (!until || new Date(r.member_since) < until));
+    const activated = rows.filter(
+      (r) => r.activated && (!until || (r.activated_at && new Date(r.activated_at) < until)),
+    );
+    return { profile, activated: activated.length, total: rows.length };
+  });
+}
+
+export function charterOf(roster: RosterRow[], accepted: Map<string, Date>, until?: Date) {
+  return PROFILES.map((profile) => {
+    const rows = roster.filter((r) => r.profile === profile);
+    const yes = rows.filter((r) => {
+      const at = accepted.get(r.user_id);
+      return at !== undefined && (!until || at < until);
+    });
+    return { profile, accepted: yes.length, total: rows.length };
+  });
+}
+
+/** Per class: students and their guardians, activated and having accepted the charter. */
+export async function classesOf(db: Db, establishmentId: string, roster: RosterRow[], accepted: Map<string, Date>) {
+  const classes = await directoryFacts.classes(db, establishmentId);
+  return classes.map((c) => {
+    const figure = (profile: 'student' | 'guardian') => {
+      const rows = roster.filter((r) => r.profile === profile && r.classes.includes(c.id));
+      return {
+        activated: rows.filter((r) => r.activated).length,
+        accepted: rows.filter((r) => accepted.has(r.user_id)).length,
+        total: rows.length,
+      };
+    };
+    return { classId: c.id, class: c.code, students: figure('student'), guardians: figure('guardian') };
+  });
+}
+
+/** Distinct people (any profile, or one) among the members now. */
+function membersCount(roster: RosterRow[], profile: EstablishmentProfile | null): number {
+  return new Set(roster.filter((r) => !profile || r.profile === profile).map((r) => r.user_id)).size;
+}
+
+// ---- The contract: GET /api/rollout/indicators ------------------------------------------------------------
+
+export async function indicators(ctx: RequestContext, establishmentId: string): Promise<RolloutIndicators> {
+  const auth = await authorize(ctx, { establishmentId, permission: 'rollout.use', service: 'rollout' });
+  await rolloutAccess.requireSteering(auth);
+  const asOf = await freshAsOf(auth.db, establishmentId);
+  const [roster, accepted, rows] = await Promise.all([
+    directoryFacts.roster(auth.db, establishmentId),
+    charterFacts.acceptedAt(auth.db, establishmentId),
+    activity.day(auth.db, establishmentId, parisDay(asOf)),
+  ]);
+  const users = (service: string, profile: string) => {
+    const r = rows.find((x) => x.service === service && x.profile === profile);
+    return { day: r?.day_users ?? 0, week: r?.week_users ?? 0, month: r?.month_users ?? 0 };
+  };
+  recordUsage(ctx, establishmentId, 'rollout', 'indicators.view');
+  return {
+    establishmentId,
+    asOf: asOf.toISOString(),
+    activation: activationOf(roster),
+    charter: charterOf(roster, accepted),
+    services: SERVICE_KEYS.map((key) => ({
+      key,
+      activeUsers: users(key, '*'),
+      byProfile: rows
+        .filter((r) => r.service === key && r.profile !== '*')
+        .map((r) => ({ profile: r.profile, activeUsers: users(key, r.profile) })),
+    })),
+  };
+}
+
+// ---- The dashboard -------------------------------------------------------------------------------------------
+
+/** The period asked for, within bounds: by default the school year so far (or the last 90 days). */
+async function periodOf(db: AuthorizedDb, establishmentId: string, q: { from?: string; to?: string }, today: string) {
+  const to = q.to && q.to < today ? q.to : today;
+  const from = q.from ?? (await outreach.yearStart(db, establishmentId)) ?? addDays(to, -90);
+  const start = from > to ? to : from;
+  if ((q.from && q.to && q.from > q.to) || diffDays(start, to) > MAX_PERIOD_DAYS) {
+    throw new AppError(400, 'INVALID_PERIOD', { vars: { max: MAX_PERIOD_DAYS } });
+  }
+  return { from: start, to };
+}
+
+/** One point a week from `from`, and the last day. */
+function weeklyPoints(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let d = from; d < to; d = addDays(d, 7)) out.push(d);
+  out.push(to);
+  return out;
+}
+
+/** Every registered indicator over the period; one that fails is shown without a value (and logged). */
+export async function registeredIndicators(
+  ctx: RequestContext,
+  db: Db,
+  establishmentId: string,
+  period: IndicatorPeriod,
+) {
+  const defs = [...moduleRegistry().indicators.values()];
+  return Promise.all(
+    defs.map(async (d) => {
+      const base = { key: d.key, module: d.module, service: d.service, label: d.label[ctx.lang], unit: d.unit };
+      try {
+        const v = await d.compute(db, establishmentId, period);
+        return { ...base, value: v.value, numerator: v.numerator ?? null, denominator: v.denominator ?? null };
+      } catch (err) {
+        ctx.log.error({ err, indicator: d.key }, 'indicator failed');
+        return { ...base, value: null, numerator: null, denominator: null };
+      }
+    }),
+  );
+}
+
+async function dashboardData(ctx: RequestContext, auth: Authorized, q: DashboardQuery): Promise<RolloutDashboard> {
+  const establishmentId = auth.establishmentId;
+  const asOf = await freshAsOf(auth.db, establishmentId);
+  const today = parisDay(asOf);
+  const { from, to } = await periodOf(auth.db, establishmentId, q, today);
+  const profile = q.profile ?? null;
+  const [roster, accepted, openings, series, regs, mostActive, staff] = await Promise.all([
+    directoryFacts.roster(auth.db, establishmentId),
+    charterFacts.acceptedAt(auth.db, establishmentId),
+    serviceOpenings(auth.db, establishmentId),
+    activity.series(auth.db, establishmentId, profile ?? '*', addDays(from, -1), to),
+    registeredIndicators(ctx, auth.db, establishmentId, { from, to }),
+    activity.mostActive(auth.db, establishmentId, 'teacher', from, to, 300),
+    directoryFacts.staff(auth.db, establishmentId),
+  ]);
+  const onlyProfile = <T extends { profile: string }>(rows: T[]) =>
+    rows.filter((r) => !profile || r.profile === profile);
+
+  const activationSeries = weeklyPoints(from, to).flatMap((day) =>
+    onlyProfile(activationOf(roster, parisEndOf(day))).map((a) => ({ day, ...a })),
+  );
+
+  const byKey = new Map<string, Map<string, (typeof series)[number]>>();
+  for (const r of series) {
+    const m = byKey.get(r.service) ?? new Map();
+    m.set(r.day, r);
+    byKey.set(r.service, m);
+  }
+  const services = [...SERVICE_KEYS, 'portal' as const].map((key) => {
+    const opening = openings.find((o) => o.key === key);
+    const start = opening?.opensOn && opening.opensOn > from ? opening.opensOn : from;
+    const points = start <= to ? daysBetween(start, to) : [];
+    const rows = byKey.get(key) ?? new Map();
+    const at = (day: string) => {
+      const r = rows.get(day);
+      return {
+        day,
+        day_users: r?.day_users ?? 0,
+        week_users: r?.week_users ?? 0,
+        month_users: r?.month_users ?? 0,
+      };
+    };
+    const last = at(to);
+    return {
+      key,
+      status: opening?.status ?? null,
+      openingDate: opening?.opensOn ?? null,
+      now: { day: last.day_users, week: last.week_users, month: last.month_users },
+      series: points.map(at),
+    };
+  });
+
+  // Pioneers: the most active teachers over the period, grouped by the disciplines they teach (top 3 each).
+  const subjectsOf = new Map(staff.map((s) => [s.id, s.subjects]));
+  const names = new Map(staff.map((s) => [s.id, s.display_name]));
+  const bySubject = new Map<string, { id: string; displayName: string; activeDays: number; events: number }[]>();
+  for (const p of mostActive) {
+    for (const code of subjectsOf.get(p.user_id) ?? []) {
+      const list = bySubject.get(code) ?? [];
+      if (list.length < 3) {
+        list.push({
+          id: p.user_id,
+          displayName: names.get(p.user_id) ?? '—',
+          activeDays: p.active_days,
+          events: p.events,
+        });
+      }
+      bySubject.set(code, list);
+    }
+  }
+  const labels = await directoryFacts.subjectLabels(auth.db, [...bySubject.keys()]);
+  const pioneers = [...bySubject.entries()]
+    .map(([subjectCode, people]) => ({ subjectCode, subject: labels.get(subjectCode) ?? subjectCode, people }))
+    .sort((a, b) => a.subject.localeCompare(b.subject, 'fr'));
+
+  return {
+    asOf: asOf.toISOString(),
+    from,
+    to,
+    profile,
+    members: membersCount(roster, profile),
+    activation: onlyProfile(activationOf(roster)),
+    charter: onlyProfile(charterOf(roster, accepted)),
+    activationSeries,
+    classes: await classesOf(auth.db, establishmentId, roster, accepted),
+    services,
+    indicators: regs,
+    pioneers,
+  };
+}
+
+export async function dashboard(ctx: RequestContext, q: DashboardQuery): Promise<RolloutDashboard> {
+  const auth = await authorize(ctx, {
+    establishmentId: q.establishment,
+    permission: 'rollout.use',
+    service: 'rollout',
+  });
+  await rolloutAccess.requireSteering(auth);
+  const data = await dashboardData(ctx, auth, q);
+  recordUsage(ctx, q.establishment, 'rollout', 'dashboard.view');
+  return data;
+}
+
+const PROFILE_FR: Record<string, string> = {
+  student: 'élèves',
+  guardian: 'responsables',
+  teacher: 'enseignants',
+  staff: 'personnels',
+  principal: 'direction',
+  local_admin: 'administration ENT',
+};
+
+/** A CSV cell: French decimal comma, quoted when it holds a separator, a quote or a line break. */
+function cell(v: string | number | null | undefined): string {
+  if (v === null || v === undefined) return '';
+  const s = typeof v === 'number' ? String(Math.round(v * 10_000) / 10_000).replace('.', ',') : v;
+  return /[;"\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+/**
+ * The dashboard as CSV, one figure a line (`indicateur;date;profil;objet;valeur;numérateur;dénominateur`):
+ * opens in a spreadsheet as is (semicolons, decimal commas, UTF-8 BOM). No names: the pioneers stay on screen.
+ */
+export async function dashboardCsv(ctx: RequestContext, q: DashboardQuery): Promise<{ csv: string; filename: string }> {
+  const auth = await authorize(ctx, {
+    establishmentId: q.establishment,
+    permission: 'rollout.use',
+    service: 'rollout',
+  });
+  await rolloutAccess.requireSteering(auth);
+  const d = await dashboardData(ctx, auth, q);
+  const lines: (string | number | null)[][] = [
+    ['indicateur', 'date', 'profil', 'objet', 'valeur', 'numérateur', 'dénominateur'],
+  ];
+  const rate = (n: number, total: number) => (total === 0 ? null : n / total);
+  for (const a of d.activationSeries) {
+    lines.push([
+      'activation',
+      a.day,
+      PROFILE_FR[a.profile] ?? a.profile,
+      '',
+      rate(a.activated, a.total),
+      a.activated,
+      a.total,
+    ]);
+  }
+  for (const c of d.charter) {
+    lines.push([
+      'charte',
+      d.to,
+      PROFILE_FR[c.profile] ?? c.profile,
+      '',
+      rate(c.accepted, c.total),
+      c.accepted,
+      c.total,
+    ]);
+  }
+  for (const c of d.classes) {
+    lines.push([
+      'activation_classe',
+      d.to,
+      'élèves',
+      c.class,
+      rate(c.students.activated, c.students.total),
+      c.students.activated,
+      c.students.total,
+    ]);
+    lines.push([
+      'activation_classe',
+      d.to,
+      'responsables',
+      c.class,
+      rate(c.guardians.activated, c.guardians.total),
+      c.guardians.activated,
+      c.guardians.total,
+    ]);
+  }
+  const who = d.profile ? (PROFILE_FR[d.profile] ?? d.profile) : 'tous';
+  for (const s of d.services) {
+    for (const p of s.series) {
+      if (p.month_users === 0 && p.week_users === 0 && p.day_users === 0) continue;
+      lines.push(['actifs_jour', p.day, who, s.key, p.day_users, p.day_users, d.members]);
+      lines.push(['actifs_7_jours', p.day, who, s.key, p.week_users, p.week_users, d.members]);
+      lines.push(['actifs_30_jours', p.day, who, s.key, p.month_users, p.month_users, d.members]);
+    }
+  }
+  for (const i of d.indicators)
+    lines.push([i.key, d.to, '', i.service ?? i.module, i.value, i.numerator, i.denominator]);
+  const csv = `\uFEFF${lines.map((l) => l.map(cell).join(';')).join('\r\n')}\r\n`;
+  recordUsage(ctx, q.establishment, 'rollout', 'dashboard.export');
+  return { csv, filename: `indicateurs-${d.from}-${d.to}.csv` };
+}
+
+/** For jobs and indicator definitions, which receive a plain handle from an authorized caller. */
+export const trusted = (db: Db) => trustedDb(db as never, 'rollout indicators, computed for an authorized reader');

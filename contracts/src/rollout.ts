@@ -683,6 +683,7 @@ export const rolloutApi = defineApi({
     'NOT_TEACHER_OF_SUBJECT',
     'DUPLICATE_SUBJECT',
     'INVALID_PERIOD',
+    'PERIOD_TOO_LONG',
     'SLOT_IN_PAST',
     'SLOT_TOO_LONG',
     'SLOT_OVERLAP',
@@ -803,7 +804,7 @@ export const rolloutApi = defineApi({
       establishment: inQuery,
       query: DashboardQuery,
       response: RolloutDashboard,
-      errors: ['NOT_STEERING', 'INVALID_PERIOD'],
+      errors: ['NOT_STEERING', 'INVALID_PERIOD', 'PERIOD_TOO_LONG'],
     },
     'GET /api/rollout/dashboard/export': {
       summary: 'The dashboard as CSV (semicolon-separated, UTF-8 with BOM)',
@@ -811,7 +812,7 @@ export const rolloutApi = defineApi({
       establishment: inQuery,
       query: DashboardQuery,
       binary: 'text/csv',
-      errors: ['NOT_STEERING', 'INVALID_PERIOD'],
+      errors: ['NOT_STEERING', 'INVALID_PERIOD', 'PERIOD_TOO_LONG'],
     },
     'POST /api/rollout/indicators/refresh': {
       summary: "Roll up today's usage of the establishment now",

@@ -10,6 +10,7 @@ import { type Authorized, type AuthorizedDb, authorize, trustedDb } from '../../
 import type { Db } from '../../platform/db/schema.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { RequestContext } from '../../platform/http/context.ts';
+import { t } from '../../platform/i18n.ts';
 import type { IndicatorPeriod } from '../../platform/module.ts';
 import { moduleRegistry } from '../../platform/registry.ts';
 import { recordUsage } from '../../platform/usage.ts';
@@ -150,12 +151,27 @@ export async function indicators(ctx: RequestContext, establishmentId: string): 
 // ---- The dashboard -------------------------------------------------------------------------------------------
 
 /** The period asked for, within bounds: by default the school year so far (or the last 90 days). */
-async function periodOf(db: AuthorizedDb, establishmentId: string, q: { from?: string; to?: string }, today: string) {
+async function periodOf(
+  db: AuthorizedDb,
+  establishmentId: string,
+  q: { from?: string; to?: string },
+  today: string,
+  lang: 'fr' | 'en',
+) {
   const to = q.to && q.to < today ? q.to : today;
   const from = q.from ?? (await outreach.yearStart(db, establishmentId)) ?? addDays(to, -90);
-  const start = from > to ? to : from;
-  if ((q.from && q.to && q.from > q.to) || diffDays(start, to) > MAX_PERIOD_DAYS) {
-    throw new AppError(400, 'INVALID_PERIOD', { vars: { max: MAX_PERIOD_DAYS } });
+  const [start] = [from, to].sort() as [string, string];
+  if (q.from && q.to && q.from > q.to) {
+    throw new AppError(400, 'INVALID_PERIOD', {
+      errors: [{ path: 'querystring.to', message: t(lang, 'INVALID_PERIOD') }],
+    });
+  }
+  if (diffDays(start, to) > MAX_PERIOD_DAYS) {
+    const vars = { max: MAX_PERIOD_DAYS };
+    throw new AppError(400, 'PERIOD_TOO_LONG', {
+      vars,
+      errors: [{ path: 'querystring.from', message: t(lang, 'PERIOD_TOO_LONG', vars) }],
+    });
   }
   return { from: start, to };
 }
@@ -194,7 +210,7 @@ async function dashboardData(ctx: RequestContext, auth: Authorized, q: Dashboard
   const establishmentId = auth.establishmentId;
   const asOf = await freshAsOf(auth.db, establishmentId);
   const today = parisDay(asOf);
-  const { from, to } = await periodOf(auth.db, establishmentId, q, today);
+  const { from, to } = await periodOf(auth.db, establishmentId, q, today, ctx.lang);
   const profile = q.profile ?? null;
   const [roster, accepted, openings, series, regs, mostActive, staff] = await Promise.all([
     directoryFacts.roster(auth.db, establishmentId),

@@ -291,7 +291,10 @@ export async function createSlot(
   const end = new Date(body.endsAt);
   const lang = ctx.lang;
   const field = (code: 'INVALID_PERIOD' | 'SLOT_IN_PAST' | 'SLOT_TOO_LONG' | 'ROOM_REQUIRED', path: string) =>
-    new AppError(400, code, { errors: [{ path, message: t(lang, code, { max: MAX_SLOT_HOURS }) }] });
+    new AppError(400, code, {
+      vars: { max: MAX_SLOT_HOURS },
+      errors: [{ path, message: t(lang, code, { max: MAX_SLOT_HOURS }) }],
+    });
   if (end <= start) throw field('INVALID_PERIOD', 'body.endsAt');
   if (start.getTime() < Date.now()) throw field('SLOT_IN_PAST', 'body.startsAt');
   if (end.getTime() - start.getTime() > MAX_SLOT_HOURS * 3_600_000) throw field('SLOT_TOO_LONG', 'body.endsAt');
@@ -442,7 +445,7 @@ export async function listTrainings(ctx: RequestContext, establishmentId: string
 function requirePeriod(lang: 'fr' | 'en', startsAt: Date, endsAt: Date) {
   if (endsAt <= startsAt) {
     throw new AppError(400, 'INVALID_PERIOD', {
-      errors: [{ path: 'body.endsAt', message: t(lang, 'INVALID_PERIOD', { max: 400 }) }],
+      errors: [{ path: 'body.endsAt', message: t(lang, 'INVALID_PERIOD') }],
     });
   }
 }

@@ -28,8 +28,12 @@ export const rolloutMessages: Messages<(typeof rolloutApi.errors)[number]> = {
     en: 'A discipline has a single representative in the TICE cell.',
   },
   INVALID_PERIOD: {
-    fr: 'La période est invalide : la fin doit suivre le début, sur {max} jours au plus.',
-    en: 'The period is invalid: the end must follow the start, over at most {max} days.',
+    fr: 'La période est invalide : la fin doit suivre le début.',
+    en: 'The period is invalid: the end must follow the start.',
+  },
+  PERIOD_TOO_LONG: {
+    fr: 'La période couvre au plus {max} jours.',
+    en: 'The period covers at most {max} days.',
   },
   SLOT_IN_PAST: {
     fr: 'Ce créneau est déjà passé.',

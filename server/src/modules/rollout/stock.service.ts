@@ -453,7 +453,12 @@ export async function listNeeds(ctx: RequestContext, establishmentId: string): P
     items: rows.map((r) => presentNeed(r, auth.user.id, role.steering, names, labels)),
     bySubject: [...counts.entries()]
       .map(([code, c]) => ({ subjectCode: code, subject: code ? (labels.get(code) ?? code) : null, ...c }))
-      .sort((a, b) => b.total - a.total || (a.subject ?? '').localeCompare(b.subject ?? '', 'fr')),
+      .sort(
+        (a, b) =>
+          b.total - a.total ||
+          Number(a.subject === null) - Number(b.subject === null) ||
+          (a.subject ?? '').localeCompare(b.subject ?? '', 'fr'),
+      ),
     can: { answer: role.steering },
   };
 }

@@ -87,20 +87,14 @@ export function usageProfile(user: AuthUser | null, establishmentId: string | nu
  * live action: those go through `recordUsage`. Chunked multi-row inserts.
  */
 export async function insertUsageEvents(db: Kysely<Database>, events: (UsageEvent & { at: Date })[]): Promise<void> {
-  for (let i = 0; i < events.length; i += 5000) {
-    await db
-      .insertInto('usage_event')
-      .values(
-        events.slice(i, i + 5000).map((e) => ({
-          at: e.at,
-          user_id: e.userId,
-          establishment_id: e.establishmentId,
-          profile: e.profile,
-          service: e.service,
-          action: e.action,
-        })),
-      )
-      .execute();
+  for (let i = 0; i < events.length; i += 20_000) {
+    const chunk = events.slice(i, i + 20_000);
+    await sql`
+      INSERT INTO usage_event (at, user_id, establishment_id, profile, service, action)
+      SELECT * FROM unnest(
+        ${chunk.map((e) => e.at.toISOString())}::timestamptz[], ${chunk.map((e) => e.userId)}::uuid[],
+        ${chunk.map((e) => e.establishmentId)}::uuid[], ${chunk.map((e) => e.profile)}::text[],
+        ${chunk.map((e) => e.service)}::text[], ${chunk.map((e) => e.action)}::text[])`.execute(db);
   }
 }
 

@@ -37,30 +37,81 @@ export const activity = {
     await sql`SELECT pg_advisory_xact_lock(hashtext(${`rollout.rollup:${establishmentId}`}))`.execute(db);
   },
 
-  async rebuildDay(db: Db, day: string, establishmentId: string | null): Promise<void> {
-    await sql`DELETE FROM rollout_user_day WHERE day = ${day}::date ${onlyIn(establishmentId)}`.execute(db);
+  /**
+   * Rebuild the days from `from` to `to` (both included), set-based: the people of each day from its events,
+   * then each day's distinct users of the day, of the 7 and of the 30 days ending then.
+   */
+  async rebuild(db: Db, from: string, to: string, establishmentId: string | null): Promise<void> {
+    await sql`DELETE FROM rollout_user_day WHERE day BETWEEN ${from}::date AND ${to}::date ${onlyIn(establishmentId)}`.execute(
+      db,
+    );
     await sql`
       INSERT INTO rollout_user_day (establishment_id, service, day, user_id, profile, events)
-      SELECT establishment_id, service, ${day}::date, user_id,
+      SELECT establishment_id, service, (at AT TIME ZONE 'Europe/Paris')::date, user_id,
              (array_agg(COALESCE(profile, 'unknown') ORDER BY array_position(
                ARRAY['principal','local_admin','staff','teacher','guardian','student','platform_admin'], profile)))[1],
              count(*)
       FROM usage_event
-      WHERE at >= ${parisStart(day)} AND at < ${parisEnd(day)}
+      WHERE at >= ${parisStart(from)} AND at < ${parisEnd(to)}
         AND establishment_id IS NOT NULL AND user_id IS NOT NULL ${onlyIn(establishmentId)}
-      GROUP BY establishment_id, service, user_id`.execute(db);
-    await sql`DELETE FROM rollout_activity WHERE day = ${day}::date ${onlyIn(establishmentId)}`.execute(db);
+      GROUP BY establishment_id, service, (at AT TIME ZONE 'Europe/Paris')::date, user_id`.execute(db);
+    await sql`DELETE FROM rollout_activity WHERE day BETWEEN ${from}::date AND ${to}::date ${onlyIn(establishmentId)}`.execute(
+      db,
+    );
+    // Distinct users over the 7 and 30 days ending each day, in one pass over the people's days: each person's
+    // active days cover [day, day + window); consecutive covers merge into islands, each island adds 1 from its
+    // first day and removes it after its end; a running sum then gives every day's count (no per-day rescans).
+    const only = establishmentId ? sql`AND establishment_id = ${establishmentId}` : sql``;
     await sql`
       INSERT INTO rollout_activity (establishment_id, service, profile, day, events, day_users, week_users, month_users)
-      SELECT establishment_id, COALESCE(service, '*'), COALESCE(profile, '*'), ${day}::date,
-             COALESCE(sum(events) FILTER (WHERE day = ${day}::date), 0),
-             count(DISTINCT user_id) FILTER (WHERE day = ${day}::date),
-             count(DISTINCT user_id) FILTER (WHERE day > ${day}::date - 7),
-             count(DISTINCT user_id)
-      FROM rollout_user_day
-      WHERE day > ${day}::date - 30 AND day <= ${day}::date ${onlyIn(establishmentId)}
-      GROUP BY GROUPING SETS ((establishment_id, service, profile), (establishment_id, service),
-                              (establishment_id, profile), (establishment_id))`.execute(db);
+      WITH src AS (
+        SELECT establishment_id AS e, service AS s, profile AS p, user_id AS u, day, events
+        FROM rollout_user_day
+        WHERE day >= ${from}::date - 29 AND day <= ${to}::date ${only}
+      ),
+      keyed AS (
+        SELECT e, s, p, u, day, events FROM src
+        UNION ALL SELECT e, s, '*', u, day, sum(events)::int FROM src GROUP BY e, s, u, day
+        UNION ALL SELECT e, '*', '*', u, day, sum(events)::int FROM src GROUP BY e, u, day
+      ),
+      win AS (SELECT unnest(ARRAY[7, 30]) AS w),
+      flagged AS (
+        SELECT k.e, k.s, k.p, k.u, k.day, win.w,
+               CASE WHEN k.day - lag(k.day) OVER (PARTITION BY win.w, k.e, k.s, k.p, k.u ORDER BY k.day) < win.w
+                    THEN 0 ELSE 1 END AS starts
+        FROM keyed k CROSS JOIN win
+      ),
+      islands AS (
+        SELECT e, s, p, u, w, day, sum(starts) OVER (PARTITION BY w, e, s, p, u ORDER BY day) AS island FROM flagged
+      ),
+      bounds AS (
+        SELECT e, s, p, w, min(day) AS st, max(day) + w AS en FROM islands GROUP BY e, s, p, u, w, island
+      ),
+      deltas AS (
+        SELECT e, s, p, w, st AS day, count(*)::int AS d FROM bounds GROUP BY e, s, p, w, st
+        UNION ALL SELECT e, s, p, w, en, -count(*)::int FROM bounds GROUP BY e, s, p, w, en
+      ),
+      points AS (
+        SELECT k.e, k.s, k.p, g::date AS day
+        FROM (SELECT e, s, p, min(day) AS first, max(day) AS last FROM keyed GROUP BY e, s, p) k
+        CROSS JOIN LATERAL generate_series(greatest(k.first, ${from}::date), least(k.last + 29, ${to}::date),
+                                           interval '1 day') g
+      ),
+      series AS (
+        SELECT e, s, p, w, day, sum(d) AS d, bool_or(point) AS point FROM (
+          SELECT e, s, p, w, day, d, false AS point FROM deltas
+          UNION ALL SELECT pt.e, pt.s, pt.p, win.w, pt.day, 0, true FROM points pt CROSS JOIN win
+        ) x GROUP BY e, s, p, w, day
+      ),
+      valued AS (
+        SELECT e, s, p, w, day, point, sum(d) OVER (PARTITION BY e, s, p, w ORDER BY day) AS users FROM series
+      ),
+      today AS (SELECT e, s, p, day, sum(events)::int AS events, count(*)::int AS users FROM keyed GROUP BY e, s, p, day)
+      SELECT v.e, v.s, v.p, v.day, COALESCE(t.events, 0), COALESCE(t.users, 0),
+             max(v.users) FILTER (WHERE v.w = 7), max(v.users) FILTER (WHERE v.w = 30)
+      FROM valued v LEFT JOIN today t ON t.e = v.e AND t.s = v.s AND t.p = v.p AND t.day = v.day
+      WHERE v.point
+      GROUP BY v.e, v.s, v.p, v.day, t.events, t.users`.execute(db);
   },
 
   /** The roll-up is as of now: for one establishment, or for every establishment. */

@@ -49,7 +49,7 @@ export async function rollUp(db: AuthorizedDb, establishmentId: string | null, n
     else from = (await activity.earliestYearStart(trx)) ?? addDays(today, -30);
     if (from < addDays(today, -MAX_PERIOD_DAYS)) from = addDays(today, -MAX_PERIOD_DAYS);
     if (from > today) from = today;
-    for (const day of daysBetween(from, today)) await activity.rebuildDay(trx, day, establishmentId);
+    await activity.rebuild(trx, from, today, establishmentId);
     await activity.markDone(trx, establishmentId, now);
     return now;
   });

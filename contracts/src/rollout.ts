@@ -464,6 +464,8 @@ export const NeedList = z.object({
       open: z.number().int(),
     }),
   ),
+  /** The disciplines taught in the establishment, to post a need for one. */
+  subjects: z.array(Subject),
   can: z.object({ answer: z.boolean() }),
 });
 export type NeedList = z.infer<typeof NeedList>;

@@ -3,6 +3,7 @@ import { Header } from '@codegouvfr/react-dsfr/Header';
 import { SkipLinks } from '@codegouvfr/react-dsfr/SkipLinks';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate, useNavigation } from 'react-router';
+import { features } from '../features/index.ts';
 import { useLiveUnread } from '../features/timeline/live.ts';
 import { adminMemberships, useAuth } from './auth.tsx';
 import { brandLines, showsMarianne, useOperator } from './operator.ts';
@@ -38,7 +39,10 @@ export function Layout() {
           ? [
               {
                 text: t('nav.platform'),
-                isActive: pathname.startsWith('/platform') && !pathname.startsWith('/platform/outbox'),
+                isActive:
+                  pathname.startsWith('/platform') &&
+                  !pathname.startsWith('/platform/outbox') &&
+                  !features.some((f) => f.platform?.some((x) => pathname.startsWith(x.path))),
                 menuLinks: [
                   {
                     text: t('platform.title'),
@@ -57,6 +61,14 @@ export function Layout() {
                 linkProps: { to: '/platform/outbox' },
                 isActive: pathname.startsWith('/platform/outbox'),
               },
+              // Each feature's platform pages (features/index.ts).
+              ...features.flatMap((f) =>
+                (f.platform ?? []).map((x) => ({
+                  text: t(x.labelKey),
+                  linkProps: { to: x.path },
+                  isActive: pathname.startsWith(x.path),
+                })),
+              ),
             ]
           : []),
         { text: t('nav.account'), linkProps: { to: '/account' }, isActive: pathname.startsWith('/account') },

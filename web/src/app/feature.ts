@@ -26,7 +26,14 @@ export interface FeatureDefinition {
   /** Its pages in the establishment's administration (`/admin/:id/<path>`), shown to holders of `permission`. */
   admin?: { path: string; labelKey: string; permission: string; lazy: RouteObject['lazy'] }[];
   /** Its home-page widget, shown when `/api/home` carries data for `name` (the service is open to the reader). */
-  widget?: { titleKey: string; component: LazyExoticComponent<ComponentType<WidgetProps>> };
+  widget?: {
+    titleKey: string;
+    component: LazyExoticComponent<ComponentType<WidgetProps>>;
+    /** Across the whole width, before the others (a first screen, not a side panel). */
+    wide?: boolean;
+  };
+  /** Its pages in the platform's menu (platform administrators only). */
+  platform?: { path: string; labelKey: string }[];
   /** Its strings, merged under `name` (`t('documents.title')`). Both languages have the same keys (checked). */
   strings: { fr: Record<string, unknown>; en: Record<string, unknown> };
 }

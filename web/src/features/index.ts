@@ -3,6 +3,7 @@ import { documentsFeature } from './documents/index.ts';
 import { logbookFeature } from './logbook/index.ts';
 import { messagingFeature } from './messaging/index.ts';
 import { privacyFeature } from './privacy/index.ts';
+import { rolloutFeature } from './rollout/index.ts';
 import { timelineFeature } from './timeline/index.ts';
 import { timetableFeature } from './timetable/index.ts';
 
@@ -14,6 +15,7 @@ export const features: FeatureDefinition[] = [
   timetableFeature,
   documentsFeature,
   logbookFeature,
+  rolloutFeature,
 ];
 
 /** The feature implementing a catalogue service, if its screens exist. */

@@ -4,12 +4,13 @@ import { trustedDb } from '../../platform/access/authorize.ts';
 import { audit } from '../../platform/audit.ts';
 import { notFound } from '../../platform/errors.ts';
 import type { RequestContext } from '../../platform/http/context.ts';
+import { moduleRegistry } from '../../platform/registry.ts';
 import { recordUsage } from '../../platform/usage.ts';
 import { charterFacts } from '../charter/index.ts';
 import { directoryFacts } from '../directory/index.ts';
 import { activity } from './activity.repository.ts';
 import { ROLLUP_MAX_AGE_MS, rollUp } from './indicators.service.ts';
-import { parisDay } from './rollout.dates.ts';
+import { addDays, parisDay } from './rollout.dates.ts';
 import { SERVICE_ACTIVE_PREFIX } from './rollout.indicators.ts';
 import { axes, outreach, plan } from './rollout.repository.ts';
 
@@ -45,16 +46,29 @@ export async function academyView(ctx: RequestContext): Promise<AcademyView> {
     outreach.contacts(db, academyIds),
   ]);
 
-  // Objectives reached: the per-service activity shares from the roll-up (registered indicators are computed
-  // per establishment on its own plan page, not for the whole académie at once).
+  // Objectives reached: a per-service share from the roll-up, a registered indicator computed by its module
+  // over the school year so far (one computation per objective: plans hold a handful).
   const reached = new Map<string, number>();
+  const registry = moduleRegistry().indicators;
   for (const o of objectives) {
-    if (!o.indicator.startsWith(SERVICE_ACTIVE_PREFIX)) continue;
-    const profile = o.indicator.slice(SERVICE_ACTIVE_PREFIX.length);
-    const members =
-      activation.find((a) => a.establishment_id === o.establishment_id && a.profile === profile)?.total ?? 0;
-    const users = await activity.monthUsers(db, o.establishment_id, o.service_key, profile, today);
-    if (members > 0 && users / members >= o.target)
+    let value: number | null = null;
+    if (o.indicator.startsWith(SERVICE_ACTIVE_PREFIX)) {
+      const profile = o.indicator.slice(SERVICE_ACTIVE_PREFIX.length);
+      const members =
+        activation.find((a) => a.establishment_id === o.establishment_id && a.profile === profile)?.total ?? 0;
+      const users = await activity.monthUsers(db, o.establishment_id, o.service_key, profile, today);
+      value = members > 0 ? users / members : 0;
+    } else {
+      const def = registry.get(o.indicator);
+      const from = (await outreach.yearStart(db, o.establishment_id)) ?? addDays(today, -365);
+      value = def
+        ? await def.compute(db, o.establishment_id, { from, to: today }).then(
+            (v) => v.value,
+            () => null,
+          )
+        : null;
+    }
+    if (value !== null && value >= o.target)
       reached.set(o.establishment_id, (reached.get(o.establishment_id) ?? 0) + 1);
   }
 

@@ -74,10 +74,14 @@ export async function refresh(ctx: RequestContext, establishmentId: string) {
 
 // ---- Figures from the directory and the charter ---------------------------------------------------------------
 
-/** Activated and total accounts per profile, at the end of a day (now when `day` is omitted). */
+/**
+ * Activated and total accounts per profile: now, or — with `until` — how many of today's members had activated
+ * their account by then (today's members are the denominator: a directory import re-creates memberships, so
+ * the day someone joined is no reliable history).
+ */
 export function activationOf(roster: RosterRow[], until?: Date) {
   return PROFILES.map((profile) => {
-    const rows = roster.filter((r) => r.profile === profile && (!until || new Date(r.member_since) < until));
+    const rows = roster.filter((r) => r.profile === profile);
     const activated = rows.filter(
       (r) => r.activated && (!until || (r.activated_at && new Date(r.activated_at) < until)),
     );

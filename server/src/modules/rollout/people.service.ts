@@ -437,7 +437,7 @@ async function presentTrainings(auth: Authorized, rows: TrainingRow[], steeringV
 export async function listTrainings(ctx: RequestContext, establishmentId: string) {
   const auth = await use(ctx, establishmentId);
   const role = await rolloutAccess.role(auth);
-  const rows = await trainings.list(auth.db, establishmentId, new Date(Date.now() - 60 * DAY));
+  const rows = await trainings.list(auth.db, establishmentId, new Date(Date.now() - 120 * DAY));
   recordUsage(ctx, establishmentId, 'rollout', 'trainings.view');
   return { items: await presentTrainings(auth, rows, role.steering), can: { manage: role.steering } };
 }

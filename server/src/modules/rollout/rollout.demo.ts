@@ -132,7 +132,7 @@ export async function seedRolloutDemo(world: DemoWorld): Promise<void> {
     await activateForDemo(db, activations, demoHash);
     await charterFacts.acceptForDemo(db, school.id, acceptances);
 
-    await generateUsage(db, school, roster, activatedAt, start, today, random);
+    await generateUsage(world, db, school, roster, activatedAt, start, today, random);
   }
 
   await seedLyceePlan(world, lycee.id, start, today);
@@ -142,6 +142,7 @@ export async function seedRolloutDemo(world: DemoWorld): Promise<void> {
 
 /** The usage those people made of the open services, day after day (a montée en charge), as usage events. */
 async function generateUsage(
+  world: DemoWorld,
   db: ReturnType<typeof trustedDb>,
   school: School,
   roster: RosterRow[],
@@ -150,8 +151,11 @@ async function generateUsage(
   today: string,
   random: () => number,
 ) {
+  // The fixed demo accounts' usage is what people do with them (and the browser tests): none is generated.
+  const fixed = new Set(Object.values(world.accounts));
   const people = new Map<string, { profile: string; zeal: number }>();
   for (const r of roster) {
+    if (fixed.has(r.user_id)) continue;
     const prev = people.get(r.user_id);
     if (!prev || RANK.indexOf(r.profile) < RANK.indexOf(prev.profile)) {
       // A few keen people (the pioneers) use everything more; some hardly at all.
@@ -469,9 +473,10 @@ async function seedLyceePlan(world: DemoWorld, id: string, start: string, today:
     ].map((r) => ({ ...r, establishment_id: id })),
   );
 
-  // The steering group: the principal pilots; the CPE; one TICE representative per discipline (prof.demo's own).
+  // The steering group: the principal pilots; the CPE; one TICE representative per discipline (prof.demo, a
+  // resource person, is not in it: the demo keeps a teacher who sees the cockpit as most teachers do).
   const bySubject = new Map<string, string>();
-  for (const t of [staff.find((s) => s.id === prof)!, ...others]) {
+  for (const t of others) {
     for (const code of t?.subjects ?? []) if (!bySubject.has(code) && bySubject.size < 8) bySubject.set(code, t.id);
   }
   await demoRows.team(db, [
@@ -568,10 +573,19 @@ async function seedLyceePlan(world: DemoWorld, id: string, start: string, today:
     ).map((n) => ({ ...n, establishment_id: id })),
   );
 
-  // Self-assessment of two thirds of the teachers (the keen ones higher).
+  // Self-assessment: every teacher of three disciplines (their aggregates show), 60 % of the others (theirs stay
+  // hidden: fewer than five people).
   const skills: { establishment_id: string; user_id: string; domain: string; level: number; assessed_at: Date }[] = [];
+  const counts = new Map<string, number>();
+  for (const t of teachers) for (const c of t.subjects) counts.set(c, (counts.get(c) ?? 0) + 1);
+  const everyone = new Set(
+    [...counts]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([c]) => c),
+  );
   for (const t of teachers) {
-    if (t.id !== prof && random() > 0.7) continue;
+    if (t.id !== prof && !t.subjects.some((c) => everyone.has(c)) && random() > 0.6) continue;
     const base = 2 + random() * 2;
     for (const domain of ['information', 'communication', 'creation', 'protection', 'environment']) {
       const level = Math.max(1, Math.min(5, Math.round(base + (random() - 0.5) * 2)));
@@ -735,20 +749,4 @@ async function seedLyceePlan(world: DemoWorld, id: string, start: string, today:
     }
   }
   await demoRows.pulse(db, answers, markers);
-
-  // The direction and the steering group looked at the cockpit now and then.
-  await insertUsageEvents(
-    db,
-    daysBetween(start, today)
-      .filter((day) => schoolDay(day) && random() < 0.5)
-      .map((day) => ({
-        userId: direction,
-        establishmentId: id,
-        profile: 'principal',
-        service: 'rollout',
-        action: 'dashboard.view',
-        at: at(day, 8),
-      }))
-      .filter((e) => e.at.getTime() <= Date.now()),
-  );
 }

@@ -16,7 +16,8 @@ const share = (numerator: number, denominator: number) => ({
 /** Distinct accounts of a profile (or all), and those activated by the end of `day`. */
 function activated(roster: RosterRow[], profile: string | null, day: string) {
   const end = parisEndOf(day);
-  const rows = roster.filter((r) => (!profile || r.profile === profile) && new Date(r.member_since) < end);
+  // Today's members are the denominator (see activationOf): the share of them activated by the end of `day`.
+  const rows = roster.filter((r) => !profile || r.profile === profile);
   const all = new Set(rows.map((r) => r.user_id));
   const yes = new Set(
     rows.filter((r) => r.activated && r.activated_at && new Date(r.activated_at) < end).map((r) => r.user_id),

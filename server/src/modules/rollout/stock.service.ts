@@ -428,7 +428,10 @@ function presentNeed(
 export async function listNeeds(ctx: RequestContext, establishmentId: string): Promise<NeedList> {
   const auth = await authorize(ctx, { establishmentId, permission: 'rollout.use', service: 'rollout' });
   const role = await rolloutAccess.role(auth);
-  const rows = await needs.list(auth.db, establishmentId);
+  const [rows, subjects] = await Promise.all([
+    needs.list(auth.db, establishmentId),
+    directoryFacts.subjectsTaught(auth.db, establishmentId),
+  ]);
   const [names, labels] = await Promise.all([
     role.steering
       ? directoryFacts.names(
@@ -459,6 +462,7 @@ export async function listNeeds(ctx: RequestContext, establishmentId: string): P
           Number(a.subject === null) - Number(b.subject === null) ||
           (a.subject ?? '').localeCompare(b.subject ?? '', 'fr'),
       ),
+    subjects: subjects.map((x) => ({ code: x.code, label: x.label })),
     can: { answer: role.steering },
   };
 }

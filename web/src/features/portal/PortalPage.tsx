@@ -15,7 +15,9 @@ export function PortalPage() {
   const { me, membership } = useAuth();
   const home = useHome(membership?.establishment.id);
   const portal = { ...home, data: home.data?.portal };
-  const widgets = features.filter((f) => f.widget && home.data?.widgets[f.name] != null);
+  const widgets = features
+    .filter((f) => f.widget && home.data?.widgets[f.name] != null)
+    .sort((a, b) => Number(!!b.widget?.wide) - Number(!!a.widget?.wide));
 
   if (!me) return null;
   if (!membership) {
@@ -118,7 +120,7 @@ export function PortalPage() {
             return (
               <section
                 key={f.name}
-                className="fr-col-12 fr-col-lg-6"
+                className={f.widget!.wide ? 'fr-col-12' : 'fr-col-12 fr-col-lg-6'}
                 aria-labelledby={`widget-${f.name}`}
                 data-widget={f.name}
               >

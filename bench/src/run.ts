@@ -1,5 +1,6 @@
 /**
- * npm run bench -- [baseline] [argon2] [import] [rush] [daily] [messaging] [timetable] [documents] [logbook] [--users N] [--establishments N] [--seed S]
+ * npm run bench -- [baseline] [argon2] [import] [rush] [daily] [messaging] [timetable] [documents] [logbook] [rollout]
+ *                  [--users N] [--establishments N] [--seed S]
  *                  [--duration S] [--warmup S] [--connections N] [--concurrency N] [--max-rush-seconds S] [--cpu-prof]
  *
  * Runs the scenarios (all by default) against a throw-away embedded PostgreSQL, or against the server of
@@ -20,6 +21,7 @@ import { documentsScenario } from './scenarios/documents.ts';
 import { importScenario } from './scenarios/import.ts';
 import { logbookScenario } from './scenarios/logbook.ts';
 import { messaging } from './scenarios/messaging.ts';
+import { rollout } from './scenarios/rollout.ts';
 import { rush } from './scenarios/rush.ts';
 import { timetableScenario } from './scenarios/timetable.ts';
 
@@ -97,6 +99,7 @@ const scenarios: Record<ScenarioName, (ctx: Ctx) => Promise<Pick<Entry, 'figures
     timetable: timetableScenario,
     documents: documentsScenario,
     logbook: logbookScenario,
+    rollout,
   };
 
 const runStarted = performance.now();

@@ -139,7 +139,9 @@ describe('the rollout cockpit', () => {
     const teacher = tabs.find((t) => t !== principal)!;
     const feed = await (await teacher.page.request.get('/api/timeline')).json();
     expect(feed.items[0]).toMatchObject({ kind: 'rollout.slot.booked', link: '/rollout/support' });
-    expect(feed.items[0].text).toMatch(/^DIRECTION Claire a réservé votre créneau du .* : « Le visa des cahiers de textes »\.$/);
+    expect(feed.items[0].text).toMatch(
+      /^DIRECTION Claire a réservé votre créneau du .* : « Le visa des cahiers de textes »\.$/,
+    );
   });
 
   test('the other pages of the cockpit', async () => {

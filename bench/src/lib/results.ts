@@ -17,6 +17,7 @@ export const SCENARIOS = [
   'timetable',
   'documents',
   'logbook',
+  'rollout',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -110,6 +111,21 @@ function row(e: Entry): [string, string, string] {
           .join(
             '; ',
           )}; 1 GB upload ${n(b.seconds, ' s')} (${n(b.mbPerSecond, ' MB/s')}), server RSS ${n(b.rssBeforeMb)} → ${n(b.rssPeakMb, ' MB')}`,
+        `req/s: ${Object.entries(vs)
+          .map(([k, v]) => `${k} ${x(v)}`)
+          .join(', ')} of the PK select`,
+      ];
+    }
+    case 'rollout': {
+      const pages = (f.pages ?? {}) as Record<string, { rps?: number; p99Ms?: number }>;
+      const vs = (r.vsBaselinePointSelect ?? {}) as Record<string, number>;
+      return [
+        'rollout',
+        `${n(f.events)} usage events, ${n(f.userDays)} person-days: catch-up roll-up ${n(f.catchUpSeconds, ' s')}, hourly ${n(f.hourlySeconds, ' s')}; ${Object.entries(
+          pages,
+        )
+          .map(([k, p]) => `${k} ${n(p.rps)} req/s (p99 ${n(p.p99Ms, ' ms')})`)
+          .join('; ')}`,
         `req/s: ${Object.entries(vs)
           .map(([k, v]) => `${k} ${x(v)}`)
           .join(', ')} of the PK select`,

@@ -93,25 +93,32 @@ export async function loggedInTab(user: string, password = 'demo'): Promise<Tab>
   return tab;
 }
 
+/**
+ * After a login: accept the charter if one is pending (another test may have published a new version: every
+ * member then accepts it again at their next login), so that the test goes on from the home page.
+ */
+export async function acceptCharterIfAsked(page: Page): Promise<void> {
+  const h1 = page.locator('main h1').filter({ hasText: /Bonjour|Charte/ });
+  await h1.first().waitFor();
+  while ((await page.locator('main h1').first().textContent())?.startsWith('Charte')) {
+    await page.getByText(/J'ai lu la charte/).click();
+    await page.getByRole('button', { name: 'Accepter et continuer' }).click();
+    await page.waitForLoadState('networkidle');
+    await page.locator('main h1').first().waitFor();
+  }
+}
+
+/** A logged-in tab past any pending charter. */
+export async function memberTab(user: string, password = 'demo'): Promise<Tab> {
+  const tab = await loggedInTab(user, password);
+  await acceptCharterIfAsked(tab.page);
+  return tab;
+}
+
 /** The service keys of the tiles shown on the portal. */
 export async function tiles(page: Page): Promise<string[]> {
   await page.locator('[data-testid="service-tiles"], [data-testid="no-services"]').first().waitFor();
   return page
     .locator('[data-testid="service-tiles"] > li')
     .evaluateAll((els) => els.map((e) => e.getAttribute('data-service') ?? ''));
-}
-
-/**
- * A signed-in tab on the portal, the establishment's charter accepted first if a test before this one published a
- * new version (the browser tests share one server).
- */
-export async function signedInTab(user: string, password = 'demo'): Promise<Tab> {
-  const tab = await loggedInTab(user, password);
-  const h1 = tab.page.locator('main h1').filter({ hasText: /Bonjour|Charte/ });
-  if ((await h1.textContent())?.startsWith('Charte')) {
-    await tab.page.getByText(/J'ai lu la charte/).click();
-    await tab.page.getByRole('button', { name: 'Accepter et continuer' }).click();
-    await tab.page.locator('main h1', { hasText: 'Bonjour' }).waitFor();
-  }
-  return tab;
 }

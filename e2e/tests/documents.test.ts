@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { ARTIFACTS, audit, baseUrl, close, launch, login, newTab, signedInTab, type Tab } from '../src/browser.ts';
+import { ARTIFACTS, audit, baseUrl, close, launch, login, newTab, memberTab, type Tab } from '../src/browser.ts';
 
 /**
  * The documents service's main journey: a teacher (prof.demo) uploads a worksheet to the 2NDE1 class space by
@@ -65,7 +65,7 @@ afterAll(async () => {
 
 describe('documents', () => {
   test('a teacher uploads a worksheet to the 2NDE1 space, the progress shown', async () => {
-    const { page } = await track(signedInTab('prof.demo'));
+    const { page } = await track(memberTab('prof.demo'));
     // prof.demo teaches at the collège and the lycée: the lycée's 2NDE1.
     await chooseLycee(page);
     await page.locator('[data-service="documents"] a').click();
@@ -116,7 +116,7 @@ describe('documents', () => {
 
   test('a student of 2NDE1 opens it', async () => {
     expect(fileUrl).toMatch(/^\/documents\/files\//);
-    const { page } = await track(signedInTab('eleve.demo'));
+    const { page } = await track(memberTab('eleve.demo'));
     // The timeline of the home page announces it.
     await page.locator('[data-widget="timeline"]').getByText(WORKSHEET, { exact: false }).first().waitFor();
     await page.goto('/documents');
@@ -141,7 +141,7 @@ describe('documents', () => {
 
   test('a student of another class cannot find it', async () => {
     // direction.demo gives a 2NDE2 student an activation code; the student activates and logs in.
-    const admin = await track(signedInTab('direction.demo'));
+    const admin = await track(memberTab('direction.demo'));
     const me = await (await admin.page.request.get('/api/me')).json();
     const lycee = me.memberships.find((m: { establishment: { name: string } }) =>
       m.establishment.name.startsWith('Lycée'),
@@ -191,7 +191,7 @@ describe('documents', () => {
   });
 
   test('a parent reads the folder the teacher opened to the families', async () => {
-    const { page } = await track(signedInTab('parent.demo'));
+    const { page } = await track(memberTab('parent.demo'));
     await chooseLycee(page);
     await page.goto('/documents');
     await page.locator('main h1', { hasText: 'Mes documents' }).waitFor();

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { audit, close, launch, signedInTab, type Tab } from '../src/browser.ts';
+import { audit, close, launch, memberTab, type Tab } from '../src/browser.ts';
 
 /** A parent reads what the ENT keeps about them and downloads it (right of access). */
 const tabs: Tab[] = [];
@@ -18,7 +18,7 @@ afterAll(async () => {
 
 describe('personal data', () => {
   test('a parent reads the processing register and downloads their data', async () => {
-    const tab = await signedInTab('parent.demo');
+    const tab = await memberTab('parent.demo');
     tabs.push(tab);
     const { page } = tab;
     await page.goto('/privacy');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { audit, close, launch, loggedInTab, type Tab } from '../src/browser.ts';
+import { audit, close, launch, loggedInTab, memberTab, type Tab } from '../src/browser.ts';
 
 /** The home page's news feed (timeline): every persona has it, its page lists the notices, its preferences. */
 const tabs: Tab[] = [];
@@ -31,7 +31,7 @@ describe('timeline', () => {
   });
 
   test('a teacher chooses a daily digest of new messages and quiet hours from 18 h', async () => {
-    const tab = await loggedInTab('prof.demo');
+    const tab = await memberTab('prof.demo');
     tabs.push(tab);
     const { page } = tab;
     await page.goto('/timeline');

@@ -36,12 +36,21 @@ const PROFILES = ESTABLISHMENT_PROFILES;
  * establishment or all. One transaction, serialised per scope by an advisory lock: two refreshes never
  * interleave their delete-and-insert.
  */
-export async function rollUp(db: AuthorizedDb, establishmentId: string | null, now = new Date()): Promise<Date> {
+export async function rollUp(
+  db: AuthorizedDb,
+  establishmentId: string | null,
+  now = new Date(),
+  opts: { unlessFresherThanMs?: number } = {},
+): Promise<Date> {
   const today = parisDay(now);
   return db.transaction().execute(async (t) => {
     const trx = t as unknown as AuthorizedDb;
     await activity.lock(trx, establishmentId);
     const last = establishmentId ? await activity.asOf(trx, establishmentId) : await activity.oldestAsOf(trx);
+    // Another request rolled it up while this one waited for the lock: nothing to redo.
+    if (last && opts.unlessFresherThanMs !== undefined && now.getTime() - last.getTime() <= opts.unlessFresherThanMs) {
+      return last;
+    }
     // The first roll-up goes back to the start of the school year (so the montée en charge is whole).
     let from: string;
     if (last) from = parisDay(last);
@@ -59,7 +68,7 @@ export async function rollUp(db: AuthorizedDb, establishmentId: string | null, n
 export async function freshAsOf(db: AuthorizedDb, establishmentId: string, now = new Date()): Promise<Date> {
   const asOf = await activity.asOf(db, establishmentId);
   if (asOf && now.getTime() - asOf.getTime() <= ROLLUP_MAX_AGE_MS) return asOf;
-  return rollUp(db, establishmentId, now);
+  return rollUp(db, establishmentId, now, { unlessFresherThanMs: ROLLUP_MAX_AGE_MS });
 }
 
 /** "Actualiser": the establishment's usage rolled up now (the buffered events written first). */

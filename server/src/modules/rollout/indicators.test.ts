@@ -164,6 +164,19 @@ describe('GET /api/rollout/indicators (the contract)', () => {
     expect(service(fresh, 'logbook').activeUsers).toEqual({ day: 3, week: 4, month: 5 });
   });
 
+  test('two requests finding it stale at once: one rolls up, the other waits and reuses it', async () => {
+    await db
+      .updateTable('rollout_rollup')
+      .set({ as_of: new Date(Date.now() - 2 * 3_600_000) })
+      .where('establishment_id', '=', w.school.id)
+      .execute();
+    const url = `/api/rollout/indicators?establishment=${w.school.id}`;
+    const [a, b] = await Promise.all([w.as.principal.get(url), w.as.principal.get(url)]);
+    expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
+    expect(a.json().asOf).toBe(b.json().asOf);
+    expect(service(a.json(), 'logbook').activeUsers).toEqual(service(b.json(), 'logbook').activeUsers);
+  });
+
   test('"Actualiser" rolls up at once, the buffered events included', async () => {
     await usage(db, w.school.id, [{ userId: T(1), profile: 'teacher', service: 'messaging', daysAgo: 0 }]);
     const res = await w.as.principal.post('/api/rollout/indicators/refresh', { establishmentId: w.school.id });

@@ -31,11 +31,11 @@ const Instant = z.iso.datetime({ offset: true });
 /** A discipline: a 6-character BCN subject code. */
 const SubjectCode = z.string().regex(/^[0-9A-Z]{6}$/);
 
-export const EstablishmentQuery = z.strictObject({ establishment: z.uuid() });
+export const RolloutEstablishmentQuery = z.strictObject({ establishment: z.uuid() });
 export const EstablishmentBody = z.strictObject({ establishmentId: z.uuid() });
 
-export const PersonRef = z.object({ id: z.uuid(), displayName: z.string() });
-export type PersonRef = z.infer<typeof PersonRef>;
+export const RolloutPerson = z.object({ id: z.uuid(), displayName: z.string() });
+export type RolloutPerson = z.infer<typeof RolloutPerson>;
 
 // ---- The contract outside checks rely on -------------------------------------------------------------------
 
@@ -306,7 +306,7 @@ export const RolloutDashboard = z.object({
     z.object({
       subjectCode: z.string(),
       subject: z.string(),
-      people: z.array(PersonRef.extend({ activeDays: z.number().int(), events: z.number().int() })),
+      people: z.array(RolloutPerson.extend({ activeDays: z.number().int(), events: z.number().int() })),
     }),
   ),
 });
@@ -369,7 +369,7 @@ export const Risk = z.object({
   title: z.string(),
   likelihood: Level,
   impact: Level,
-  owner: PersonRef.nullable(),
+  owner: RolloutPerson.nullable(),
   mitigation: z.string(),
   status: z.enum(['open', 'closed']),
   reviewedAt: z.string().nullable(),
@@ -410,16 +410,19 @@ export type RolloutStock = z.infer<typeof RolloutStock>;
 
 // ---- Steering group ----------------------------------------------------------------------------------------
 
-export const StaffPerson = PersonRef.extend({ profiles: z.array(EstablishmentProfile), subjects: z.array(z.string()) });
+export const StaffPerson = RolloutPerson.extend({
+  profiles: z.array(EstablishmentProfile),
+  subjects: z.array(z.string()),
+});
 export type StaffPerson = z.infer<typeof StaffPerson>;
 
 export const Subject = z.object({ code: z.string(), label: z.string() });
 
 export const RolloutTeam = z.object({
-  pilot: PersonRef.nullable(),
-  members: z.array(PersonRef),
+  pilot: RolloutPerson.nullable(),
+  members: z.array(RolloutPerson),
   /** One line per discipline taught in the establishment, with its representative in the TICE cell (or none). */
-  tice: z.array(z.object({ subjectCode: z.string(), subject: z.string(), person: PersonRef.nullable() })),
+  tice: z.array(z.object({ subjectCode: z.string(), subject: z.string(), person: RolloutPerson.nullable() })),
   can: z.object({ edit: z.boolean() }),
 });
 export type RolloutTeam = z.infer<typeof RolloutTeam>;
@@ -449,7 +452,7 @@ export const Need = z.object({
   answer: z.string().nullable(),
   answeredAt: z.string().nullable(),
   /** Shown to the steering group only. */
-  author: PersonRef.nullable(),
+  author: RolloutPerson.nullable(),
   mine: z.boolean(),
   createdAt: z.string(),
 });
@@ -510,7 +513,7 @@ export type SkillsAggregate = z.infer<typeof SkillsAggregate>;
 // ---- People: resource persons and their slots --------------------------------------------------------------
 
 export const SlotMode = z.enum(['onsite', 'remote']);
-export const Slot = z.object({
+export const RolloutSlot = z.object({
   id: z.uuid(),
   startsAt: z.string(),
   endsAt: z.string(),
@@ -519,20 +522,20 @@ export const Slot = z.object({
   booked: z.boolean(),
   bookedByMe: z.boolean(),
   /** Who booked and why: for the resource person and the direction only. */
-  booker: PersonRef.nullable(),
+  booker: RolloutPerson.nullable(),
   topic: z.string().nullable(),
 });
-export type Slot = z.infer<typeof Slot>;
+export type RolloutSlot = z.infer<typeof RolloutSlot>;
 export const ResourcePerson = z.object({
   id: z.uuid(),
-  person: PersonRef,
+  person: RolloutPerson,
   service: ServiceKey.nullable(),
   subjectCode: z.string().nullable(),
   subject: z.string().nullable(),
   note: z.string(),
   mine: z.boolean(),
   /** Upcoming slots (and the past ones of the last 30 days for the person and the direction). */
-  slots: z.array(Slot),
+  slots: z.array(RolloutSlot),
   /** The direction sees each one's load: booked slots and hours over the last and next 30 days. */
   load: z.object({ booked: z.number().int(), hours: z.number(), free: z.number().int() }).nullable(),
 });
@@ -568,7 +571,7 @@ export const Training = z.object({
   registeredMe: z.boolean(),
   step: z.object({ id: z.uuid(), title: z.string(), service: ServiceKey }).nullable(),
   /** The list of registered people and their attendance: for the steering group only. */
-  attendees: z.array(PersonRef.extend({ present: z.boolean().nullable() })).nullable(),
+  attendees: z.array(RolloutPerson.extend({ present: z.boolean().nullable() })).nullable(),
 });
 export type Training = z.infer<typeof Training>;
 export const TrainingList = z.object({ items: z.array(Training), can: z.object({ manage: z.boolean() }) });
@@ -707,7 +710,7 @@ export const rolloutApi = defineApi({
       summary: 'Activation and charter per profile now, active users per service (roll-up at most an hour old)',
       access: use,
       establishment: inQuery,
-      query: EstablishmentQuery,
+      query: RolloutEstablishmentQuery,
       response: RolloutIndicators,
       errors: ['NOT_STEERING'],
     },
@@ -715,7 +718,7 @@ export const rolloutApi = defineApi({
       summary: 'The plan: per service its opening, steps and objectives (with their current value); late steps',
       access: use,
       establishment: inQuery,
-      query: EstablishmentQuery,
+      query: RolloutEstablishmentQuery,
       response: RolloutPlan,
       errors: ['NOT_STEERING'],
     },
@@ -777,7 +780,7 @@ export const rolloutApi = defineApi({
       summary: "The caller's part in the rollout of an establishment (direction, steering group, resource person)",
       access: use,
       establishment: inQuery,
-      query: EstablishmentQuery,
+      query: RolloutEstablishmentQuery,
       response: RolloutMe,
       errors: [],
     },
@@ -785,7 +788,7 @@ export const rolloutApi = defineApi({
       summary: "The principal's first screen: the checklist computed from the data, rates per profile and class, help",
       access: use,
       establishment: inQuery,
-      query: EstablishmentQuery,
+      query: RolloutEstablishmentQuery,
       response: RolloutOverview,
       errors: ['NOT_STEERING'],
     },
@@ -829,7 +832,7 @@ export const rolloutApi = defineApi({
       summary: 'Tools already in use, risk register, axes of the projects',
       access: use,
       establishment: inQuery,
-      query: EstablishmentQuery,
+      query: RolloutEstablishmentQuery,
       response: RolloutStock,
       errors: ['NOT_STEERING'],
     },
@@ -907,7 +910,7 @@ export const rolloutApi = defineApi({
       summary: 'The steering group: pilot, members, TICE cell (one representative per discipline)',
       access: use,
       establishment: inQuery,
-      query: EstablishmentQuery,
+      query: RolloutEstablishmentQuery,
       response: RolloutTeam,
       errors: ['NOT_STEERING'],
     },
@@ -923,7 +926,7 @@ export const rolloutApi = defineApi({
       summary: 'The staff of the establishment with their disciplines, to choose owners and representatives',
       access: use,
       establishment: inQuery,
-      query: EstablishmentQuery,
+      query: RolloutEstablishmentQuery,
       response: StaffList,
       errors: ['NOT_STEERING'],
     },
@@ -932,7 +935,7 @@ export const rolloutApi = defineApi({
       summary: 'The needs backlog with counts per discipline (authors shown to the steering group only)',
       access: use,
       establishment: inQuery,
-      query: EstablishmentQuery,
+      query: RolloutEstablishmentQuery,
       response: NeedList,
       errors: [],
     },
@@ -959,7 +962,7 @@ export const rolloutApi = defineApi({
       summary: "The caller's own self-assessment (private to them)",
       access: use,
       establishment: inQuery,
-      query: EstablishmentQuery,
+      query: RolloutEstablishmentQuery,
       response: MySkills,
       errors: [],
     },
@@ -975,7 +978,7 @@ export const rolloutApi = defineApi({
       summary: 'Self-assessment aggregates per discipline, never for a group under the minimum size',
       access: use,
       establishment: inQuery,
-      query: EstablishmentQuery,
+      query: RolloutEstablishmentQuery,
       response: SkillsAggregate,
       errors: ['NOT_STEERING'],
     },
@@ -984,7 +987,7 @@ export const rolloutApi = defineApi({
       summary: 'Resource persons per service or discipline, their slots; their load for the direction',
       access: use,
       establishment: inQuery,
-      query: EstablishmentQuery,
+      query: RolloutEstablishmentQuery,
       response: ResourcePersonList,
       errors: [],
     },
@@ -1028,7 +1031,7 @@ export const rolloutApi = defineApi({
       establishment: obj,
       params: IdParams,
       body: BookSlotBody,
-      response: Slot,
+      response: RolloutSlot,
       errors: ['SLOT_TAKEN', 'SLOT_IN_PAST', 'OWN_SLOT'],
     },
     'DELETE /api/rollout/slots/:id/booking': {
@@ -1044,7 +1047,7 @@ export const rolloutApi = defineApi({
       summary: 'Training sessions: audience, date, place, capacity, registrations (attendance for the steering group)',
       access: use,
       establishment: inQuery,
-      query: EstablishmentQuery,
+      query: RolloutEstablishmentQuery,
       response: TrainingList,
       errors: [],
     },
@@ -1104,7 +1107,7 @@ export const rolloutApi = defineApi({
       summary: 'The services the caller may give a pulse for this month, and those already answered',
       access: use,
       establishment: inQuery,
-      query: EstablishmentQuery,
+      query: RolloutEstablishmentQuery,
       response: MyPulse,
       errors: [],
     },
@@ -1120,7 +1123,7 @@ export const rolloutApi = defineApi({
       summary: 'Pulse results per service and month, with free comments, from the minimum number of answers',
       access: use,
       establishment: inQuery,
-      query: EstablishmentQuery,
+      query: RolloutEstablishmentQuery,
       response: PulseResults,
       errors: ['NOT_STEERING'],
     },

@@ -8,7 +8,7 @@ import {
   SKILL_DOMAINS,
   type SkillLevels,
   type SkillsAggregate,
-  type Slot,
+  type RolloutSlot as Slot,
   type Training,
 } from '@preau/contracts';
 import { type Authorized, authorize } from '../../platform/access/authorize.ts';

@@ -4,7 +4,13 @@ import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Checkbox } from '@codegouvfr/react-dsfr/Checkbox';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Select } from '@codegouvfr/react-dsfr/Select';
-import { type ResourcePerson, SERVICE_KEYS, type ServiceKey, type Slot, type Training } from '@preau/contracts';
+import {
+  type ResourcePerson,
+  SERVICE_KEYS,
+  type ServiceKey,
+  type RolloutSlot as Slot,
+  type Training,
+} from '@preau/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';

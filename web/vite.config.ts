@@ -1,10 +1,39 @@
+import { readFileSync } from 'node:fs';
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+
+/**
+ * The strings of the administration pages (`directory`, `admin`, `account`, `legal`: three quarters of a locale
+ * file) are not in the first load: `locales/fr.json?first-screen` is the file without them, `?later` only them,
+ * loaded with the first administration, account or legal page (src/app/i18n.ts). The files stay whole for
+ * the people who edit them.
+ */
+const LATER = ['directory', 'admin', 'account', 'legal'];
+function localeSplit(): Plugin {
+  return {
+    name: 'preau-locale-split',
+    enforce: 'pre',
+    async resolveId(source, importer) {
+      const m = /^(.*\.json)\?(first-screen|later)$/.exec(source);
+      if (!m) return null;
+      const resolved = await this.resolve(m[1]!, importer, { skipSelf: true });
+      return resolved ? `\0locale:${resolved.id}?${m[2]}` : null;
+    },
+    load(id) {
+      const m = /^\0locale:(.*)\?(first-screen|later)$/.exec(id);
+      if (!m) return null;
+      this.addWatchFile(m[1]!);
+      const all = JSON.parse(readFileSync(m[1]!, 'utf8')) as Record<string, unknown>;
+      const keep = Object.entries(all).filter(([k]) => LATER.includes(k) === (m[2] === 'later'));
+      return `export default ${JSON.stringify(Object.fromEntries(keep))};`;
+    },
+  };
+}
 
 // Dev: Vite serves the app and proxies /api to the Préau server (npm start, port 3000).
 // Build: web/dist, served by the server with the SPA fallback.
 export default defineConfig({
-  plugins: [react()],
+  plugins: [localeSplit(), react()],
   server: {
     port: 5173,
     proxy: { '/api': { target: process.env.PREAU_API ?? 'http://localhost:3000', changeOrigin: false } },

@@ -60,7 +60,7 @@ try {
       say('Demo académie created.');
     }
   }
-  app = await buildApp({ config, db, storage, listenUrl: server.url });
+  app = await buildApp({ config, db, storage, listenUrl: config.databaseListenUrl ?? server.url });
   if (config.jobs) {
     const usage = usageRecorders.get(app)!;
     const jobContext = jobContextFactory(db, config, app.log, usage);

@@ -7,7 +7,7 @@ import { createRoot } from 'react-dom/client';
 import { Link, RouterProvider } from 'react-router';
 import { ApiError } from './app/api.ts';
 import { AuthProvider } from './app/auth.tsx';
-import i18n from './app/i18n.ts';
+import i18n, { languageReady } from './app/i18n.ts';
 import { router } from './app/router.tsx';
 
 startReactDsfr({ defaultColorScheme: 'light', Link, useLang: () => (i18n.language.startsWith('en') ? 'en' : 'fr') });
@@ -40,12 +40,15 @@ i18n.on('languageChanged', () => {
 
 const root = document.getElementById('root');
 if (!root) throw new Error('#root missing');
-createRoot(root).render(
-  <StrictMode>
-    <QueryClientProvider client={queryClient}>
-      <AuthProvider>
-        <RouterProvider router={router} />
-      </AuthProvider>
-    </QueryClientProvider>
-  </StrictMode>,
+// English strings are not in the first load: an English reader's first render waits for them (app/i18n.ts).
+void languageReady.then(() =>
+  createRoot(root).render(
+    <StrictMode>
+      <QueryClientProvider client={queryClient}>
+        <AuthProvider>
+          <RouterProvider router={router} />
+        </AuthProvider>
+      </QueryClientProvider>
+    </StrictMode>,
+  ),
 );

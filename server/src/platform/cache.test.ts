@@ -5,7 +5,7 @@ import { Cache, Caches, defineCache } from './cache.ts';
 import type { Db } from './db/schema.ts';
 import { Notifier } from './notify.ts';
 
-const quiet = { warn: () => {}, info: () => {} };
+const quiet = { error: () => {}, warn: () => {}, info: () => {} };
 
 describe('cache invalidation triggers (migration 0040)', () => {
   let db: Db;
@@ -226,6 +226,19 @@ describe('cache', () => {
     const c = new Cache(defineCache<string>({ name: 'e', topic: 'e', max: 10, ttlMs: 0 }));
     await c.get('k', async () => 'old');
     expect(await c.get('k', async () => 'new')).toBe('new');
+  });
+
+  it('notifications that do not come back (the LISTEN elsewhere, as behind a transaction pooler): caches off', async () => {
+    const listened = await freshDatabase();
+    const written = await freshDatabase(); // another database: its notifications never reach the listener
+    const errors: string[] = [];
+    const notifier = new Notifier(urlOf(listened), { ...quiet, error: (_o, m) => errors.push(m) });
+    const caches = new Caches(notifier);
+    await notifier.start();
+    expect(await notifier.verify(listened)).toBe(true);
+    expect(await notifier.verify(written)).toBe(false);
+    expect(caches.enabled).toBe(false);
+    expect(errors.join()).toMatch(/DATABASE_LISTEN_URL/);
   });
 
   it('without notifications flowing, nothing is cached; a reconnection forgets everything', async () => {

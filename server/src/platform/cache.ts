@@ -194,6 +194,7 @@ export async function installCaches(
   const caches = new Caches(notifier);
   attachCaches(opts.db, caches);
   await notifier.start();
+  await notifier.verify(opts.db);
   app.addHook('onClose', async () => notifier.stop());
   if (opts.barrier === 'each-request') {
     app.addHook('onRequest', async () => notifier.barrier(opts.db));

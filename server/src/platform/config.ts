@@ -74,6 +74,8 @@ export interface Config {
   validateResponses: boolean;
   /** In-memory caches kept correct by LISTEN/NOTIFY (platform/cache.ts); off only to compare or troubleshoot. */
   caches: boolean;
+  /** Where the instance LISTENs (cache invalidations): a direct PostgreSQL connection; default DATABASE_URL's. */
+  databaseListenUrl: string | null;
   /** Named prepared statements (platform/db/database.ts); off behind PgBouncer < 1.21 in transaction mode. */
   databasePrepare: boolean;
   /** Password hashes and verifications running at once (argon2; default: cores − 1, at least 1). */
@@ -172,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     validateResponses: bool(env.PREAU_VALIDATE_RESPONSES, false),
     caches: bool(env.PREAU_CACHE, true),
     databasePrepare: bool(env.DATABASE_PREPARE, true),
+    databaseListenUrl: env.DATABASE_LISTEN_URL || null,
     argon2Concurrency: Math.max(1, int(env.ARGON2_CONCURRENCY, Math.max(1, availableParallelism() - 1))),
     loginQueueBudgetMs: Math.max(100, int(env.LOGIN_QUEUE_BUDGET_MS, 8_000)),
     loginQueueMax: Math.max(1, int(env.LOGIN_QUEUE_MAX, 5_000)),

@@ -10,7 +10,7 @@ import type { Db } from './db/schema.ts';
  * Triggers fire whoever writes — any instance, the import CLI, an operator's psql — so no write path can forget
  * to invalidate. Notifications are delivered after the writing transaction commits, in commit order.
  *
- * Needs a direct connection (not PgBouncer in transaction mode): see docs/OPERATIONS.md.
+ * Needs a direct connection (not PgBouncer in transaction mode): `DATABASE_LISTEN_URL`, docs/OPERATIONS.md.
  */
 export const CACHE_CHANNEL = 'preau_cache';
 
@@ -22,6 +22,7 @@ export interface NotifyHandler {
 }
 
 interface Logger {
+  error(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
   info(obj: object, msg: string): void;
 }
@@ -150,6 +151,39 @@ export class Notifier {
       clearTimeout(timer);
       this.waiters.delete(token);
     }
+  }
+
+  /**
+   * Do notifications sent through `db` reach this instance? Not behind PgBouncer in transaction mode, where the
+   * LISTEN lands on a server connection the pooler then lends to others: caches are then turned off for good
+   * (stale data is worse than slow data), with an error naming DATABASE_LISTEN_URL.
+   */
+  async verify(db: Db): Promise<boolean> {
+    if (!this.connected) return false;
+    const token = `${this.instance}.check`;
+    const arrived = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(token);
+        resolve(false);
+      }, BARRIER_TIMEOUT_MS);
+      this.waiters.set(token, () => {
+        clearTimeout(timer);
+        resolve(this.connected);
+      });
+      sql`SELECT pg_notify(${CACHE_CHANNEL}, ${`sync:${token}`})`.execute(db).catch(() => {
+        clearTimeout(timer);
+        this.waiters.delete(token);
+        resolve(false);
+      });
+    });
+    if (!arrived) {
+      this.log.error(
+        {},
+        'cache notifications sent through DATABASE_URL do not reach the LISTEN connection (PgBouncer in transaction mode?): in-memory caches are off; set DATABASE_LISTEN_URL to a direct PostgreSQL connection',
+      );
+      await this.stop();
+    }
+    return arrived;
   }
 
   async stop(): Promise<void> {

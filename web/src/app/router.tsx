@@ -9,6 +9,7 @@ import { features } from '../features/index.ts';
 import { PortalPage } from '../features/portal/PortalPage.tsx';
 import { ServicePage } from '../features/portal/ServicePage.tsx';
 import { useAuth } from './auth.tsx';
+import { laterStrings } from './i18n.ts';
 import { Layout } from './Layout.tsx';
 import { RouteError, RoutePending } from './RouteStates.tsx';
 
@@ -20,14 +21,15 @@ import { RouteError, RoutePending } from './RouteStates.tsx';
  * hydrateFallbackElement below stands in; a chunk that fails to load lands on RouteError (reload offered).
  */
 function page<M>(load: () => Promise<M>, pick: (module: M) => ComponentType) {
-  return async () => ({ Component: pick(await load()) });
+  // These pages' strings are not in the first load either (app/i18n.ts).
+  return async () => ({ Component: pick((await Promise.all([load(), laterStrings()]))[0]) });
 }
 
 /** Each feature's pages (features/index.ts): its own routes, and its pages in the administration. */
 const featureRoutes = features.flatMap((f) => f.routes);
 const featureAdminRoutes = features.flatMap((f) => (f.admin ?? []).map((a) => ({ path: a.path, lazy: a.lazy })));
 
-const legal = () => import('../features/legal/LegalPages.tsx');
+const legal = () => Promise.all([import('../features/legal/LegalPages.tsx'), laterStrings()]).then(([m]) => m);
 const recoveryPages = () => import('../features/auth/RecoveryPages.tsx');
 const users = () => import('../features/admin/UsersAdmin.tsx');
 

@@ -30,10 +30,48 @@ function localeSplit(): Plugin {
   };
 }
 
+/**
+ * react-dsfr's `fr` object carries the DSFR's colour tables (`fr/colors`: 177 kB of source, 12 kB gzipped), and
+ * every react-dsfr component imports `fr`. At run time react-dsfr reads one value from them, the page background
+ * for the `theme-color` meta. The build replaces `fr/colors` with that value; any other read throws, naming this
+ * file (no component Préau uses reads them; add the tables back here before using one that does, e.g. Tooltip).
+ * The dev server pre-bundles react-dsfr whole: only the build is affected, and the browser tests run the build.
+ */
+function dsfrColorTablesOut(): Plugin {
+  const id = '\0dsfr-colors';
+  return {
+    name: 'preau-dsfr-colors',
+    enforce: 'pre',
+    apply: 'build',
+    async resolveId(source, importer) {
+      if (!importer || !/react-dsfr[\\/]fr[\\/]index\.js$/.test(importer) || source !== './colors') return null;
+      return id;
+    },
+    load(loaded) {
+      if (loaded !== id) return null;
+      return `
+const missing = () => { throw new Error('The DSFR colour tables are left out of the build (web/vite.config.ts)'); };
+const grey = (isDark) => ({
+  default: isDark ? '#161616' : '#ffffff',
+  hover: isDark ? '#343434' : '#f6f6f6',
+  active: isDark ? '#474747' : '#ededed',
+});
+export const colors = {
+  get options() { return missing(); },
+  get decisions() { return missing(); },
+  getHex: ({ isDark }) => ({
+    get options() { return missing(); },
+    decisions: { background: { default: { grey: grey(isDark) } } },
+  }),
+};`;
+    },
+  };
+}
+
 // Dev: Vite serves the app and proxies /api to the Préau server (npm start, port 3000).
 // Build: web/dist, served by the server with the SPA fallback.
 export default defineConfig({
-  plugins: [localeSplit(), react()],
+  plugins: [localeSplit(), dsfrColorTablesOut(), react()],
   server: {
     port: 5173,
     proxy: { '/api': { target: process.env.PREAU_API ?? 'http://localhost:3000', changeOrigin: false } },

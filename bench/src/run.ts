@@ -41,6 +41,7 @@ const { values, positionals } = parseArgs({
     'server-threadpool': { type: 'string' },
     'argon2-concurrency': { type: 'string' },
     'pg-statements': { type: 'boolean' },
+    'server-env': { type: 'string', multiple: true },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -60,6 +61,7 @@ if (values.help) {
   say("  --server-threadpool N UV_THREADPOOL_SIZE of the Préau server (default: Node's, 4)");
   say('  --argon2-concurrency N ARGON2_CONCURRENCY of the Préau server (default: its own, cores − 1)');
   say('  --pg-statements      rush and daily: the statements that took most of PostgreSQL’s time (embedded only)');
+  say('  --server-env K=V     an environment variable of the Préau server (repeatable), e.g. PREAU_CACHE=0');
   say('  DATABASE_URL         use this PostgreSQL server instead of an embedded one');
   process.exit(0);
 }
@@ -82,6 +84,13 @@ const options: RunOptions = {
   maxRushSeconds: intOption(values['max-rush-seconds'], 'max-rush-seconds', 420),
   cpuProf: values['cpu-prof'] ?? false,
   pgStatements: values['pg-statements'] ?? false,
+  serverEnv: Object.fromEntries(
+    (values['server-env'] ?? []).map((kv) => {
+      const i = kv.indexOf('=');
+      if (i < 1) throw new Error(`--server-env ${kv}: expected NAME=value`);
+      return [kv.slice(0, i), kv.slice(i + 1)];
+    }),
+  ),
   serverThreadpool: values['server-threadpool'] ? intOption(values['server-threadpool'], 'server-threadpool', 4) : null,
   argon2Concurrency: values['argon2-concurrency']
     ? intOption(values['argon2-concurrency'], 'argon2-concurrency', 1)

@@ -27,6 +27,8 @@ export interface RunOptions {
   cpuProf: boolean;
   /** Rush and daily: report the statements that took most of PostgreSQL's time (pg_stat_statements). */
   pgStatements: boolean;
+  /** Extra environment of the Préau server (--server-env), to compare a setting on and off. */
+  serverEnv: Record<string, string>;
   /** UV_THREADPOOL_SIZE of the Préau server (argon2 runs on the libuv threadpool); default: Node's (4). */
   serverThreadpool: number | null;
   /** ARGON2_CONCURRENCY of the Préau server (its login queue); default: the server's (cores − 1). */
@@ -111,6 +113,7 @@ export async function startPreau(
       NODE_ENV: 'development',
       ...(ctx.options.serverThreadpool ? { UV_THREADPOOL_SIZE: String(ctx.options.serverThreadpool) } : {}),
       ...(ctx.options.argon2Concurrency ? { ARGON2_CONCURRENCY: String(ctx.options.argon2Concurrency) } : {}),
+      ...ctx.options.serverEnv,
       ...extraEnv,
     },
   });

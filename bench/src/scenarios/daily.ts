@@ -137,6 +137,12 @@ export async function daily(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' 
     'cpuMsPerRequest: CPU milliseconds per request of the server process and of PostgreSQL; cpuVsBaselinePointSelect divides their sum by the PK select’s (the inverse of a throughput ratio, steadier on a shared machine)',
   );
   if (profile) notes.push(`CPU profile of the server: ${profile}`);
+  if (Object.keys(ctx.options.serverEnv).length)
+    notes.push(
+      `server environment: ${Object.entries(ctx.options.serverEnv)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`,
+    );
   const base = pointSelectRps;
   return {
     figures: {

@@ -111,6 +111,12 @@ export async function rush(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' |
     'cpuMsPerUser: CPU milliseconds per user (login + home page) of the server process (argon2 threads included) and of PostgreSQL; argon2ShareOfUserCpu = argon2 CPU per hash / that total; cpuBoundUsersPerSecond = cores × 1000 / that total: the rate this machine would reach with nothing else running (the load generator’s own CPU aside)',
   );
   if (profile) notes.push(`CPU profile of the server: ${profile}`);
+  if (Object.keys(ctx.options.serverEnv).length)
+    notes.push(
+      `server environment: ${Object.entries(ctx.options.serverEnv)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`,
+    );
   if (errors > 0)
     notes.push(`errors: ${JSON.stringify(report.errors)}; first of each: ${JSON.stringify(report.errorSamples)}`);
   return {

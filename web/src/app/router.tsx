@@ -1,7 +1,6 @@
 import { type ComponentType, lazy, Suspense, useState } from 'react';
 import { createBrowserRouter, Navigate, Outlet, useLocation } from 'react-router';
 import { ErrorAlert, Loading } from '../components/states.tsx';
-import { ActivationPage } from '../features/auth/ActivationPage.tsx';
 import { CharterGate } from '../features/auth/CharterGate.tsx';
 import { EmailStep } from '../features/auth/EmailStep.tsx';
 import { LoginPage } from '../features/auth/LoginPage.tsx';
@@ -80,7 +79,11 @@ export const router = createBrowserRouter([
         hydrateFallbackElement: <RoutePending />,
         children: [
           { path: '/login', element: <LoginPage /> },
-          { path: '/activate', element: <ActivationPage /> },
+          // Once per person: its chunk (and the password feedback's) stays out of everyone's first load.
+          {
+            path: '/activate',
+            lazy: async () => ({ Component: (await import('../features/auth/ActivationPage.tsx')).ActivationPage }),
+          },
           { path: '/forgot-password', lazy: page(recoveryPages, (m) => m.ForgotPasswordPage) },
           { path: '/reset-password', lazy: page(recoveryPages, (m) => m.ResetPasswordPage) },
           { path: '/legal-notice', lazy: page(legal, (m) => m.LegalNoticePage) },

@@ -10,10 +10,9 @@ import { ApiError, post, problemText, setCsrfToken } from '../../app/api.ts';
 import { useAuth } from '../../app/auth.tsx';
 import { PasswordFeedback } from '../../components/PasswordFeedback.tsx';
 import { PageTitle } from '../../components/states.tsx';
+import { STEP_COUNT } from './activation-steps.ts';
 
 type Step = 1 | 2;
-/** code, password (this page), then the charter (the charter gate) and an optional e-mail (EmailStep). */
-export const STEP_COUNT = 4;
 
 /**
  * First login: login + activation code, checked at once (POST /api/auth/activation-check, under the activation

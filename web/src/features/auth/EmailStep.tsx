@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { ApiError, patch } from '../../app/api.ts';
 import { useAuth } from '../../app/auth.tsx';
 import { ErrorAlert, PageTitle } from '../../components/states.tsx';
-import { STEP_COUNT } from './ActivationPage.tsx';
+import { STEP_COUNT } from './activation-steps.ts';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { ARTIFACTS, audit, baseUrl, close, launch, login, newTab, memberTab, type Tab } from '../src/browser.ts';
+import { ARTIFACTS, audit, baseUrl, close, launch, login, memberTab, newTab, type Tab } from '../src/browser.ts';
 
 /**
  * The documents service's main journey: a teacher (prof.demo) uploads a worksheet to the 2NDE1 class space by

@@ -17,6 +17,8 @@ import { sheetsRoutes } from './sheets/sheets.routes.ts';
  * detected), the name folding used to match people, and the WinAnsi text filter of the PDF standard fonts.
  */
 export { sniffEncoding } from './aaf/aaf-parser.ts';
+/** What the rollout cockpit reads of the directory (roster and activation, import, quality, sheets, staff). */
+export { directoryFacts, type RosterRow } from './adoption/adoption.service.ts';
 export { CsvParseError, type CsvRecord, CsvRecordReader } from './csv/csv-parser.ts';
 /** Staff positions ("CONSEILLER PRINCIPAL D'EDUCATION") of people in an establishment: messaging names the CPE. */
 export { positionsOf } from './directory.service.ts';
@@ -24,9 +26,6 @@ export { uploadParts } from './import/imports.routes.ts';
 export type { UploadPart } from './import/imports.service.ts';
 export { foldName } from './import/model.ts';
 export { pdfText } from './sheets/sheets.pdf.ts';
-
-/** What the rollout cockpit reads of the directory (roster and activation, import, quality, sheets, staff). */
-export { directoryFacts, type RosterRow } from './adoption/adoption.service.ts';
 
 export const directoryModule = defineModule({
   name: 'directory',

@@ -112,11 +112,11 @@ function useChild() {
 }
 
 function ChildPicker({
-  children,
+  list,
   value,
   onChange,
 }: {
-  children: { id: string; displayName: string }[];
+  list: { id: string; displayName: string }[];
   value: string;
   onChange: (id: string) => void;
 }) {

@@ -96,7 +96,7 @@ const MATRIX: Record<string, Row> = {
   ],
   'GET /api/portal/services/:key': [
     // not built yet: only those who open services (the direction, the local and platform admins) reach its entry
-    (w) => ({ url: `/api/portal/services/logbook?establishment=${w.a.id}` }),
+    (w) => ({ url: `/api/portal/services/helpdesk?establishment=${w.a.id}` }),
     [401, 404, 404, 404, 404, 200, 200, 200, 404],
   ],
   'GET /api/establishments/:id/services': [(w) => ({ url: `/api/establishments/${w.a.id}/services` }), ADMINS(200)],

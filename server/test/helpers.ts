@@ -71,9 +71,13 @@ export async function makeAcademy(db: Kysely<Database>) {
     .executeTakeFirstOrThrow();
 }
 
+/* UAIs of a test file follow each other from a random start: random draws collide (birthday) once a file makes
+ * a thousand establishments, as the authorization matrix does. */
+let nextUai = Math.floor(Math.random() * 4_000_000) + 1_000_000;
+
 export async function makeEstablishment(db: Kysely<Database>, opts: { name?: string; type?: string } = {}) {
   const academy = await makeAcademy(db);
-  const digits = String(Math.floor(Math.random() * 9_000_000) + 1_000_000);
+  const digits = String(nextUai++);
   const est = await db
     .insertInto('establishment')
     .values({

@@ -284,12 +284,16 @@ export type MessageKey = PlatformMessageKey | ApiErrorCode;
 
 const moduleMessages = new Map<string, Record<Lang, string>>();
 
-/** Called by buildApp with each module's `messages`; a code worded twice is a start-up error. */
+/**
+ * Called by buildApp with each module's `messages`. A code worded twice differently is a start-up error; two
+ * modules may share a code (e.g. PERIOD_TOO_LONG) when they word it the same.
+ */
 export function registerMessages(module: string, wording: Record<string, Record<Lang, string>>): void {
   for (const [code, text] of Object.entries(wording)) {
     if (!/^[A-Z][A-Z0-9_]*$/.test(code)) throw new Error(`Module ${module}: bad problem code ${code}`);
     const existing = moduleMessages.get(code);
-    if ((code in messages || existing) && existing !== text) {
+    const same = existing !== undefined && existing.fr === text.fr && existing.en === text.en;
+    if ((code in messages || existing) && !same) {
       throw new Error(`Module ${module}: problem code ${code} is already worded elsewhere`);
     }
     moduleMessages.set(code, text);

@@ -38,8 +38,8 @@ export const logbookMessages: Messages<(typeof logbookApi.errors)[number]> = {
     en: 'Only the student concerned can tick « done ».',
   },
   PERIOD_TOO_LONG: {
-    fr: 'La période demandée est trop longue (au plus {max} jours).',
-    en: 'The period asked is too long (at most {max} days).',
+    fr: 'La période couvre au plus {max} jours.',
+    en: 'The period covers at most {max} days.',
   },
   INSPECTOR_UNKNOWN: {
     fr: 'Aucun compte actif n’a l’identifiant « {login} ».',

@@ -45,11 +45,6 @@ const SHARED: { file: RegExp; rule: Violation['rule']; detail: RegExp; why: stri
  */
 const KNOWN: { file: string; rule: Violation['rule']; detail?: string }[] = [
   // The import (issue 10, item 4): SQL into repositories, establishments and sessions through their modules.
-  { file: 'cli/directory-import.ts', rule: 'module-internals' },
-  { file: 'cli/measure-import.ts', rule: 'module-internals' },
-  { file: 'modules/directory/import/engine.ts', rule: 'sql-outside-repository' },
-  { file: 'modules/directory/import/imports.service.ts', rule: 'sql-outside-repository' },
-  { file: 'modules/directory/import/sources.ts', rule: 'sql-outside-repository' },
   { file: 'modules/directory/import/import.repository.ts', rule: 'foreign-table-write' },
   // Directory administration: sessions ended through the platform, audit through audit(), years through their owner.
   { file: 'modules/directory/duplicates/duplicates.repository.ts', rule: 'foreign-table-write' },

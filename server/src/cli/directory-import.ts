@@ -14,9 +14,7 @@ import { open } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ImportJob } from '@preau/contracts';
 import type { Kysely } from 'kysely';
-import { RUNNER, runImportJob } from '../modules/directory/import/import.jobs.ts';
-import { importJobs, imports } from '../modules/directory/import/import.repository.ts';
-import { contentKind, diskSource, type ImportSource } from '../modules/directory/import/sources.ts';
+import { type ImportSource, importForCli } from '../modules/directory/index.ts';
 import { loadConfig } from '../platform/config.ts';
 import { connectDatabaseServer } from '../platform/db/connect.ts';
 import { chooseDataDir } from '../platform/db/data-dir.ts';
@@ -152,8 +150,8 @@ async function main(): Promise<number> {
   const sources: ImportSource[] = [];
   const kinds = new Set<string>();
   for (const p of paths) {
-    const source = await diskSource(p);
-    const kind = contentKind(source.name, await head(p));
+    const source = await importForCli.diskSource(p);
+    const kind = importForCli.contentKind(source.name, await head(p));
     if (kind === 'binary') {
       err(`${p}: neither an AAF XML file nor a CSV text file`);
       return 2;
@@ -174,7 +172,7 @@ async function main(): Promise<number> {
     await migrateToLatest(db);
     let establishmentId: string | null = null;
     if (args.establishment) {
-      const row = await imports.establishmentByUaiOrId(db, args.establishment);
+      const row = await importForCli.establishmentByUaiOrId(db, args.establishment);
       if (!row) {
         err(`No establishment ${args.establishment}.`);
         return 2;
@@ -186,7 +184,7 @@ async function main(): Promise<number> {
       return 2;
     }
     const id = randomUUID();
-    await importJobs.insert(db, {
+    await importForCli.insertJob(db, {
       id,
       establishment_id: establishmentId,
       requested_by: null,
@@ -200,7 +198,7 @@ async function main(): Promise<number> {
       },
     });
     // This process runs it: if it is killed, the next start of Préau marks the job interrupted.
-    await importJobs.claim(db, id, RUNNER);
+    await importForCli.claimJob(db, id, importForCli.runner);
     const tty = process.stderr.isTTY && !args.json;
     let lastPhase = '';
     const started = Date.now();
@@ -209,7 +207,7 @@ async function main(): Promise<number> {
       warn: (obj: unknown, msg: string) => err(`${msg} ${JSON.stringify(obj)}`),
       error: (obj: { err?: unknown }, msg: string) => err(`${msg}: ${(obj.err as Error | undefined)?.message ?? ''}`),
     };
-    await runImportJob(db, id, config, log as never, {
+    await importForCli.runImportJob(db, id, config, log as never, {
       sources,
       onProgress: (p, phase) => {
         if (tty) process.stderr.write(`\r${String(Math.round(p * 100)).padStart(3)}% ${phase.padEnd(40)}`);
@@ -218,7 +216,7 @@ async function main(): Promise<number> {
       },
     });
     if (tty) process.stderr.write('\n');
-    const row = (await importJobs.byId(db, id))!;
+    const row = (await importForCli.jobById(db, id))!;
     const job: ImportJob = {
       id,
       status: row.status,

@@ -11,8 +11,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { runImport } from '../modules/directory/import/engine.ts';
-import { diskSource } from '../modules/directory/import/sources.ts';
+import { importForCli } from '../modules/directory/index.ts';
 import { createDatabase } from '../platform/db/database.ts';
 import { databaseUrl, startEmbeddedPostgres } from '../platform/db/embedded.ts';
 import { migrateToLatest } from '../platform/db/migrate.ts';
@@ -52,14 +51,14 @@ try {
       readdirSync(folder)
         .filter((f) => !f.startsWith('.'))
         .sort()
-        .map((f) => diskSource(join(folder, f))),
+        .map((f) => importForCli.diskSource(join(folder, f))),
     );
     const bytes = sources.reduce((n, s) => n + s.size, 0);
     const phases: string[] = [];
     const t0 = performance.now();
     let mark = t0;
     let current = '';
-    const outcome = await runImport(db, {
+    const outcome = await importForCli.runImport(db, {
       kind: 'aaf',
       sources,
       dryRun,

@@ -1,11 +1,15 @@
+import type { Db } from '../../platform/db/schema.ts';
 import { defineModule } from '../../platform/module.ts';
 import * as m0010 from './0010_directory_import_jobs.ts';
 import * as m0011 from './0011_directory_membership_position.ts';
 import { directoryPersonalData } from './directory.personal-data.ts';
 import { directoryRoutes } from './directory.routes.ts';
 import { duplicatesRoutes } from './duplicates/duplicates.routes.ts';
-import { registerDirectoryJobs } from './import/import.jobs.ts';
+import { runImport } from './import/engine.ts';
+import { RUNNER, registerDirectoryJobs, runImportJob } from './import/import.jobs.ts';
+import { importJobs, imports } from './import/import.repository.ts';
 import { importRoutes } from './import/imports.routes.ts';
+import { contentKind, diskSource } from './import/sources.ts';
 import { peopleRoutes } from './people/people.routes.ts';
 import { qualityRoutes } from './quality/quality.routes.ts';
 import { rolloverRoutes } from './rollover/rollover.routes.ts';
@@ -26,6 +30,23 @@ export { uploadParts } from './import/imports.routes.ts';
 export type { UploadPart } from './import/imports.service.ts';
 export { foldName } from './import/model.ts';
 export { pdfText } from './sheets/sheets.pdf.ts';
+
+/**
+ * What the operators' command-line tools (src/cli/directory-import.ts, measure-import.ts) use: a job recorded and
+ * run in the CLI's own process, files read from disk, and the engine alone for measurements.
+ */
+export const importForCli = {
+  establishmentByUaiOrId: (db: Db, v: string) => imports.establishmentByUaiOrId(db, v),
+  insertJob: importJobs.insert,
+  claimJob: importJobs.claim,
+  jobById: importJobs.byId,
+  runImportJob,
+  runner: RUNNER,
+  runImport,
+  diskSource,
+  contentKind,
+};
+export type { ImportSource } from './import/sources.ts';
 
 export const directoryModule = defineModule({
   name: 'directory',

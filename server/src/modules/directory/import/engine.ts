@@ -5,12 +5,12 @@
  * is rolled back, so it reports exactly what a real run would change.
  */
 import type { CsvMapping, ImportAnomaly, ImportReport, ImportResolutions, ImportRow } from '@preau/contracts';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database, Db } from '../../../platform/db/schema.ts';
 import { parisToday } from '../../services/index.ts';
 import { type AafFileInfo, readAafSet } from './aaf-reader.ts';
 import { type CsvFileInfo, readCsvSet } from './csv-reader.ts';
-import { imports, type WrittenEstablishment } from './import.repository.ts';
+import { imports, inSavepoint, type WrittenEstablishment } from './import.repository.ts';
 import { ImportInputError, type ImportSet, type PersonIn, type PersonKind } from './model.ts';
 import { type ResolvedImport, resolveImport } from './resolve.ts';
 import type { ImportSource } from './sources.ts';
@@ -204,16 +204,15 @@ export async function runImport(db: Kysely<Database>, input: ImportInput): Promi
         await writeNomenclatures(trx, resolved, tracker);
         for (const [i, plan] of plans.entries()) {
           progress(0.5 + (0.45 * done) / totalWeight, `writing ${plan.label}`);
-          await sql`SAVEPOINT import_plan`.execute(trx);
           try {
-            const r = await writePlan(trx as Db, plan, set, resolved, writeOpts);
-            await sql`RELEASE SAVEPOINT import_plan`.execute(trx);
+            const r = await inSavepoint(trx as Db, 'import_plan', () =>
+              writePlan(trx as Db, plan, set, resolved, writeOpts),
+            );
             tracker.merge(r.tracker);
             anomalies.push(...r.anomalies);
             // An establishment created by a dry run does not exist once it is rolled back.
             if (plan.existing) establishmentIds.push(r.establishmentId);
           } catch (e) {
-            await sql`ROLLBACK TO SAVEPOINT import_plan`.execute(trx);
             planFailed(plan.label, plan.structure?.origin.file ?? '', e);
           }
           progress(step(i), `writing ${plan.label}`);

@@ -3,7 +3,7 @@
  * rows passed as parallel arrays and expanded with `unnest` (no per-row round trip, no parameter limit).
  * No decisions here.
  */
-import type { ImportCounts } from '@preau/contracts';
+import type { ImportCounts, ImportReport } from '@preau/contracts';
 import { type Kysely, sql } from 'kysely';
 import type { Database, Db, ImportJobStatus } from '../../../platform/db/schema.ts';
 
@@ -771,7 +771,12 @@ export const importJobs = {
       })
       .where('id', '=', id)
       .execute(),
-  page: (db: Db, filter: { establishmentId?: string; visibleTo?: { userId: string; establishmentIds: string[] } }) => {
+  /** A page of jobs, newest first, with the report's counts and anomaly count (not the report), and the total. */
+  page: async (
+    db: Db,
+    filter: { establishmentId?: string; visibleTo?: { userId: string; establishmentIds: string[] } },
+    page: { page: number; pageSize: number },
+  ) => {
     let q = db.selectFrom('import_job');
     if (filter.establishmentId) q = q.where('establishment_id', '=', filter.establishmentId);
     if (filter.visibleTo) {
@@ -783,8 +788,69 @@ export const importJobs = {
         ]),
       );
     }
-    return q;
+    const [rows, count] = await Promise.all([
+      q
+        .select([
+          'id',
+          'establishment_id',
+          'requested_by',
+          'kind',
+          'dry_run',
+          'status',
+          'progress',
+          'phase',
+          'files',
+          'options',
+          'created_at',
+          'started_at',
+          'finished_at',
+          sql<ImportReport['counts'] | null>`report->'counts'`.as('counts'),
+          sql<number | null>`jsonb_array_length(report->'anomalies')`.as('anomalies'),
+        ])
+        .orderBy('created_at', 'desc')
+        .orderBy('id')
+        .limit(page.pageSize)
+        .offset((page.page - 1) * page.pageSize)
+        .execute(),
+      q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { rows, total: Number(count.n) };
   },
 };
+
+/** Uploads kept as chunks until their job has run (sources.ts streams them in and out). */
+export const importChunks = {
+  insert: (db: Db, row: { job_id: string; file_no: number; seq: number; data: Buffer }) =>
+    db.insertInto('import_file_chunk').values(row).execute(),
+  /** `n` chunks of a file from `from` on, in order. */
+  read: async (db: Db, jobId: string, fileNo: number, from: number, n: number) =>
+    (
+      await db
+        .selectFrom('import_file_chunk')
+        .select('data')
+        .where('job_id', '=', jobId)
+        .where('file_no', '=', fileNo)
+        .where('seq', '>=', from)
+        .where('seq', '<', from + n)
+        .orderBy('seq')
+        .execute()
+    ).map((r) => r.data),
+  deleteOf: async (db: Db, jobId: string) => {
+    await db.deleteFrom('import_file_chunk').where('job_id', '=', jobId).execute();
+  },
+};
+
+/** Runs `work` inside a savepoint of `trx`: its writes are rolled back alone if it throws (then rethrown). */
+export async function inSavepoint<T>(trx: Db, name: string, work: () => Promise<T>): Promise<T> {
+  await sql`SAVEPOINT ${sql.id(name)}`.execute(trx);
+  try {
+    const out = await work();
+    await sql`RELEASE SAVEPOINT ${sql.id(name)}`.execute(trx);
+    return out;
+  } catch (e) {
+    await sql`ROLLBACK TO SAVEPOINT ${sql.id(name)}`.execute(trx);
+    throw e;
+  }
+}
 
 export type ImportsDb = Kysely<Database>;

@@ -14,7 +14,6 @@ import {
   ImportResolutions,
   type ImportSummary,
 } from '@preau/contracts';
-import { sql } from 'kysely';
 import {
   membershipIn,
   permissionsIn,
@@ -299,38 +298,12 @@ export async function listImports(ctx: RequestContext, query: ImportListQuery) {
     const importable = await importableEstablishments(ctx as AuthedContext);
     if (importable) filter = { visibleTo: { userId: ctx.user.id, establishmentIds: importable } };
   }
-  const q = importJobs.page(ctx.db, filter);
-  const [rows, count] = await Promise.all([
-    q
-      .select([
-        'id',
-        'establishment_id',
-        'requested_by',
-        'kind',
-        'dry_run',
-        'status',
-        'progress',
-        'phase',
-        'files',
-        'options',
-        'created_at',
-        'started_at',
-        'finished_at',
-        sql<ImportReport['counts'] | null>`report->'counts'`.as('counts'),
-        sql<number | null>`jsonb_array_length(report->'anomalies')`.as('anomalies'),
-      ])
-      .orderBy('created_at', 'desc')
-      .orderBy('id')
-      .limit(query.pageSize)
-      .offset((query.page - 1) * query.pageSize)
-      .execute(),
-    q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
+  const { rows, total } = await importJobs.page(ctx.db, filter, query);
   const items: ImportSummary[] = rows.map((r) => {
     const { report: _r, ...job } = present({ ...r, report: null } as unknown as ImportJobRow);
     return { ...job, counts: r.counts ?? null, anomalies: r.anomalies === null ? null : Number(r.anomalies) };
   });
-  return { items, total: Number(count.n), page: query.page, pageSize: query.pageSize };
+  return { items, total, page: query.page, pageSize: query.pageSize };
 }
 
 /**

@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { sql } from 'kysely';
 import type { Db } from '../../../platform/db/schema.ts';
+import { importChunks } from './import.repository.ts';
 
 export interface ImportSource {
   /** The file name as uploaded (no directory part): AAF file names carry the type and full/delta. */
@@ -68,7 +68,7 @@ export async function storeUpload(
     const data = Buffer.concat(pending);
     pending = [];
     pendingBytes = 0;
-    await db.insertInto('import_file_chunk').values({ job_id: jobId, file_no: fileNo, seq: seq++, data }).execute();
+    await importChunks.insert(db, { job_id: jobId, file_no: fileNo, seq: seq++, data });
   };
   for await (const c of stream) {
     const b = Buffer.from(c.buffer, c.byteOffset, c.byteLength);
@@ -92,16 +92,8 @@ export function storedSource(db: Db, jobId: string, fileNo: number, name: string
     size,
     open: async function* () {
       for (let from = 0; ; from += 4) {
-        const rows = await db
-          .selectFrom('import_file_chunk')
-          .select('data')
-          .where('job_id', '=', jobId)
-          .where('file_no', '=', fileNo)
-          .where('seq', '>=', from)
-          .where('seq', '<', from + 4)
-          .orderBy('seq')
-          .execute();
-        for (const r of rows) yield r.data;
+        const rows = await importChunks.read(db, jobId, fileNo, from, 4);
+        for (const data of rows) yield data;
         if (rows.length < 4) return;
       }
     },
@@ -109,7 +101,7 @@ export function storedSource(db: Db, jobId: string, fileNo: number, name: string
 }
 
 export async function deleteStoredFiles(db: Db, jobId: string): Promise<void> {
-  await sql`DELETE FROM import_file_chunk WHERE job_id = ${jobId}`.execute(db);
+  await importChunks.deleteOf(db, jobId);
 }
 
 /** The first bytes of a stream (at least `n` unless it is shorter), and the whole stream again. */

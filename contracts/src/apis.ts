@@ -6,6 +6,7 @@ import type { messagingApi } from './messaging.ts';
 import type { operatorApi } from './operator.ts';
 import type { privacyApi } from './privacy.ts';
 import type { rolloutApi } from './rollout.ts';
+import type { schoolLifeApi } from './school-life.ts';
 import type { servicesApi } from './services.ts';
 import type { timelineApi } from './timeline.ts';
 import type { timetableApi } from './timetable.ts';
@@ -26,7 +27,8 @@ export type Endpoints = typeof servicesApi.endpoints &
   typeof operatorApi.endpoints &
   typeof documentsApi.endpoints &
   typeof logbookApi.endpoints &
-  typeof rolloutApi.endpoints;
+  typeof rolloutApi.endpoints &
+  typeof schoolLifeApi.endpoints;
 
 export type EndpointName = keyof Endpoints;
 
@@ -42,7 +44,8 @@ export type ApiPermission =
   | (typeof operatorApi.permissions)[number]
   | (typeof documentsApi.permissions)[number]
   | (typeof logbookApi.permissions)[number]
-  | (typeof rolloutApi.permissions)[number];
+  | (typeof rolloutApi.permissions)[number]
+  | (typeof schoolLifeApi.permissions)[number];
 
 /** Every module problem code declared in a contract. */
 export type ApiErrorCode =
@@ -56,4 +59,5 @@ export type ApiErrorCode =
   | (typeof operatorApi.errors)[number]
   | (typeof documentsApi.errors)[number]
   | (typeof logbookApi.errors)[number]
-  | (typeof rolloutApi.errors)[number];
+  | (typeof rolloutApi.errors)[number]
+  | (typeof schoolLifeApi.errors)[number];

@@ -12,6 +12,7 @@ export * from './messaging.ts';
 export * from './operator.ts';
 export * from './privacy.ts';
 export * from './rollout.ts';
+export * from './school-life.ts';
 export * from './school-years.ts';
 export * from './services.ts';
 export * from './timeline.ts';

@@ -65,7 +65,7 @@ export const SERVICE_CATALOGUE: readonly CatalogueEntry[] = [
     description: { fr: 'Absences, retards, justificatifs et appel', en: 'Attendance, lateness and roll call' },
     defaultProfiles: ALL,
     defaultStatus: 'mandatory',
-    available: false,
+    available: true,
   },
   {
     key: 'grades',

@@ -9,6 +9,7 @@ import { messagingModule } from './messaging/index.ts';
 import { operatorModule } from './operator/index.ts';
 import { privacyModule } from './privacy/index.ts';
 import { rolloutModule } from './rollout/index.ts';
+import { schoolLifeModule } from './school_life/index.ts';
 import { servicesModule } from './services/index.ts';
 import { timelineModule } from './timeline/index.ts';
 import { timetableModule } from './timetable/index.ts';
@@ -28,4 +29,5 @@ export const modules: ModuleDefinition[] = [
   documentsModule,
   logbookModule,
   rolloutModule,
+  schoolLifeModule,
 ];

@@ -1,0 +1,3 @@
+import type { DemoWorld } from '../../platform/module.ts';
+
+export async function seedSchoolLifeDemo(_world: DemoWorld): Promise<void> {}

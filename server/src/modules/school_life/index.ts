@@ -1,0 +1,189 @@
+import { schoolLifeApi } from '@preau/contracts';
+import { defineModule } from '../../platform/module.ts';
+import * as m0400 from './0400_school_life_core.ts';
+import { seedSchoolLifeDemo } from './demo.ts';
+import { schoolLifeMessages } from './school_life.messages.ts';
+import { schoolLife } from './school_life.repository.ts';
+import { schoolLifeRoutes } from './school_life.routes.ts';
+import { rollCallRate, schoolLifeHome } from './school_life.service.ts';
+
+/** What other modules may read of school life (the rollout cockpit, the grades' report): the month's threshold. */
+export { absenteeismOf, THRESHOLD } from './school_life.service.ts';
+
+const iso = (d: Date | string) => new Date(d).toISOString();
+
+/**
+ * School life (vie scolaire): roll calls per course occurrence, absence and lateness records with their reasons
+ * and states, the guardians' online justifications and the CPE's decisions, the day's board, the absenteeism
+ * threshold, incidents and punishments. See docs/ARCHITECTURE.md, "School life".
+ */
+export const schoolLifeModule = defineModule({
+  name: 'school_life',
+  service: 'school_life',
+  prefix: '/api/school-life',
+  api: schoolLifeApi,
+  tables: [
+    'school_life_reason',
+    'school_life_roll_call',
+    'school_life_mark',
+    'school_life_absence',
+    'school_life_justification',
+    'school_life_incident',
+  ],
+  migrations: { '0400_school_life_core': m0400 },
+  permissions: {
+    'school_life.read': ['student', 'guardian', 'teacher', 'staff', 'principal'],
+    'school_life.roll_call': ['teacher', 'staff', 'principal'],
+    'school_life.justify': ['guardian'],
+    'school_life.manage': ['staff', 'principal'],
+    'school_life.punish': ['teacher', 'staff', 'principal'],
+  },
+  messages: schoolLifeMessages,
+  notifications: [
+    {
+      kind: 'school_life.absence.recorded',
+      label: { fr: 'Absence ou retard enregistré', en: 'Absence or lateness recorded' },
+      profiles: ['guardian'],
+      defaultDelivery: 'email',
+    },
+    {
+      kind: 'school_life.justification.answered',
+      label: { fr: 'Réponse à une justification d’absence', en: 'Answer to an absence justification' },
+      profiles: ['guardian'],
+      defaultDelivery: 'app',
+    },
+    {
+      kind: 'school_life.incident.recorded',
+      label: { fr: 'Incident ou punition', en: 'Incident or punishment' },
+      profiles: ['guardian'],
+      defaultDelivery: 'email',
+    },
+  ],
+  indicators: [
+    {
+      key: 'school_life.roll_call_rate',
+      label: { fr: 'Appels faits (part des cours passés)', en: 'Roll calls taken (share of past courses)' },
+      unit: 'rate',
+      compute: (db, establishmentId, p) => rollCallRate(db, establishmentId, p.from, p.to),
+    },
+    {
+      key: 'school_life.justified_online',
+      label: {
+        fr: 'Absences justifiées en ligne par les responsables',
+        en: 'Absences justified online by guardians',
+      },
+      unit: 'rate',
+      compute: async (db, establishmentId, p) => {
+        const r = await schoolLife.justifiedOnline(db, establishmentId, p.from, p.to);
+        return { value: r.total ? r.online / r.total : 0, numerator: r.online, denominator: r.total };
+      },
+    },
+    {
+      key: 'school_life.absences',
+      label: { fr: 'Absences et retards enregistrés', en: 'Absences and lateness recorded' },
+      unit: 'count',
+      compute: async (db, establishmentId, p) => {
+        const r = await schoolLife.justifiedOnline(db, establishmentId, p.from, p.to);
+        return { value: r.total };
+      },
+    },
+    {
+      key: 'school_life.incidents',
+      label: { fr: 'Incidents et punitions', en: 'Incidents and punishments' },
+      unit: 'count',
+      compute: async (db, establishmentId, p) => ({
+        value: await schoolLife.incidentCount(db, establishmentId, p.from, p.to),
+      }),
+    },
+  ],
+  personalData: {
+    purpose: {
+      fr: 'Suivre l’assiduité des élèves (appel, absences, retards, justifications) et la discipline (incidents, punitions), informer les responsables le jour même et signaler l’absentéisme (quatre demi-journées non justifiées dans le mois). Données sensibles : accès limité au besoin d’en connaître.',
+      en: 'Follow students’ attendance (roll call, absences, lateness, justifications) and discipline (incidents, punishments), tell guardians the same day and report absenteeism (four unjustified half-days in a month). Sensitive data: access limited to need-to-know.',
+    },
+    legalBasis: {
+      fr: 'Obligation légale (RGPD, art. 6-1-c : contrôle de l’assiduité, Code de l’éducation L131-8 et R131-5) et mission d’intérêt public de l’établissement (art. 6-1-e).',
+      en: 'Legal obligation (GDPR art. 6-1-c: attendance control, French Code de l’éducation L131-8 and R131-5) and the school’s public-interest mission (art. 6-1-e).',
+    },
+    categories: [
+      {
+        key: 'attendance',
+        label: {
+          fr: 'Absences et retards de l’élève : dates, heures, cours, état, motif, commentaire (données sensibles)',
+          en: 'The student’s absences and lateness: dates, times, course, state, reason, comment (sensitive data)',
+        },
+        fields: ['kind', 'start', 'end', 'state', 'reason', 'comment', 'source'],
+      },
+      {
+        key: 'justifications',
+        label: {
+          fr: 'Justifications envoyées par les responsables : motif, commentaire, réponse de la vie scolaire',
+          en: 'Justifications sent by guardians: reason, comment, the school life’s answer',
+        },
+        fields: ['reason', 'comment', 'status', 'createdAt'],
+      },
+      {
+        key: 'discipline',
+        label: {
+          fr: 'Incidents et punitions : nature, date, motif, personne qui l’a donnée (données sensibles)',
+          en: 'Incidents and punishments: kind, date, reason, who gave it (sensitive data)',
+        },
+        fields: ['kind', 'date', 'reason', 'detail', 'givenBy'],
+      },
+      {
+        key: 'roll_calls',
+        label: {
+          fr: 'Appels faits par l’enseignant : cours, date, heure',
+          en: 'Roll calls taken by the teacher: course, date, time',
+        },
+        fields: ['courseId', 'date', 'takenAt'],
+      },
+    ],
+    audience: {
+      fr: 'L’élève lui-même et ses responsables légaux ; ses enseignants ; la vie scolaire (CPE, assistants d’éducation) et la direction de l’établissement. Jamais un autre établissement ni l’administrateur de la plateforme.',
+      en: 'The student and their legal guardians; their teachers; the school life office (CPE, assistants) and the direction. Never another establishment nor the platform administrator.',
+    },
+    retention: {
+      fr: 'Durée courte : l’année scolaire en cours, puis un an archivé (absences, justifications, punitions) ; les sanctions suivent les règles du dossier administratif de l’élève.',
+      en: 'Short: the current school year, then one year archived (absences, justifications, punishments); sanctions follow the rules of the student’s administrative file.',
+    },
+    exportFor: async (db, userId) => ({
+      absences: (await schoolLife.exportAbsences(db, userId)).map((a) => ({
+        establishmentId: a.establishment_id,
+        kind: a.kind,
+        start: iso(a.starts_at),
+        end: iso(a.ends_at),
+        state: a.state,
+        reason: a.reason_code,
+        comment: a.comment,
+        source: a.source,
+      })),
+      justifications: (await schoolLife.exportJustifications(db, userId)).map((j) => ({
+        establishmentId: j.establishment_id,
+        studentId: j.student_id,
+        reason: j.reason_text,
+        comment: j.comment,
+        status: j.status,
+        createdAt: iso(j.created_at),
+      })),
+      incidents: (await schoolLife.exportIncidents(db, userId)).map((i) => ({
+        establishmentId: i.establishment_id,
+        studentId: i.student_id,
+        kind: i.kind,
+        date: i.on_date,
+        reason: i.reason,
+        detail: i.detail,
+        givenBy: i.given_by,
+      })),
+      rollCalls: (await schoolLife.exportRollCalls(db, userId)).map((r) => ({
+        establishmentId: r.establishment_id,
+        courseId: r.course_id,
+        date: r.on_date,
+        takenAt: iso(r.taken_at),
+      })),
+    }),
+  },
+  home: schoolLifeHome,
+  demo: seedSchoolLifeDemo,
+  plugin: schoolLifeRoutes,
+});

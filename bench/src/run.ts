@@ -23,6 +23,7 @@ import { logbookScenario } from './scenarios/logbook.ts';
 import { messaging } from './scenarios/messaging.ts';
 import { rollout } from './scenarios/rollout.ts';
 import { rush } from './scenarios/rush.ts';
+import { schoolLifeScenario } from './scenarios/school-life.ts';
 import { timetableScenario } from './scenarios/timetable.ts';
 
 const { values, positionals } = parseArgs({
@@ -109,6 +110,7 @@ const scenarios: Record<ScenarioName, (ctx: Ctx) => Promise<Pick<Entry, 'figures
     documents: documentsScenario,
     logbook: logbookScenario,
     rollout,
+    school_life: schoolLifeScenario,
   };
 
 const runStarted = performance.now();

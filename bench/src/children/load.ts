@@ -12,7 +12,7 @@ interface Config {
   connections: number;
   duration: number;
   warmup: number;
-  requests: { path: string; headers?: Record<string, string> }[];
+  requests: { path: string; headers?: Record<string, string>; method?: 'GET' | 'POST'; body?: string }[];
 }
 
 const config = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as Config;
@@ -29,7 +29,13 @@ function run(duration: number): Promise<autocannon.Result> {
       {
         setupRequest: (req) => {
           const r = config.requests[next++ % config.requests.length]!;
-          return { ...req, method: 'GET', path: r.path, headers: { ...req.headers, ...r.headers } };
+          return {
+            ...req,
+            method: r.method ?? 'GET',
+            path: r.path,
+            headers: { ...req.headers, ...r.headers },
+            ...(r.body ? { body: r.body } : {}),
+          };
         },
       },
     ],

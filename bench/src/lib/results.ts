@@ -18,6 +18,7 @@ export const SCENARIOS = [
   'documents',
   'logbook',
   'rollout',
+  'school_life',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -158,7 +159,8 @@ function row(e: Entry): [string, string, string] {
       ];
     }
     case 'timetable':
-    case 'logbook': {
+    case 'logbook':
+    case 'school_life': {
       const pages = f as Record<string, { rps?: number; p99Ms?: number; cpuMsPerRequest?: unknown } | undefined>;
       const vs = (r.vsBaselinePointSelect ?? {}) as Record<string, number>;
       const shown = Object.entries(pages).filter(([, p]) => p && typeof p === 'object' && 'rps' in p);

@@ -142,12 +142,16 @@ export interface LoadResult {
   statusCodes: Record<string, number>;
 }
 
+/** One request of a steady load: a GET by default; a POST carries its JSON body. */
+export interface LoadRequest {
+  path: string;
+  headers?: Record<string, string>;
+  method?: 'GET' | 'POST';
+  body?: string;
+}
+
 /** A steady-load run with autocannon in a second process; the requests rotate (sessions, ids). */
-export function steadyLoad(
-  ctx: Ctx,
-  url: string,
-  requests: { path: string; headers?: Record<string, string> }[],
-): Promise<LoadResult> {
+export function steadyLoad(ctx: Ctx, url: string, requests: LoadRequest[]): Promise<LoadResult> {
   const { duration, warmup, connections } = ctx.options;
   return runChild<LoadResult>(
     'load.ts',
@@ -168,7 +172,7 @@ export async function meteredLoad(
   ctx: Ctx,
   serverPid: number,
   url: string,
-  requests: { path: string; headers?: Record<string, string> }[],
+  requests: LoadRequest[],
 ): Promise<LoadResult & { cpuMs: CpuPerRequest }> {
   const meter = cpuMeter(serverPid, ctx.cluster.postmasterPid());
   const load = await steadyLoad(ctx, url, requests);

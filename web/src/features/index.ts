@@ -4,6 +4,7 @@ import { logbookFeature } from './logbook/index.ts';
 import { messagingFeature } from './messaging/index.ts';
 import { privacyFeature } from './privacy/index.ts';
 import { rolloutFeature } from './rollout/index.ts';
+import { schoolLifeFeature } from './school_life/index.ts';
 import { timelineFeature } from './timeline/index.ts';
 import { timetableFeature } from './timetable/index.ts';
 
@@ -16,6 +17,7 @@ export const features: FeatureDefinition[] = [
   documentsFeature,
   logbookFeature,
   rolloutFeature,
+  schoolLifeFeature,
 ];
 
 /** The feature implementing a catalogue service, if its screens exist. */

@@ -697,3 +697,22 @@ export const schoolLife = {
       .orderBy('on_date')
       .execute(),
 };
+
+/** Bulk writes of the demo seed (chunked multi-row inserts). */
+export const schoolLifeDemo = {
+  async insert<
+    T extends
+      | 'school_life_roll_call'
+      | 'school_life_mark'
+      | 'school_life_absence'
+      | 'school_life_justification'
+      | 'school_life_incident',
+  >(db: AuthorizedDb, table: T, rows: Record<string, unknown>[]) {
+    for (let i = 0; i < rows.length; i += 1000) {
+      await db
+        .insertInto(table)
+        .values(rows.slice(i, i + 1000) as never)
+        .execute();
+    }
+  },
+};

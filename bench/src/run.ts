@@ -1,5 +1,5 @@
 /**
- * npm run bench -- [baseline] [argon2] [import] [rush] [daily] [messaging] [timetable] [documents] [logbook] [rollout]
+ * npm run bench -- [baseline] [argon2] [import] [rush] [daily] [messaging] [timetable] [documents] [logbook] [rollout] [grades]
  *                  [--users N] [--establishments N] [--seed S]
  *                  [--duration S] [--warmup S] [--connections N] [--concurrency N] [--max-rush-seconds S] [--cpu-prof]
  *
@@ -18,6 +18,7 @@ import { baseline } from './scenarios/baseline.ts';
 import type { Ctx, RunOptions } from './scenarios/context.ts';
 import { daily } from './scenarios/daily.ts';
 import { documentsScenario } from './scenarios/documents.ts';
+import { gradesScenario } from './scenarios/grades.ts';
 import { importScenario } from './scenarios/import.ts';
 import { logbookScenario } from './scenarios/logbook.ts';
 import { messaging } from './scenarios/messaging.ts';
@@ -111,6 +112,7 @@ const scenarios: Record<ScenarioName, (ctx: Ctx) => Promise<Pick<Entry, 'figures
     logbook: logbookScenario,
     rollout,
     school_life: schoolLifeScenario,
+    grades: gradesScenario,
   };
 
 const runStarted = performance.now();

@@ -1,6 +1,7 @@
 import type { charterApi } from './charter.ts';
 import type { documentsApi } from './documents.ts';
 import type { establishmentsApi } from './establishments.ts';
+import type { gradesApi } from './grades.ts';
 import type { logbookApi } from './logbook.ts';
 import type { messagingApi } from './messaging.ts';
 import type { operatorApi } from './operator.ts';
@@ -28,7 +29,8 @@ export type Endpoints = typeof servicesApi.endpoints &
   typeof documentsApi.endpoints &
   typeof logbookApi.endpoints &
   typeof rolloutApi.endpoints &
-  typeof schoolLifeApi.endpoints;
+  typeof schoolLifeApi.endpoints &
+  typeof gradesApi.endpoints;
 
 export type EndpointName = keyof Endpoints;
 
@@ -45,7 +47,8 @@ export type ApiPermission =
   | (typeof documentsApi.permissions)[number]
   | (typeof logbookApi.permissions)[number]
   | (typeof rolloutApi.permissions)[number]
-  | (typeof schoolLifeApi.permissions)[number];
+  | (typeof schoolLifeApi.permissions)[number]
+  | (typeof gradesApi.permissions)[number];
 
 /** Every module problem code declared in a contract. */
 export type ApiErrorCode =
@@ -60,4 +63,5 @@ export type ApiErrorCode =
   | (typeof documentsApi.errors)[number]
   | (typeof logbookApi.errors)[number]
   | (typeof rolloutApi.errors)[number]
-  | (typeof schoolLifeApi.errors)[number];
+  | (typeof schoolLifeApi.errors)[number]
+  | (typeof gradesApi.errors)[number];

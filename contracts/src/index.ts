@@ -5,6 +5,7 @@ export * from './charter.ts';
 export * from './common.ts';
 export * from './directory.ts';
 export * from './documents.ts';
+export * from './grades.ts';
 export * from './establishments.ts';
 export * from './imports.ts';
 export * from './logbook.ts';

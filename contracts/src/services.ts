@@ -73,7 +73,7 @@ export const SERVICE_CATALOGUE: readonly CatalogueEntry[] = [
     description: { fr: 'Évaluations, relevés de notes', en: 'Assessments and reports' },
     defaultProfiles: ALL,
     defaultStatus: 'recommended',
-    available: false,
+    available: true,
   },
   {
     key: 'messaging',

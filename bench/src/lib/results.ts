@@ -19,6 +19,7 @@ export const SCENARIOS = [
   'logbook',
   'rollout',
   'school_life',
+  'grades',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -159,6 +160,7 @@ function row(e: Entry): [string, string, string] {
       ];
     }
     case 'timetable':
+    case 'grades':
     case 'logbook':
     case 'school_life': {
       const pages = f as Record<string, { rps?: number; p99Ms?: number; cpuMsPerRequest?: unknown } | undefined>;

@@ -2,11 +2,13 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../server/src/platform/db/schema.ts';
 import type { Ctx } from '../scenarios/context.ts';
+import { type GradesWritten, writeGrades } from './grades-writer.ts';
 import { type LogbookWritten, writeLogbooks } from './logbook-writer.ts';
 import { type TimetableWritten, writeTimetables } from './timetable-writer.ts';
 
 let timetables: Promise<TimetableWritten> | null = null;
 let logbooks: Promise<LogbookWritten> | null = null;
+let grades: Promise<GradesWritten> | null = null;
 
 /** A year of timetable for every establishment (once per run). */
 export function benchTimetables(ctx: Ctx, db: Kysely<Database>): Promise<TimetableWritten> {
@@ -28,4 +30,13 @@ export function benchLogbooks(ctx: Ctx, db: Kysely<Database>): Promise<LogbookWr
       return w;
     });
   return logbooks;
+}
+
+/** A trimester of grades for every establishment (once per run). */
+export function benchGrades(ctx: Ctx, db: Kysely<Database>): Promise<GradesWritten> {
+  grades ??= writeGrades(db, ctx.options.seed).then((w) => {
+    ctx.say(`  grades: ${w.assessments} assessments, ${w.grades} grades written in ${w.seconds.toFixed(1)} s`);
+    return w;
+  });
+  return grades;
 }

@@ -4,6 +4,7 @@ import { charterModule } from './charter/index.ts';
 import { directoryModule } from './directory/index.ts';
 import { documentsModule } from './documents/index.ts';
 import { establishmentsModule } from './establishments/index.ts';
+import { gradesModule } from './grades/index.ts';
 import { logbookModule } from './logbook/index.ts';
 import { messagingModule } from './messaging/index.ts';
 import { operatorModule } from './operator/index.ts';
@@ -30,4 +31,5 @@ export const modules: ModuleDefinition[] = [
   logbookModule,
   rolloutModule,
   schoolLifeModule,
+  gradesModule,
 ];

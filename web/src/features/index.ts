@@ -1,5 +1,6 @@
 import type { FeatureDefinition } from '../app/feature.ts';
 import { documentsFeature } from './documents/index.ts';
+import { gradesFeature } from './grades/index.ts';
 import { logbookFeature } from './logbook/index.ts';
 import { messagingFeature } from './messaging/index.ts';
 import { privacyFeature } from './privacy/index.ts';
@@ -18,6 +19,7 @@ export const features: FeatureDefinition[] = [
   logbookFeature,
   rolloutFeature,
   schoolLifeFeature,
+  gradesFeature,
 ];
 
 /** The feature implementing a catalogue service, if its screens exist. */

@@ -111,6 +111,22 @@ export const relations = {
     return new Set(rows.map((r) => r.id).filter((id): id is string => id !== null));
   },
 
+  /** Of these classes, those the teacher is head teacher (professeur principal) of, current year. */
+  async classesHeadedBy(db: Db, teacherId: string, classIds: Ids) {
+    const ids = list(classIds);
+    if (ids.length === 0) return new Set<string>();
+    const rows = await db
+      .selectFrom('head_teacher as h')
+      .innerJoin('school_year as y', 'y.id', 'h.school_year_id')
+      .select('h.class_id')
+      .distinct()
+      .where('h.teacher_id', '=', teacherId)
+      .where('y.status', '=', 'current')
+      .where('h.class_id', 'in', ids)
+      .execute();
+    return new Set(rows.map((r) => r.class_id));
+  },
+
   /** Of these groups, those the teacher teaches. */
   async groupsTaughtBy(db: Db, teacherId: string, groupIds: Ids) {
     const ids = list(groupIds);
@@ -139,6 +155,34 @@ export const relations = {
       .where('student_id', 'in', ids)
       .execute();
     return new Set(rows.map((r) => r.student_id));
+  },
+
+  /** Of these students, those whose grades the guardian sees (`sees_grades` of the guardianship, from the feeds). */
+  async childrenWithGradesOf(db: Db, guardianId: string, studentIds: Ids) {
+    const ids = list(studentIds);
+    if (ids.length === 0) return new Set<string>();
+    const rows = await db
+      .selectFrom('guardianship')
+      .select('student_id')
+      .distinct()
+      .where('guardian_id', '=', guardianId)
+      .where('student_id', 'in', ids)
+      .where('sees_grades', '=', true)
+      .execute();
+    return new Set(rows.map((r) => r.student_id));
+  },
+
+  /** The guardians of each student who see their grades. */
+  async gradeGuardiansOf(db: Db, studentIds: Ids) {
+    const ids = list(studentIds);
+    if (ids.length === 0) return new Map<string, Set<string>>();
+    const rows = await db
+      .selectFrom('guardianship')
+      .select(['student_id as key', 'guardian_id as value'])
+      .where('student_id', 'in', ids)
+      .where('sees_grades', '=', true)
+      .execute();
+    return groupBy(rows);
   },
 
   /** Every child of the guardian in the establishment. */

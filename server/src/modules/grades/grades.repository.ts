@@ -1,0 +1,636 @@
+/** All SQL of the grades module (Kysely), no decisions. Functions take `AuthorizedDb` (ADR 0009). */
+import { sql } from 'kysely';
+import type { AuthorizedDb } from '../../platform/access/authorize.ts';
+import './grades.tables.ts';
+import type { GradeCode } from '@preau/contracts';
+
+type Db = AuthorizedDb;
+
+export interface SettingRow {
+  period_kind: 'trimester' | 'semester';
+  publication_delay_hours: number;
+  not_handed_in_zero: boolean;
+}
+
+export const DEFAULT_SETTING: SettingRow = {
+  period_kind: 'trimester',
+  publication_delay_hours: 48,
+  not_handed_in_zero: false,
+};
+
+export interface AssessmentRow {
+  id: string;
+  establishment_id: string;
+  school_year_id: string;
+  class_id: string | null;
+  group_id: string | null;
+  subject_code: string;
+  subject_label: string;
+  teacher_id: string | null;
+  teacher_name: string | null;
+  target_name: string;
+  title: string;
+  on_date: string;
+  coefficient: number;
+  scale: number;
+  competencies: string[];
+  visible_at: Date;
+  notified_at: Date | null;
+}
+
+export interface GradeRow {
+  assessmentId: string;
+  studentId: string;
+  value: number | null;
+  code: GradeCode | null;
+  levels: (number | null)[] | null;
+}
+
+const num = (v: string | number | null) => (v === null ? null : Number(v));
+
+const assessmentSelect = (db: Db) =>
+  db
+    .selectFrom('grades_assessment as a')
+    .innerJoin('subject as s', 's.code', 'a.subject_code')
+    .leftJoin('app_user as t', 't.id', 'a.teacher_id')
+    .leftJoin('class as c', 'c.id', 'a.class_id')
+    .leftJoin('teaching_group as g', 'g.id', 'a.group_id')
+    .select([
+      'a.id',
+      'a.establishment_id',
+      'a.school_year_id',
+      'a.class_id',
+      'a.group_id',
+      'a.subject_code',
+      's.label as subject_label',
+      'a.teacher_id',
+      't.display_name as teacher_name',
+      // a class by its code (2NDE1), a group by its label
+      sql<string>`coalesce(c.code, g.label, '')`.as('target_name'),
+      'a.title',
+      'a.on_date',
+      'a.coefficient',
+      'a.scale',
+      'a.competencies',
+      'a.visible_at',
+      'a.notified_at',
+    ]);
+
+type RawAssessment = Omit<AssessmentRow, 'coefficient' | 'scale'> & { coefficient: string; scale: string };
+const assessment = (r: RawAssessment): AssessmentRow => ({
+  ...r,
+  coefficient: Number(r.coefficient),
+  scale: Number(r.scale),
+});
+
+export const grades = {
+  async setting(db: Db, establishmentId: string): Promise<SettingRow> {
+    const row = await db
+      .selectFrom('grades_setting')
+      .select(['period_kind', 'publication_delay_hours', 'not_handed_in_zero'])
+      .where('establishment_id', '=', establishmentId)
+      .executeTakeFirst();
+    return row ?? DEFAULT_SETTING;
+  },
+
+  async saveSetting(db: Db, establishmentId: string, s: SettingRow, by: string | null) {
+    await db
+      .insertInto('grades_setting')
+      .values({ establishment_id: establishmentId, ...s, updated_by: by, updated_at: new Date() })
+      .onConflict((oc) => oc.column('establishment_id').doUpdateSet({ ...s, updated_by: by, updated_at: new Date() }))
+      .execute();
+  },
+
+  currentYear(db: Db, establishmentId: string) {
+    return db
+      .selectFrom('school_year')
+      .select(['id', 'starts_on', 'ends_on', 'label'])
+      .where('establishment_id', '=', establishmentId)
+      .where('status', '=', 'current')
+      .executeTakeFirst();
+  },
+
+  establishmentName(db: Db, establishmentId: string) {
+    return db.selectFrom('establishment').select(['name', 'city']).where('id', '=', establishmentId).executeTakeFirst();
+  },
+
+  async subjects(db: Db, codes: Iterable<string>) {
+    const list = [...new Set(codes)];
+    if (list.length === 0) return new Map<string, string>();
+    const rows = await db.selectFrom('subject').select(['code', 'label']).where('code', 'in', list).execute();
+    return new Map(rows.map((r) => [r.code, r.label]));
+  },
+
+  async names(db: Db, userIds: Iterable<string>) {
+    const list = [...new Set(userIds)];
+    if (list.length === 0) return new Map<string, { displayName: string; last: string; first: string }>();
+    const rows = await db
+      .selectFrom('app_user')
+      .select(['id', 'display_name', 'last_name', 'first_name'])
+      .where('id', 'in', list)
+      .execute();
+    return new Map(rows.map((r) => [r.id, { displayName: r.display_name, last: r.last_name, first: r.first_name }]));
+  },
+
+  async targetName(db: Db, kind: 'class' | 'group', id: string) {
+    const row =
+      kind === 'class'
+        ? await db.selectFrom('class').select('code as label').where('id', '=', id).executeTakeFirst()
+        : await db.selectFrom('teaching_group').select('label').where('id', '=', id).executeTakeFirst();
+    return row?.label ?? '';
+  },
+
+  async classNames(db: Db, ids: Iterable<string>) {
+    const list = [...new Set(ids)];
+    if (list.length === 0) return new Map<string, string>();
+    const rows = await db.selectFrom('class').select(['id', 'code as label']).where('id', 'in', list).execute();
+    return new Map(rows.map((r) => [r.id, r.label]));
+  },
+
+  async groupNames(db: Db, ids: Iterable<string>) {
+    const list = [...new Set(ids)];
+    if (list.length === 0) return new Map<string, string>();
+    const rows = await db.selectFrom('teaching_group').select(['id', 'label']).where('id', 'in', list).execute();
+    return new Map(rows.map((r) => [r.id, r.label]));
+  },
+
+  /** The current year's classes of an establishment (for the direction's report list). */
+  classesOf(db: Db, establishmentId: string) {
+    return db
+      .selectFrom('class')
+      .innerJoin('school_year as y', 'y.id', 'class.school_year_id')
+      .select(['class.id', 'class.code as label'])
+      .where('class.establishment_id', '=', establishmentId)
+      .where('y.status', '=', 'current')
+      .orderBy('class.code')
+      .execute();
+  },
+
+  async insertAssessment(
+    db: Db,
+    row: {
+      establishment_id: string;
+      school_year_id: string;
+      class_id: string | null;
+      group_id: string | null;
+      subject_code: string;
+      teacher_id: string;
+      title: string;
+      on_date: string;
+      coefficient: number;
+      scale: number;
+      competencies: string[];
+      visible_at: Date;
+      notified_at: Date | null;
+    },
+  ) {
+    return (await db.insertInto('grades_assessment').values(row).returning('id').executeTakeFirstOrThrow()).id;
+  },
+
+  async updateAssessment(
+    db: Db,
+    id: string,
+    set: Partial<{ title: string; on_date: string; coefficient: number; scale: number; competencies: string[] }>,
+  ) {
+    await db
+      .updateTable('grades_assessment')
+      .set({ ...set, updated_at: new Date() })
+      .where('id', '=', id)
+      .execute();
+  },
+
+  async publishNow(db: Db, id: string, now: Date) {
+    await db
+      .updateTable('grades_assessment')
+      .set({ visible_at: now, notified_at: now, updated_at: now })
+      .where('id', '=', id)
+      .execute();
+  },
+
+  async deleteAssessment(db: Db, id: string) {
+    await db.deleteFrom('grades_assessment').where('id', '=', id).execute();
+  },
+
+  /** Insert or replace grades (one statement). */
+  async upsertGrades(
+    db: Db,
+    establishmentId: string,
+    assessmentId: string,
+    rows: { studentId: string; value: number | null; code: GradeCode | null; levels: (number | null)[] | null }[],
+  ) {
+    if (rows.length === 0) return;
+    await db
+      .insertInto('grades_grade')
+      .values(
+        rows.map((r) => ({
+          assessment_id: assessmentId,
+          student_id: r.studentId,
+          establishment_id: establishmentId,
+          value: r.value,
+          code: r.code,
+          levels: r.levels,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['assessment_id', 'student_id']).doUpdateSet((eb) => ({
+          value: eb.ref('excluded.value'),
+          code: eb.ref('excluded.code'),
+          levels: eb.ref('excluded.levels'),
+          updated_at: new Date(),
+        })),
+      )
+      .execute();
+  },
+
+  async deleteGrades(db: Db, assessmentId: string, studentIds: string[]) {
+    if (studentIds.length === 0) return;
+    await db
+      .deleteFrom('grades_grade')
+      .where('assessment_id', '=', assessmentId)
+      .where('student_id', 'in', studentIds)
+      .execute();
+  },
+
+  async assessmentById(db: Db, id: string): Promise<AssessmentRow | undefined> {
+    const r = await assessmentSelect(db).where('a.id', '=', id).executeTakeFirst();
+    return r ? assessment(r as RawAssessment) : undefined;
+  },
+
+  establishmentOfAssessment(db: Db, id: string) {
+    return db.selectFrom('grades_assessment').select('establishment_id').where('id', '=', id).executeTakeFirst();
+  },
+
+  /** The assessments of a class or group in a year, between two dates, of some teacher or subject when given. */
+  async assessmentsOf(
+    db: Db,
+    q: {
+      schoolYearId: string;
+      classId?: string;
+      groupId?: string;
+      from: string;
+      to: string;
+      teacherId?: string;
+      subjectCodes?: string[];
+    },
+  ): Promise<AssessmentRow[]> {
+    let query = assessmentSelect(db)
+      .where('a.school_year_id', '=', q.schoolYearId)
+      .where('a.on_date', '>=', q.from)
+      .where('a.on_date', '<=', q.to);
+    if (q.classId) query = query.where('a.class_id', '=', q.classId);
+    if (q.groupId) query = query.where('a.group_id', '=', q.groupId);
+    if (q.teacherId) query = query.where('a.teacher_id', '=', q.teacherId);
+    if (q.subjectCodes) {
+      if (q.subjectCodes.length === 0) return [];
+      query = query.where('a.subject_code', 'in', q.subjectCodes);
+    }
+    const rows = await query.orderBy('a.on_date').orderBy('a.created_at').execute();
+    return rows.map((r) => assessment(r as RawAssessment));
+  },
+
+  /**
+   * The assessments a student has a grade in (current year, between two dates), visible before `visibleBy` when
+   * given — one query on the student's grades.
+   */
+  async assessmentsOfStudent(
+    db: Db,
+    q: { studentId: string; schoolYearId: string; from: string; to: string; visibleBy?: Date },
+  ): Promise<AssessmentRow[]> {
+    let query = assessmentSelect(db)
+      .innerJoin('grades_grade as gg', 'gg.assessment_id', 'a.id')
+      .where('gg.student_id', '=', q.studentId)
+      .where('a.school_year_id', '=', q.schoolYearId)
+      .where('a.on_date', '>=', q.from)
+      .where('a.on_date', '<=', q.to);
+    if (q.visibleBy) query = query.where('a.visible_at', '<=', q.visibleBy);
+    const rows = await query.orderBy('a.on_date', 'desc').orderBy('a.created_at', 'desc').execute();
+    return rows.map((r) => assessment(r as RawAssessment));
+  },
+
+  /** Every grade of these assessments (one query). */
+  async gradesOf(db: Db, assessmentIds: string[]): Promise<GradeRow[]> {
+    if (assessmentIds.length === 0) return [];
+    const rows = await db
+      .selectFrom('grades_grade')
+      .select(['assessment_id', 'student_id', 'value', 'code', 'levels'])
+      .where('assessment_id', 'in', assessmentIds)
+      .execute();
+    return rows.map((r) => ({
+      assessmentId: r.assessment_id,
+      studentId: r.student_id,
+      value: num(r.value),
+      code: r.code,
+      levels: r.levels,
+    }));
+  },
+
+  /** Every grade of these students in these assessments. */
+  async gradesOfStudents(db: Db, assessmentIds: string[], studentIds: string[]): Promise<GradeRow[]> {
+    if (assessmentIds.length === 0 || studentIds.length === 0) return [];
+    const rows = await db
+      .selectFrom('grades_grade')
+      .select(['assessment_id', 'student_id', 'value', 'code', 'levels'])
+      .where('assessment_id', 'in', assessmentIds)
+      .where('student_id', 'in', studentIds)
+      .execute();
+    return rows.map((r) => ({
+      assessmentId: r.assessment_id,
+      studentId: r.student_id,
+      value: num(r.value),
+      code: r.code,
+      levels: r.levels,
+    }));
+  },
+
+  /** Assessments past their delay whose students and guardians were not told yet. */
+  dueForNotice(db: Db, now: Date, limit = 200) {
+    return db
+      .selectFrom('grades_assessment as a')
+      .innerJoin('subject as s', 's.code', 'a.subject_code')
+      .select(['a.id', 'a.establishment_id', 'a.title', 's.label as subject_label', 'a.teacher_id'])
+      .where('a.notified_at', 'is', null)
+      .where('a.visible_at', '<=', now)
+      .orderBy('a.visible_at')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+  },
+
+  async markNotified(db: Db, ids: string[], now: Date) {
+    if (ids.length === 0) return;
+    await db.updateTable('grades_assessment').set({ notified_at: now }).where('id', 'in', ids).execute();
+  },
+
+  async studentsGraded(db: Db, assessmentIds: string[]) {
+    if (assessmentIds.length === 0) return [];
+    return db
+      .selectFrom('grades_grade')
+      .select(['assessment_id', 'student_id'])
+      .where('assessment_id', 'in', assessmentIds)
+      .execute();
+  },
+
+  // ---- reports ----
+
+  comments(db: Db, schoolYearId: string, period: string, studentIds: string[]) {
+    if (studentIds.length === 0) return Promise.resolve([]);
+    return db
+      .selectFrom('grades_comment')
+      .select(['student_id', 'kind', 'subject_code', 'text'])
+      .where('school_year_id', '=', schoolYearId)
+      .where('period', '=', period)
+      .where('student_id', 'in', studentIds)
+      .execute();
+  },
+
+  async saveComment(
+    db: Db,
+    row: {
+      establishment_id: string;
+      school_year_id: string;
+      period: string;
+      student_id: string;
+      kind: 'subject' | 'head_teacher' | 'direction';
+      subject_code: string;
+      author_id: string;
+      text: string;
+    },
+  ) {
+    if (row.text === '') {
+      await db
+        .deleteFrom('grades_comment')
+        .where('school_year_id', '=', row.school_year_id)
+        .where('period', '=', row.period)
+        .where('student_id', '=', row.student_id)
+        .where('kind', '=', row.kind)
+        .where('subject_code', '=', row.subject_code)
+        .execute();
+      return;
+    }
+    await db
+      .insertInto('grades_comment')
+      .values(row)
+      .onConflict((oc) =>
+        oc
+          .columns(['school_year_id', 'period', 'student_id', 'kind', 'subject_code'])
+          .doUpdateSet({ text: row.text, author_id: row.author_id, updated_at: new Date() }),
+      )
+      .execute();
+  },
+
+  report(db: Db, schoolYearId: string, classId: string, period: string) {
+    return db
+      .selectFrom('grades_report')
+      .select(['published_at', 'published_by'])
+      .where('school_year_id', '=', schoolYearId)
+      .where('class_id', '=', classId)
+      .where('period', '=', period)
+      .executeTakeFirst();
+  },
+
+  /** The published reports of these classes in a year. */
+  publishedReports(db: Db, schoolYearId: string, classIds: string[]) {
+    if (classIds.length === 0) return Promise.resolve([]);
+    return db
+      .selectFrom('grades_report')
+      .select(['class_id', 'period', 'published_at'])
+      .where('school_year_id', '=', schoolYearId)
+      .where('class_id', 'in', classIds)
+      .orderBy('published_at')
+      .execute();
+  },
+
+  async publishReport(
+    db: Db,
+    row: { establishment_id: string; school_year_id: string; class_id: string; period: string; published_by: string },
+    now: Date,
+  ) {
+    await db
+      .insertInto('grades_report')
+      .values({ ...row, published_at: now })
+      .onConflict((oc) =>
+        oc
+          .columns(['school_year_id', 'class_id', 'period'])
+          .doUpdateSet({ published_at: now, published_by: row.published_by }),
+      )
+      .execute();
+  },
+
+  // ---- indicators and the person's export ----
+
+  async countAssessments(db: Db, establishmentId: string, from: Date, to: Date) {
+    const r = await db
+      .selectFrom('grades_assessment')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.count<number>('teacher_id').distinct().as('teachers')])
+      .where('establishment_id', '=', establishmentId)
+      .where('created_at', '>=', from)
+      .where('created_at', '<', to)
+      .executeTakeFirstOrThrow();
+    return { assessments: Number(r.n), teachers: Number(r.teachers) };
+  },
+
+  async countGrades(db: Db, establishmentId: string, from: Date, to: Date) {
+    const r = await db
+      .selectFrom('grades_grade')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('establishment_id', '=', establishmentId)
+      .where('entered_at', '>=', from)
+      .where('entered_at', '<', to)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  },
+
+  async teacherCount(db: Db, establishmentId: string) {
+    const r = await db
+      .selectFrom('membership')
+      .select((eb) => eb.fn.count<number>('user_id').distinct().as('n'))
+      .where('establishment_id', '=', establishmentId)
+      .where('profile', '=', 'teacher')
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  },
+
+  async countReports(db: Db, establishmentId: string, from: Date, to: Date) {
+    const r = await db
+      .selectFrom('grades_report')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('establishment_id', '=', establishmentId)
+      .where('published_at', '>=', from)
+      .where('published_at', '<', to)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  },
+
+  async usageCount(db: Db, establishmentId: string, action: string, profiles: string[], from: string, to: string) {
+    const r = await db
+      .selectFrom('usage_daily')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('events'), eb.lit(0)).as('n'))
+      .where('establishment_id', '=', establishmentId)
+      .where('service', '=', 'grades')
+      .where('action', '=', action)
+      .where('profile', 'in', profiles)
+      .where('day', '>=', from)
+      .where('day', '<=', to)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  },
+
+  gradesOfPerson(db: Db, userId: string) {
+    return db
+      .selectFrom('grades_grade as g')
+      .innerJoin('grades_assessment as a', 'a.id', 'g.assessment_id')
+      .innerJoin('subject as s', 's.code', 'a.subject_code')
+      .select([
+        'a.establishment_id',
+        's.label',
+        'a.title',
+        'a.on_date',
+        'a.scale',
+        'a.coefficient',
+        'g.value',
+        'g.code',
+      ])
+      .where('g.student_id', '=', userId)
+      .orderBy('a.on_date')
+      .execute();
+  },
+
+  assessmentsByPerson(db: Db, userId: string) {
+    return db
+      .selectFrom('grades_assessment as a')
+      .innerJoin('subject as s', 's.code', 'a.subject_code')
+      .select(['a.establishment_id', 's.label', 'a.title', 'a.on_date', 'a.created_at'])
+      .where('a.teacher_id', '=', userId)
+      .orderBy('a.on_date')
+      .execute();
+  },
+
+  commentsAbout(db: Db, userId: string) {
+    return db
+      .selectFrom('grades_comment')
+      .select(['establishment_id', 'period', 'kind', 'subject_code', 'text', 'author_id', 'student_id', 'updated_at'])
+      .where((eb) => eb.or([eb('student_id', '=', userId), eb('author_id', '=', userId)]))
+      .execute();
+  },
+};
+
+/** What the demo seed reads and writes in bulk. */
+export const gradesDemoData = {
+  assignments(db: Db, schoolYearId: string) {
+    return db
+      .selectFrom('teaching_assignment')
+      .select(['teacher_id', 'class_id', 'group_id', 'subject_code'])
+      .where('school_year_id', '=', schoolYearId)
+      .execute();
+  },
+  enrolments(db: Db, schoolYearId: string) {
+    return db
+      .selectFrom('enrolment')
+      .select(['student_id', 'class_id', 'group_id'])
+      .where('school_year_id', '=', schoolYearId)
+      .execute();
+  },
+  heads(db: Db, schoolYearId: string) {
+    return db
+      .selectFrom('head_teacher')
+      .select(['teacher_id', 'class_id'])
+      .where('school_year_id', '=', schoolYearId)
+      .execute();
+  },
+  async insert(
+    db: Db,
+    assessments: {
+      id: string;
+      establishment_id: string;
+      school_year_id: string;
+      class_id: string | null;
+      group_id: string | null;
+      subject_code: string;
+      teacher_id: string;
+      title: string;
+      on_date: string;
+      coefficient: number;
+      scale: number;
+      competencies: string[];
+      visible_at: Date;
+      notified_at: Date | null;
+      created_at: Date;
+    }[],
+    rows: {
+      assessment_id: string;
+      student_id: string;
+      establishment_id: string;
+      value: number | null;
+      code: GradeCode | null;
+      levels: (number | null)[] | null;
+      entered_at: Date;
+    }[],
+  ) {
+    for (let i = 0; i < assessments.length; i += 1000)
+      await db
+        .insertInto('grades_assessment')
+        .values(assessments.slice(i, i + 1000))
+        .execute();
+    for (let i = 0; i < rows.length; i += 5000)
+      await db
+        .insertInto('grades_grade')
+        .values(rows.slice(i, i + 5000))
+        .execute();
+  },
+  async comments(
+    db: Db,
+    rows: {
+      establishment_id: string;
+      school_year_id: string;
+      period: string;
+      student_id: string;
+      kind: 'subject' | 'head_teacher' | 'direction';
+      subject_code: string;
+      author_id: string | null;
+      text: string;
+    }[],
+  ) {
+    if (rows.length) await db.insertInto('grades_comment').values(rows).execute();
+  },
+};

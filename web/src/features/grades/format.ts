@@ -1,0 +1,37 @@
+import type { GradeCode } from '@preau/contracts';
+
+/** A number the French way, at most two decimals: 15,5. */
+export const num = (x: number | null | undefined, lang = 'fr') =>
+  x === null || x === undefined
+    ? '–'
+    : x.toLocaleString(lang.startsWith('en') ? 'en-GB' : 'fr-FR', { maximumFractionDigits: 2 });
+
+/** A grade input's text → a number (accepts 12,5 and 12.5), `null` if empty, NaN if not a number. */
+export const parseGrade = (s: string): number | null => {
+  const t = s.trim().replace(',', '.');
+  if (t === '') return null;
+  return /^\d+(\.\d{1,2})?$/.test(t) ? Number(t) : Number.NaN;
+};
+
+export const CODES: GradeCode[] = ['absent', 'exempt', 'not_handed_in'];
+
+/** Paris calendar date of an ISO date, long: « lundi 5 octobre ». */
+export const dayLabel = (date: string, lang = 'fr') =>
+  new Date(`${date}T12:00:00Z`).toLocaleDateString(lang.startsWith('en') ? 'en-GB' : 'fr-FR', {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    timeZone: 'Europe/Paris',
+  });
+
+export const dateTimeLabel = (iso: string, lang = 'fr') =>
+  new Date(iso).toLocaleString(lang.startsWith('en') ? 'en-GB' : 'fr-FR', {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: 'Europe/Paris',
+  });
+
+export const todayInParis = () => new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Paris' });

@@ -60,14 +60,16 @@ describe('SQL statements per request on the hot paths, caches warm', () => {
     expect(await count(() => student.get(`/api/portal?establishment=${establishmentId}`))).toEqual([]);
   });
 
-  it("GET /api/home: the portal's none, then one per widget for the timeline and messaging, the logbook's few", async () => {
+  it("GET /api/home: the portal's none, then one per widget for the timeline, messaging and grades, the logbook's few", async () => {
     const sent = await count(() => student.get(`/api/home?establishment=${establishmentId}`));
     // the timeline's, and messaging's (its inbox page and unread count), one each
     expect(sent.filter((q) => /notification_recipient/.test(q))).toHaveLength(1);
     expect(sent.filter((q) => /message_recipient/.test(q))).toHaveLength(1);
+    // the grades' latest grades of the student
+    expect(sent.filter((q) => /grades_grade/.test(q))).toHaveLength(1);
     // the logbook's « à faire pour demain »: the zone's holidays, the student's classes and groups, the homework
     // due (and the ticks « fait » when there is some)
-    const rest = sent.filter((q) => !/notification_recipient|message_recipient/.test(q));
+    const rest = sent.filter((q) => !/notification_recipient|message_recipient|grades_grade/.test(q));
     expect(rest.length).toBeGreaterThan(0);
     expect(rest.length).toBeLessThanOrEqual(4);
   });

@@ -16,6 +16,8 @@ import { grades, gradesDemoData } from './grades.repository.ts';
 
 const TITLES = ['Contrôle', 'Devoir maison', 'Interrogation écrite', 'Exposé', 'Évaluation de fin de chapitre'];
 const COMPETENCIES = ['Chercher', 'Raisonner', 'Communiquer'];
+/** The earlier of two ISO dates. */
+const earliest = (...dates: string[]) => dates.sort()[0]!;
 
 export async function seedGradesDemo(world: DemoWorld): Promise<void> {
   const db = trustedDb(world.db, 'the demo seed');
@@ -46,7 +48,7 @@ export async function seedGradesDemo(world: DemoWorld): Promise<void> {
     // Each student's level, around 12/20.
     const level = new Map<string, number>();
     for (const e of enrolments) if (!level.has(e.student_id)) level.set(e.student_id, 7 + r() * 10);
-    const last = addDays(today, -1) < year.ends_on ? addDays(today, -1) : year.ends_on;
+    const last = earliest(addDays(today, -1), year.ends_on);
     const assessments: Parameters<typeof gradesDemoData.insert>[1] = [];
     const rows: Parameters<typeof gradesDemoData.insert>[2] = [];
     const add = (
@@ -182,7 +184,7 @@ export async function seedGradesDemo(world: DemoWorld): Promise<void> {
             period: 'T1',
             published_by: direction,
           },
-          parisInstant(addDays(t1.to, 10) < today ? addDays(t1.to, 10) : today, '17:00'),
+          parisInstant(earliest(addDays(t1.to, 10), today), '17:00'),
         );
       }
       // The latest visible maths grades of 2NDE1 are on eleve.demo's and parent.demo's timeline.

@@ -307,6 +307,37 @@ export const grades = {
     return rows.map((r) => assessment(r as RawAssessment));
   },
 
+  /** The latest grades of these students visible at `now` (current year), one query: the home widget. */
+  async latestVisible(db: Db, establishmentId: string, studentIds: string[], now: Date, limit: number) {
+    if (studentIds.length === 0) return [];
+    const rows = await db
+      .selectFrom('grades_grade as gg')
+      .innerJoin('grades_assessment as a', 'a.id', 'gg.assessment_id')
+      .innerJoin('school_year as y', 'y.id', 'a.school_year_id')
+      .innerJoin('subject as s', 's.code', 'a.subject_code')
+      .innerJoin('app_user as u', 'u.id', 'gg.student_id')
+      .select([
+        'a.id',
+        'gg.student_id',
+        'u.display_name',
+        's.label as subject_label',
+        'a.title',
+        'a.on_date',
+        'a.scale',
+        'gg.value',
+        'gg.code',
+      ])
+      .where('gg.student_id', 'in', studentIds)
+      .where('a.establishment_id', '=', establishmentId)
+      .where('y.status', '=', 'current')
+      .where('a.visible_at', '<=', now)
+      .orderBy('a.visible_at', 'desc')
+      .orderBy('a.id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ ...r, scale: Number(r.scale), value: num(r.value) }));
+  },
+
   /** Every grade of these assessments (one query). */
   async gradesOf(db: Db, assessmentIds: string[]): Promise<GradeRow[]> {
     if (assessmentIds.length === 0) return [];

@@ -45,7 +45,6 @@ import {
   studentFor,
   studentsOf,
   subjectsTaught,
-  type Target,
   targetIn,
   targetOf,
 } from './grades.access.ts';
@@ -1021,45 +1020,17 @@ export async function gradesHome({ ctx, establishmentId, profiles }: HomeWidgetC
           await relations.allChildrenOf(auth.db, establishmentId, auth.user.id),
         )),
       ];
-  const y = await grades.currentYear(auth.db, establishmentId);
-  if (!y || students.length === 0) return { latest: [] };
-  const now = new Date();
-  const lists = await Promise.all(
-    students.map((studentId) =>
-      grades
-        .assessmentsOfStudent(auth.db, {
-          studentId,
-          schoolYearId: y.id,
-          from: y.starts_on,
-          to: y.ends_on,
-          visibleBy: now,
-        })
-        .then((list) => list.slice(0, 5).map((a) => ({ a, studentId }))),
-    ),
-  );
-  const recent = lists
-    .flat()
-    .sort((x, z) => z.a.visible_at.getTime() - x.a.visible_at.getTime())
-    .slice(0, 5);
-  const rows = await grades.gradesOfStudents(
-    auth.db,
-    recent.map((r) => r.a.id),
-    students,
-  );
-  const names = students.length > 1 ? await grades.names(auth.db, students) : new Map();
+  const rows = await grades.latestVisible(auth.db, establishmentId, students, new Date(), 5);
   return {
-    latest: recent.map(({ a, studentId }) => {
-      const g = rows.find((r) => r.assessmentId === a.id && r.studentId === studentId);
-      return {
-        assessmentId: a.id,
-        student: students.length > 1 ? (names.get(studentId)?.displayName ?? null) : null,
-        subject: a.subject_label,
-        title: a.title,
-        date: a.on_date,
-        ...(g?.value !== null && g?.value !== undefined ? { value: g.value } : {}),
-        ...(g?.code ? { code: g.code } : {}),
-        scale: a.scale,
-      };
-    }),
+    latest: rows.map((r) => ({
+      assessmentId: r.id,
+      student: students.length > 1 ? r.display_name : null,
+      subject: r.subject_label,
+      title: r.title,
+      date: r.on_date,
+      ...(r.value !== null ? { value: r.value } : {}),
+      ...(r.code ? { code: r.code } : {}),
+      scale: r.scale,
+    })),
   };
 }

@@ -101,6 +101,45 @@ describe('directory', () => {
     await audit(page, 'directory-import-report');
   });
 
+  test('a CSV from school software: the mapping step speaks French, with samples; a column mapped by hand', async () => {
+    const { page, est } = await admin();
+    await page.goto(`/admin/${est}/directory/import`);
+    await page.locator('main h1', { hasText: "Import de l'annuaire" }).waitFor();
+    work ??= mkdtempSync(join(tmpdir(), 'preau-csv-'));
+    const csv = join(work, 'eleves-export.csv');
+    writeFileSync(
+      csv,
+      [
+        'Nom;Prénom;Date de naissance;Sexe;Classe;Mail resp;Club',
+        'TESTEUR;Zoé;14/03/2010;F;2NDE1;zoe.parent@example.org;Échecs',
+        'ESSAI;Noah;02/07/2010;M;2NDE1;noah.parent@example.org;Théâtre',
+      ].join('\n'),
+    );
+    await page.locator('input[name="files"]').setInputFiles(csv);
+    await page.getByRole('button', { name: "Lancer l'import" }).click();
+    const step = page.getByTestId('mapping-file');
+    await step.waitFor();
+    await page.locator('main h2', { hasText: 'Correspondance des colonnes' }).waitFor();
+    // Each column: its samples, and a choice among words, never the file format's keys.
+    const row = (header: string) => step.locator(`tr[data-column="${header}"]`);
+    expect(await row('Date de naissance').locator('td').first().textContent()).toContain('14/03/2010');
+    const birth = row('Date de naissance').getByRole('combobox');
+    expect(await birth.locator('option:checked').textContent()).toBe('Date de naissance');
+    // « Sexe » is not read as a civilité.
+    expect(await row('Sexe').getByRole('combobox').locator('option:checked').textContent()).not.toContain('Civilité');
+    const options = await birth.locator('option').allTextContents();
+    expect(options).toContain('Responsable 1 — Courriel');
+    expect(options.some((o) => /^(r1|r2)\.|^[a-z]+[A-Z]/.test(o))).toBe(false);
+    // The unknown column « Mail resp » gets its field by hand.
+    await row('Mail resp').getByRole('combobox').selectOption({ label: 'Responsable 1 — Courriel' });
+    await audit(page, 'directory-import-mapping');
+    await page.getByRole('button', { name: "Lancer l'import avec cette correspondance" }).click();
+    await expect
+      .poll(() => page.getByRole('progressbar').getAttribute('aria-valuenow'), { timeout: 60_000 })
+      .toBe('100');
+    await page.getByTestId('import-report').waitFor();
+  });
+
   test('login sheets of a class: the preview counts, a confirmation names the sheets it invalidates, a PDF', async () => {
     const { page, est } = await admin();
     await page.goto(`/admin/${est}/directory/login-sheets`);

@@ -236,6 +236,13 @@ function MappingStep({
   onConfirm: () => void;
 }) {
   const { t } = useTranslation();
+  // `r1.email` → « Responsable 1 — Courriel »: people choose among words, never the file format's keys.
+  const fieldLabel = (field: string) => {
+    const m = /^r([12])\.(.+)$/.exec(field);
+    return m
+      ? t('directory.csvFieldGuardian', { n: m[1], field: t(`directory.csvField.${m[2]}`) })
+      : t(`directory.csvField.${field}`);
+  };
   const anomalyLabel = useAnomalyLabel();
   const anomalyDetail = useAnomalyDetail();
   return (
@@ -307,7 +314,7 @@ function MappingStep({
                         <option value={IGNORE}>{t('directory.import.ignore')}</option>
                         {preview.fields.map((field) => (
                           <option key={field} value={field}>
-                            {field}
+                            {fieldLabel(field)}
                           </option>
                         ))}
                       </Select>

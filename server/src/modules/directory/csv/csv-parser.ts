@@ -145,7 +145,8 @@ const HEADERS: Record<BaseField, string[]> = {
   usageName: ['nomdusage', 'nomusage', 'nomdusageeleve', 'nomdusageresponsable'],
   firstName: ['prenom', 'prenomeleve', 'prenomresponsable', 'prenomenseignant', 'prenom1', 'premierprenom'],
   birthDate: ['datedenaissance', 'datenaiss', 'datenaissance', 'nele', 'nee', 'neele', 'datedenaiss'],
-  title: ['civilite', 'sexe', 'genre'],
+  // « Sexe » (M/F) is not a civilité (M., Mme): SIECLE's column is known and left out (`ignored`, below).
+  title: ['civilite'],
   class: ['classe', 'classes', 'libelleclasse', 'classeouregroupement', 'division', 'codeclasse'],
   groups: ['groupes', 'groupe', 'regroupement', 'regroupements'],
   level: ['niveau', 'mef', 'libellemef', 'filiere', 'cycle', 'codemef'],
@@ -172,6 +173,8 @@ const HEADERS: Record<BaseField, string[]> = {
   photoConsent: ['autorisationphoto', 'autorisationsphotos', 'autorisationphotos', 'droitimage', 'droitalimage'],
   associationConsent: ['autorisationassociation', 'autorisationsassociations', 'autorisationassociations'],
   ignored: [
+    'sexe',
+    'genre',
     'dateinscription',
     'datedinscription',
     'deuxiemeprenom',

@@ -17,6 +17,36 @@ export const DOCUMENT_RIGHTS = ['read', 'contribute', 'manage'] as const;
 export const DocumentRight = z.enum(DOCUMENT_RIGHTS);
 export type DocumentRight = z.infer<typeof DocumentRight>;
 
+/**
+ * A document attached by reference to another module's object (a message, a lesson, a homework): the document's id,
+ * or `{ documentId, version }` where `version` is `latest` (default: the reference follows the document's new
+ * versions) or `this` (the version current when attaching, kept whatever replaces it later).
+ */
+export const AttachmentInput = z.union([
+  z.uuid().transform((documentId) => ({ documentId, version: 'latest' as const })),
+  z.strictObject({ documentId: z.uuid(), version: z.enum(['latest', 'this']).default('latest') }),
+]);
+export type AttachmentInput = z.output<typeof AttachmentInput>;
+/** At most this many documents on one object. */
+export const MAX_ATTACHMENTS = 20;
+export const AttachmentInputs = z.array(AttachmentInput).max(MAX_ATTACHMENTS);
+
+/**
+ * A document attached by reference, as the holder's readers see it: `url` serves its bytes through the reference
+ * (`GET /api/documents/references/:id/content`), checked against the holder's audience.
+ */
+export const AttachedDocument = z.object({
+  /** The reference's id. */
+  id: z.uuid(),
+  documentId: z.uuid(),
+  name: z.string(),
+  size: z.number(),
+  mime: z.string(),
+  version: z.enum(['latest', 'this']),
+  url: z.string(),
+});
+export type AttachedDocument = z.infer<typeof AttachedDocument>;
+
 /** Levels of the library's resources (collège, lycée, and whole cycles). */
 export const LIBRARY_LEVELS = [
   'cycle3',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineApi } from './api.ts';
 import { EstablishmentProfile, IdParams } from './common.ts';
+import { AttachedDocument, AttachmentInputs } from './documents.ts';
 
 /*
  * Messaging (messagerie): messages between the members of an establishment, within its communication rules.
@@ -84,7 +85,8 @@ export const SendMessageBody = z.strictObject({
   to: ToList,
   subject: z.string().trim().min(1).max(200),
   body: Body,
-  attachments: z.array(z.uuid()).max(20).optional(),
+  /** Documents attached by reference (ids, or `{ documentId, version: 'latest' | 'this' }`); the sender must read each. */
+  attachments: AttachmentInputs.optional(),
   /** "Sans réponse possible" (the direction's announcements). */
   noReply: z.boolean().optional(),
   /** The message answered (reply, reply-all): its sender may always be answered unless it was sans réponse. */
@@ -102,7 +104,7 @@ export const DraftBody = z.strictObject({
   to: z.array(RecipientId).max(200).default([]),
   subject: z.string().max(200).default(''),
   body: Body.default(''),
-  attachments: z.array(z.uuid()).max(20).default([]),
+  attachments: AttachmentInputs.default([]),
   noReply: z.boolean().default(false),
   replyTo: z.uuid().nullable().optional(),
   forwardOf: z.uuid().nullable().optional(),
@@ -149,13 +151,8 @@ export const MailboxPage = z.object({
 });
 export type MailboxPage = z.infer<typeof MailboxPage>;
 
-export const Attachment = z.object({
-  id: z.uuid(),
-  documentId: z.uuid(),
-  name: z.string(),
-  size: z.number(),
-  mime: z.string(),
-});
+/** A message's attachment: a document by reference, downloaded through `url` by the message's sender and recipients. */
+export const Attachment = AttachedDocument;
 
 export const MessageView = z.object({
   id: z.uuid(),
@@ -190,7 +187,7 @@ export const MessageView = z.object({
   draft: z
     .object({
       to: z.array(z.object({ id: z.string(), label: z.string() })),
-      attachments: z.array(z.uuid()),
+      attachments: z.array(z.object({ documentId: z.uuid(), version: z.enum(['latest', 'this']) })),
       replyTo: z.uuid().nullable(),
       forwardOf: z.uuid().nullable(),
     })
@@ -311,6 +308,7 @@ export const messagingApi = defineApi({
     'NOTHING_TO_RECALL',
     'NOT_A_DRAFT',
     'NO_RECIPIENT',
+    'ATTACHMENT_NOT_ALLOWED',
   ],
   endpoints: {
     'GET /api/messaging/recipients': {
@@ -347,6 +345,7 @@ export const messagingApi = defineApi({
         'REPLY_NOT_ALLOWED',
         'NOT_A_DRAFT',
         'NO_RECIPIENT',
+        'ATTACHMENT_NOT_ALLOWED',
       ],
     },
     'GET /api/messaging/inbox': {
@@ -397,7 +396,7 @@ export const messagingApi = defineApi({
       body: DraftBody,
       status: 201,
       response: DraftSaved,
-      errors: ['UNSAFE_CONTENT', 'MESSAGE_TOO_LONG'],
+      errors: ['UNSAFE_CONTENT', 'MESSAGE_TOO_LONG', 'ATTACHMENT_NOT_ALLOWED'],
     },
     'PUT /api/messaging/drafts/:id': {
       summary: 'Save a draft again (as one types)',
@@ -406,7 +405,7 @@ export const messagingApi = defineApi({
       params: IdParams,
       body: DraftBody,
       response: DraftSaved,
-      errors: ['UNSAFE_CONTENT', 'MESSAGE_TOO_LONG', 'NOT_A_DRAFT'],
+      errors: ['UNSAFE_CONTENT', 'MESSAGE_TOO_LONG', 'NOT_A_DRAFT', 'ATTACHMENT_NOT_ALLOWED'],
     },
     'DELETE /api/messaging/drafts/:id': {
       summary: 'Discard a draft',

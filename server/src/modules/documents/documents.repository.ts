@@ -702,6 +702,7 @@ export const references = {
             'r.holder_module',
             'r.holder_type',
             'r.holder_id',
+            'r.version_id',
             'd.name',
             sql<string>`COALESCE(pv.size, d.size)`.as('size'),
             sql<string>`COALESCE(pv.mime, d.mime)`.as('mime'),
@@ -753,13 +754,29 @@ export const references = {
       .where('r.id', '=', id)
       .executeTakeFirst(),
 
-  deleteOf: (db: Db, holder: Holder) =>
+  deleteOf: (db: Db, holders: readonly Holder[]) =>
     db
       .deleteFrom('document_reference')
+      .where((eb) =>
+        eb.or(
+          holders.map((h) =>
+            eb.and([eb('holder_module', '=', h.module), eb('holder_type', '=', h.type), eb('holder_id', '=', h.id)]),
+          ),
+        ),
+      )
+      .executeTakeFirst(),
+
+  /** The position after a holder's last reference (new ones come after those it has). */
+  nextPosition: async (db: Db, holder: Holder) => {
+    const row = await db
+      .selectFrom('document_reference')
+      .select(sql<number>`COALESCE(max(position) + 1, 0)::int`.as('next'))
       .where('holder_module', '=', holder.module)
       .where('holder_type', '=', holder.type)
       .where('holder_id', '=', holder.id)
-      .executeTakeFirst(),
+      .executeTakeFirstOrThrow();
+    return Number(row.next);
+  },
 };
 
 export const quotas = {

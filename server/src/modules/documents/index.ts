@@ -8,7 +8,15 @@ import { documentsMessages } from './documents.messages.ts';
 import { documentsRoutes } from './documents.routes.ts';
 
 export { purgeDocuments } from './documents.jobs.ts';
-export { type AttachedDocument, attachDocuments, detachDocuments, type Holder, referencesOf } from './references.ts';
+export {
+  type AttachedDocument,
+  attachDocuments,
+  copyReferences,
+  detachDocuments,
+  type Holder,
+  referencesOf,
+  referenceUrl,
+} from './references.ts';
 
 /**
  * Documents (espace documentaire): personal, class, group and administrative spaces, the académie's library,

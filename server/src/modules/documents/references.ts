@@ -20,13 +20,20 @@ import { sendBytes } from './documents.service.ts';
 export type { Holder };
 
 export interface AttachedDocument {
-  /** The reference's id: `GET /api/documents/references/:id/content` serves its bytes. */
+  /** The reference's id. */
   id: string;
   documentId: string;
   name: string;
   size: number;
   mime: string;
+  /** `this`: pinned to the version current when attached; `latest`: follows the document's new versions. */
+  version: 'latest' | 'this';
+  /** Where its readers download it: `GET /api/documents/references/:id/content`. */
+  url: string;
 }
+
+/** The download address of a reference (the holder's audience is checked there). */
+export const referenceUrl = (id: string) => `/api/documents/references/${id}/content`;
 
 /**
  * Attaches documents to a holder, in the caller's transaction: the user must be able to read every one of them
@@ -40,8 +47,11 @@ export async function attachDocuments(
     holder: Holder;
     documentIds: readonly string[];
     userId: string;
-    /** Keep the version current now, whatever replaces it later (default: always the latest). */
-    pin?: boolean;
+    /**
+     * Keep the version current now, whatever replaces it later (default: always the latest): `true` for all of
+     * them, or the ids of the documents to pin.
+     */
+    pin?: boolean | readonly string[];
   },
 ): Promise<AttachedDocument[]> {
   const ids = [...new Set(input.documentIds)];
@@ -68,10 +78,13 @@ export async function attachDocuments(
     });
   }
   const byId = new Map(docs.map((d) => [d.id, d]));
-  const pinned = input.pin ? await versions.currentOf(trx, ids) : new Map<string, string>();
+  const pin = input.pin;
+  const toPin = pin === true ? ids : Array.isArray(pin) ? ids.filter((id) => pin.includes(id)) : [];
+  const pinned = toPin.length > 0 ? await versions.currentOf(trx, toPin) : new Map<string, string>();
+  const first = await references.nextPosition(trx, input.holder);
   const rows = await references.insert(
     trx,
-    ids.map((documentId, position) => ({
+    ids.map((documentId, i) => ({
       establishment_id: input.establishmentId,
       document_id: documentId,
       version_id: pinned.get(documentId) ?? null,
@@ -79,14 +92,51 @@ export async function attachDocuments(
       holder_type: input.holder.type,
       holder_id: input.holder.id,
       created_by: input.userId,
-      position,
+      position: first + i,
     })),
   );
   const refs = new Map(rows.map((r) => [r.document_id, r.id]));
   return ids.map((documentId) => {
     const d = byId.get(documentId)!;
-    return { id: refs.get(documentId)!, documentId, name: d.name, size: Number(d.size), mime: d.mime };
+    const id = refs.get(documentId)!;
+    return {
+      id,
+      documentId,
+      name: d.name,
+      size: Number(d.size),
+      mime: d.mime,
+      version: pinned.has(documentId) ? 'this' : 'latest',
+      url: referenceUrl(id),
+    };
   });
+}
+
+/**
+ * Copies a holder's references to another holder (a forwarded message's attachments), pins kept, in the caller's
+ * transaction. No right on the documents is checked: the caller has checked that the user reads `from` — which
+ * is what lets them read its attachments. Returns how many were copied.
+ */
+export async function copyReferences(
+  trx: Db,
+  input: { establishmentId: string; from: Holder; to: Holder; userId: string },
+): Promise<number> {
+  const rows = await references.ofHolders(trx, [input.from]);
+  if (rows.length === 0) return 0;
+  const first = await references.nextPosition(trx, input.to);
+  const inserted = await references.insert(
+    trx,
+    rows.map((r, i) => ({
+      establishment_id: input.establishmentId,
+      document_id: r.document_id,
+      version_id: r.version_id,
+      holder_module: input.to.module,
+      holder_type: input.to.type,
+      holder_id: input.to.id,
+      created_by: input.userId,
+      position: first + i,
+    })),
+  );
+  return inserted.length;
 }
 
 /**
@@ -105,14 +155,21 @@ export async function referencesOf(db: Db, holders: readonly Holder[]): Promise<
       name: r.name,
       size: Number(r.size),
       mime: r.mime,
+      version: r.version_id ? 'this' : 'latest',
+      url: referenceUrl(r.id),
     });
   }
   return out;
 }
 
-/** Removes every reference a holder has (a deleted message): the documents stay where they are. */
-export async function detachDocuments(trx: Db, holder: Holder): Promise<number> {
-  const res = await references.deleteOf(trx, holder);
+/**
+ * Removes every reference a holder has (a deleted message), or many holders have (one statement): the documents
+ * stay where they are.
+ */
+export async function detachDocuments(trx: Db, holder: Holder | readonly Holder[]): Promise<number> {
+  const holders: readonly Holder[] = Array.isArray(holder) ? holder : [holder as Holder];
+  if (holders.length === 0) return 0;
+  const res = await references.deleteOf(trx, holders);
   return Number(res.numDeletedRows ?? 0);
 }
 

@@ -1,6 +1,7 @@
 import { messagingApi } from '@preau/contracts';
 import { trustedDb } from '../../platform/access/authorize.ts';
 import { defineModule } from '../../platform/module.ts';
+import { detachDocuments } from '../documents/index.ts';
 import * as m0200 from './0200_messaging_core.ts';
 import { readableMessages } from './messaging.access.ts';
 import { messagingIndicators, messagingNotifications, messagingPersonalData } from './messaging.declarations.ts';
@@ -8,7 +9,7 @@ import { seedMessagingDemo } from './messaging.demo.ts';
 import { messagingMessages } from './messaging.messages.ts';
 import { purgeExpired } from './messaging.repository.ts';
 import { messagingRoutes } from './messaging.routes.ts';
-import { messagingHome } from './messaging.service.ts';
+import { messageHolder, messagingHome } from './messaging.service.ts';
 
 /**
  * Messaging (messagerie): messages between the members of an establishment within its communication rules, the
@@ -47,7 +48,10 @@ export const messagingModule = defineModule({
   jobs: async ({ boss, db }) => {
     await boss.createQueue('messaging.purge');
     await boss.work('messaging.purge', async () => {
-      await purgeExpired(trustedDb(db, 'retention job'));
+      await db.transaction().execute(async (trx) => {
+        const gone = await purgeExpired(trustedDb(trx, 'retention job'));
+        await detachDocuments(trx, gone.map(messageHolder));
+      });
     });
     await boss.schedule('messaging.purge', '15 4 * * *', null, { tz: 'Europe/Paris' });
   },

@@ -43,4 +43,8 @@ export const messagingMessages: Messages<(typeof messagingApi.errors)[number]> =
     fr: "Aucun destinataire : les listes choisies sont vides. Rien n'a été envoyé.",
     en: 'No recipient: the lists chosen are empty. Nothing was sent.',
   },
+  ATTACHMENT_NOT_ALLOWED: {
+    fr: "Vous ne pouvez pas joindre un document que vous n'avez pas le droit de lire.",
+    en: 'You cannot attach a document you may not read.',
+  },
 };

@@ -726,15 +726,14 @@ export async function messagesOfPerson(db: AuthorizedDb, userId: string) {
   return res.rows;
 }
 
-/** Trash emptied after 30 days, messages kept two years: the retention the register states. */
+/** Trash emptied after 30 days, messages kept two years: the retention the register states. The ids deleted. */
 export async function purgeExpired(db: AuthorizedDb) {
   await sql`DELETE FROM message_recipient WHERE deleted_at IS NOT NULL AND deleted_at < now() - interval '30 days'`.execute(
     db,
   );
-  const res = await sql`DELETE FROM message WHERE COALESCE(sent_at, updated_at) < now() - interval '2 years'`.execute(
-    db,
-  );
-  return Number(res.numAffectedRows ?? 0);
+  const res = await sql<{ id: string }>`
+    DELETE FROM message WHERE COALESCE(sent_at, updated_at) < now() - interval '2 years' RETURNING id`.execute(db);
+  return res.rows.map((r) => r.id);
 }
 
 /** Indicators of the rollout cockpit, from the module's own rows and the usage events (Paris days, inclusive). */

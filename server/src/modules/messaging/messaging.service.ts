@@ -1,4 +1,5 @@
 import {
+  type AttachmentInput,
   type Audience,
   ESTABLISHMENT_PROFILES,
   type EstablishmentProfile,
@@ -21,6 +22,7 @@ import { AppError, notFound } from '../../platform/errors.ts';
 import type { RequestContext } from '../../platform/http/context.ts';
 import type { HomeWidgetContext } from '../../platform/module.ts';
 import { recordUsage } from '../../platform/usage.ts';
+import { attachDocuments, copyReferences, detachDocuments, referencesOf } from '../documents/index.ts';
 import { markSourceRead, notify, withdraw } from '../timeline/index.ts';
 import {
   allowedPeople,
@@ -59,6 +61,30 @@ import {
 } from './messaging.repository.ts';
 
 const SERVICE = 'messaging' as const;
+
+/** A message as the holder of its attachments (references to documents, never copies). */
+export const messageHolder = (id: string) => ({ module: 'messaging', type: 'message', id });
+
+/**
+ * Attaches documents to a message in the caller's transaction: 403 `ATTACHMENT_NOT_ALLOWED` (nothing written) when
+ * the sender may not read one of them; `version: 'this'` pins the version current now.
+ */
+async function attach(
+  trx: AuthorizedDb,
+  establishmentId: string,
+  messageId: string,
+  userId: string,
+  list: readonly AttachmentInput[],
+) {
+  if (list.length === 0) return [];
+  return attachDocuments(trx, {
+    establishmentId,
+    holder: messageHolder(messageId),
+    documentIds: list.map((a) => a.documentId),
+    userId,
+    pin: list.filter((a) => a.version === 'this').map((a) => a.documentId),
+  });
+}
 const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
 
 /** Caps per profile unless the establishment says otherwise: students few recipients and few messages. */
@@ -352,16 +378,15 @@ async function establishmentOf(ctx: RequestContext, id: string): Promise<string>
 export async function send(ctx: RequestContext, body: SendMessageBody) {
   const c = await writer(ctx, body.establishmentId);
   const { html, text } = cleanBody(body.body);
-  if (body.attachments?.length) {
-    // Attachments are references to documents: refused until the documents service is mounted here.
-    throw new AppError(400, 'VALIDATION', {
-      errors: [{ path: 'body.attachments', message: 'attachments need the documents service' }],
-    });
-  }
+  const attachments = body.attachments ?? [];
   if (body.noReply) await requireEstablishmentPermission(ctx, 'messaging.no_reply', body.establishmentId);
   const parent = body.replyTo ? await visibleMessage(c.auth, body.replyTo) : null;
   if (parent?.no_reply && parent.sender_id !== c.sender.id) throw new AppError(403, 'REPLY_NOT_ALLOWED');
   const forwarded = body.forwardOf ? await visibleMessage(c.auth, body.forwardOf) : null;
+  // A forward keeps the forwarded message's attachments (the forwarder reads them as its recipient).
+  const forwardedDocs = forwarded
+    ? ((await referencesOf(c.auth.db, [messageHolder(forwarded.id)])).get(forwarded.id) ?? [])
+    : [];
   if (body.draftId) {
     const d = await messages.byId(c.auth.db, body.draftId);
     if (!d || d.establishment_id !== body.establishmentId || d.sender_id !== c.sender.id) throw notFound();
@@ -392,7 +417,10 @@ export async function send(ctx: RequestContext, body: SendMessageBody) {
         : 60;
       return { limited: { wait, messages: hour.messages, recipients: hour.recipients } } as const;
     }
-    if (body.draftId) await messages.deleteDraft(trx, body.draftId, c.sender.id);
+    if (body.draftId) {
+      await detachDocuments(trx, messageHolder(body.draftId));
+      await messages.deleteDraft(trx, body.draftId, c.sender.id);
+    }
     const row = await messages.insert(trx, {
       establishmentId: body.establishmentId,
       threadId: parent?.thread_id ?? null,
@@ -408,8 +436,17 @@ export async function send(ctx: RequestContext, body: SendMessageBody) {
       draftAttachments: [],
       recipientCount: r.recipients.length,
       profileCounts: r.byProfile,
-      hasAttachments: false,
+      hasAttachments: forwardedDocs.length + attachments.length > 0,
     });
+    if (forwarded && forwardedDocs.length > 0) {
+      await copyReferences(trx, {
+        establishmentId: body.establishmentId,
+        from: messageHolder(forwarded.id),
+        to: messageHolder(row.id),
+        userId: c.sender.id,
+      });
+    }
+    await attach(trx, body.establishmentId, row.id, c.sender.id, attachments);
     const count = await fanOut(trx, row.id, body.establishmentId, new Date(row.sent_at!), r.recipients);
     await notify(trx, {
       establishmentId: body.establishmentId,
@@ -440,6 +477,7 @@ export async function send(ctx: RequestContext, body: SendMessageBody) {
   }
   recordUsage(ctx, body.establishmentId, SERVICE, 'message.send');
   if (parent) recordUsage(ctx, body.establishmentId, SERVICE, 'message.reply');
+  if (attachments.length > 0) recordUsage(ctx, body.establishmentId, SERVICE, 'message.attach');
   return sent as { id: string; recipientCount: number };
 }
 
@@ -579,6 +617,7 @@ export async function readMessage(ctx: RequestContext, id: string): Promise<Mess
     }
   }
   const draftTo = m.status === 'draft' ? m.to_spec : [];
+  const attachments = (await referencesOf(auth.db, [messageHolder(id)])).get(id) ?? [];
   return {
     id: m.id,
     establishmentId,
@@ -595,7 +634,7 @@ export async function readMessage(ctx: RequestContext, id: string): Promise<Mess
     sentAt: iso(m.sent_at),
     status: m.status,
     noReply: m.no_reply,
-    attachments: [],
+    attachments,
     mine: {
       role: isSender ? 'sender' : 'recipient',
       folder: isSender ? (m.status === 'draft' ? 'drafts' : m.sender_folder) : copy!.folder,
@@ -622,7 +661,14 @@ export async function readMessage(ctx: RequestContext, id: string): Promise<Mess
     },
     replyAll,
     ...(m.status === 'draft'
-      ? { draft: { to: draftTo, attachments: m.draft_attachments, replyTo: m.parent_id, forwardOf: m.forward_of } }
+      ? {
+          draft: {
+            to: draftTo,
+            attachments: attachments.map((a) => ({ documentId: a.documentId, version: a.version })),
+            replyTo: m.parent_id,
+            forwardOf: m.forward_of,
+          },
+        }
       : {}),
   };
 }
@@ -685,6 +731,8 @@ export async function recall(ctx: RequestContext, id: string) {
     const r = await messages.recall(trx, id);
     if (r.recalled === 0) return r;
     await withdraw(trx, { type: 'message', id });
+    // Recalling withdraws the attachments from everyone, those who already read it included.
+    await detachDocuments(trx, messageHolder(id));
     await audit(trx, ctx, {
       action: 'messaging.message.recall',
       establishmentId,
@@ -708,7 +756,7 @@ export async function saveDraft(
     to: string[];
     subject: string;
     body: string;
-    attachments: string[];
+    attachments: AttachmentInput[];
     noReply: boolean;
     replyTo?: string | null;
     forwardOf?: string | null;
@@ -733,7 +781,7 @@ export async function saveDraft(
     bodyText: text,
     noReply: body.noReply,
     toSpec,
-    draftAttachments: body.attachments,
+    draftAttachments: [...new Set(body.attachments.map((a) => a.documentId))],
     recipientCount: 0,
     profileCounts: {},
     hasAttachments: body.attachments.length > 0,
@@ -744,15 +792,25 @@ export async function saveDraft(
     const existing = await messages.byId(c.auth.db, id);
     if (!existing || existing.sender_id !== c.sender.id) throw notFound();
     if (existing.status !== 'draft') throw new AppError(409, 'NOT_A_DRAFT');
-    const row = await messages.updateDraft(c.auth.db, id, c.sender.id, fields);
-    if (!row) throw new AppError(409, 'NOT_A_DRAFT');
+    // The draft's attachments are references too, replaced at each save (the sender must read each).
+    const row = await c.auth.transaction(async (trx) => {
+      const updated = await messages.updateDraft(trx, id, c.sender.id, fields);
+      if (!updated) throw new AppError(409, 'NOT_A_DRAFT');
+      await detachDocuments(trx, messageHolder(id));
+      await attach(trx, establishmentId, id, c.sender.id, body.attachments);
+      return updated;
+    });
     return { id, savedAt: new Date(row.updated_at).toISOString() };
   }
-  const row = await messages.insert(c.auth.db, {
-    ...fields,
-    establishmentId,
-    senderId: c.sender.id,
-    status: 'draft',
+  const row = await c.auth.transaction(async (trx) => {
+    const inserted = await messages.insert(trx, {
+      ...fields,
+      establishmentId,
+      senderId: c.sender.id,
+      status: 'draft',
+    });
+    await attach(trx, establishmentId, inserted.id, c.sender.id, body.attachments);
+    return inserted;
   });
   recordUsage(ctx, establishmentId, SERVICE, 'draft.create');
   return { id: row.id, savedAt: new Date().toISOString() };
@@ -764,7 +822,10 @@ export async function discardDraft(ctx: RequestContext, id: string) {
   const m = await messages.byId(auth.db, id);
   if (!m || m.sender_id !== auth.user.id) throw notFound();
   if (m.status !== 'draft') throw new AppError(409, 'NOT_A_DRAFT');
-  await messages.deleteDraft(auth.db, id, auth.user.id);
+  await auth.transaction(async (trx) => {
+    await detachDocuments(trx, messageHolder(id));
+    await messages.deleteDraft(trx, id, auth.user.id);
+  });
 }
 
 /** Folders and the mailbox's counts. */
@@ -1069,6 +1130,7 @@ export async function purge(ctx: RequestContext, id: string, reason: string) {
   const removedFrom = await auth.transaction(async (trx) => {
     const n = await messages.purge(trx, id, auth.user.id);
     await withdraw(trx, { type: 'message', id });
+    await detachDocuments(trx, messageHolder(id));
     await audit(trx, ctx, {
       action: 'messaging.message.purge',
       establishmentId,

@@ -91,6 +91,8 @@ describe('grades', () => {
         .fill(String(8 + ((i * 7) % 12) + (i % 2 ? 0.5 : 0)).replace('.', ','));
     }
     await expect.poll(() => page.getByText(`${n} sur ${n} saisies`).count()).toBe(1);
+    await rows.nth(12).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${ARTIFACTS}/grades-entry-phone-list.png` });
     // The entry list fits the phone's width: the grade fields are on screen, nothing scrolls sideways.
     const box = await rows.nth(1).locator('input').boundingBox();
     expect(box!.x + box!.width).toBeLessThanOrEqual(390);

@@ -376,12 +376,11 @@ export const grades = {
   /** Assessments past their delay whose students and guardians were not told yet. */
   dueForNotice(db: Db, now: Date, limit = 200) {
     return db
-      .selectFrom('grades_assessment as a')
-      .innerJoin('subject as s', 's.code', 'a.subject_code')
-      .select(['a.id', 'a.establishment_id', 'a.title', 's.label as subject_label', 'a.teacher_id'])
-      .where('a.notified_at', 'is', null)
-      .where('a.visible_at', '<=', now)
-      .orderBy('a.visible_at')
+      .selectFrom('grades_assessment')
+      .select('id')
+      .where('notified_at', 'is', null)
+      .where('visible_at', '<=', now)
+      .orderBy('visible_at')
       .limit(limit)
       .forUpdate()
       .skipLocked()

@@ -10,6 +10,7 @@ import {
   makeUser,
   testApp,
 } from '../../../test/helpers.ts';
+import { gradesPersonalData } from './grades.declarations.ts';
 import { announceDue } from './grades.service.ts';
 
 /**
@@ -473,6 +474,33 @@ describe('the publication delay, with a moved clock', () => {
   });
 });
 
+describe('competencies', () => {
+  test('assessed on four levels, with or without a grade; shown to the family with their labels', async () => {
+    await setDelay(0);
+    const aid = await create(as.maths, {
+      title: 'Compétences',
+      date: '2026-11-28',
+      competencies: ['Chercher', 'Raisonner'],
+      grades: [
+        { studentId: id.emma, competencies: [3, 4] },
+        { studentId: id.hugo, value: 11, competencies: [2, null] },
+      ],
+    });
+    const item = (await gradesOf(as.parent)).json().items.find((i: { assessmentId: string }) => i.assessmentId === aid);
+    expect(item.value).toBeUndefined();
+    expect(item.competencies).toEqual([
+      { label: 'Chercher', level: 3 },
+      { label: 'Raisonner', level: 4 },
+    ]);
+    const bad = await as.maths.post(
+      '/api/grades/assessments',
+      assessment({ grades: [{ studentId: id.emma, competencies: [5] }] }),
+    );
+    expect(bad.statusCode).toBe(400);
+    await as.maths.delete(`/api/grades/assessments/${aid}`);
+  });
+});
+
 /** The strings pdfkit wrote: its content streams are deflated, its text hex-encoded. */
 function pdfText(pdf: Buffer): string {
   const raw = pdf.toString('latin1');
@@ -592,5 +620,16 @@ describe('home and export', () => {
     expect(home.widgets.grades.latest[0]).toMatchObject({ subject: expect.any(String), scale: expect.any(Number) });
     const teacherHome = (await as.maths.get(`/api/home?establishment=${school.id}`)).json();
     expect(teacherHome.widgets.grades ?? null).toBeNull();
+    // The right of access: a student's grades and the comments about them; a teacher's assessments.
+    const mine = await gradesPersonalData.exportFor!(db, id.emma);
+    expect(
+      (mine.grades as { subject: string; value: number | null }[]).some(
+        (g) => g.subject === 'Mathématiques' && g.value === 15,
+      ),
+    ).toBe(true);
+    expect((mine.reportComments as { about: string }[]).every((c) => c.about === 'me')).toBe(true);
+    const theirs = await gradesPersonalData.exportFor!(db, id.maths);
+    expect((theirs.assessmentsEntered as unknown[]).length).toBeGreaterThan(0);
+    expect(theirs.grades).toEqual([]);
   });
 });

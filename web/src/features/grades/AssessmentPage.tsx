@@ -18,6 +18,8 @@ interface Row {
   displayName: string;
   value: string;
   code: GradeCode | '';
+  /** One level (1–4) per competency, or null. */
+  levels: (number | null)[];
 }
 
 interface Fields {
@@ -26,7 +28,16 @@ interface Fields {
   date: string;
   coefficient: string;
   scale: string;
+  /** The competencies assessed, one per line (optional). */
+  competencies: string;
 }
+
+const competencyList = (text: string) =>
+  text
+    .split('\n')
+    .map((x) => x.trim())
+    .filter(Boolean)
+    .slice(0, 12);
 
 /** A new assessment of a class or group (`?class=…` or `?group=…`): its fields, then one line per student. */
 export function NewAssessmentPage() {
@@ -61,6 +72,7 @@ export function NewAssessmentPage() {
           date: body.fields.date,
           coefficient: Number(body.fields.coefficient.replace(',', '.')),
           scale: Number(body.fields.scale.replace(',', '.')),
+          competencies: competencyList(body.fields.competencies),
           grades: body.grades,
         },
       }),
@@ -85,8 +97,15 @@ export function NewAssessmentPage() {
             date: todayInParis(),
             coefficient: '1',
             scale: '20',
+            competencies: '',
           }}
-          rows={book.data.students.map((s) => ({ id: s.id, displayName: s.displayName, value: '', code: '' }))}
+          rows={book.data.students.map((s) => ({
+            id: s.id,
+            displayName: s.displayName,
+            value: '',
+            code: '',
+            levels: [],
+          }))}
           pending={create.isPending}
           error={create.error}
           onSubmit={(fields, grades) => create.mutate({ fields, grades })}
@@ -122,6 +141,7 @@ export function EditAssessmentPage() {
           date: body.fields.date,
           coefficient: Number(body.fields.coefficient.replace(',', '.')),
           scale: Number(body.fields.scale.replace(',', '.')),
+          competencies: competencyList(body.fields.competencies),
           grades: body.grades,
         },
       }),
@@ -204,12 +224,14 @@ export function EditAssessmentPage() {
                 date: a.date,
                 coefficient: String(a.coefficient).replace('.', ','),
                 scale: String(a.scale).replace('.', ','),
+                competencies: a.competencies.join('\n'),
               }}
               rows={a.students.map((s) => ({
                 id: s.id,
                 displayName: s.displayName,
                 value: s.value === undefined ? '' : String(s.value).replace('.', ','),
                 code: s.code ?? '',
+                levels: s.competencies ?? [],
               }))}
               pending={update.isPending}
               error={update.error}
@@ -282,13 +304,17 @@ function AssessmentForm({
     const grades: GradeInput[] = [];
     for (const r of rows) {
       const v = parseGrade(r.value);
-      if (r.code) grades.push({ studentId: r.id, code: r.code });
-      else if (v !== null) grades.push({ studentId: r.id, value: v });
+      const levels = r.levels.slice(0, competencies.length);
+      const withLevels = levels.some((l) => l !== null) ? { competencies: levels.map((l) => l ?? null) } : {};
+      if (r.code) grades.push({ studentId: r.id, code: r.code, ...withLevels });
+      else if (v !== null) grades.push({ studentId: r.id, value: v, ...withLevels });
+      else if (levels.some((l) => l !== null)) grades.push({ studentId: r.id, ...withLevels });
       else if (!subjects) grades.push({ studentId: r.id }); // editing: an emptied line removes the grade
     }
     onSubmit(fields, grades);
   };
-  const entered = rows.filter((r) => r.code || parseGrade(r.value) !== null).length;
+  const competencies = competencyList(fields.competencies);
+  const entered = rows.filter((r) => r.code || parseGrade(r.value) !== null || r.levels.some((l) => l !== null)).length;
   return (
     <form onSubmit={submit} noValidate data-testid="assessment-form">
       <fieldset className="fr-fieldset">
@@ -313,28 +339,26 @@ function AssessmentForm({
             nativeInputProps={{ value: fields.title, onChange: set('title'), required: true, maxLength: 120 }}
           />
         </div>
-        <div className="fr-fieldset__element fr-fieldset__element--inline">
+        <div className="fr-fieldset__element preau-entry-fields">
           <Input
             label={t('grades.entry.date')}
             nativeInputProps={{ type: 'date', value: fields.date, onChange: set('date'), required: true }}
           />
-        </div>
-        <div className="fr-fieldset__element fr-fieldset__element--inline">
           <Input
             label={t('grades.entry.coefficient')}
-            nativeInputProps={{
-              inputMode: 'decimal',
-              value: fields.coefficient,
-              onChange: set('coefficient'),
-              size: 4,
-            }}
+            nativeInputProps={{ inputMode: 'decimal', value: fields.coefficient, onChange: set('coefficient') }}
           />
-        </div>
-        <div className="fr-fieldset__element fr-fieldset__element--inline">
           <Input
             label={t('grades.entry.scale')}
-            hintText={t('grades.entry.scaleHint')}
-            nativeInputProps={{ inputMode: 'decimal', value: fields.scale, onChange: set('scale'), size: 4 }}
+            nativeInputProps={{ inputMode: 'decimal', value: fields.scale, onChange: set('scale') }}
+          />
+        </div>
+        <div className="fr-fieldset__element">
+          <Input
+            textArea
+            label={t('grades.entry.competencies')}
+            hintText={t('grades.entry.competenciesHint')}
+            nativeTextAreaProps={{ value: fields.competencies, onChange: set('competencies'), rows: 2 }}
           />
         </div>
       </fieldset>
@@ -373,6 +397,31 @@ function AssessmentForm({
                   </option>
                 ))}
               </select>
+              {competencies.length > 0 ? (
+                <div className="preau-entry__levels">
+                  {competencies.map((c, i) => (
+                    <select
+                      key={c}
+                      className="fr-select"
+                      value={r.levels[i] ?? ''}
+                      aria-label={t('grades.entry.levelOf', { name: r.displayName, competency: c })}
+                      onChange={(e) => {
+                        const levels = [...r.levels];
+                        while (levels.length < competencies.length) levels.push(null);
+                        levels[i] = e.target.value ? Number(e.target.value) : null;
+                        setRow(r.id, { levels });
+                      }}
+                    >
+                      <option value="">{c} : –</option>
+                      {[1, 2, 3, 4].map((l) => (
+                        <option key={l} value={l}>
+                          {c} : {t(`grades.levels.${l}`)}
+                        </option>
+                      ))}
+                    </select>
+                  ))}
+                </div>
+              ) : null}
               {p ? (
                 <p id={`${inputId}-error`} className="fr-error-text preau-entry__error">
                   {p}
@@ -384,29 +433,27 @@ function AssessmentForm({
       </ul>
       {serverErrors ? <ErrorAlert error={error} /> : null}
       <div className="preau-entry-actions">
-        <p className="fr-text--sm fr-mb-1w" aria-live="polite">
+        <p className="fr-text--sm fr-mb-0" aria-live="polite">
           {t('grades.entry.entered', { count: entered, total: rows.length })}
         </p>
-        <ul className="fr-btns-group fr-btns-group--inline-sm">
+        <Button type="submit" disabled={pending}>
+          {t('grades.entry.save')}
+        </Button>
+      </div>
+      <ul className="fr-btns-group fr-btns-group--inline-sm fr-mt-2w">
+        <li>
+          <Link className="fr-btn fr-btn--secondary" to={backTo}>
+            {t('grades.entry.cancel')}
+          </Link>
+        </li>
+        {onDelete ? (
           <li>
-            <Button type="submit" disabled={pending}>
-              {t('grades.entry.save')}
+            <Button type="button" priority="tertiary" iconId="fr-icon-delete-line" onClick={onDelete}>
+              {t('grades.entry.delete')}
             </Button>
           </li>
-          <li>
-            <Link className="fr-btn fr-btn--secondary" to={backTo}>
-              {t('grades.entry.cancel')}
-            </Link>
-          </li>
-          {onDelete ? (
-            <li>
-              <Button type="button" priority="tertiary" iconId="fr-icon-delete-line" onClick={onDelete}>
-                {t('grades.entry.delete')}
-              </Button>
-            </li>
-          ) : null}
-        </ul>
-      </div>
+        ) : null}
+      </ul>
     </form>
   );
 }

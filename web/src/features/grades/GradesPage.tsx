@@ -1,6 +1,8 @@
+import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Select } from '@codegouvfr/react-dsfr/Select';
 import type { GradesOptions } from '@preau/contracts';
 import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import { call } from '../../app/api.ts';
@@ -14,6 +16,9 @@ import './grades.css';
  * Grades: a student's or a guardian's overview (averages per subject with the class's, the latest grades, the
  * reports to download); a teacher's classes and groups (grade book, new assessment); the report classes.
  */
+/** Grades shown at first in the latest list (all of them on demand). */
+const LATEST = 10;
+
 export function GradesPage() {
   const { t } = useTranslation();
   const { membership } = useAuth();
@@ -62,6 +67,8 @@ function StudentOverview({ establishment, options }: { establishment: string; op
     setParams(p);
   };
   const g = grades.data;
+  const [all, setAll] = useState(false);
+  const shown = g ? (all ? g.items : g.items.slice(0, LATEST)) : [];
   return (
     <section aria-labelledby="grades-overview" data-testid="grades-overview">
       <h2 id="grades-overview" className="fr-h4">
@@ -134,7 +141,7 @@ function StudentOverview({ establishment, options }: { establishment: string; op
               </Table>
               <h3 className="fr-h5 fr-mt-3w">{t('grades.latest')}</h3>
               <ul className="preau-grade-list">
-                {g.items.map((i) => (
+                {shown.map((i) => (
                   <li key={i.assessmentId} className="preau-grade" data-testid="grade-item">
                     <div className="preau-grade__main">
                       <p className="fr-text--bold fr-mb-0">{i.subject}</p>
@@ -172,6 +179,11 @@ function StudentOverview({ establishment, options }: { establishment: string; op
                   </li>
                 ))}
               </ul>
+              {g.items.length > LATEST ? (
+                <Button priority="tertiary" size="small" className="fr-mt-1w" onClick={() => setAll(!all)}>
+                  {all ? t('grades.showFewer') : t('grades.showAll', { count: g.items.length })}
+                </Button>
+              ) : null}
             </>
           )}
           {g.reports.length > 0 ? (

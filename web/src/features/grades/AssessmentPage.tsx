@@ -354,12 +354,16 @@ function AssessmentForm({
           />
         </div>
         <div className="fr-fieldset__element">
-          <Input
-            textArea
-            label={t('grades.entry.competencies')}
-            hintText={t('grades.entry.competenciesHint')}
-            nativeTextAreaProps={{ value: fields.competencies, onChange: set('competencies'), rows: 2 }}
-          />
+          {/* Optional (the collège's socle): folded away unless the assessment has some. */}
+          <details className="preau-entry-competencies" open={initial.competencies !== ''}>
+            <summary>{t('grades.entry.competenciesToggle')}</summary>
+            <Input
+              textArea
+              label={t('grades.entry.competencies')}
+              hintText={t('grades.entry.competenciesHint')}
+              nativeTextAreaProps={{ value: fields.competencies, onChange: set('competencies'), rows: 2 }}
+            />
+          </details>
         </div>
       </fieldset>
       <h2 className="fr-h5">{t('grades.entry.students', { count: rows.length })}</h2>

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterAll, inject } from 'vitest';
 import { buildApp, usageRecorders } from '../src/app.ts';
 import { hashActivationCode } from '../src/modules/accounts/index.ts';
+import { displayNameOf } from '../src/modules/directory/index.ts';
 import { type Config, testConfig } from '../src/platform/config.ts';
 import { createDatabase } from '../src/platform/db/database.ts';
 import { databaseUrl } from '../src/platform/db/embedded.ts';
@@ -128,7 +129,7 @@ export async function makeUser(
       login,
       first_name: opts.firstName ?? 'Camille',
       last_name: opts.lastName ?? 'Testeur',
-      display_name: `${(opts.lastName ?? 'Testeur').toUpperCase()} ${opts.firstName ?? 'Camille'}`,
+      display_name: displayNameOf(opts.firstName ?? 'Camille', opts.lastName ?? 'Testeur'),
       status,
       is_platform_admin: opts.platformAdmin ?? false,
       password_hash: status === 'pending_activation' ? null : await testHash(),

@@ -5,6 +5,7 @@
  * computed once, so the rush can log everyone in.
  */
 import { type Kysely, sql } from 'kysely';
+import { displayNameOf } from '../../../server/src/modules/directory/names.ts';
 import type { Database } from '../../../server/src/platform/db/schema.ts';
 import { type Academy, establishmentSlug } from './academy.ts';
 import { SUBJECTS } from './names.ts';
@@ -140,7 +141,7 @@ export async function writeAcademy(
       login: p.login,
       first_name: p.firstName,
       last_name: p.lastName,
-      display_name: `${p.lastName.toLocaleUpperCase('fr-FR')} ${p.firstName}`,
+      display_name: displayNameOf(p.firstName, p.lastName),
       birth_date: p.birthDate ?? null,
       email: p.email ?? null,
       status: 'active' as const,

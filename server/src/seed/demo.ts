@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { hashActivationCode } from '../modules/accounts/index.ts';
+import { displayNameOf } from '../modules/directory/index.ts';
 import type { Config } from '../platform/config.ts';
 import type { Database } from '../platform/db/schema.ts';
 import { allocateLogin, baseLogin, newActivationCode, uaiCheckLetter } from '../platform/logins.ts';
@@ -79,7 +80,7 @@ export async function seedDemoIfEmpty(db: Kysely<Database>, config: Config): Pro
       login,
       first_name: first,
       last_name: last,
-      display_name: `${last.toUpperCase()} ${first}`,
+      display_name: displayNameOf(first, last),
       birth_date: opts.birth ?? null,
       email: opts.email ?? null,
       title: opts.title ?? null,

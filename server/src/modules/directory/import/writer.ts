@@ -10,6 +10,7 @@ import type { Db } from '../../../platform/db/schema.ts';
 import { allocateLogin, baseLogin, newActivationCode } from '../../../platform/logins.ts';
 import { hashActivationCode } from '../../accounts/index.ts';
 import { schoolYearOf, slugify } from '../../establishments/index.ts';
+import { displayNameOf } from '../names.ts';
 import { imports, type NewUserRow, type UserRow, type UserUpdateRow } from './import.repository.ts';
 import {
   anomaly,
@@ -117,7 +118,7 @@ function stableJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
-const displayName = (first: string, last: string) => `${last.toUpperCase()} ${first}`.trim();
+const displayName = displayNameOf;
 
 function normType(type: string | null): string {
   const t = (type ?? '').trim().toUpperCase();

@@ -17,12 +17,12 @@ import { type MessageKey, t } from '../../../platform/i18n.ts';
 import { allocateLogin, baseLogin, newActivationCode } from '../../../platform/logins.ts';
 import { recordUsage } from '../../../platform/usage.ts';
 import { hashActivationCode } from '../../accounts/index.ts';
+import { displayNameOf } from '../names.ts';
 import { FUNCTION_PROFILES, people } from './people.repository.ts';
 
 type Member = NonNullable<Awaited<ReturnType<typeof people.member>>>;
 
 /** `MARTIN Hugo`: how names are shown everywhere. */
-export const displayNameOf = (firstName: string, lastName: string) => `${lastName.toUpperCase()} ${firstName}`;
 
 const fieldError = (ctx: RequestContext, status: number, code: MessageKey, path: string) =>
   new AppError(status, code, { errors: [{ path, message: t(ctx.lang, code) }] });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineApi } from './api.ts';
 import { IsoDate, Uuid } from './common.ts';
+import { AttachedDocument, AttachmentInputs } from './documents.ts';
 import { NamedRef, PersonRef, SubjectRef } from './timetable.ts';
 
 /**
@@ -34,6 +35,8 @@ const HomeworkFields = {
   groupId: z.uuid().optional(),
   /** Published (shown, announced) at this instant; now when absent. */
   publishAt: z.iso.datetime({ offset: true }).optional(),
+  /** Documents attached by reference (ids, or `{ documentId, version: 'latest' | 'this' }`); the teacher reads each. */
+  attachments: AttachmentInputs.optional(),
 };
 
 export const NewHomework = z.strictObject(HomeworkFields);
@@ -45,6 +48,8 @@ export const CreateLessonBody = z.strictObject({
   content: RichText.default(''),
   links: z.array(Link).max(10).optional(),
   publishAt: z.iso.datetime({ offset: true }).optional(),
+  /** Documents attached by reference (ids, or `{ documentId, version: 'latest' | 'this' }`); the teacher reads each. */
+  attachments: AttachmentInputs.optional(),
   homework: z.array(NewHomework).max(10).optional(),
 });
 export type CreateLessonBody = z.infer<typeof CreateLessonBody>;
@@ -64,6 +69,8 @@ export const UpdateLessonBody = z.strictObject({
   content: RichText.optional(),
   links: z.array(Link).max(10).optional(),
   publishAt: z.iso.datetime({ offset: true }).nullable().optional(),
+  /** The attachments, all of them: those left out are detached, the new ones checked (the teacher reads each). */
+  attachments: AttachmentInputs.optional(),
 });
 export type UpdateLessonBody = z.infer<typeof UpdateLessonBody>;
 
@@ -81,12 +88,15 @@ export const UpdateHomeworkBody = z.strictObject({
   kind: HomeworkKind.optional(),
   estimatedMinutes: z.number().int().min(0).max(600).nullable().optional(),
   publishAt: z.iso.datetime({ offset: true }).nullable().optional(),
+  /** The attachments, all of them: those left out are detached, the new ones checked (the teacher reads each). */
+  attachments: AttachmentInputs.optional(),
 });
 export type UpdateHomeworkBody = z.infer<typeof UpdateHomeworkBody>;
 
 export const HomeworkCreated = z.object({ id: z.uuid(), warnings: z.array(Warning) });
 
-export const LogbookAttachment = z.object({ id: z.uuid(), name: z.string(), url: z.string() });
+/** A lesson's or homework's document, by reference: its readers (the lesson's audience) download it at `url`. */
+export const LogbookAttachment = AttachedDocument;
 export type LogbookAttachment = z.infer<typeof LogbookAttachment>;
 
 /** One homework, as a student (or their guardian) reads it. */
@@ -421,6 +431,7 @@ export const logbookApi = defineApi({
     'INSPECTOR_UNKNOWN',
     'VISA_TARGET',
     'STUDENT_REQUIRED',
+    'ATTACHMENT_NOT_ALLOWED',
   ],
   endpoints: {
     'POST /api/logbook/lessons': {
@@ -437,6 +448,7 @@ export const logbookApi = defineApi({
         'HOMEWORK_DUE_BEFORE_LESSON',
         'HOMEWORK_TARGET',
         'LOGBOOK_ARCHIVED',
+        'ATTACHMENT_NOT_ALLOWED',
       ],
     },
     'GET /api/logbook/lessons/:id': {
@@ -454,7 +466,7 @@ export const logbookApi = defineApi({
       params: id,
       body: UpdateLessonBody,
       response: Lesson,
-      errors: ['CONTENT_UNSAFE', 'LOGBOOK_ARCHIVED'],
+      errors: ['CONTENT_UNSAFE', 'LOGBOOK_ARCHIVED', 'ATTACHMENT_NOT_ALLOWED'],
     },
     'DELETE /api/logbook/lessons/:id': {
       summary: 'Delete a lesson not signed yet (its homework goes with it)',
@@ -471,7 +483,14 @@ export const logbookApi = defineApi({
       body: CreateHomeworkBody,
       status: 201,
       response: HomeworkCreated,
-      errors: ['LESSON_DATE', 'CONTENT_UNSAFE', 'HOMEWORK_DUE_BEFORE_LESSON', 'HOMEWORK_TARGET', 'LOGBOOK_ARCHIVED'],
+      errors: [
+        'LESSON_DATE',
+        'CONTENT_UNSAFE',
+        'HOMEWORK_DUE_BEFORE_LESSON',
+        'HOMEWORK_TARGET',
+        'LOGBOOK_ARCHIVED',
+        'ATTACHMENT_NOT_ALLOWED',
+      ],
     },
     'PATCH /api/logbook/homework/:id': {
       summary: 'Change homework',
@@ -480,7 +499,7 @@ export const logbookApi = defineApi({
       params: id,
       body: UpdateHomeworkBody,
       response: HomeworkItem,
-      errors: ['CONTENT_UNSAFE', 'HOMEWORK_DUE_BEFORE_LESSON', 'LOGBOOK_ARCHIVED'],
+      errors: ['CONTENT_UNSAFE', 'HOMEWORK_DUE_BEFORE_LESSON', 'LOGBOOK_ARCHIVED', 'ATTACHMENT_NOT_ALLOWED'],
     },
     'DELETE /api/logbook/homework/:id': {
       summary: 'Remove homework',

@@ -766,6 +766,15 @@ export const references = {
       )
       .executeTakeFirst(),
 
+  deleteDocumentsOf: (db: Db, holder: Holder, documentIds: readonly string[]) =>
+    db
+      .deleteFrom('document_reference')
+      .where('holder_module', '=', holder.module)
+      .where('holder_type', '=', holder.type)
+      .where('holder_id', '=', holder.id)
+      .where('document_id', 'in', [...documentIds])
+      .executeTakeFirst(),
+
   /** The position after a holder's last reference (new ones come after those it has). */
   nextPosition: async (db: Db, holder: Holder) => {
     const row = await db

@@ -16,6 +16,7 @@ export {
   type Holder,
   referencesOf,
   referenceUrl,
+  replaceAttachments,
 } from './references.ts';
 
 /**

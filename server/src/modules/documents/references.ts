@@ -112,6 +112,39 @@ export async function attachDocuments(
 }
 
 /**
+ * Sets a holder's attachments to exactly this list, in the caller's transaction (an edited lesson, a draft saved
+ * again): references left out are removed, those kept unchanged (same document, same `version`) are not checked
+ * again — a co-teacher keeps a colleague's attachment they cannot read themselves — and new or changed ones go
+ * through `attachDocuments` (403 `ATTACHMENT_NOT_ALLOWED`). Returns the holder's attachments after the change.
+ */
+export async function replaceAttachments(
+  trx: Db,
+  input: {
+    establishmentId: string;
+    holder: Holder;
+    attachments: readonly { documentId: string; version: 'latest' | 'this' }[];
+    userId: string;
+  },
+): Promise<AttachedDocument[]> {
+  const current = (await referencesOf(trx, [input.holder])).get(input.holder.id) ?? [];
+  const wanted = new Map(input.attachments.map((a) => [a.documentId, a.version]));
+  const unchanged = new Set(current.filter((c) => wanted.get(c.documentId) === c.version).map((c) => c.documentId));
+  const removed = current.filter((c) => !wanted.has(c.documentId)).map((c) => c.documentId);
+  if (removed.length > 0) await references.deleteDocumentsOf(trx, input.holder, removed);
+  const added = [...wanted].filter(([id]) => !unchanged.has(id));
+  if (added.length > 0) {
+    await attachDocuments(trx, {
+      establishmentId: input.establishmentId,
+      holder: input.holder,
+      documentIds: added.map(([id]) => id),
+      userId: input.userId,
+      pin: added.filter(([, v]) => v === 'this').map(([id]) => id),
+    });
+  }
+  return (await referencesOf(trx, [input.holder])).get(input.holder.id) ?? [];
+}
+
+/**
  * Copies a holder's references to another holder (a forwarded message's attachments), pins kept, in the caller's
  * transaction. No right on the documents is checked: the caller has checked that the user reads `from` — which
  * is what lets them read its attachments. Returns how many were copied.

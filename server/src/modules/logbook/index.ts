@@ -3,6 +3,7 @@ import { defineModule } from '../../platform/module.ts';
 import * as m0350 from './0350_logbook_core.ts';
 import { seedLogbookDemo } from './demo.ts';
 import { announceDue, logbookHome } from './home.service.ts';
+import { readableHolders } from './logbook.access.ts';
 import { logbookMessages } from './logbook.messages.ts';
 import { logbook } from './logbook.repository.ts';
 import { logbookRoutes } from './logbook.routes.ts';
@@ -159,6 +160,12 @@ export const logbookModule = defineModule({
         signedAt: new Date(v.signed_at).toISOString(),
       })),
     }),
+  },
+  // Who reads a lesson's or homework's attachments: the lesson's audience (its class or group's students, their
+  // guardians, the teachers who read it, the direction and the staff; unpublished: its teachers only).
+  documentHolders: {
+    lesson: async (db, userId, ids) => readableHolders(db, userId, await logbook.lessonAudiences(db, ids)),
+    homework: async (db, userId, ids) => readableHolders(db, userId, await logbook.homeworkAudiences(db, ids)),
   },
   home: logbookHome,
   demo: seedLogbookDemo,

@@ -49,4 +49,8 @@ export const logbookMessages: Messages<(typeof logbookApi.errors)[number]> = {
     fr: 'Précisez un enseignant ou une classe de l’établissement (un seul des deux).',
     en: 'Name a teacher or a class of the establishment (exactly one).',
   },
+  ATTACHMENT_NOT_ALLOWED: {
+    fr: "Vous ne pouvez pas joindre un document que vous n'avez pas le droit de lire.",
+    en: 'You cannot attach a document you may not read.',
+  },
 };

@@ -5,6 +5,7 @@
  * index.
  */
 import type {
+  AttachmentInput,
   CreateHomeworkBody,
   CreateLessonBody,
   EntriesQuery,
@@ -23,6 +24,13 @@ import type { Db } from '../../platform/db/schema.ts';
 import { AppError, forbidden, notFound } from '../../platform/errors.ts';
 import type { RequestContext } from '../../platform/http/context.ts';
 import { recordUsage } from '../../platform/usage.ts';
+import {
+  type AttachedDocument,
+  attachDocuments,
+  detachDocuments,
+  referencesOf,
+  replaceAttachments,
+} from '../documents/index.ts';
 import { notify } from '../timeline/index.ts';
 import { courseAudiences, daysBetween, type OccurrenceInfo, occurrencesFor, parisDate } from '../timetable/index.ts';
 import {
@@ -58,12 +66,42 @@ export function checkPeriod(from: string, to: string, max = MAX_DAYS): void {
   if (daysBetween(from, to) > max) throw new AppError(400, 'PERIOD_TOO_LONG', { vars: { max } });
 }
 
+/** Lessons and homework hold documents by reference (the documents module asks `documentHolders` who reads them). */
+export const lessonHolder = (id: string) => ({ module: 'logbook', type: 'lesson', id });
+export const homeworkHolder = (id: string) => ({ module: 'logbook', type: 'homework', id });
+
+/** Attaches documents to a lesson or homework, in the caller's transaction (403 ATTACHMENT_NOT_ALLOWED: nothing written). */
+async function attach(
+  trx: Db,
+  auth: Authorized,
+  holder: { module: string; type: string; id: string },
+  list: readonly AttachmentInput[] | undefined,
+) {
+  if (!list || list.length === 0) return;
+  await attachDocuments(trx, {
+    establishmentId: auth.establishmentId,
+    holder,
+    documentIds: list.map((a) => a.documentId),
+    userId: auth.user.id,
+    pin: list.filter((a) => a.version === 'this').map((a) => a.documentId),
+  });
+}
+
+/** The attachments of these lessons and homework, in one query: holder id → its documents. */
+async function attachmentsOf(db: Db, lessonIds: readonly string[], homeworkIds: readonly string[]) {
+  return referencesOf(db, [...lessonIds.map(lessonHolder), ...homeworkIds.map(homeworkHolder)]);
+}
+
 const published = (publishAt: Date | null, now = Date.now()) => !publishAt || new Date(publishAt).getTime() <= now;
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 
 // ---- presenting ----
 
-export function presentHomework(h: HomeworkRow, done: boolean | null): HomeworkItem {
+export function presentHomework(
+  h: HomeworkRow,
+  done: boolean | null,
+  attachments: AttachedDocument[] = [],
+): HomeworkItem {
   const item: HomeworkItem = {
     id: h.id,
     dueDate: h.due_date,
@@ -76,7 +114,7 @@ export function presentHomework(h: HomeworkRow, done: boolean | null): HomeworkI
     teacher: h.author_id ? { id: h.author_id, displayName: h.author_name ?? '' } : null,
     courseId: h.course_id,
     lessonId: h.lesson_id,
-    attachments: [],
+    attachments,
     publishAt: published(h.publish_at) ? null : iso(h.publish_at),
   };
   if (h.class_id) item.class = { id: h.class_id, name: h.class_code ?? '' };
@@ -126,6 +164,7 @@ interface HomeworkInput {
   estimatedMinutes?: number | undefined;
   groupId?: string | undefined;
   publishAt?: string | undefined;
+  attachments?: AttachmentInput[] | undefined;
 }
 
 async function homeworkRows(
@@ -263,6 +302,8 @@ export async function createLesson(ctx: RequestContext, body: CreateLessonBody) 
       trx,
       hw.map((h) => ({ ...h, lesson_id: lesson.id })),
     );
+    await attach(trx, auth, lessonHolder(lesson.id), body.attachments);
+    for (const [i, id] of ids.entries()) await attach(trx, auth, homeworkHolder(id), body.homework?.[i]?.attachments);
     await announce(
       trx,
       ids.map((id, i) => ({ id, row: hw[i]! })).filter((x) => x.row.notified_at !== null),
@@ -307,6 +348,11 @@ async function presentLesson(auth: Authorized, row: LessonRow, mine: boolean): P
     : null;
   const current = year?.status === 'current';
   const visa = visas[0];
+  const files = await attachmentsOf(
+    auth.db,
+    [row.id],
+    homework.map((h) => h.id),
+  );
   const lesson: Lesson = {
     id: row.id,
     courseId: row.course_id,
@@ -316,7 +362,7 @@ async function presentLesson(auth: Authorized, row: LessonRow, mine: boolean): P
     title: row.title,
     content: row.content,
     links: row.links,
-    attachments: [],
+    attachments: files.get(row.id) ?? [],
     publishAt: published(row.publish_at) ? null : iso(row.publish_at),
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
@@ -334,7 +380,7 @@ async function presentLesson(auth: Authorized, row: LessonRow, mine: boolean): P
     })),
     homework: homework
       .filter((h) => mine || published(h.publish_at))
-      .map((h) => presentHomework(h, done ? done.has(h.id) : null)),
+      .map((h) => presentHomework(h, done ? done.has(h.id) : null, files.get(h.id))),
     can: { edit: mine && current, delete: mine && current && !row.visa_id },
   };
   if (row.class_id) lesson.class = { id: row.class_id, name: row.class_code ?? '' };
@@ -378,6 +424,14 @@ export async function updateLesson(ctx: RequestContext, id: string, body: Update
       ...(body.publishAt !== undefined ? { publish_at: body.publishAt ? new Date(body.publishAt) : null } : {}),
       ...(row.visa_id ? { amended_at: new Date() } : {}),
     });
+    if (body.attachments !== undefined) {
+      await replaceAttachments(trx, {
+        establishmentId: row.establishment_id,
+        holder: lessonHolder(row.id),
+        attachments: body.attachments,
+        userId: auth.user.id,
+      });
+    }
   });
   recordUsage(ctx, auth.establishmentId, SERVICE, row.visa_id ? 'lesson.amend' : 'lesson.update');
   const fresh = (await logbook.lesson(auth.db, row.id))!;
@@ -389,6 +443,9 @@ export async function deleteLesson(ctx: RequestContext, id: string): Promise<voi
   await currentYearOf(auth.db, row.school_year_id);
   if (row.visa_id) throw new AppError(409, 'LESSON_SIGNED');
   await auth.transaction(async (trx) => {
+    // Its homework goes with it (ON DELETE CASCADE): their documents are detached too, the files stay.
+    const homework = await logbook.homeworkOfLessons(trx, [row.id]);
+    await detachDocuments(trx, [lessonHolder(row.id), ...homework.map((h) => homeworkHolder(h.id))]);
     await logbook.deleteLesson(trx, row.id);
     await audit(trx, ctx, {
       action: 'logbook.lesson.delete',
@@ -413,6 +470,7 @@ export async function createHomework(ctx: RequestContext, body: CreateHomeworkBo
   const warnings = await workloadWarnings(auth.db, auth.establishmentId, hw, true);
   const id = await auth.transaction(async (trx) => {
     const [hid] = await logbook.insertHomework(trx, hw);
+    await attach(trx, auth, homeworkHolder(hid!), body.attachments);
     if (hw[0]!.notified_at) await announce(trx, [{ id: hid!, row: hw[0]! }]);
     return hid!;
   });
@@ -450,15 +508,25 @@ export async function updateHomework(ctx: RequestContext, id: string, body: Upda
       ...(body.estimatedMinutes !== undefined ? { estimated_minutes: body.estimatedMinutes } : {}),
       ...(publishAt !== undefined ? { publish_at: publishAt } : {}),
     });
+    if (body.attachments !== undefined) {
+      await replaceAttachments(trx, {
+        establishmentId: row.establishment_id,
+        holder: homeworkHolder(row.id),
+        attachments: body.attachments,
+        userId: auth.user.id,
+      });
+    }
   });
   recordUsage(ctx, auth.establishmentId, SERVICE, 'homework.update');
-  return presentHomework((await logbook.homework(auth.db, row.id))!, null);
+  const files = await attachmentsOf(auth.db, [], [row.id]);
+  return presentHomework((await logbook.homework(auth.db, row.id))!, null, files.get(row.id));
 }
 
 export async function deleteHomework(ctx: RequestContext, id: string): Promise<void> {
   const { auth, row } = await homeworkFor(ctx, id, 'logbook.write');
   await currentYearOf(auth.db, row.school_year_id);
   await auth.transaction(async (trx) => {
+    await detachDocuments(trx, homeworkHolder(row.id));
     await logbook.deleteHomework(trx, row.id);
     await audit(trx, ctx, {
       action: 'logbook.homework.delete',
@@ -516,8 +584,13 @@ export async function listHomework(
         rows.map((h) => h.id),
       )
     : null;
+  const files = await attachmentsOf(
+    auth.db,
+    [],
+    rows.map((h) => h.id),
+  );
   recordUsage(ctx, auth.establishmentId, SERVICE, 'homework.list');
-  return { items: rows.map((h) => presentHomework(h, done ? done.has(h.id) : null)) };
+  return { items: rows.map((h) => presentHomework(h, done ? done.has(h.id) : null, files.get(h.id))) };
 }
 
 export async function setDone(ctx: RequestContext, id: string, done: boolean) {
@@ -657,6 +730,11 @@ export async function buildEntries(
         homework.map((h) => h.id),
       )
     : null;
+  const files = await attachmentsOf(
+    auth.db,
+    lessons.map((l) => l.id),
+    homework.map((h) => h.id),
+  );
   const now = Date.now();
   const hwBy = new Map<string, HomeworkRow[]>();
   for (const h of homework) if (h.lesson_id) hwBy.set(h.lesson_id, [...(hwBy.get(h.lesson_id) ?? []), h]);
@@ -679,7 +757,7 @@ export async function buildEntries(
             title: l.title,
             content: l.content,
             links: l.links,
-            attachments: [],
+            attachments: files.get(l.id) ?? [],
             author: l.author_id ? { id: l.author_id, displayName: l.author_name ?? '' } : null,
             publishAt: published(l.publish_at, now) ? null : iso(l.publish_at),
             signed: l.visa_id !== null,
@@ -689,7 +767,7 @@ export async function buildEntries(
       homework: visible
         ? (hwBy.get(l.id) ?? [])
             .filter((h) => mine || published(h.publish_at, now))
-            .map((h) => presentHomework(h, done ? done.has(h.id) : null))
+            .map((h) => presentHomework(h, done ? done.has(h.id) : null, files.get(h.id)))
         : [],
       can: { write: mine && !(l && archivedYears.has(l.school_year_id)) && (o ? !o.cancelled : true) },
     };

@@ -11,6 +11,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { call } from '../../app/api.ts';
 import { useAuth } from '../../app/auth.tsx';
 import { ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
+import { AttachmentPicker, attachmentsBody, type ChosenDocument, chosenOf } from '../documents/AttachmentPicker.tsx';
 import { clock, useDayLabel } from '../timetable/WeekView.tsx';
 import { RichTextEditor } from './RichTextEditor.tsx';
 import './logbook.css';
@@ -24,6 +25,7 @@ interface HomeworkDraft {
   kind: HomeworkKind;
   description: string;
   estimatedMinutes: string;
+  attachments: ChosenDocument[];
 }
 
 /** A local date-time input value (`2026-11-30T08:00`) as an instant with the browser's offset. */
@@ -91,6 +93,7 @@ function EditorForm({
   const [link, setLink] = useState(lesson?.links[0]?.url ?? '');
   const [later, setLater] = useState(!!lesson?.publishAt);
   const [publishAt, setPublishAt] = useState('');
+  const [attachments, setAttachments] = useState<ChosenDocument[]>(chosenOf(lesson?.attachments ?? []));
   let next = 0;
   const [homework, setHomework] = useState<HomeworkDraft[]>(
     (lesson?.homework ?? []).map((h) => ({
@@ -100,13 +103,14 @@ function EditorForm({
       kind: h.kind,
       description: h.description,
       estimatedMinutes: h.estimatedMinutes ? String(h.estimatedMinutes) : '',
+      attachments: chosenOf(h.attachments),
     })),
   );
   const [warnings, setWarnings] = useState<Warning[]>([]);
   const add = () =>
     setHomework([
       ...homework,
-      { key: Date.now(), dueDate: date, kind: 'exercise', description: '', estimatedMinutes: '' },
+      { key: Date.now(), dueDate: date, kind: 'exercise', description: '', estimatedMinutes: '', attachments: [] },
     ]);
   const update = (key: number, patch: Partial<HomeworkDraft>) =>
     setHomework(homework.map((h) => (h.key === key ? { ...h, ...patch } : h)));
@@ -121,6 +125,7 @@ function EditorForm({
         kind: h.kind,
         ...(h.estimatedMinutes ? { estimatedMinutes: Number(h.estimatedMinutes) } : {}),
         ...(publish ? { publishAt: publish } : {}),
+        ...(h.attachments.length > 0 ? { attachments: attachmentsBody(h.attachments) } : {}),
       }));
       if (!lesson) {
         const r = await call('POST /api/logbook/lessons', {
@@ -131,6 +136,7 @@ function EditorForm({
             content,
             links,
             ...(publish ? { publishAt: publish } : {}),
+            ...(attachments.length > 0 ? { attachments: attachmentsBody(attachments) } : {}),
             homework: newHomework,
           },
         });
@@ -138,7 +144,13 @@ function EditorForm({
       }
       await call('PATCH /api/logbook/lessons/:id', {
         params: { id: lesson.id },
-        body: { title, content, links, ...(later ? (publish ? { publishAt: publish } : {}) : { publishAt: null }) },
+        body: {
+          title,
+          content,
+          links,
+          attachments: attachmentsBody(attachments),
+          ...(later ? (publish ? { publishAt: publish } : {}) : { publishAt: null }),
+        },
       });
       const out: Warning[] = [];
       for (const h of newHomework)
@@ -151,6 +163,7 @@ function EditorForm({
             kind: h.kind,
             description: h.description,
             estimatedMinutes: h.estimatedMinutes ? Number(h.estimatedMinutes) : null,
+            attachments: attachmentsBody(h.attachments),
           },
         });
       return out;
@@ -202,6 +215,7 @@ function EditorForm({
           placeholder: 'https://',
         }}
       />
+      <AttachmentPicker value={attachments} onChange={setAttachments} />
       <Checkbox
         options={[
           {
@@ -269,6 +283,7 @@ function EditorForm({
               onChange: (e) => update(h.key, { estimatedMinutes: e.target.value }),
             }}
           />
+          <AttachmentPicker value={h.attachments} onChange={(next) => update(h.key, { attachments: next })} />
           {h.id ? (
             <Button type="button" priority="tertiary" size="small" onClick={() => remove.mutate(h.id!)}>
               {t('logbook.editor.removeHomework')}

@@ -11,6 +11,7 @@ import { Link, useSearchParams } from 'react-router';
 import { call } from '../../app/api.ts';
 import { useAuth } from '../../app/auth.tsx';
 import { EmptyState, ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
+import { AttachmentList } from '../documents/AttachmentPicker.tsx';
 import { clock, subjectColour, todayInParis, useDayLabel } from '../timetable/WeekView.tsx';
 import './logbook.css';
 
@@ -166,6 +167,7 @@ export function HomeworkCard({
       {/* Sanitised by the server (a fixed set of formatting tags). */}
       {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitised HTML from the server */}
       <div className="preau-homework__desc" dangerouslySetInnerHTML={{ __html: item.description }} />
+      <AttachmentList items={item.attachments} />
       {item.teacher ? (
         <p className="fr-text--xs preau-muted fr-mb-0">{t('logbook.setBy', { name: item.teacher.displayName })}</p>
       ) : null}
@@ -301,6 +303,7 @@ export function EntryCard({ entry, children }: { entry: Entry; children?: React.
               ))}
             </ul>
           ) : null}
+          <AttachmentList items={entry.lesson.attachments} />
           {entry.homework.length ? (
             <>
               <p className="fr-mb-1v fr-mt-1w">
@@ -312,6 +315,7 @@ export function EntryCard({ entry, children }: { entry: Entry; children?: React.
                     {t('logbook.forDate', { date: dayLabel(h.dueDate) })} ({t(`logbook.kind.${h.kind}`)}) —{' '}
                     {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitised HTML from the server */}
                     <span dangerouslySetInnerHTML={{ __html: h.description.replace(/<\/?p>/g, ' ') }} />
+                    <AttachmentList items={h.attachments} />
                   </li>
                 ))}
               </ul>

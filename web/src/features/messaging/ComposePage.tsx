@@ -9,6 +9,13 @@ import { useNavigate, useSearchParams } from 'react-router';
 import { ApiError, call } from '../../app/api.ts';
 import { useAuth } from '../../app/auth.tsx';
 import { ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
+import {
+  AttachmentList,
+  AttachmentPicker,
+  attachmentsBody,
+  type ChosenDocument,
+  chosenOf,
+} from '../documents/AttachmentPicker.tsx';
 import { Editor } from './Editor.tsx';
 
 interface Chosen {
@@ -50,6 +57,7 @@ export function ComposePage() {
   const [subject, setSubject] = useState('');
   const [body, setBody] = useState('');
   const [noReply, setNoReply] = useState(false);
+  const [attachments, setAttachments] = useState<ChosenDocument[]>([]);
   const [draftId, setDraftId] = useState<string | null>(draftParam);
   const [savedAt, setSavedAt] = useState<string | null>(null);
   const [typed, setTyped] = useState('');
@@ -71,6 +79,7 @@ export function ComposePage() {
       setSubject(m.subject);
       setBody(m.body);
       setNoReply(m.noReply);
+      setAttachments(chosenOf(m.attachments));
     } else if (replyTo) {
       setTo(all ? m.replyAll : m.replyAll.filter((r) => r.id === m.from.id).slice(0, 1));
       setSubject(m.subject.startsWith('RE:') ? m.subject : `RE: ${m.subject}`);
@@ -104,6 +113,7 @@ export function ComposePage() {
         subject,
         body,
         noReply,
+        attachments: attachmentsBody(attachments),
         replyTo: replyTo ?? null,
         forwardOf: forwardOf ?? null,
       };
@@ -126,7 +136,7 @@ export function ComposePage() {
       if (subject || body || to.length) draft.mutate();
     }, 2000);
     return () => clearTimeout(timer);
-  }, [subject, body, to, noReply, loaded, establishment]);
+  }, [subject, body, to, noReply, attachments, loaded, establishment]);
   const touch = () => {
     dirty.current = true;
   };
@@ -139,6 +149,7 @@ export function ComposePage() {
           to: to.map((x) => x.id),
           subject,
           body: body || '<p></p>',
+          ...(attachments.length > 0 ? { attachments: attachmentsBody(attachments) } : {}),
           ...(noReply ? { noReply } : {}),
           ...(replyTo ? { replyTo } : {}),
           ...(forwardOf ? { forwardOf } : {}),
@@ -297,6 +308,19 @@ export function ComposePage() {
             }}
           />
         </div>
+        {forwardOf && source.data && source.data.attachments.length > 0 ? (
+          <div className="fr-mb-2w" data-testid="forwarded-attachments">
+            <p className="fr-label fr-mb-1w">{t('messaging.compose.forwardedAttachments')}</p>
+            <AttachmentList items={source.data.attachments} />
+          </div>
+        ) : null}
+        <AttachmentPicker
+          value={attachments}
+          onChange={(next) => {
+            touch();
+            setAttachments(next);
+          }}
+        />
         {canNoReply ? (
           <Checkbox
             options={[

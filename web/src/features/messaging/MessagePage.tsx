@@ -9,6 +9,7 @@ import { call } from '../../app/api.ts';
 import { useAuth } from '../../app/auth.tsx';
 import { formatDateTime } from '../../components/format.ts';
 import { ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
+import { AttachmentList } from '../documents/AttachmentPicker.tsx';
 
 /** A message, its thread, and what the reader may do with it (the server's `can` flags decide the buttons). */
 export function MessagePage() {
@@ -92,19 +93,12 @@ export function MessagePage() {
         dangerouslySetInnerHTML={{ __html: msg.body }}
       />
       {msg.attachments.length > 0 ? (
-        <ul className="fr-mb-3w">
-          {msg.attachments.map((a) => (
-            <li key={a.id}>
-              <a
-                className="fr-link fr-icon-attachment-line fr-link--icon-left"
-                href={`/api/documents/references/${a.id}/content`}
-                download
-              >
-                {a.name}
-              </a>
-            </li>
-          ))}
-        </ul>
+        <section className="fr-mb-3w" aria-labelledby="message-attachments" data-testid="message-attachments">
+          <h2 className="fr-h6 fr-mb-1w" id="message-attachments">
+            {t('messaging.read.attachments', { count: msg.attachments.length })}
+          </h2>
+          <AttachmentList items={msg.attachments} />
+        </section>
       ) : null}
       <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left">
         {msg.status === 'draft' ? (

@@ -45,7 +45,7 @@ export async function rollout(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios
   let t = performance.now();
   const inserted = await sql<{ n: number }>`
     WITH days AS (
-      SELECT d::date AS day FROM generate_series(current_date - ${DAYS * 1.4 + 1}::int, current_date - 1, interval '1 day') d
+      SELECT d::date AS day FROM generate_series(current_date - ${Math.ceil(DAYS * 1.4) + 1}::int, current_date - 1, interval '1 day') d
       WHERE extract(isodow FROM d) < 6
     ),
     active AS (

@@ -189,7 +189,8 @@ export const JustificationBody = z.strictObject({
 });
 export type JustificationBody = z.infer<typeof JustificationBody>;
 
-export const JustificationCreated = z.object({ id: z.uuid(), status: JustificationStatus });
+/** `absences`: how many records it covers — the student's other open absences of the same day go with it. */
+export const JustificationCreated = z.object({ id: z.uuid(), status: JustificationStatus, absences: z.number().int() });
 
 export const DecisionBody = z.strictObject({
   accept: z.boolean(),

@@ -141,9 +141,15 @@ describe('school life', () => {
     await card.getByRole('button', { name: 'Justifier' }).click();
     await card.getByLabel('Motif').selectOption({ label: 'Maladie' });
     await card.getByLabel('Commentaire (facultatif)').fill('Fièvre depuis la veille, elle reste à la maison.');
+    await card.locator('input[type="file"]').setInputFiles({
+      name: 'certificat-medical.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n'),
+    });
     await audit(page, 'school-life-guardian-justify');
     await card.getByRole('button', { name: 'Envoyer la justification' }).click();
     await card.getByText('Justification envoyée').waitFor();
+    await card.getByRole('link', { name: /certificat-medical\.pdf/ }).waitFor();
   });
 
   test('the CPE accepts the justification; sees the board and the absenteeism list', async () => {
@@ -156,6 +162,7 @@ describe('school life', () => {
       .filter({ hasText: 'Fièvre depuis la veille' })
       .first();
     await card.waitFor();
+    await card.getByRole('link', { name: /certificat-medical\.pdf/ }).waitFor();
     await audit(page, 'school-life-cpe-justifications');
     await card.getByRole('button', { name: 'Accepter' }).click();
     await card.waitFor({ state: 'detached' });

@@ -68,6 +68,7 @@ export async function seedSchoolLifeDemo(world: DemoWorld): Promise<void> {
   const fate = new Map<string, number>();
   const reasonOf = new Map<string, (typeof LEGIT)[number]>();
   const onlineOf = new Map<string, boolean>();
+  const pendingOf = new Map<string, boolean>();
   const sorted = [...occ].sort((a, b) => a.start.localeCompare(b.start));
   const eleveLastCourse = eleve
     ? sorted.find((o) => o.date === lastDay && o.classId && byClass.get(o.classId)?.has(eleve))
@@ -179,7 +180,8 @@ export async function seedSchoolLifeDemo(world: DemoWorld): Promise<void> {
           decision_comment: 'Ce motif ne justifie pas une absence.',
           created_at: new Date(takenAt.getTime() + 5 * 3_600_000),
         });
-      } else if (state === 'to_justify' && age <= 7 && s !== eleve && guardian && r() < 0.25) {
+      } else if (state === 'to_justify' && age <= 7 && s !== eleve && guardian && (pendingOf.get(key) ?? r() < 0.15)) {
+        pendingOf.set(key, true);
         justifications.push({
           establishment_id: lycee.id,
           absence_id: absenceId,

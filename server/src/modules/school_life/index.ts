@@ -2,6 +2,7 @@ import { schoolLifeApi } from '@preau/contracts';
 import { defineModule } from '../../platform/module.ts';
 import * as m0400 from './0400_school_life_core.ts';
 import { seedSchoolLifeDemo } from './demo.ts';
+import { readableJustifications } from './school_life.access.ts';
 import { schoolLifeMessages } from './school_life.messages.ts';
 import { schoolLife } from './school_life.repository.ts';
 import { schoolLifeRoutes } from './school_life.routes.ts';
@@ -183,6 +184,7 @@ export const schoolLifeModule = defineModule({
       })),
     }),
   },
+  documentHolders: { justification: readableJustifications },
   home: schoolLifeHome,
   demo: seedSchoolLifeDemo,
   plugin: schoolLifeRoutes,

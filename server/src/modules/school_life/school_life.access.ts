@@ -5,6 +5,8 @@
  * (profile `staff`) and the direction everything of their establishment; a platform administrator who is not a
  * member sees none of it; another establishment nothing (404).
  */
+
+import { sql } from 'kysely';
 import type { Authorized } from '../../platform/access/authorize.ts';
 import { relations } from '../../platform/access/relations.repository.ts';
 import type { Db } from '../../platform/db/schema.ts';
@@ -116,3 +118,21 @@ export function requireStaff(auth: Authorized): void {
 
 /** The guardians of these students (to tell them), batched. */
 export const guardiansOf = (db: Db, studentIds: string[]) => relations.guardiansOf(db, studentIds);
+
+/**
+ * For the documents module (`documentHolders.justification`): of these justifications, those the person may read
+ * the attached documents of — the student's guardians, the student, the school-life staff and the direction of
+ * the establishment. One query.
+ */
+export async function readableJustifications(db: Db, userId: string, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const res = await sql<{ id: string }>`
+    SELECT j.id FROM school_life_justification j
+    JOIN school_life_absence a ON a.id = j.absence_id
+    WHERE j.id = ANY(${ids}::uuid[])
+      AND (a.student_id = ${userId}
+        OR EXISTS (SELECT 1 FROM guardianship g WHERE g.student_id = a.student_id AND g.guardian_id = ${userId})
+        OR EXISTS (SELECT 1 FROM membership m WHERE m.user_id = ${userId} AND m.establishment_id = j.establishment_id
+                     AND m.profile IN ('staff', 'principal')))`.execute(db);
+  return new Set(res.rows.map((r) => r.id));
+}

@@ -347,6 +347,41 @@ export const schoolLife = {
     return new Map(rows.map((r) => [r.absence_id, r as JustificationRow]));
   },
 
+  /** The student's other absences of that day still open to a justification (not justified, none pending). */
+  sameDayOpen: (db: Db, establishmentId: string, studentId: string, onDate: string, except: string) =>
+    db
+      .selectFrom('school_life_absence as a')
+      .select('a.id')
+      .where('a.establishment_id', '=', establishmentId)
+      .where('a.student_id', '=', studentId)
+      .where('a.on_date', '=', onDate)
+      .where('a.state', '!=', 'justified')
+      .where('a.id', '!=', except)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('school_life_justification as j')
+              .select('j.id')
+              .whereRef('j.absence_id', '=', 'a.id')
+              .where('j.status', '=', 'pending'),
+          ),
+        ),
+      )
+      .execute(),
+
+  /** The pending justifications of the student's absences of that day (answered together). */
+  pendingSameDay: (db: Db, establishmentId: string, studentId: string, onDate: string) =>
+    db
+      .selectFrom('school_life_justification as j')
+      .innerJoin('school_life_absence as a', 'a.id', 'j.absence_id')
+      .select(['j.id', 'j.absence_id', 'j.reason_code'])
+      .where('a.establishment_id', '=', establishmentId)
+      .where('a.student_id', '=', studentId)
+      .where('a.on_date', '=', onDate)
+      .where('j.status', '=', 'pending')
+      .execute(),
+
   pendingJustification: (db: Db, absenceId: string) =>
     db
       .selectFrom('school_life_justification')

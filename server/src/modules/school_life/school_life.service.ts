@@ -30,6 +30,7 @@ import { AppError, notFound } from '../../platform/errors.ts';
 import type { RequestContext } from '../../platform/http/context.ts';
 import type { HomeWidgetContext } from '../../platform/module.ts';
 import { recordUsage } from '../../platform/usage.ts';
+import { attachDocuments, referencesOf } from '../documents/index.ts';
 import { notify } from '../timeline/index.ts';
 import { addDays, occurrencesFor, parisDate, parisInstant, parisIso, parisTime } from '../timetable/index.ts';
 import {
@@ -357,6 +358,7 @@ function present(
   j: JustificationRow | undefined,
   reasons: Map<string, string>,
   children: Set<string>,
+  documents: { id: string; name: string; size: number }[],
 ): Absence {
   const staff = isSchoolLifeStaff(auth);
   const reason = r.reason_code ? (reasons.get(r.reason_code) ?? r.reason_code) : undefined;
@@ -385,7 +387,7 @@ function present(
             by: j.guardian_name ?? '',
             at: new Date(j.created_at).toISOString(),
             decisionComment: j.decision_comment,
-            documents: [],
+            documents: documents.map((d) => ({ id: d.id, name: d.name, size: d.size })),
           },
         }
       : {}),
@@ -398,10 +400,14 @@ function present(
 }
 
 async function presentAll(auth: Authorized, rows: AbsenceRow[]): Promise<Absence[]> {
-  const [justifications, reasons, children] = await Promise.all([
-    schoolLife.latestJustifications(
+  const justifications = await schoolLife.latestJustifications(
+    auth.db,
+    rows.map((r) => r.id),
+  );
+  const [documents, reasons, children] = await Promise.all([
+    referencesOf(
       auth.db,
-      rows.map((r) => r.id),
+      [...justifications.values()].map((j) => ({ module: 'school_life', type: 'justification', id: j.id })),
     ),
     reasonsOf(auth.db, auth.establishmentId),
     auth.profiles.includes('guardian')
@@ -413,7 +419,11 @@ async function presentAll(auth: Authorized, rows: AbsenceRow[]): Promise<Absence
       : Promise.resolve(new Set<string>()),
   ]);
   const labels = new Map(reasons.map((r) => [r.code, r.label]));
-  return rows.map((r) => present(auth, r, justifications.get(r.id), labels, children));
+  return rows.map((r) => {
+    const j = justifications.get(r.id);
+    const docs = j ? (documents.get(j.id) ?? []) : [];
+    return present(auth, r, j, labels, children, docs);
+  });
 }
 
 export async function listAbsences(ctx: RequestContext, q: AbsencesQuery): Promise<AbsenceList> {
@@ -563,8 +573,7 @@ export async function justify(
   ctx: RequestContext,
   id: string,
   body: JustificationBody,
-  attach?: (trx: Db, input: { establishmentId: string; justificationId: string; userId: string }) => Promise<void>,
-): Promise<{ id: string; status: 'pending' | 'accepted' | 'refused' }> {
+): Promise<{ id: string; status: 'pending' | 'accepted' | 'refused'; absences: number }> {
   const row = await absenceOf(ctx, id);
   const auth = await authorize(ctx, {
     establishmentId: row.establishment_id,
@@ -578,25 +587,51 @@ export async function justify(
   const reason = (await reasonsOf(auth.db, auth.establishmentId)).find(
     (r) => r.code === body.reason || fold(r.label) === wanted,
   );
+  // The student's other open absences of the same day go with it: a parent justifies a day, not each lesson.
+  const others = await schoolLife.sameDayOpen(auth.db, auth.establishmentId, row.student_id, row.on_date, id);
+  const targets = [id, ...others.map((o) => o.id)];
   const created = await auth.transaction(async (trx) => {
-    const j = await schoolLife.insertJustification(trx, {
-      establishmentId: auth.establishmentId,
-      absenceId: id,
-      guardianId: auth.user.id,
-      reasonCode: reason?.code ?? null,
-      reasonText: reason?.label ?? body.reason,
-      comment: body.comment ?? null,
-    });
-    if (attach)
-      await attach(trx, { establishmentId: auth.establishmentId, justificationId: j.id, userId: auth.user.id });
-    await audit(trx, ctx, {
-      action: 'school_life.justification.submit',
-      establishmentId: auth.establishmentId,
-      targetType: 'school_life_absence',
-      targetId: id,
-      details: { justificationId: j.id, reason: reason?.code ?? body.reason, documents: body.documentIds?.length ?? 0 },
-    });
-    return j;
+    let first: { id: string; status: 'pending' | 'accepted' | 'refused' } | null = null;
+    for (const absenceId of targets) {
+      const j = await schoolLife.insertJustification(trx, {
+        establishmentId: auth.establishmentId,
+        absenceId,
+        guardianId: auth.user.id,
+        reasonCode: reason?.code ?? null,
+        reasonText: reason?.label ?? body.reason,
+        comment: body.comment ?? null,
+      });
+      first ??= j;
+      if (body.documentIds?.length) {
+        // A doctor's note from the guardian's documents, attached by reference (never copied): pinned to its
+        // current version, read through the justification's audience (documentHolders.justification).
+        try {
+          await attachDocuments(trx, {
+            establishmentId: auth.establishmentId,
+            holder: { module: 'school_life', type: 'justification', id: j.id },
+            documentIds: body.documentIds,
+            userId: auth.user.id,
+            pin: true,
+          });
+        } catch (e) {
+          if (e instanceof AppError && e.code === 'ATTACHMENT_NOT_ALLOWED')
+            throw new AppError(403, 'DOCUMENT_NOT_ATTACHABLE');
+          throw e;
+        }
+      }
+      await audit(trx, ctx, {
+        action: 'school_life.justification.submit',
+        establishmentId: auth.establishmentId,
+        targetType: 'school_life_absence',
+        targetId: absenceId,
+        details: {
+          justificationId: j.id,
+          reason: reason?.code ?? body.reason,
+          documents: body.documentIds?.length ?? 0,
+        },
+      });
+    }
+    return { ...first!, absences: targets.length };
   });
   recordUsage(ctx, auth.establishmentId, SERVICE, 'justification.submit');
   return created;
@@ -612,25 +647,36 @@ export async function decide(ctx: RequestContext, id: string, body: DecisionBody
   requireStaff(auth);
   const pending = await schoolLife.pendingJustification(auth.db, id);
   if (!pending) throw new AppError(409, 'NO_PENDING_JUSTIFICATION');
+  // The day's justifications sent together are answered together.
+  const sameDay = await schoolLife.pendingSameDay(auth.db, auth.establishmentId, row.student_id, row.on_date);
   await auth.transaction(async (trx) => {
-    const done = await schoolLife.decide(
-      trx,
-      pending.id,
-      body.accept ? 'accepted' : 'refused',
-      auth.user.id,
-      body.comment ?? null,
-    );
-    if (Number(done.numUpdatedRows) !== 1) throw new AppError(409, 'NO_PENDING_JUSTIFICATION');
-    await schoolLife.updateAbsence(trx, id, {
-      state: body.accept ? 'justified' : 'not_justified',
-      ...(body.accept && pending.reason_code ? { reason_code: pending.reason_code } : {}),
-    });
+    for (const p of sameDay) {
+      const done = await schoolLife.decide(
+        trx,
+        p.id,
+        body.accept ? 'accepted' : 'refused',
+        auth.user.id,
+        body.comment ?? null,
+      );
+      if (Number(done.numUpdatedRows) !== 1) throw new AppError(409, 'NO_PENDING_JUSTIFICATION');
+      await schoolLife.updateAbsence(trx, p.absence_id, {
+        state: body.accept ? 'justified' : 'not_justified',
+        ...(body.accept && p.reason_code ? { reason_code: p.reason_code } : {}),
+      });
+      await audit(trx, ctx, {
+        action: body.accept ? 'school_life.justification.accept' : 'school_life.justification.refuse',
+        establishmentId: auth.establishmentId,
+        targetType: 'school_life_absence',
+        targetId: p.absence_id,
+        details: { justificationId: p.id, comment: body.comment ?? null },
+      });
+    }
     const [names, guardians] = await Promise.all([
       schoolLife.names(trx, [row.student_id]),
       guardiansOf(trx, [row.student_id]),
     ]);
     const who = names.get(row.student_id)?.display ?? '';
-    const what = row.kind === 'lateness' ? 'le retard' : 'l’absence';
+    const what = sameDay.length > 1 ? 'les absences' : row.kind === 'lateness' ? 'le retard' : 'l’absence';
     const text = body.accept
       ? `La vie scolaire a accepté votre justification pour ${what} de ${who} du ${frDay(row.starts_at)}.`
       : `La vie scolaire a refusé votre justification pour ${what} de ${who} du ${frDay(row.starts_at)}${
@@ -644,13 +690,6 @@ export async function decide(ctx: RequestContext, id: string, body: DecisionBody
       link: `/school-life?student=${row.student_id}`,
       actorId: auth.user.id,
       source: { type: 'school_life.absence', id },
-    });
-    await audit(trx, ctx, {
-      action: body.accept ? 'school_life.justification.accept' : 'school_life.justification.refuse',
-      establishmentId: auth.establishmentId,
-      targetType: 'school_life_absence',
-      targetId: id,
-      details: { justificationId: pending.id, comment: body.comment ?? null },
     });
   });
   recordUsage(ctx, auth.establishmentId, SERVICE, body.accept ? 'justification.accept' : 'justification.refuse');

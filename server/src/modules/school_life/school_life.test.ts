@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { assign, enrol, guard, makeClass, subject } from '../../../test/directory-fixtures.ts';
+import { pdfBytes, spacesOf, upload } from '../../../test/documents.ts';
 import { type Agent, countRows, loginAs, makeEstablishment, makeUser, testApp } from '../../../test/helpers.ts';
 
 /**
@@ -453,6 +454,73 @@ describe('justifying online, the CPE deciding', () => {
       justification: { status: 'refused', decisionComment: 'Motif non recevable' },
     });
     expect((await absences(as.parent)).json().items.find((a: { id: string }) => a.id === id).can.justify).toBe(true);
+  });
+});
+
+describe('a day justified at once', () => {
+  test('the other open absences of the same day go with the justification, and the answer covers them all', async () => {
+    const entry = (start: string, end: string) =>
+      as.cpe.post('/api/school-life/absences', { establishment: school.id, studentId: ids.student, start, end });
+    const morning = (await entry('2026-11-24T08:00:00+01:00', '2026-11-24T10:00:00+01:00')).json().id;
+    const afternoon = (await entry('2026-11-24T14:00:00+01:00', '2026-11-24T16:00:00+01:00')).json().id;
+    const res = await as.parent.post(`/api/school-life/absences/${afternoon}/justification`, { reason: 'famille' });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().absences).toBe(2);
+    const decided = await as.cpe.post(`/api/school-life/absences/${morning}/decision`, { accept: true });
+    expect(decided.statusCode, decided.body).toBe(200);
+    const day = (await absences(as.parent, '&from=2026-11-24&to=2026-11-24')).json().items;
+    expect(day.map((a: { state: string; reason: string }) => [a.state, a.reason])).toEqual([
+      ['justified', 'Raison familiale'],
+      ['justified', 'Raison familiale'],
+    ]);
+  });
+});
+
+describe('a doctor’s note attached by reference', () => {
+  test('the guardian attaches a document of their space; the CPE reads it, another parent cannot; a foreign document is refused', async () => {
+    const entry = await as.cpe.post('/api/school-life/absences', {
+      establishment: school.id,
+      studentId: ids.student,
+      start: '2026-11-26T08:00:00+01:00',
+      end: '2026-11-26T12:00:00+01:00',
+    });
+    const absenceId = entry.json().id;
+    const mine = (await spacesOf(as.parent, school.id)).personal;
+    const up = await upload(app, as.parent, `/api/documents/spaces/${mine.id}/files`, {
+      name: 'certificat.pdf',
+      content: pdfBytes('Certificat médical'),
+    });
+    expect(up.statusCode, up.body).toBe(201);
+    const documentId = up.json().id as string;
+    const theirs = (await spacesOf(as.parent2, school.id)).personal;
+    const other = await upload(app, as.parent2, `/api/documents/spaces/${theirs.id}/files`, {
+      name: 'autre.pdf',
+      content: pdfBytes('Autre'),
+    });
+    const before = await countRows(db, 'school_life_justification');
+    expectProblem(
+      await as.parent.post(`/api/school-life/absences/${absenceId}/justification`, {
+        reason: 'maladie',
+        documentIds: [other.json().id],
+      }),
+      403,
+      'DOCUMENT_NOT_ATTACHABLE',
+    );
+    expect(await countRows(db, 'school_life_justification')).toBe(before);
+    const res = await as.parent.post(`/api/school-life/absences/${absenceId}/justification`, {
+      reason: 'maladie',
+      documentIds: [documentId],
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const seen = (await absences(as.cpe, `&student=${ids.student}`))
+      .json()
+      .items.find((a: { id: string }) => a.id === absenceId);
+    expect(seen.justification.documents).toEqual([expect.objectContaining({ name: 'certificat.pdf' })]);
+    const ref = seen.justification.documents[0].id;
+    expect((await as.cpe.get(`/api/documents/references/${ref}/content`)).statusCode).toBe(200);
+    expect((await as.parent.get(`/api/documents/references/${ref}/content`)).statusCode).toBe(200);
+    expect((await as.parent2.get(`/api/documents/references/${ref}/content`)).statusCode).toBe(404);
+    expect((await as.teacher.get(`/api/documents/references/${ref}/content`)).statusCode).toBe(404);
   });
 });
 

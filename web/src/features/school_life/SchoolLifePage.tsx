@@ -7,7 +7,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
-import { call } from '../../app/api.ts';
+import { ApiError, call, callUpload } from '../../app/api.ts';
 import { useAuth } from '../../app/auth.tsx';
 import { EmptyState, ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
 import { Table } from '../../components/Table.tsx';
@@ -227,7 +227,13 @@ function AbsencesView({
       ) : null}
       <ul className="preau-sl-cards">
         {items.map((a) => (
-          <AbsenceCard key={a.id} absence={a} reasons={reasons.data?.items ?? []} lang={i18n.language} />
+          <AbsenceCard
+            key={a.id}
+            absence={a}
+            establishment={establishment}
+            reasons={reasons.data?.items ?? []}
+            lang={i18n.language}
+          />
         ))}
       </ul>
     </section>
@@ -236,10 +242,12 @@ function AbsencesView({
 
 function AbsenceCard({
   absence: a,
+  establishment,
   reasons,
   lang,
 }: {
   absence: Absence;
+  establishment: string;
   reasons: { code: string; label: string }[];
   lang: string;
 }) {
@@ -248,17 +256,42 @@ function AbsenceCard({
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
   const [comment, setComment] = useState('');
+  const [file, setFile] = useState<File | null>(null);
   const [decisionComment, setDecisionComment] = useState('');
   const done = () => {
     setOpen(false);
     void qc.invalidateQueries({ queryKey: ['school_life'] });
   };
   const justify = useMutation({
-    mutationFn: () =>
-      call('POST /api/school-life/absences/:id/justification', {
+    mutationFn: async () => {
+      // An optional document (a doctor's note) goes to the guardian's own space first, then is attached by reference.
+      let documentIds: string[] = [];
+      if (file) {
+        const spaces = await call('GET /api/documents/spaces', { query: { establishment } });
+        const personal = spaces.items.find((x) => x.kind === 'personal');
+        if (!personal)
+          throw new ApiError({ status: 403, code: 'DOCUMENTS_UNAVAILABLE', detail: t('school_life.justify.noSpace') });
+        {
+          const form = new FormData();
+          form.append('file', file, file.name);
+          const up = await callUpload(
+            'POST /api/documents/spaces/:spaceId/files',
+            { spaceId: personal.id },
+            form,
+            () => {},
+          ).done;
+          documentIds = [up.id];
+        }
+      }
+      return call('POST /api/school-life/absences/:id/justification', {
         params: { id: a.id },
-        body: { reason, ...(comment.trim() ? { comment: comment.trim() } : {}) },
-      }),
+        body: {
+          reason,
+          ...(comment.trim() ? { comment: comment.trim() } : {}),
+          ...(documentIds.length ? { documentIds } : {}),
+        },
+      });
+    },
     onSuccess: done,
   });
   const decide = useMutation({
@@ -335,6 +368,19 @@ function AbsenceCard({
             textArea
             nativeTextAreaProps={{ value: comment, maxLength: 1000, onChange: (e) => setComment(e.target.value) }}
           />
+          <div className="fr-upload-group fr-mb-2w">
+            <label className="fr-label" htmlFor={`sl-file-${a.id}`}>
+              {t('school_life.justify.document')}
+              <span className="fr-hint-text">{t('school_life.justify.documentHint')}</span>
+            </label>
+            <input
+              className="fr-upload"
+              type="file"
+              id={`sl-file-${a.id}`}
+              accept="application/pdf,image/jpeg,image/png"
+              onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+            />
+          </div>
           <ErrorAlert error={justify.error} />
           <div className="preau-sl-nav">
             <Button type="submit" disabled={!reason || justify.isPending}>

@@ -310,6 +310,15 @@ export const Incident = z.object({
 export type Incident = z.infer<typeof Incident>;
 export const IncidentList = z.object({ items: z.array(Incident) });
 
+export const StudentsQuery = z.strictObject({
+  establishment: z.uuid(),
+  q: z.string().trim().min(1).max(60).optional(),
+});
+export const StudentList = z.object({
+  items: z.array(z.object({ id: z.uuid(), name: z.string(), classCode: z.string().nullable() })),
+});
+export type StudentList = z.infer<typeof StudentList>;
+
 export const schoolLifeApi = defineApi({
   module: 'school_life',
   permissions: [
@@ -442,6 +451,14 @@ export const schoolLifeApi = defineApi({
       establishment: { query: 'establishment' },
       query: IncidentsQuery,
       response: IncidentList,
+      errors: [],
+    },
+    'GET /api/school-life/students': {
+      summary: 'Students to choose for an entry or a punishment: the staff any of the establishment, a teacher theirs',
+      access: { permission: 'school_life.punish' },
+      establishment: { query: 'establishment' },
+      query: StudentsQuery,
+      response: StudentList,
       errors: [],
     },
     'POST /api/school-life/incidents': {

@@ -172,6 +172,17 @@ describe('school life', () => {
     await page.getByRole('button', { name: 'Absentéisme' }).click();
     await page.getByRole('heading', { name: 'Élèves au seuil d’absentéisme' }).waitFor();
     await audit(page, 'school-life-cpe-absenteeism');
+    // The CPE's own entry: a whole day for a student of 2NDE2 found by their class.
+    await page.getByRole('button', { name: 'Absences et retards' }).click();
+    await page.getByRole('heading', { name: 'Saisir une absence' }).waitFor();
+    await page.getByLabel('Rechercher un élève').fill('2NDE2');
+    const student = page.locator('#sl-entry-student');
+    await student.locator('option:not([disabled])').first().waitFor({ state: 'attached' });
+    const chosen = await student.locator('option:not([disabled])').first().getAttribute('value');
+    await student.selectOption(chosen!);
+    await page.getByRole('button', { name: 'Enregistrer l’absence' }).click();
+    await page.getByText('Absence enregistrée.').waitFor();
+    await audit(page, 'school-life-cpe-entry');
   });
 
   test('the parent sees the absence justified', async () => {

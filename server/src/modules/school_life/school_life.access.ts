@@ -77,7 +77,7 @@ export async function readableStudents(auth: Authorized, student?: string): Prom
 }
 
 /** Every student of the classes and groups the teacher teaches this year in the establishment. */
-async function studentsTaughtHere(auth: Authorized): Promise<string[]> {
+export async function studentsTaughtHere(auth: Authorized): Promise<string[]> {
   const teaching = await relations.teachingOf(auth.db, auth.establishmentId, auth.user.id);
   const classIds = teaching.map((t) => t.class_id).filter((x): x is string => !!x);
   const groupIds = teaching.map((t) => t.group_id).filter((x): x is string => !!x);

@@ -164,6 +164,11 @@ export const matrix: ModuleMatrix = {
     (w) => ({ url: `/api/school-life/incidents?establishment=${w.a.id}` }),
     READERS(200),
   ],
+  // A platform administrator who is not a member teaches nobody: an empty list.
+  'GET /api/school-life/students': [
+    (w) => ({ url: `/api/school-life/students?establishment=${w.a.id}&q=a` }),
+    [401, 403, 403, 200, 200, 200, 403, 200, 404],
+  ],
   'POST /api/school-life/incidents': [
     (w) => ({
       url: '/api/school-life/incidents',

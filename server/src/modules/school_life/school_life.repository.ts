@@ -583,6 +583,28 @@ export const schoolLife = {
           .where('u.id', 'in', ids)
           .execute(),
 
+  /** Students of the establishment matching every word of `q` (accents folded), at most 20, by name. */
+  searchStudents: (db: Db, establishmentId: string, q: string | undefined, among: string[] | null) => {
+    let query = db
+      .selectFrom('membership as m')
+      .innerJoin('app_user as u', 'u.id', 'm.user_id')
+      .leftJoin(classCodeOf(db).as('k'), 'k.student_id', 'u.id')
+      .select(['u.id', 'u.display_name', 'k.code as class_code'])
+      .where('m.establishment_id', '=', establishmentId)
+      .where('m.profile', '=', 'student')
+      .where('u.status', '!=', 'detached');
+    if (among) query = query.where('u.id', 'in', among.length ? among : ['00000000-0000-0000-0000-000000000000']);
+    for (const word of (q ?? '').split(/\s+/).filter(Boolean))
+      query = query.where(
+        sql<boolean>`translate(lower(u.display_name || ' ' || coalesce(k.code, '')), 'àâäéèêëîïôöùûüç', 'aaaeeeeiioouuuc') LIKE ${`%${word
+          .toLowerCase()
+          .normalize('NFD')
+          .replace(/\p{Diacritic}/gu, '')
+          .replace(/[%_\\]/g, '')}%`}`,
+      );
+    return query.orderBy('u.display_name').limit(20).execute();
+  },
+
   // ---- incidents ----
   incidents: (db: Db, establishmentId: string, f: { studentIds: string[] | null; givenBy?: string }) => {
     let q = db

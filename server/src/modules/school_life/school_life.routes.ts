@@ -13,6 +13,7 @@ import {
   listIncidents,
   myCourses,
   rollCallSheet,
+  searchStudents,
   setReasons,
   takeRollCall,
   updateAbsence,
@@ -33,6 +34,7 @@ export async function schoolLifeRoutes(app: App): Promise<void> {
     'GET /api/school-life/board': ({ req, query }) => board(req.ctx, query),
     'GET /api/school-life/absenteeism': ({ req, query }) => absenteeism(req.ctx, query),
     'GET /api/school-life/incidents': ({ req, query }) => listIncidents(req.ctx, query),
+    'GET /api/school-life/students': ({ req, query }) => searchStudents(req.ctx, query),
     'POST /api/school-life/incidents': ({ req, body }) => createIncident(req.ctx, body),
   });
 }

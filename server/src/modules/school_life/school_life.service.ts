@@ -45,6 +45,7 @@ import {
   readableStudents,
   requireStaff,
   studentsOfCourse,
+  studentsTaughtHere,
 } from './school_life.access.ts';
 import { type AbsenceRow, type JustificationRow, schoolLife } from './school_life.repository.ts';
 import type { AbsenceStateCol, Mark } from './school_life.tables.ts';
@@ -866,6 +867,19 @@ export async function absenteeism(ctx: RequestContext, q: { establishment: strin
   const out = await absenteeismOf(auth.db, auth.establishmentId, month);
   recordUsage(ctx, auth.establishmentId, SERVICE, 'absenteeism.view');
   return out;
+}
+
+// ---- students to choose ----
+
+export async function searchStudents(ctx: RequestContext, q: { establishment: string; q?: string }) {
+  const auth = await authorize(ctx, {
+    establishmentId: q.establishment,
+    permission: 'school_life.punish',
+    service: SERVICE,
+  });
+  const among = isSchoolLifeStaff(auth) ? null : await studentsTaughtHere(auth);
+  const rows = await schoolLife.searchStudents(auth.db, auth.establishmentId, q.q, among);
+  return { items: rows.map((r) => ({ id: r.id, name: r.display_name, classCode: r.class_code })) };
 }
 
 // ---- incidents and punishments ----

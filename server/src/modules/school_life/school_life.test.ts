@@ -517,6 +517,8 @@ describe('a doctor’s note attached by reference', () => {
       .items.find((a: { id: string }) => a.id === absenceId);
     expect(seen.justification.documents).toEqual([expect.objectContaining({ name: 'certificat.pdf' })]);
     const ref = seen.justification.documents[0].id;
+    const parentSees = (await absences(as.parent)).json().items.find((a: { id: string }) => a.id === absenceId);
+    expect(parentSees.justification.documents).toHaveLength(1);
     expect((await as.cpe.get(`/api/documents/references/${ref}/content`)).statusCode).toBe(200);
     expect((await as.parent.get(`/api/documents/references/${ref}/content`)).statusCode).toBe(200);
     expect((await as.parent2.get(`/api/documents/references/${ref}/content`)).statusCode).toBe(404);
@@ -663,6 +665,18 @@ describe('incidents and punishments', () => {
       .where('n.kind', '=', 'school_life.incident.recorded')
       .execute();
     expect(notice.map((n) => n.user_id)).toEqual([ids.parent]);
+  });
+
+  test('whom to choose: the CPE finds any student by name or class, accents folded; a teacher only theirs', async () => {
+    const found = (await as.cpe.get(`/api/school-life/students?establishment=${school.id}&q=ines%20petit`)).json();
+    expect(found.items).toEqual([{ id: ids.student3, name: 'PETIT Inès', classCode: '2NDE1' }]);
+    const byClass = (await as.cpe.get(`/api/school-life/students?establishment=${school.id}&q=2nde2`)).json();
+    expect(byClass.items.map((i: { id: string }) => i.id)).toEqual([ids.outsider]);
+    const mine = (await as.teacher.get(`/api/school-life/students?establishment=${school.id}`)).json();
+    expect(mine.items.map((i: { id: string }) => i.id).sort()).toEqual(
+      [ids.student, ids.student2, ids.student3].sort(),
+    );
+    expectProblem(await as.parent.get(`/api/school-life/students?establishment=${school.id}`), 403, 'FORBIDDEN');
   });
 
   test('sanctions remain the direction’s: a teacher is refused in French and nothing is written', async () => {

@@ -4,13 +4,14 @@ import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Select } from '@codegouvfr/react-dsfr/Select';
 import type { Absence } from '@preau/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import { ApiError, call, callUpload } from '../../app/api.ts';
 import { useAuth } from '../../app/auth.tsx';
 import { EmptyState, ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
 import { Table } from '../../components/Table.tsx';
+import { AbsenceEntryForm, IncidentForm } from './Forms.tsx';
 import { dayOf, shiftDay, timeOf, todayInParis } from './format.ts';
 import './school-life.css';
 
@@ -69,9 +70,17 @@ export function SchoolLifePage() {
       ) : view === 'absenteeism' ? (
         <ThresholdView establishment={establishment} />
       ) : view === 'incidents' ? (
-        <IncidentsView establishment={establishment} student={params.get('student')} />
+        <>
+          {profiles.some((p) => p === 'teacher' || p === 'staff' || p === 'principal') ? (
+            <IncidentForm establishment={establishment} direction={profiles.includes('principal')} />
+          ) : null}
+          <IncidentsView establishment={establishment} student={params.get('student')} />
+        </>
       ) : (
-        <AbsencesView establishment={establishment} student={params.get('student')} go={go} />
+        <>
+          {staff ? <AbsenceEntryForm establishment={establishment} /> : null}
+          <AbsencesView establishment={establishment} student={params.get('student')} go={go} />
+        </>
       )}
     </>
   );
@@ -256,7 +265,7 @@ function AbsenceCard({
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
   const [comment, setComment] = useState('');
-  const [file, setFile] = useState<File | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
   const [decisionComment, setDecisionComment] = useState('');
   const done = () => {
     setOpen(false);
@@ -266,6 +275,7 @@ function AbsenceCard({
     mutationFn: async () => {
       // An optional document (a doctor's note) goes to the guardian's own space first, then is attached by reference.
       let documentIds: string[] = [];
+      const file = fileInput.current?.files?.[0];
       if (file) {
         const spaces = await call('GET /api/documents/spaces', { query: { establishment } });
         const personal = spaces.items.find((x) => x.kind === 'personal');
@@ -342,6 +352,19 @@ function AbsenceCard({
             : ''}
         </p>
       ) : null}
+      {a.justification?.documents.map((d) => (
+        <p key={d.id} className="fr-text--sm">
+          <a
+            className="fr-link fr-icon-attachment-line fr-link--icon-left"
+            href={`/api/documents/references/${d.id}/content`}
+            target="_blank"
+            rel="noopener"
+            title={t('school_life.justify.documentTitle', { name: d.name })}
+          >
+            {d.name}
+          </a>
+        </p>
+      ))}
       {a.can.justify && !open ? (
         <Button size="small" className="fr-mt-1w" onClick={() => setOpen(true)}>
           {t('school_life.justify.open')}
@@ -378,7 +401,7 @@ function AbsenceCard({
               type="file"
               id={`sl-file-${a.id}`}
               accept="application/pdf,image/jpeg,image/png"
-              onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+              ref={fileInput}
             />
           </div>
           <ErrorAlert error={justify.error} />

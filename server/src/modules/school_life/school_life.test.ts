@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { assign, enrol, guard, makeClass, subject } from '../../../test/directory-fixtures.ts';
 import { pdfBytes, spacesOf, upload } from '../../../test/documents.ts';
-import { type Agent, countRows, loginAs, makeEstablishment, makeUser, testApp } from '../../../test/helpers.ts';
+import {
+  type Agent,
+  countRows,
+  flushUsage,
+  loginAs,
+  makeEstablishment,
+  makeUser,
+  testApp,
+} from '../../../test/helpers.ts';
 
 /**
  * School life through HTTP, on a moved clock: Monday 30 November 2026, 10:30 in Paris. The roll call of a course,
@@ -699,6 +707,34 @@ describe('incidents and punishments', () => {
     );
     expect(await countRows(db, 'school_life_incident')).toBe(before);
     expect((await as.principal.post('/api/school-life/incidents', body)).statusCode).toBe(201);
+  });
+});
+
+describe('usage events', () => {
+  test('each meaningful action is counted once it succeeded, with the caller’s profile', async () => {
+    await flushUsage(app);
+    const rows = await db
+      .selectFrom('usage_event')
+      .select(['action', 'profile'])
+      .where('service', '=', 'school_life')
+      .where('establishment_id', '=', school.id)
+      .execute();
+    const seen = new Set(rows.map((r) => `${r.profile}:${r.action}`));
+    for (const e of [
+      'teacher:roll_call.take',
+      'teacher:roll_call.correct',
+      'staff:roll_call.correct',
+      'guardian:justification.submit',
+      'staff:justification.accept',
+      'staff:justification.refuse',
+      'staff:absence.create',
+      'staff:board.view',
+      'principal:absenteeism.view',
+      'teacher:incident.retenue',
+      'principal:incident.sanction',
+      'guardian:absences.view',
+    ])
+      expect(seen, e).toContain(e);
   });
 });
 

@@ -177,6 +177,15 @@ describe('grades', () => {
       await page.getByRole('button', { name: 'Publier à nouveau' }).click();
     }
     await page.getByText(/^Publiés le /).waitFor();
+    // The direction opens Emma's overview from the report.
+    await page
+      .getByTestId('report-student')
+      .filter({ hasText: 'ÉLÈVE Emma' })
+      .getByRole('link', { name: 'ÉLÈVE Emma' })
+      .click();
+    await page.getByRole('heading', { name: 'Notes de ÉLÈVE Emma' }).waitFor();
+    await page.getByTestId('overall').waitFor();
+    await audit(page, 'grades-direction-student');
 
     const parent = await track(loggedInTab('parent.demo'));
     await atLycee(parent.page);

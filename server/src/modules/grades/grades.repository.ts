@@ -338,6 +338,67 @@ export const grades = {
     return rows.map((r) => ({ ...r, scale: Number(r.scale), value: num(r.value) }));
   },
 
+  /** The student's own grade in each of these assessments (the page of one student). */
+  async gradesOfStudent(db: Db, assessmentIds: string[], studentId: string): Promise<GradeRow[]> {
+    return grades.gradesOfStudents(db, assessmentIds, [studentId]);
+  },
+
+  /** Mean, minimum and maximum of the values of each assessment (codes left out), aggregated in PostgreSQL. */
+  async assessmentStats(db: Db, assessmentIds: string[]) {
+    if (assessmentIds.length === 0) return new Map<string, { mean: number; min: number; max: number }>();
+    const rows = await db
+      .selectFrom('grades_grade')
+      .select([
+        'assessment_id',
+        sql<number>`avg(value)::float8`.as('mean'),
+        sql<number>`min(value)::float8`.as('min'),
+        sql<number>`max(value)::float8`.as('max'),
+      ])
+      .where('assessment_id', 'in', assessmentIds)
+      .where('value', 'is not', null)
+      .groupBy('assessment_id')
+      .execute();
+    return new Map(rows.map((r) => [r.assessment_id, { mean: r.mean, min: r.min, max: r.max }]));
+  },
+
+  /**
+   * Per subject of these assessments: the student's average (out of 20, coefficients applied, codes left out or
+   * « non rendu » as zero) and the class's average, minimum and maximum of the averages of every student graded
+   * in them — the arithmetic of grades.compute.ts in one aggregate, so that a student's page never reads the
+   * whole class's grades. `has_mine`: the student has a grade row (maybe only codes) in that subject.
+   */
+  async subjectStats(db: Db, assessmentIds: string[], studentId: string, notHandedInZero: boolean) {
+    if (assessmentIds.length === 0) return [];
+    const result = await sql<{
+      subject_code: string;
+      mine: number | null;
+      has_mine: boolean;
+      class_average: number | null;
+      min: number | null;
+      max: number | null;
+    }>`
+      WITH a AS (
+        SELECT id, subject_code, coefficient::float8 AS coef, scale::float8 AS scale
+        FROM grades_assessment WHERE id = ANY(${assessmentIds}::uuid[])
+      ), per AS (
+        SELECT g.student_id, a.subject_code,
+          sum(a.coef * coalesce(g.value::float8 / a.scale * 20, 0))
+            FILTER (WHERE a.coef > 0 AND (g.value IS NOT NULL OR (g.code = 'not_handed_in' AND ${notHandedInZero}))) AS points,
+          sum(a.coef)
+            FILTER (WHERE a.coef > 0 AND (g.value IS NOT NULL OR (g.code = 'not_handed_in' AND ${notHandedInZero}))) AS weight
+        FROM grades_grade g JOIN a ON a.id = g.assessment_id
+        GROUP BY g.student_id, a.subject_code
+      ), averages AS (
+        SELECT student_id, subject_code, points / nullif(weight, 0) AS average FROM per
+      )
+      SELECT subject_code,
+        max(average) FILTER (WHERE student_id = ${studentId}) AS mine,
+        bool_or(student_id = ${studentId}) AS has_mine,
+        avg(average) AS class_average, min(average) AS min, max(average) AS max
+      FROM averages GROUP BY subject_code`.execute(db);
+    return result.rows;
+  },
+
   /** Every grade of these assessments (one query). */
   async gradesOf(db: Db, assessmentIds: string[]): Promise<GradeRow[]> {
     if (assessmentIds.length === 0) return [];
@@ -468,6 +529,20 @@ export const grades = {
       .where('school_year_id', '=', schoolYearId)
       .where('class_id', 'in', classIds)
       .orderBy('published_at')
+      .execute();
+  },
+
+  /** The published reports of the student's classes in a year (one query). */
+  publishedReportsOfStudent(db: Db, schoolYearId: string, studentId: string) {
+    return db
+      .selectFrom('grades_report as r')
+      .innerJoin('enrolment as e', (j) =>
+        j.onRef('e.class_id', '=', 'r.class_id').onRef('e.school_year_id', '=', 'r.school_year_id'),
+      )
+      .select(['r.period', 'r.published_at'])
+      .where('r.school_year_id', '=', schoolYearId)
+      .where('e.student_id', '=', studentId)
+      .orderBy('r.published_at')
       .execute();
   },
 

@@ -115,8 +115,7 @@ function assessmentStats(rows: GradeRow[]) {
 
 export async function studentGrades(ctx: RequestContext, q: GradesQuery): Promise<GradesResponse> {
   const auth = await authorize(ctx, { establishmentId: q.establishment, permission: 'grades.read', service: SERVICE });
-  const studentId = await studentFor(auth, q.student);
-  const y = await yearOf(auth.db, auth.establishmentId);
+  const [studentId, y] = await Promise.all([studentFor(auth, q.student), yearOf(auth.db, auth.establishmentId)]);
   const period = periodIn(y, q.period);
   const now = new Date();
   const beforeDelay = beforeDelayFor(auth, studentId);
@@ -128,16 +127,18 @@ export async function studentGrades(ctx: RequestContext, q: GradesQuery): Promis
     ...(beforeDelay ? {} : { visibleBy: now }),
   });
   const ids = assessments.map((a) => a.id);
-  const [all, names, enrolment] = await Promise.all([
-    grades.gradesOf(auth.db, ids),
+  // The class's statistics are aggregated in PostgreSQL: the page never reads the other students' grades.
+  const [own, byAssessment, bySubject, names, published] = await Promise.all([
+    grades.gradesOfStudent(auth.db, ids, studentId),
+    grades.assessmentStats(auth.db, ids),
+    grades.subjectStats(auth.db, ids, studentId, y.setting.not_handed_in_zero),
     grades.names(auth.db, [studentId]),
-    relations.enrolmentsOf(auth.db, [studentId]),
+    grades.publishedReportsOfStudent(auth.db, y.year.id, studentId),
   ]);
-  const mine = new Map(all.filter((g) => g.studentId === studentId).map((g) => [g.assessmentId, g]));
-  const statsOf = assessmentStats(all);
+  const mine = new Map(own.map((g) => [g.assessmentId, g]));
   const items: GradeItem[] = assessments.map((a) => {
     const g = mine.get(a.id);
-    const s = statsOf(a.id);
+    const s = byAssessment.get(a.id);
     return {
       assessmentId: a.id,
       title: a.title,
@@ -148,9 +149,9 @@ export async function studentGrades(ctx: RequestContext, q: GradesQuery): Promis
       ...(g?.code ? { code: g.code } : {}),
       scale: a.scale,
       coefficient: a.coefficient,
-      classAverage: s.mean,
-      min: s.min,
-      max: s.max,
+      classAverage: s ? round2(s.mean) : null,
+      min: s ? round2(s.min) : null,
+      max: s ? round2(s.max) : null,
       ...(a.competencies.length
         ? { competencies: a.competencies.map((label, i) => ({ label, level: g?.levels?.[i] ?? null })) }
         : {}),
@@ -159,9 +160,20 @@ export async function studentGrades(ctx: RequestContext, q: GradesQuery): Promis
       visible: a.visible_at <= now,
     };
   });
-  const { averages, overall } = subjectAveragesWithClass(assessments, all, studentId, y.setting.not_handed_in_zero);
-  const classes = [...(enrolment.get(studentId)?.classes ?? [])];
-  const published = await grades.publishedReports(auth.db, y.year.id, classes);
+  const labels = new Map(assessments.map((a) => [a.subject_code, a.subject_label]));
+  const subjects = bySubject.filter((x) => x.has_mine);
+  const averages: SubjectAverage[] = subjects
+    .map((x) => ({
+      subject: labels.get(x.subject_code) ?? x.subject_code,
+      subjectCode: x.subject_code,
+      average: r2(x.mine),
+      classAverage: r2(x.class_average),
+      min: r2(x.min),
+      max: r2(x.max),
+    }))
+    .sort((p, q) => p.subject.localeCompare(q.subject, 'fr'));
+  // The overall average from the unrounded subject averages (rounding only at the end).
+  const overall = r2(overallOf(subjects.map((x) => x.mine)));
   recordUsage(ctx, auth.establishmentId, SERVICE, 'grades.view');
   return {
     student: { id: studentId, displayName: names.get(studentId)?.displayName ?? '' },
@@ -175,36 +187,6 @@ export async function studentGrades(ctx: RequestContext, q: GradesQuery): Promis
       publishedAt: new Date(r.published_at).toISOString(),
     })),
   };
-}
-
-/**
- * A student's average per subject, with the class's over the same assessments (the students graded in them):
- * class average, minimum and maximum of those students' averages.
- */
-function subjectAveragesWithClass(
-  assessments: AssessmentRow[],
-  all: GradeRow[],
-  studentId: string,
-  zero: boolean,
-): { averages: SubjectAverage[]; overall: number | null } {
-  const perStudent = subjectAverages(assessments.map(facts), all, zero);
-  const labels = new Map(assessments.map((a) => [a.subject_code, a.subject_label]));
-  const mine = perStudent.get(studentId) ?? new Map<string, number | null>();
-  const averages = [...mine.keys()]
-    .sort((a, b) => (labels.get(a) ?? a).localeCompare(labels.get(b) ?? b, 'fr'))
-    .map((code) => {
-      const s = stats([...perStudent.values()].map((m) => m.get(code) ?? null));
-      return {
-        subject: labels.get(code) ?? code,
-        subjectCode: code,
-        average: r2(mine.get(code) ?? null),
-        classAverage: r2(s.mean),
-        min: r2(s.min),
-        max: r2(s.max),
-      };
-    });
-  // The overall average from the unrounded subject averages (rounding only at the end).
-  return { averages, overall: r2(overallOf(mine.values())) };
 }
 
 // ---- options and settings ----

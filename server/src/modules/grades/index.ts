@@ -2,6 +2,7 @@ import { gradesApi } from '@preau/contracts';
 import { trustedDb } from '../../platform/access/authorize.ts';
 import { defineModule } from '../../platform/module.ts';
 import * as m0450 from './0450_grades_core.ts';
+import * as m0451 from './0451_grades_covering_index.ts';
 import { gradesIndicators, gradesNotifications, gradesPersonalData } from './grades.declarations.ts';
 import { seedGradesDemo } from './grades.demo.ts';
 import { gradesMessages } from './grades.messages.ts';
@@ -24,7 +25,7 @@ export const gradesModule = defineModule({
   prefix: '/api/grades',
   api: gradesApi,
   tables: ['grades_setting', 'grades_assessment', 'grades_grade', 'grades_comment', 'grades_report'],
-  migrations: { '0450_grades_core': m0450 },
+  migrations: { '0450_grades_core': m0450, '0451_grades_covering_index': m0451 },
   permissions: {
     'grades.read': ALL,
     'grades.write': ['teacher'],

@@ -119,7 +119,9 @@ export function BookPage() {
             <tbody>
               {b.students.map((s) => (
                 <tr key={s.id}>
-                  <th scope="row">{s.displayName}</th>
+                  <th scope="row">
+                    <Link to={`/grades?student=${s.id}`}>{s.displayName}</Link>
+                  </th>
                   {b.assessments.map((a) => {
                     const v = s.grades[a.id];
                     return (

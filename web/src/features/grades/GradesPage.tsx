@@ -29,7 +29,10 @@ export function GradesPage() {
     enabled: !!establishment,
   });
   const o = options.data;
-  const follows = !!membership?.profiles.includes('student') || (o?.children.length ?? 0) > 0;
+  // A student's overview: their own, a child's; for a teacher or the staff, the student named in the address.
+  const [params] = useSearchParams();
+  const follows =
+    !!membership?.profiles.includes('student') || (o?.children.length ?? 0) > 0 || !!params.get('student');
   const title = t('grades.title');
   return (
     <>
@@ -37,8 +40,8 @@ export function GradesPage() {
       {options.isPending ? <Loading /> : null}
       <ErrorAlert error={options.error} />
       {o && follows ? <StudentOverview establishment={establishment} options={o} /> : null}
-      {o?.can.enter ? <Teaching options={o} /> : null}
-      {o && o.reportClasses.length > 0 ? <ReportClasses options={o} /> : null}
+      {o?.can.enter && !params.get('student') ? <Teaching options={o} /> : null}
+      {o && o.reportClasses.length > 0 && !params.get('student') ? <ReportClasses options={o} /> : null}
       {o && !follows && !o.can.enter && o.reportClasses.length === 0 ? (
         <EmptyState>{t('grades.nothing')}</EmptyState>
       ) : null}
@@ -48,6 +51,7 @@ export function GradesPage() {
 
 function StudentOverview({ establishment, options }: { establishment: string; options: GradesOptions }) {
   const { t, i18n } = useTranslation();
+  const { me } = useAuth();
   const [params, setParams] = useSearchParams();
   const student = params.get('student') ?? options.children[0]?.id ?? undefined;
   const period = params.get('period') ?? '';
@@ -72,7 +76,7 @@ function StudentOverview({ establishment, options }: { establishment: string; op
   return (
     <section aria-labelledby="grades-overview" data-testid="grades-overview">
       <h2 id="grades-overview" className="fr-h4">
-        {g && options.children.length > 0 ? t('grades.of', { name: g.student.displayName }) : t('grades.mine')}
+        {g && g.student.id !== me?.user.id ? t('grades.of', { name: g.student.displayName }) : t('grades.mine')}
       </h2>
       <div className="preau-grades-pickers">
         {options.children.length > 1 ? (

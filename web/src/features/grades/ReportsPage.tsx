@@ -149,7 +149,8 @@ function StudentReport({
   return (
     <section className="preau-report-student" aria-labelledby={`report-${student.id}`} data-testid="report-student">
       <h2 id={`report-${student.id}`} className="fr-h5 fr-mb-1w">
-        {student.displayName} — {t('grades.overall')} : {num(student.overall, i18n.language)}
+        <Link to={`/grades?student=${student.id}&period=${period}`}>{student.displayName}</Link> — {t('grades.overall')}{' '}
+        : {num(student.overall, i18n.language)}
       </h2>
       <p className="fr-text--sm fr-mb-1w">
         {student.averages.map((a) => `${a.subject} ${num(a.average, i18n.language)}`).join(' · ') || t('grades.none')}

@@ -181,7 +181,7 @@ describe('grades', () => {
     await page
       .getByTestId('report-student')
       .filter({ hasText: 'ÉLÈVE Emma' })
-      .getByRole('link', { name: 'ÉLÈVE Emma' })
+      .getByRole('link', { name: 'ÉLÈVE Emma', exact: true })
       .click();
     await page.getByRole('heading', { name: 'Notes de ÉLÈVE Emma' }).waitFor();
     await page.getByTestId('overall').waitFor();

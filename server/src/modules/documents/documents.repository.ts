@@ -479,6 +479,19 @@ export const documents = {
     }
   },
 
+  /** A file of an establishment's spaces by its name (the demo seeds of other modules). */
+  namedIn: (db: Db, establishmentId: string, name: string) =>
+    db
+      .selectFrom('document as d')
+      .innerJoin('document_space as s', 's.id', 'd.space_id')
+      .select('d.id')
+      .where('s.establishment_id', '=', establishmentId)
+      .where('d.name', '=', name)
+      .where('d.deleted_at', 'is', null)
+      .orderBy('d.created_at')
+      .limit(1)
+      .executeTakeFirst(),
+
   /** Locks a document's row for a change of version (two replacements never get the same number). */
   lock: (db: ADb, id: string) =>
     db.selectFrom('document').select(['id', 'version']).where('id', '=', id).forUpdate().executeTakeFirstOrThrow(),

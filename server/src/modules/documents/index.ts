@@ -12,6 +12,7 @@ export {
   type AttachedDocument,
   attachDocuments,
   copyReferences,
+  demoDocumentNamed,
   detachDocuments,
   type Holder,
   referencesOf,

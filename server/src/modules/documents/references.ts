@@ -238,3 +238,11 @@ export async function referenceContent(
     disposition,
   );
 }
+
+/**
+ * For other modules' demo seeds (the documents demo runs before them): the id of a file of an establishment's
+ * spaces by its name, or null.
+ */
+export async function demoDocumentNamed(db: Db, establishmentId: string, name: string): Promise<string | null> {
+  return (await documents.namedIn(db, establishmentId, name))?.id ?? null;
+}

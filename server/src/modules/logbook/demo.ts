@@ -2,11 +2,13 @@
  * A living logbook in the demo académie, built on the demo timetable: the last three weeks of lessons (every
  * course of 2NDE1 and of prof.demo, most of the other lycée classes'), homework set in about half of them and
  * due at the course's next occurrence — some of it for the next school day —, a few assessments, eleve.demo's
- * « fait » ticks, a visa of direction.demo on 2NDE1, and a lesson prof.demo prepared ahead. prof.demo's latest
- * two lessons are left to fill, and today's, for the home widget and the browser tests.
+ * « fait » ticks, a visa of direction.demo on 2NDE1, a lesson prof.demo prepared ahead, and the worksheet of the
+ * 2NDE1 space attached to their latest 2NDE1 homework. prof.demo's latest two lessons are left to fill, and
+ * today's, for the home widget and the browser tests.
  */
 import { trustedDb } from '../../platform/access/authorize.ts';
 import type { DemoWorld } from '../../platform/module.ts';
+import { attachDocuments, demoDocumentNamed } from '../documents/index.ts';
 import { addDays, mondayOf, type OccurrenceInfo, occurrencesFor, parisDate, parisInstant } from '../timetable/index.ts';
 import { demoWrites } from './demo.repository.ts';
 import { cleanRichText } from './rich-text.ts';
@@ -73,6 +75,9 @@ const TOPICS: Record<string, string[]> = {
   '083500': ['Chant : la polyphonie', 'Écoute : le rythme'],
   '072000': ['Les objets techniques', 'Le cahier des charges'],
 };
+
+/** The documents demo's worksheet in 2NDE1's space, attached to prof.demo's latest homework there. */
+const WORKSHEET = "Fiche d'exercices — fonctions affines.pdf";
 
 const CONTENT = (title: string) =>
   `<p>${title}.</p><ul><li>Rappel de la séance précédente</li><li>Cours et exemples au tableau</li><li>Exercices d’application en classe</li></ul>`;
@@ -190,6 +195,18 @@ export async function seedLogbookDemo(world: DemoWorld): Promise<void> {
       const trx = trustedDb(t, 'the demo seed');
       await demoWrites.lessons(trx, lessons);
       await demoWrites.homework(trx, homework);
+      // prof.demo's worksheet of the 2NDE1 space (documents' demo), attached to their latest 2NDE1 homework.
+      const worksheet = lycee && prof ? await demoDocumentNamed(trx, est.id, WORKSHEET) : null;
+      const courses2nde1 = new Set(occurrences.filter(is2nde1).map((o) => o.courseId));
+      const last = homework.filter((h) => h.author_id === prof && courses2nde1.has(h.course_id)).at(-1);
+      if (worksheet && last) {
+        await attachDocuments(trx, {
+          establishmentId: est.id,
+          holder: { module: 'logbook', type: 'homework', id: last.id },
+          documentIds: [worksheet],
+          userId: prof!,
+        });
+      }
       if (lycee && eleve) {
         // eleve.demo ticked what was due before today.
         const ticks = homework.filter((h) => h.class_id && h.due_date < today && world.random() < 0.8);

@@ -1,5 +1,15 @@
 import { describe, expect, test } from 'vitest';
-import { elide, formatDate, formatDateTime, genderContext, genderOf, ordinal, staffRoles } from './format.ts';
+import {
+  elide,
+  formatDate,
+  formatDateTime,
+  formatDateWith,
+  formatDay,
+  genderContext,
+  genderOf,
+  ordinal,
+  staffRoles,
+} from './format.ts';
 
 describe('dates', () => {
   test('the first of the month is an ordinal in French, and only in French', () => {
@@ -10,6 +20,24 @@ describe('dates', () => {
     expect(formatDate('2026-09-01', 'en')).toBe('1 September 2026');
     expect(formatDateTime('2026-09-01T06:05:00Z', 'fr')).toBe('1er sept. 2026, 08:05');
     expect(formatDateTime('2026-12-31T23:30:00Z', 'fr')).toBe('1er janv. 2027, 00:30');
+  });
+
+  test('a day with its weekday, or in a short style: "1er" there too', () => {
+    expect(formatDay('2026-12-01', 'fr')).toBe('mardi 1er décembre');
+    expect(formatDay('2026-12-01', 'fr', true)).toBe('Mardi 1er décembre');
+    expect(formatDay('2026-12-02', 'fr')).toBe('mercredi 2 décembre');
+    expect(formatDay('2026-12-01', 'en')).toBe('Tuesday 1 December');
+    expect(formatDateWith('2026-12-01', 'fr', { day: 'numeric', month: 'short' })).toBe('1er déc.');
+    expect(formatDateWith('2026-12-11', 'fr', { day: 'numeric', month: 'short' })).toBe('11 déc.');
+    expect(
+      formatDateWith('2026-12-01T09:00:00+01:00', 'fr', {
+        weekday: 'long',
+        day: 'numeric',
+        month: 'long',
+        hour: '2-digit',
+        minute: '2-digit',
+      }),
+    ).toBe('mardi 1er décembre à 09:00');
   });
 
   test('calendar dates are that day in Paris; nothing gives an em dash', () => {

@@ -46,6 +46,23 @@ export function formatDateTime(iso: string | null | undefined, lang: string): st
 }
 
 /**
+ * A date in any Intl style, the first of a month written "1er" in French: `formatDateWith('2026-12-01', 'fr',
+ * { day: 'numeric', month: 'short' })` → "1er déc.". A calendar date (`YYYY-MM-DD`) is that day in Paris.
+ */
+export function formatDateWith(iso: string, lang: string, options: Intl.DateTimeFormatOptions): string {
+  return withFirstOrdinal(formatter(lang, options).formatToParts(toDate(iso)), lang);
+}
+
+/** A calendar day with its weekday: "mardi 1er décembre" / "Tuesday 1 December"; capitalised for a heading. */
+export function formatDay(date: string, lang: string, capitalised = false): string {
+  const s = formatDateWith(date, lang, { weekday: 'long', day: 'numeric', month: 'long' });
+  return capitalised ? s.charAt(0).toUpperCase() + s.slice(1) : s;
+}
+
+/** `08:00` from an ISO instant with the Paris offset (the wall clock is written in it). */
+export const clock = (iso: string) => iso.slice(11, 16);
+
+/**
  * An ordinal number: French "1er" (masculine) or "1re" (feminine), then "2e", "3e"…; English "1st", "2nd", "3rd",
  * "4th", "11th", "21st"…
  */

@@ -20,6 +20,7 @@ import type {
 } from '@preau/contracts';
 import { type Authorized, authorize } from '../../platform/access/authorize.ts';
 import { audit } from '../../platform/audit.ts';
+import { frenchDay } from '../../platform/dates.ts';
 import type { Db } from '../../platform/db/schema.ts';
 import { AppError, forbidden, notFound } from '../../platform/errors.ts';
 import type { RequestContext } from '../../platform/http/context.ts';
@@ -56,9 +57,6 @@ import { cleanRichText, plainText } from './rich-text.ts';
 export const SERVICE = 'logbook' as const;
 /** The longest period one request reads (a school year and a bit). */
 export const MAX_DAYS = 400;
-
-const longDate = new Intl.DateTimeFormat('fr-FR', { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' });
-export const frenchDay = (date: string) => longDate.format(new Date(`${date}T12:00:00Z`));
 
 export function checkPeriod(from: string, to: string, max = MAX_DAYS): void {
   if (to < from)

@@ -161,7 +161,7 @@ describe('lessons and homework', () => {
     const feed = (await as.parent.get(`/api/timeline?establishment=${school.id}`)).json();
     expect(feed.items[0]).toMatchObject({
       kind: 'logbook.homework.new',
-      text: 'Nouveau travail en Mathématiques pour le mardi 1 décembre : Exercices 12 à 15 page 87.',
+      text: 'Nouveau travail en Mathématiques pour le mardi 1er décembre : Exercices 12 à 15 page 87.',
     });
     // The other class sees nothing of it.
     expect(((await hw(as.s2, '2026-11-30', '2026-12-06')).json() as HomeworkList).items).toEqual([]);

@@ -1,4 +1,5 @@
 import PDFDocument from 'pdfkit';
+import { frenchDate } from '../../platform/dates.ts';
 import { pdfText } from '../directory/index.ts';
 
 /** What a printed logbook holds: per subject, its lessons in date order; the visas at the end. */
@@ -31,17 +32,9 @@ const KIND: Record<string, string> = {
   project: 'Projet',
 };
 
-const dateFr = new Intl.DateTimeFormat('fr-FR', {
-  weekday: 'long',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  timeZone: 'UTC',
-});
-const shortFr = new Intl.DateTimeFormat('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
-const day = (d: string) => dateFr.format(new Date(`${d}T12:00:00Z`));
-const short = (d: string) => shortFr.format(new Date(`${d}T12:00:00Z`));
-const when = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Paris' });
+const day = (d: string) => frenchDate(d, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+const short = (d: string) => frenchDate(d, { day: 'numeric', month: 'long', year: 'numeric' });
+const when = { format: (at: Date) => frenchDate(at, { dateStyle: 'long', timeStyle: 'short' }) };
 
 const MARGIN = 50;
 

@@ -7,6 +7,7 @@
 import { requireUser } from '../../platform/access/access.ts';
 import { type Authorized, authorize, trustedDb } from '../../platform/access/authorize.ts';
 import { audit } from '../../platform/audit.ts';
+import { frenchDay } from '../../platform/dates.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { AuthedContext, RequestContext } from '../../platform/http/context.ts';
 import { recordUsage } from '../../platform/usage.ts';
@@ -15,7 +16,7 @@ import { notify } from '../timeline/index.ts';
 import { parisDate } from '../timetable/index.ts';
 import { classesIn, readScope, readsAll, related, teachersAmong } from './logbook.access.ts';
 import { logbook } from './logbook.repository.ts';
-import { buildEntries, checkPeriod, frenchDay, presentVisa, SERVICE } from './logbook.service.ts';
+import { buildEntries, checkPeriod, presentVisa, SERVICE } from './logbook.service.ts';
 
 export async function listVisas(ctx: RequestContext, q: { establishment: string; teacher?: string; class?: string }) {
   const auth = await authorize(ctx, { establishmentId: q.establishment, permission: 'logbook.read', service: SERVICE });

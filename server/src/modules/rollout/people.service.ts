@@ -13,6 +13,7 @@ import {
 } from '@preau/contracts';
 import { type Authorized, authorize } from '../../platform/access/authorize.ts';
 import { audit } from '../../platform/audit.ts';
+import { frenchDate } from '../../platform/dates.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { RequestContext } from '../../platform/http/context.ts';
 import { t } from '../../platform/i18n.ts';
@@ -32,10 +33,7 @@ const MAX_SLOT_HOURS = 4;
 const use = (ctx: RequestContext, establishmentId: string) =>
   authorize(ctx, { establishmentId, permission: 'rollout.use', service: 'rollout' });
 
-const when = (at: Date | string) =>
-  new Intl.DateTimeFormat('fr-FR', { dateStyle: 'full', timeStyle: 'short', timeZone: 'Europe/Paris' }).format(
-    new Date(at),
-  );
+const when = (at: Date | string) => frenchDate(at, { dateStyle: 'full', timeStyle: 'short' });
 
 // ---- Self-assessment -----------------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ import {
 } from '@preau/contracts';
 import { type Authorized, authorize } from '../../platform/access/authorize.ts';
 import { audit } from '../../platform/audit.ts';
+import { frenchDate } from '../../platform/dates.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { RequestContext } from '../../platform/http/context.ts';
 import { t } from '../../platform/i18n.ts';
@@ -243,8 +244,7 @@ async function notifyOwner(
   });
 }
 
-export const frDate = (day: string) =>
-  new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${day}T12:00:00Z`));
+export const frDate = (day: string) => frenchDate(day, { dateStyle: 'long' });
 
 export async function createStep(ctx: RequestContext, body: CreateStepBody) {
   const { auth } = await steering(ctx, body.establishmentId);

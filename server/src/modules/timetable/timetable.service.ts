@@ -20,6 +20,7 @@ import { permissionsIn } from '../../platform/access/access.ts';
 import { type Authorized, authorize, trustedDb } from '../../platform/access/authorize.ts';
 import { relations } from '../../platform/access/relations.repository.ts';
 import { audit } from '../../platform/audit.ts';
+import { frenchDay } from '../../platform/dates.ts';
 import type { Db } from '../../platform/db/schema.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { RequestContext } from '../../platform/http/context.ts';
@@ -709,8 +710,6 @@ export async function deleteCourse(ctx: RequestContext, id: string): Promise<voi
 
 // ---- one occurrence: cancelled or moved ----
 
-const longDate = new Intl.DateTimeFormat('fr-FR', { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' });
-const frenchDay = (date: string) => longDate.format(new Date(`${date}T12:00:00Z`));
 const frenchTime = (time: string) => `${Number(time.slice(0, 2))} h ${time.slice(3, 5)}`;
 
 /** Students of the course's class or group, their guardians, and its other teachers. */

@@ -193,7 +193,7 @@ export function HomeworkCard({
 function HomeworkView({ establishment }: { establishment: string }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
-  const dayLabel = useDayLabel();
+  const dayLabel = useDayLabel(false);
   const { student, picker, readOnly } = useChild();
   const [params] = useSearchParams();
   const from = params.get('date') && params.get('date')! < todayInParis() ? params.get('date')! : todayInParis();
@@ -244,6 +244,7 @@ function HomeworkView({ establishment }: { establishment: string }) {
 export function EntryCard({ entry, children }: { entry: Entry; children?: React.ReactNode }) {
   const { t } = useTranslation();
   const dayLabel = useDayLabel();
+  const inSentence = useDayLabel(false);
   const who = entry.group?.name ?? entry.class?.name;
   return (
     <article
@@ -312,7 +313,7 @@ export function EntryCard({ entry, children }: { entry: Entry; children?: React.
               <ul>
                 {entry.homework.map((h) => (
                   <li key={h.id}>
-                    {t('logbook.forDate', { date: dayLabel(h.dueDate) })} ({t(`logbook.kind.${h.kind}`)}) —{' '}
+                    {t('logbook.forDate', { date: inSentence(h.dueDate) })} ({t(`logbook.kind.${h.kind}`)}) —{' '}
                     {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitised HTML from the server */}
                     <span dangerouslySetInnerHTML={{ __html: h.description.replace(/<\/?p>/g, ' ') }} />
                     <AttachmentList items={h.attachments} />

@@ -15,7 +15,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, call } from '../../app/api.ts';
-import { formatDateTime } from '../../components/format.ts';
+import { formatDateTime, formatDateWith } from '../../components/format.ts';
 import { ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
 import { rolloutKey, useEstablishmentId, useRolloutMe } from './rollout.api.ts';
 
@@ -25,18 +25,17 @@ const instant = (date: string, time: string) => new Date(`${date}T${time}`).toIS
 function useTime() {
   const { i18n } = useTranslation();
   const locale = i18n.language.startsWith('en') ? 'en-GB' : 'fr-FR';
-  const fmt = new Intl.DateTimeFormat(locale, {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone: 'Europe/Paris',
-  });
   const hour = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Paris' });
+  const start = (iso: string) =>
+    formatDateWith(iso, i18n.language, {
+      weekday: 'long',
+      day: 'numeric',
+      month: 'long',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
   return {
-    slot: (s: { startsAt: string; endsAt: string }) =>
-      `${fmt.format(new Date(s.startsAt))} – ${hour.format(new Date(s.endsAt))}`,
+    slot: (s: { startsAt: string; endsAt: string }) => `${start(s.startsAt)} – ${hour.format(new Date(s.endsAt))}`,
   };
 }
 

@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { formatDateWith } from '../../components/format.ts';
 
 /** Figures as people read them (no chart library here: the home widget uses these). */
 export function useFormat() {
@@ -6,15 +7,14 @@ export function useFormat() {
   const locale = i18n.language.startsWith('en') ? 'en-GB' : 'fr-FR';
   const percent = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 });
   const number = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
-  const day = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' });
   return {
     /** A share as a percentage ("75 %"); a dash when there is nothing to divide. */
     rate: (numerator: number, denominator: number) =>
       denominator === 0 ? '—' : percent.format(numerator / denominator),
     share: (value: number | null) => (value === null ? '—' : percent.format(value)),
     number: (value: number | null) => (value === null ? '—' : number.format(value)),
-    /** `YYYY-MM-DD` → "14 oct." */
-    day: (iso: string) => day.format(new Date(`${iso}T12:00:00Z`)),
+    /** `YYYY-MM-DD` → "14 oct.", "1er déc." */
+    day: (iso: string) => formatDateWith(iso, i18n.language, { day: 'numeric', month: 'short' }),
   };
 }
 

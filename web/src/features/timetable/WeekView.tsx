@@ -2,6 +2,7 @@ import { Badge } from '@codegouvfr/react-dsfr/Badge';
 import type { Holiday, WeekItem } from '@preau/contracts';
 import { type ReactNode, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { clock, formatDateWith, formatDay } from '../../components/format.ts';
 import './timetable.css';
 
 const PALETTE = [
@@ -32,21 +33,12 @@ const addDays = (date: string, n: number) => {
   return d.toISOString().slice(0, 10);
 };
 
-/** `08:00` from an ISO instant with the Paris offset (the wall clock is written in it). */
-export const clock = (iso: string) => iso.slice(11, 16);
+export { clock };
 
+/** A day as headings and sentences write it: "Mardi 1er décembre" (capitalised) or "mardi 1er décembre". */
 export function useDayLabel(capitalised = true) {
   const { i18n } = useTranslation();
-  const fmt = new Intl.DateTimeFormat(i18n.language.startsWith('en') ? 'en-GB' : 'fr-FR', {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    timeZone: 'UTC',
-  });
-  return (date: string) => {
-    const s = fmt.format(new Date(`${date}T12:00:00Z`));
-    return capitalised ? s.charAt(0).toUpperCase() + s.slice(1) : s;
-  };
+  return (date: string) => formatDay(date, i18n.language, capitalised);
 }
 
 const PHONE = '(max-width: 47.99em)';
@@ -78,7 +70,7 @@ export function CourseCard({
   children?: ReactNode;
 }) {
   const { t } = useTranslation();
-  const dayLabel = useDayLabel();
+  const dayLabel = useDayLabel(false);
   const who = item.group?.name ?? item.class?.name;
   const details = [
     who,
@@ -150,11 +142,7 @@ export function WeekView({
   const first = days.includes(today) ? today : (days.find((d) => items.some((i) => i.date === d)) ?? days[0]!);
   const [chosen, setChosen] = useState<string | null>(null);
   const selected = chosen && days.includes(chosen) ? chosen : first;
-  const short = new Intl.DateTimeFormat(i18n.language.startsWith('en') ? 'en-GB' : 'fr-FR', {
-    weekday: 'short',
-    day: 'numeric',
-    timeZone: 'UTC',
-  });
+  const short = (d: string) => formatDateWith(d, i18n.language, { weekday: 'short', day: 'numeric' });
   const shown = narrow ? [selected] : days;
   return (
     <>
@@ -169,7 +157,7 @@ export function WeekView({
               className={`fr-btn fr-btn--sm ${d === selected ? '' : 'fr-btn--tertiary'}`}
               onClick={() => setChosen(d)}
             >
-              <span aria-hidden="true">{short.format(new Date(`${d}T12:00:00Z`))}</span>
+              <span aria-hidden="true">{short(d)}</span>
               <span className="fr-sr-only">{dayLabel(d)}</span>
             </button>
           ))}

@@ -8,6 +8,7 @@ import {
 } from '@preau/contracts';
 import { requireEstablishmentPermission } from '../../../platform/access/access.ts';
 import { audit } from '../../../platform/audit.ts';
+import { frenchDate } from '../../../platform/dates.ts';
 import type { Db } from '../../../platform/db/schema.ts';
 import { AppError, forbidden, notFound } from '../../../platform/errors.ts';
 import type { AuthUser, RequestContext } from '../../../platform/http/context.ts';
@@ -27,8 +28,6 @@ const ROLE = {
   local_admin: "Administration de l'ENT",
 } as const;
 const FILE_ROLE = { student: 'eleves', guardian: 'responsables', teacher: 'enseignants', staff: 'personnels' } as const;
-
-const frenchDate = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' });
 
 /**
  * The ENT's address as people type it: the configured public origin (always set in production), else — in
@@ -154,7 +153,7 @@ async function issueAndRender(
     return changed;
   });
 
-  const expiresOn = frenchDate.format(expiresAt);
+  const expiresOn = frenchDate(expiresAt, { dateStyle: 'long' });
   const list: Sheet[] = people.map((p) => {
     const code = given.has(p.id) ? codes.get(p.id)! : null;
     return {

@@ -9,6 +9,11 @@ import { defineConfig, type Plugin } from 'vite';
  * the people who edit them.
  */
 const LATER = ['directory', 'admin', 'account', 'legal'];
+/**
+ * A feature's strings (`features/<name>/locales/fr.json`): `?first-screen` is its home widget's and its menus'
+ * (`widget`, `menu`), in the first load; the whole file comes with the feature's pages (src/app/i18n.ts).
+ */
+const FEATURE_FIRST = ['widget', 'menu'];
 function localeSplit(): Plugin {
   return {
     name: 'preau-locale-split',
@@ -24,7 +29,9 @@ function localeSplit(): Plugin {
       if (!m) return null;
       this.addWatchFile(m[1]!);
       const all = JSON.parse(readFileSync(m[1]!, 'utf8')) as Record<string, unknown>;
-      const keep = Object.entries(all).filter(([k]) => LATER.includes(k) === (m[2] === 'later'));
+      const first = (k: string) =>
+        /[\\/]features[\\/][^\\/]+[\\/]locales[\\/]/.test(m[1]!) ? FEATURE_FIRST.includes(k) : !LATER.includes(k);
+      const keep = Object.entries(all).filter(([k]) => first(k) === (m[2] === 'first-screen'));
       return `export default ${JSON.stringify(Object.fromEntries(keep))};`;
     },
   };

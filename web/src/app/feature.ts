@@ -31,11 +31,27 @@ export interface FeatureDefinition {
     component: LazyExoticComponent<ComponentType<WidgetProps>>;
     /** Across the whole width, before the others (a first screen, not a side panel). */
     wide?: boolean;
+    /**
+     * It reads strings beyond its `widget` and `menu` ones (components of its pages): the whole file is loaded
+     * before it shows. Without it, the widget uses only `<name>.widget.*` and costs no download for its strings.
+     */
+    pageStrings?: boolean;
   };
   /** Its pages in the platform's menu (platform administrators only). */
   platform?: { path: string; labelKey: string }[];
-  /** Its strings, merged under `name` (`t('documents.title')`). Both languages have the same keys (checked). */
-  strings: { fr: Record<string, unknown>; en: Record<string, unknown> };
+  /**
+   * Its strings, under `name` (`t('documents.title')`). Only `home` is in the first load: the file's `widget` and
+   * `menu` parts (`import home from './locales/fr.json?first-screen'`), for the home widget, its title and the
+   * menus. The whole French file comes with the feature's pages (`fr: () => import('./locales/fr.json')`), English
+   * with the switch to English. Both languages have the same keys (checked).
+   */
+  strings: {
+    home: Record<string, unknown>;
+    fr: () => Promise<{ default: Record<string, unknown> }>;
+    en: () => Promise<{ default: Record<string, unknown> }>;
+  };
+  /** Other features whose strings its pages read (the logbook's pages show the timetable's week navigation). */
+  stringsOf?: string[];
 }
 
 export const defineFeature = (f: FeatureDefinition): FeatureDefinition => f;

@@ -9,14 +9,19 @@ export type Language = (typeof LANGUAGES)[number];
 
 /*
  * The first load carries the French strings of the first screens only (login, activation, portal, service
- * pages, the features' own strings): the administration, account and legal strings (`?later`, split at build
- * time by vite.config.ts) come with the first of those pages (`laterStrings()`, awaited by their routes), and
- * English with the switch to English (or at start when it was chosen before).
+ * pages, and of each feature its home widget's and menus' strings): the administration, account and legal
+ * strings (`?later`, split at build time by vite.config.ts) come with the first of those pages (`laterStrings()`,
+ * awaited by their routes), a feature's other strings with its pages (`featureStrings()`, awaited by its routes),
+ * and English with the switch to English (or at start when it was chosen before).
  */
-const featureStrings = (lng: Language) => Object.fromEntries(features.map((f) => [f.name, f.strings[lng]]));
+const homeFeatureStrings = () => Object.fromEntries(features.map((f) => [f.name, f.strings.home]));
 
 const loaders: Record<string, () => Promise<Record<string, unknown>>> = {
-  en: async () => ({ ...(await import('../locales/en.json')).default, ...featureStrings('en') }),
+  // English, the features' strings included, comes with the switch: none of it is in the first load.
+  en: async () => {
+    const [common, ...own] = await Promise.all([import('../locales/en.json'), ...features.map((f) => f.strings.en())]);
+    return { ...common.default, ...Object.fromEntries(features.map((f, i) => [f.name, own[i]!.default])) };
+  },
   later: async () => (await import('../locales/fr.json?later')).default,
 };
 const loaded = new Map<string, Promise<void>>();
@@ -32,6 +37,45 @@ function load(part: 'en' | 'later'): Promise<void> {
   return done;
 }
 
+const current = (): Language => (i18n.language?.startsWith('en') ? 'en' : 'fr');
+
+/** One feature's whole strings in one language, once. */
+function loadFeature(lng: Language, name: string): Promise<void> {
+  const key = `${lng}:${name}`;
+  let done = loaded.get(key);
+  if (!done) {
+    const feature = features.find((f) => f.name === name);
+    if (!feature) throw new Error(`no feature named ${name}`);
+    done = feature.strings[lng]().then((m) => {
+      i18n.addResourceBundle(lng, 'translation', { [name]: m.default }, true, true);
+    });
+    loaded.set(key, done);
+    done.catch(() => loaded.delete(key));
+  }
+  return done;
+}
+
+/** The features whose whole strings were asked for: a language switch loads them in the new language first. */
+const wanted = new Set<string>();
+const together = new Map<string, Promise<void>>();
+
+/**
+ * The whole strings of these features in the current language (their pages' words): awaited by the features'
+ * routes. The same promise for the same request, so that a component may suspend on it (`use`).
+ */
+export function featureStrings(...names: string[]): Promise<void> {
+  const lng = current();
+  const key = `${lng}:${names.join(',')}`;
+  let done = together.get(key);
+  if (!done) {
+    for (const n of names) wanted.add(n);
+    done = Promise.all(names.map((n) => loadFeature(lng, n))).then(() => undefined);
+    together.set(key, done);
+    done.catch(() => together.delete(key));
+  }
+  return done;
+}
+
 /** The administration, account and legal strings: awaited by the routes of those pages. */
 export const laterStrings = (): Promise<void> => load('later');
 
@@ -43,7 +87,7 @@ const initial = initialLanguage();
 
 void i18n.use(initReactI18next).init({
   // Each feature's strings under its name (`t('timeline.title')`).
-  resources: { fr: { translation: { ...frFirstScreen, ...featureStrings('fr') } } },
+  resources: { fr: { translation: { ...frFirstScreen, ...homeFeatureStrings() } } },
   partialBundledLanguages: true,
   lng: 'fr',
   fallbackLng: 'fr',
@@ -61,10 +105,12 @@ i18n.services.formatter?.add('de', (value: unknown, lng: string | undefined) =>
   lng?.startsWith('en') ? `of ${String(value)}` : elide('de', String(value)),
 );
 
-// Switching to English loads its strings first, whoever asks for the switch.
+// Switching to English loads its strings first, whoever asks for the switch; back to French, the features' whole
+// strings already in use (the page on screen) come first too.
 const changeLanguage = i18n.changeLanguage.bind(i18n);
 i18n.changeLanguage = (async (lng?: string, callback?: Parameters<typeof changeLanguage>[1]) => {
   if (lng === 'en') await load('en');
+  else if (lng === 'fr') await Promise.all([...wanted].map((n) => loadFeature('fr', n)));
   return changeLanguage(lng, callback);
 }) as typeof i18n.changeLanguage;
 

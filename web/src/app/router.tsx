@@ -1,5 +1,5 @@
 import { type ComponentType, lazy, Suspense, useState } from 'react';
-import { createBrowserRouter, Navigate, Outlet, useLocation } from 'react-router';
+import { createBrowserRouter, Navigate, Outlet, type RouteObject, useLocation } from 'react-router';
 import { ErrorAlert, Loading } from '../components/states.tsx';
 import { CharterGate } from '../features/auth/CharterGate.tsx';
 import { EmailStep } from '../features/auth/EmailStep.tsx';
@@ -8,7 +8,8 @@ import { features } from '../features/index.ts';
 import { PortalPage } from '../features/portal/PortalPage.tsx';
 import { ServicePage } from '../features/portal/ServicePage.tsx';
 import { useAuth } from './auth.tsx';
-import { laterStrings } from './i18n.ts';
+import type { FeatureDefinition } from './feature.ts';
+import { featureStrings, laterStrings } from './i18n.ts';
 import { Layout } from './Layout.tsx';
 import { RouteError, RoutePending } from './RouteStates.tsx';
 
@@ -24,9 +25,31 @@ function page<M>(load: () => Promise<M>, pick: (module: M) => ComponentType) {
   return async () => ({ Component: pick((await Promise.all([load(), laterStrings()]))[0]) });
 }
 
+/** A feature's routes, each chunk loaded with the feature's whole strings (only its widget's are in the first load). */
+function withStrings(routes: RouteObject[], names: string[]): RouteObject[] {
+  return routes.map((route) => {
+    const { lazy, children } = route;
+    return {
+      ...route,
+      ...(typeof lazy === 'function'
+        ? { lazy: async () => (await Promise.all([lazy(), featureStrings(...names)]))[0] }
+        : {}),
+      ...(children ? { children: withStrings(children, names) } : {}),
+    } as RouteObject;
+  });
+}
+const stringsOf = (f: FeatureDefinition) => [f.name, ...(f.stringsOf ?? [])];
+
 /** Each feature's pages (features/index.ts): its own routes, and its pages in the administration. */
-const featureRoutes = features.flatMap((f) => f.routes);
-const featureAdminRoutes = features.flatMap((f) => (f.admin ?? []).map((a) => ({ path: a.path, lazy: a.lazy })));
+const featureRoutes = features.flatMap((f) => withStrings(f.routes, stringsOf(f)));
+const featureAdminRoutes = features.flatMap((f) =>
+  withStrings(
+    (f.admin ?? []).map((a) => ({ path: a.path, lazy: a.lazy })),
+    stringsOf(f),
+  ),
+);
+/** The administration's menu names the features' pages there. */
+const adminMenuStrings = () => featureStrings(...features.filter((f) => f.admin?.length).map((f) => f.name));
 
 const legal = () => Promise.all([import('../features/legal/LegalPages.tsx'), laterStrings()]).then(([m]) => m);
 const recoveryPages = () => import('../features/auth/RecoveryPages.tsx');
@@ -104,7 +127,7 @@ export const router = createBrowserRouter([
               {
                 path: '/admin/:id',
                 lazy: page(
-                  () => import('../features/admin/AdminLayout.tsx'),
+                  () => Promise.all([import('../features/admin/AdminLayout.tsx'), adminMenuStrings()]).then(([m]) => m),
                   (m) => m.AdminLayout,
                 ),
                 children: [

@@ -1,6 +1,5 @@
 import { defineFeature, page } from '../../app/feature.ts';
-import en from './locales/en.json';
-import fr from './locales/fr.json';
+import home from './locales/fr.json?first-screen';
 
 const lists = () => import('./ListPages.tsx');
 
@@ -63,5 +62,5 @@ export const documentsFeature = defineFeature({
       ),
     },
   ],
-  strings: { fr, en },
+  strings: { home, fr: () => import('./locales/fr.json'), en: () => import('./locales/en.json') },
 });

@@ -2,13 +2,13 @@ import type { LogbookHome } from '@preau/contracts';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { WidgetProps } from '../../app/feature.ts';
+import { clock, formatDay } from '../../components/format.ts';
 import { EmptyState } from '../../components/states.tsx';
-import { clock, useDayLabel } from '../timetable/WeekView.tsx';
 
 /** « À faire pour demain » (students, guardians per child) and « mes cours du jour » (teachers). */
 export default function LogbookWidget({ data }: WidgetProps) {
-  const { t } = useTranslation();
-  const dayLabel = useDayLabel(false);
+  const { t, i18n } = useTranslation();
+  const dayLabel = (date: string) => formatDay(date, i18n.language);
   const home = data as LogbookHome;
   const list = (items: NonNullable<LogbookHome['student']>['homework']) =>
     items.length === 0 ? (
@@ -17,9 +17,9 @@ export default function LogbookWidget({ data }: WidgetProps) {
       <ul>
         {items.map((h) => (
           <li key={h.id}>
-            <strong>{h.subject.name}</strong> ({t(`logbook.kind.${h.kind}`)}) —{' '}
+            <strong>{h.subject.name}</strong> ({t(`logbook.widget.kind.${h.kind}`)}) —{' '}
             {h.description.replace(/<[^>]+>/g, ' ').trim()}
-            {h.done ? ` — ${t('logbook.doneYes')}` : ''}
+            {h.done ? ` — ${t('logbook.widget.done')}` : ''}
           </li>
         ))}
       </ul>
@@ -51,7 +51,7 @@ export default function LogbookWidget({ data }: WidgetProps) {
                 <li key={`${c.courseId}-${c.start}`}>
                   {clock(c.start)} {c.subject.name} — {c.class?.name ?? c.group?.name}{' '}
                   {c.cancelled ? (
-                    t('timetable.cancelled')
+                    t('logbook.widget.cancelled')
                   ) : (
                     <Link to={`/logbook/lesson?course=${c.courseId}&date=${c.date}`}>
                       {c.lessonId ? t('logbook.widget.filled') : t('logbook.widget.toFill')}

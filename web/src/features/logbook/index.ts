@@ -1,7 +1,6 @@
 import { lazy } from 'react';
 import { defineFeature, page } from '../../app/feature.ts';
-import en from './locales/en.json';
-import fr from './locales/fr.json';
+import home from './locales/fr.json?first-screen';
 
 export const logbookFeature = defineFeature({
   name: 'logbook',
@@ -38,5 +37,6 @@ export const logbookFeature = defineFeature({
     },
   ],
   widget: { titleKey: 'logbook.widget.title', component: lazy(() => import('./LogbookWidget.tsx')) },
-  strings: { fr, en },
+  stringsOf: ['timetable'],
+  strings: { home, fr: () => import('./locales/fr.json'), en: () => import('./locales/en.json') },
 });

@@ -11,16 +11,16 @@ export default function MessagingWidget({ data }: WidgetProps) {
   return (
     <div data-testid="messaging-widget">
       {page.unread > 0 ? (
-        <p className="fr-badge fr-badge--info fr-mb-1w">{t('messaging.unread', { count: page.unread })}</p>
+        <p className="fr-badge fr-badge--info fr-mb-1w">{t('messaging.widget.unread', { count: page.unread })}</p>
       ) : null}
       {page.items.length === 0 ? (
-        <EmptyState>{t('messaging.widgetEmpty')}</EmptyState>
+        <EmptyState>{t('messaging.widget.empty')}</EmptyState>
       ) : (
         <ul className="preau-timeline">
           {page.items.map((m) => (
             <li key={m.id} className="preau-timeline__item">
               <p className="fr-mb-0">
-                {m.unread ? <span className="fr-sr-only">{t('messaging.unreadBadge')} : </span> : null}
+                {m.unread ? <span className="fr-sr-only">{t('messaging.widget.unreadBadge')} : </span> : null}
                 <Link to={`/messaging/messages/${m.id}`}>{m.subject}</Link>
               </p>
               <p className="fr-text--xs fr-mb-0 preau-muted">{m.from.displayName}</p>
@@ -29,7 +29,7 @@ export default function MessagingWidget({ data }: WidgetProps) {
         </ul>
       )}
       <Link className="fr-link fr-icon-arrow-right-line fr-link--icon-right" to="/messaging">
-        {t('messaging.seeAll')}
+        {t('messaging.widget.seeAll')}
       </Link>
     </div>
   );

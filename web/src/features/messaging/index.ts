@@ -1,7 +1,6 @@
 import { lazy } from 'react';
 import { defineFeature, page } from '../../app/feature.ts';
-import en from './locales/en.json';
-import fr from './locales/fr.json';
+import home from './locales/fr.json?first-screen';
 
 const mailbox = () => import('./MailboxPage.tsx');
 
@@ -39,6 +38,6 @@ export const messagingFeature = defineFeature({
       ),
     },
   ],
-  widget: { titleKey: 'messaging.widgetTitle', component: lazy(() => import('./MessagingWidget.tsx')) },
-  strings: { fr, en },
+  widget: { titleKey: 'messaging.widget.title', component: lazy(() => import('./MessagingWidget.tsx')) },
+  strings: { home, fr: () => import('./locales/fr.json'), en: () => import('./locales/en.json') },
 });

@@ -1,14 +1,22 @@
 import { Badge } from '@codegouvfr/react-dsfr/Badge';
 import { Tile } from '@codegouvfr/react-dsfr/Tile';
-import { Suspense } from 'react';
+import { type ReactNode, Suspense, use } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { adminMemberships, useAuth } from '../../app/auth.tsx';
+import type { FeatureDefinition } from '../../app/feature.ts';
+import { featureStrings } from '../../app/i18n.ts';
 import { EstablishmentSwitcher } from '../../components/EstablishmentSwitcher.tsx';
 import { listOfNames, membershipRoles } from '../../components/people.ts';
 import { EmptyState, ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
 import { featureOfService, features } from '../index.ts';
 import { useHome } from './portal.queries.ts';
+
+/** A widget that reads its pages' strings waits for them (the others use their `widget` strings, always there). */
+function WidgetStrings({ feature, children }: { feature: FeatureDefinition; children: ReactNode }) {
+  if (feature.widget?.pageStrings) use(featureStrings(feature.name, ...(feature.stringsOf ?? [])));
+  return children;
+}
 
 export function PortalPage() {
   const { t, i18n } = useTranslation();
@@ -129,7 +137,9 @@ export function PortalPage() {
                     {t(f.widget!.titleKey)}
                   </h3>
                   <Suspense fallback={<Loading />}>
-                    <Widget data={home.data?.widgets[f.name]} establishmentId={membership.establishment.id} />
+                    <WidgetStrings feature={f}>
+                      <Widget data={home.data?.widgets[f.name]} establishmentId={membership.establishment.id} />
+                    </WidgetStrings>
                   </Suspense>
                 </div>
               </section>

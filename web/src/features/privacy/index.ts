@@ -1,6 +1,5 @@
 import { defineFeature, page } from '../../app/feature.ts';
-import en from './locales/en.json';
-import fr from './locales/fr.json';
+import home from './locales/fr.json?first-screen';
 
 export const privacyFeature = defineFeature({
   name: 'privacy',
@@ -13,5 +12,5 @@ export const privacyFeature = defineFeature({
       ),
     },
   ],
-  strings: { fr, en },
+  strings: { home, fr: () => import('./locales/fr.json'), en: () => import('./locales/en.json') },
 });

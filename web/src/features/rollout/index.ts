@@ -1,7 +1,6 @@
 import { lazy } from 'react';
 import { defineFeature, page } from '../../app/feature.ts';
-import en from './locales/en.json';
-import fr from './locales/fr.json';
+import home from './locales/fr.json?first-screen';
 
 const layout = () => import('./RolloutLayout.tsx');
 
@@ -93,6 +92,12 @@ export const rolloutFeature = defineFeature({
     },
   ],
   platform: [{ path: '/platform/rollout', labelKey: 'rollout.menu.academy' }],
-  widget: { titleKey: 'rollout.widget.title', component: lazy(() => import('./RolloutWidget.tsx')), wide: true },
-  strings: { fr, en },
+  widget: {
+    titleKey: 'rollout.widget.title',
+    component: lazy(() => import('./RolloutWidget.tsx')),
+    wide: true,
+    // The checklist and the rates of the overview page.
+    pageStrings: true,
+  },
+  strings: { home, fr: () => import('./locales/fr.json'), en: () => import('./locales/en.json') },
 });

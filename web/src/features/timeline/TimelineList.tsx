@@ -14,7 +14,7 @@ export function TimelineList({ items, onOpen }: { items: TimelineItem[]; onOpen?
           className={item.read ? 'preau-timeline__item' : 'preau-timeline__item preau-timeline__item--unread'}
         >
           <p className="fr-mb-0">
-            {!item.read ? <span className="fr-sr-only">{t('timeline.unreadBadge')} : </span> : null}
+            {!item.read ? <span className="fr-sr-only">{t('timeline.widget.unreadBadge')} : </span> : null}
             {item.link ? (
               <Link to={item.link} onClick={() => onOpen?.(item)}>
                 {item.text}
@@ -25,7 +25,7 @@ export function TimelineList({ items, onOpen }: { items: TimelineItem[]; onOpen?
           </p>
           <p className="fr-text--xs fr-mb-0 preau-muted">
             {formatDateTime(item.createdAt, i18n.language)}
-            {item.actor ? ` — ${t('timeline.by', { name: item.actor.displayName })}` : ''}
+            {item.actor ? ` — ${t('timeline.widget.by', { name: item.actor.displayName })}` : ''}
           </p>
         </li>
       ))}

@@ -12,11 +12,15 @@ export default function TimelineWidget({ data }: WidgetProps) {
   return (
     <div data-testid="timeline-widget">
       {page.unread > 0 ? (
-        <p className="fr-badge fr-badge--info fr-mb-1w">{t('timeline.unread', { count: page.unread })}</p>
+        <p className="fr-badge fr-badge--info fr-mb-1w">{t('timeline.widget.unread', { count: page.unread })}</p>
       ) : null}
-      {page.items.length === 0 ? <EmptyState>{t('timeline.empty')}</EmptyState> : <TimelineList items={page.items} />}
+      {page.items.length === 0 ? (
+        <EmptyState>{t('timeline.widget.empty')}</EmptyState>
+      ) : (
+        <TimelineList items={page.items} />
+      )}
       <Link className="fr-link fr-icon-arrow-right-line fr-link--icon-right" to="/timeline">
-        {t('timeline.seeAll')}
+        {t('timeline.widget.seeAll')}
       </Link>
     </div>
   );

@@ -1,7 +1,6 @@
 import { lazy } from 'react';
 import { defineFeature, page } from '../../app/feature.ts';
-import en from './locales/en.json';
-import fr from './locales/fr.json';
+import home from './locales/fr.json?first-screen';
 
 export const timelineFeature = defineFeature({
   name: 'timeline',
@@ -28,6 +27,6 @@ export const timelineFeature = defineFeature({
       ),
     },
   ],
-  widget: { titleKey: 'timeline.widgetTitle', component: lazy(() => import('./TimelineWidget.tsx')) },
-  strings: { fr, en },
+  widget: { titleKey: 'timeline.widget.title', component: lazy(() => import('./TimelineWidget.tsx')) },
+  strings: { home, fr: () => import('./locales/fr.json'), en: () => import('./locales/en.json') },
 });

@@ -201,16 +201,18 @@ describe('data quality', () => {
     // Reprint one pending person's sheet from the list: their code still works, so a confirmation first.
     const row = progress.locator('tr[data-pending]').first();
     const name = (await row.locator('th a').textContent()) ?? '';
-    await row.getByRole('button', { name: `Réimprimer la fiche de ${name}` }).click();
+    // French elides "de" before a vowel: "la fiche d'ANDRÉ Océane", "la fiche de MARTIN Paul".
+    const ofName = /^[AEIOUYÀÂÉÈÊÎÔÙÛ]/i.test(name) ? `d'${name}` : `de ${name}`;
+    await row.getByRole('button', { name: `Réimprimer la fiche ${ofName}` }).click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByText(`Le code d'activation actuel de ${name} fonctionne encore`).waitFor();
+    await dialog.getByText(`Le code d'activation actuel ${ofName} fonctionne encore`).waitFor();
     await audit(page, 'trust-quality-reprint-confirm');
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       dialog.getByRole('button', { name: 'Remplacer le code et imprimer' }).click(),
     ]);
     expect(download.suggestedFilename()).toMatch(/^identifiants-.+\.pdf$/);
-    await page.getByText(`La fiche de connexion de ${name} a été téléchargée.`).waitFor();
+    await page.getByText(`La fiche de connexion ${ofName} a été téléchargée.`).waitFor();
   });
 });
 

@@ -277,38 +277,55 @@ describe('administration', () => {
   test('a principal closes a service: gone from the student portal, its URL says "service fermé"', async () => {
     const direction = await track(loggedInTab('direction.demo'));
     const { page } = direction;
-    await page.getByRole('link', { name: 'Administration' }).first().click();
-    await page.locator('main h1', { hasText: 'Services' }).waitFor();
-    await page.locator('tr[data-service="documents"]').waitFor();
-    await audit(page, 'admin-services');
-    await page.locator('tr[data-service="documents"]').getByRole('button', { name: 'Modifier' }).click();
-    const editor = page.locator('tr[data-service="documents"] form');
-    await editor.getByLabel('Statut').selectOption('closed');
-    await editor.getByLabel('Qui saisit').fill('Les enseignants');
-    await audit(page, 'admin-services-edit');
-    await editor.getByRole('button', { name: 'Enregistrer' }).click();
-    await page.getByText('Service « Espace documentaire » enregistré.').waitFor();
-    expect(await page.locator('tr[data-service="documents"]').textContent()).toContain('Fermé');
-    expect(await page.locator('tr[data-service="documents"]').textContent()).toContain('Les enseignants');
+    let establishment: string | undefined;
+    try {
+      await page.getByRole('link', { name: 'Administration' }).first().click();
+      await page.locator('main h1', { hasText: 'Services' }).waitFor();
+      await page.locator('tr[data-service="documents"]').waitFor();
+      establishment = /\/admin\/([^/]+)\//.exec(page.url())?.[1];
+      await audit(page, 'admin-services');
+      await page.locator('tr[data-service="documents"]').getByRole('button', { name: 'Modifier' }).click();
+      const editor = page.locator('tr[data-service="documents"] form');
+      await editor.getByLabel('Statut').selectOption('closed');
+      await editor.getByLabel('Qui saisit').fill('Les enseignants');
+      await audit(page, 'admin-services-edit');
+      await editor.getByRole('button', { name: 'Enregistrer' }).click();
+      await page.getByText('Service « Espace documentaire » enregistré.').waitFor();
+      expect(await page.locator('tr[data-service="documents"]').textContent()).toContain('Fermé');
+      expect(await page.locator('tr[data-service="documents"]').textContent()).toContain('Les enseignants');
 
-    const student = await track(loggedInTab('eleve.demo'));
-    const shown = await tiles(student.page);
-    expect(shown).not.toContain('documents');
-    expect(shown).toEqual(expectedTiles(['student']).filter((k) => k !== 'documents'));
-    await student.page.goto('/services/documents');
-    await student.page.locator('main h1', { hasText: 'Service fermé' }).waitFor();
-    await audit(student.page, 'service-closed');
+      const student = await track(loggedInTab('eleve.demo'));
+      const shown = await tiles(student.page);
+      expect(shown).not.toContain('documents');
+      expect(shown).toEqual(expectedTiles(['student']).filter((k) => k !== 'documents'));
+      await student.page.goto('/services/documents');
+      await student.page.locator('main h1', { hasText: 'Service fermé' }).waitFor();
+      await audit(student.page, 'service-closed');
 
-    // Reopen it: back on the direction's portal (still "bientôt disponible": not built yet), no longer closed to
-    // the student — whose address of it leads nowhere until it is built.
-    await page.locator('tr[data-service="documents"]').getByRole('button', { name: 'Modifier' }).click();
-    await page.locator('tr[data-service="documents"] form').getByLabel('Statut').selectOption('recommended');
-    await page.locator('tr[data-service="documents"] form').getByRole('button', { name: 'Enregistrer' }).click();
-    await page.getByText('Service « Espace documentaire » enregistré.').waitFor();
-    await page.goto('/');
-    expect(await tiles(page)).toContain('documents');
-    await student.page.goto('/services/documents');
-    await student.page.locator('main h1', { hasText: 'Page introuvable' }).waitFor();
+      // Reopen it: back on the direction's portal, and open to the student again — whose address of it now leads
+      // to the service itself (the documents service is built).
+      await page.locator('tr[data-service="documents"]').getByRole('button', { name: 'Modifier' }).click();
+      await page.locator('tr[data-service="documents"] form').getByLabel('Statut').selectOption('recommended');
+      await page.locator('tr[data-service="documents"] form').getByRole('button', { name: 'Enregistrer' }).click();
+      await page.getByText('Service « Espace documentaire » enregistré.').waitFor();
+      await page.goto('/');
+      expect(await tiles(page)).toContain('documents');
+      await student.page.goto('/');
+      expect(await tiles(student.page)).toContain('documents');
+      await student.page.goto('/services/documents');
+      await student.page.waitForURL(/\/documents$/);
+      await student.page.locator('main h1', { hasText: 'Mes documents' }).waitFor();
+    } finally {
+      // The other browser test files use the documents service: whatever happened here, it is open again.
+      if (establishment) {
+        const { csrfToken } = (await (await page.request.get('/api/me')).json()) as { csrfToken: string };
+        const res = await page.request.patch(`/api/establishments/${establishment}/services/documents`, {
+          headers: { 'x-csrf-token': csrfToken },
+          data: { status: 'recommended' },
+        });
+        expect(res.status()).toBe(200);
+      }
+    }
   });
 
   test('a new charter version forces re-acceptance at the next login', async () => {

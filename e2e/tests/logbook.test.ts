@@ -40,10 +40,17 @@ const plus = (date: string, n: number) => {
   d.setUTCDate(d.getUTCDate() + n);
   return d.toISOString().slice(0, 10);
 };
+/** A day as the app writes it: "mardi 1er décembre" (the first of a month is an ordinal in French). */
 const frDay = (date: string) =>
-  new Intl.DateTimeFormat('fr-FR', { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' }).format(
-    new Date(`${date}T12:00:00Z`),
-  );
+  new Intl.DateTimeFormat('fr-FR', { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' })
+    .formatToParts(new Date(`${date}T12:00:00Z`))
+    .map((p) => (p.type === 'day' && p.value === '1' ? '1er' : p.value))
+    .join('');
+/**
+ * The homework this file writes: a text of its own (the demo's homework says "Exercices 12 à 15 page 87." in
+ * every subject, and all browser test files share one server).
+ */
+const HOMEWORK = 'Droites : exercices 31 à 34 page 112.';
 
 async function lycee(page: Page) {
   const me = (await (await page.request.get('/api/me')).json()) as {
@@ -93,7 +100,7 @@ describe('logbook', () => {
     await page.getByRole('button', { name: 'Ajouter un travail' }).click();
     const hw = page.getByTestId('homework-editor').first();
     await hw.getByLabel('Pour le').fill(due);
-    await hw.getByLabel('Consigne').fill('Exercices 12 à 15 page 87.');
+    await hw.getByLabel('Consigne').fill(HOMEWORK);
     await hw.getByLabel('Durée estimée (minutes)').fill('30');
     await audit(page, 'logbook-lesson-editor');
     await page.getByRole('button', { name: 'Enregistrer' }).click();
@@ -105,23 +112,19 @@ describe('logbook', () => {
     const { page } = await track(loggedInTab('eleve.demo'));
     await page.goto(`/logbook?view=todo&date=${paris()}`);
     await page.locator('main h1', { hasText: 'Cahier de textes' }).waitFor();
-    const item = page.getByTestId('homework').filter({ hasText: 'Exercices 12 à 15 page 87.' });
+    const item = page.getByTestId('homework').filter({ hasText: HOMEWORK });
     await item.waitFor();
     expect(
       await page.getByRole('heading', { name: `Pour le ${frDay(lesson!.due)}`, exact: false }).count(),
     ).toBeGreaterThan(0);
     await audit(page, 'logbook-student-todo');
-    await item.getByLabel('Fait').check();
-    await page.waitForResponse((r) => r.url().includes('/done') && r.status() === 200);
+    // A DSFR checkbox: its label draws the box and takes the click, as for a person.
+    const saved = page.waitForResponse((r) => r.url().includes('/done') && r.request().method() === 'PUT');
+    await item.locator('label', { hasText: /^Fait$/ }).click();
+    expect((await saved).status()).toBe(200);
     await page.reload();
-    await page.getByTestId('homework').filter({ hasText: 'Exercices 12 à 15 page 87.' }).waitFor();
-    expect(
-      await page
-        .getByTestId('homework')
-        .filter({ hasText: 'Exercices 12 à 15 page 87.' })
-        .getByLabel('Fait')
-        .isChecked(),
-    ).toBe(true);
+    await page.getByTestId('homework').filter({ hasText: HOMEWORK }).waitFor();
+    expect(await page.getByTestId('homework').filter({ hasText: HOMEWORK }).getByLabel('Fait').isChecked()).toBe(true);
     // The lesson history by subject.
     await page.goto(`/logbook?view=lessons&date=${lesson!.date}`);
     await page.getByText(lesson!.title).waitFor();
@@ -132,7 +135,7 @@ describe('logbook', () => {
     const { page } = await track(loggedInTab('parent.demo'));
     await atLycee(page);
     await page.goto(`/logbook?view=todo&date=${paris()}`);
-    const item = page.getByTestId('homework').filter({ hasText: 'Exercices 12 à 15 page 87.' });
+    const item = page.getByTestId('homework').filter({ hasText: HOMEWORK });
     await item.waitFor();
     expect(await item.textContent()).toContain('Fait');
     expect(await item.getByRole('checkbox').count()).toBe(0);

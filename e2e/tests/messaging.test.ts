@@ -18,13 +18,17 @@ afterAll(async () => {
   expect(problems).toEqual([]);
 });
 
-/** People in two establishments (prof.demo, parent.demo) pick the lycée, where 2NDE1 is. */
+/**
+ * People in two establishments pick the lycée, where 2NDE1 is: prof.demo by school and role ("Lycée Jean Jaurès —
+ * Enseignant"), parent.demo by child ("Emma — Lycée Jean Jaurès").
+ */
 async function atTheLycee(page: Tab['page']) {
   const select = page.locator('select[name="establishment"]').first();
   await select.waitFor();
   const value = await select.evaluate(
-    (s: HTMLSelectElement) => [...s.options].find((o) => o.textContent?.startsWith('Lycée'))?.value ?? '',
+    (s: HTMLSelectElement) => [...s.options].find((o) => o.textContent?.includes('Lycée Jean Jaurès'))?.value ?? '',
   );
+  expect(value).not.toBe('');
   await select.selectOption(value);
 }
 

@@ -3,12 +3,14 @@ import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
 
 /**
- * The strings of the administration pages (`directory`, `admin`, `account`, `legal`: three quarters of a locale
- * file) are not in the first load: `locales/fr.json?first-screen` is the file without them, `?later` only them,
- * loaded with the first administration, account or legal page (src/app/i18n.ts). The files stay whole for
- * the people who edit them.
+ * The strings of the administration, account, legal, platform and password-recovery pages (three quarters of a
+ * locale file) are not in the first load: `locales/fr.json?first-screen` is the file without them, `?later` only
+ * them, loaded with the first of those pages (src/app/i18n.ts). The files stay whole for the people who edit
+ * them.
  */
-const LATER = ['directory', 'admin', 'account', 'legal'];
+const LATER = ['directory', 'admin', 'account', 'legal', 'a11y', 'operator', 'platform', 'recovery'];
+/** What the first screens read of those (the platform menu's titles, the login page's link): kept in the first load too. */
+const FIRST_OF_LATER: Record<string, string[]> = { operator: ['title'], platform: ['title'], recovery: ['link'] };
 /**
  * A feature's strings (`features/<name>/locales/fr.json`): `?first-screen` is its home widget's and its menus'
  * (`widget`, `menu`), in the first load; the whole file comes with the feature's pages (src/app/i18n.ts).
@@ -32,6 +34,12 @@ function localeSplit(): Plugin {
       const first = (k: string) =>
         /[\\/]features[\\/][^\\/]+[\\/]locales[\\/]/.test(m[1]!) ? FEATURE_FIRST.includes(k) : !LATER.includes(k);
       const keep = Object.entries(all).filter(([k]) => first(k) === (m[2] === 'first-screen'));
+      if (m[2] === 'first-screen' && !/[\\/]features[\\/]/.test(m[1]!)) {
+        for (const [k, keys] of Object.entries(FIRST_OF_LATER)) {
+          const part = all[k] as Record<string, unknown> | undefined;
+          if (part) keep.push([k, Object.fromEntries(keys.map((x) => [x, part[x]]))]);
+        }
+      }
       return `export default ${JSON.stringify(Object.fromEntries(keep))};`;
     },
   };

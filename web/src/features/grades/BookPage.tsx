@@ -7,7 +7,7 @@ import { call } from '../../app/api.ts';
 import { useAuth } from '../../app/auth.tsx';
 import { EmptyState, ErrorAlert, Loading, PageTitle } from '../../components/states.tsx';
 import { Table } from '../../components/Table.tsx';
-import { num } from './format.ts';
+import { num, shortDay } from './format.ts';
 import './grades.css';
 
 /** A teacher's grade book of a class or group: students × assessments, each student's average, the class's. */
@@ -94,14 +94,8 @@ export function BookPage() {
                     <Link to={`/grades/assessments/${a.id}`}>{a.title}</Link>
                     <br />
                     <span className="fr-text--xs">
-                      {new Date(`${a.date}T12:00:00Z`).toLocaleDateString(
-                        i18n.language.startsWith('en') ? 'en-GB' : 'fr-FR',
-                        {
-                          day: 'numeric',
-                          month: 'short',
-                        },
-                      )}{' '}
-                      · /{num(a.scale, i18n.language)} · ×{num(a.coefficient, i18n.language)}
+                      {shortDay(a.date, i18n.language)} · /{num(a.scale, i18n.language)} · ×
+                      {num(a.coefficient, i18n.language)}
                     </span>
                     {a.visible ? null : (
                       <>

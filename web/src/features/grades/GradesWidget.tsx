@@ -12,7 +12,7 @@ export default function GradesWidget({ data }: WidgetProps) {
   return (
     <div data-testid="grades-widget">
       {home.latest.length === 0 ? (
-        <EmptyState>{t('grades.widgetEmpty')}</EmptyState>
+        <EmptyState>{t('grades.widget.empty')}</EmptyState>
       ) : (
         <ul className="preau-timeline">
           {home.latest.map((g) => (
@@ -24,7 +24,7 @@ export default function GradesWidget({ data }: WidgetProps) {
                   {g.value !== undefined
                     ? `${num(g.value, i18n.language)} / ${num(g.scale, i18n.language)}`
                     : g.code
-                      ? t(`grades.codes.${g.code}`)
+                      ? t(`grades.widget.codes.${g.code}`)
                       : '–'}
                 </strong>
               </p>
@@ -33,7 +33,7 @@ export default function GradesWidget({ data }: WidgetProps) {
         </ul>
       )}
       <Link className="fr-link fr-icon-arrow-right-line fr-link--icon-right" to="/grades">
-        {t('grades.seeAll')}
+        {t('grades.widget.seeAll')}
       </Link>
     </div>
   );

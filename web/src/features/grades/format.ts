@@ -1,4 +1,5 @@
 import type { GradeCode } from '@preau/contracts';
+import { formatDateWith, formatDay } from '../../components/format.ts';
 
 /** A number the French way, at most two decimals: 15,5. */
 export const num = (x: number | null | undefined, lang = 'fr') =>
@@ -15,23 +16,14 @@ export const parseGrade = (s: string): number | null => {
 
 export const CODES: GradeCode[] = ['absent', 'exempt', 'not_handed_in'];
 
-/** Paris calendar date of an ISO date, long: « lundi 5 octobre ». */
-export const dayLabel = (date: string, lang = 'fr') =>
-  new Date(`${date}T12:00:00Z`).toLocaleDateString(lang.startsWith('en') ? 'en-GB' : 'fr-FR', {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    timeZone: 'Europe/Paris',
-  });
+/** Paris calendar date of an ISO date, long: « lundi 5 octobre », « mardi 1er décembre ». */
+export const dayLabel = (date: string, lang = 'fr') => formatDay(date, lang);
 
+/** « mardi 1er décembre à 08:05 ». */
 export const dateTimeLabel = (iso: string, lang = 'fr') =>
-  new Date(iso).toLocaleString(lang.startsWith('en') ? 'en-GB' : 'fr-FR', {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone: 'Europe/Paris',
-  });
+  formatDateWith(iso, lang, { weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' });
+
+/** « 1er déc. ». */
+export const shortDay = (date: string, lang = 'fr') => formatDateWith(date, lang, { day: 'numeric', month: 'short' });
 
 export const todayInParis = () => new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Paris' });

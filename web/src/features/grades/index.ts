@@ -1,7 +1,6 @@
 import { lazy } from 'react';
 import { defineFeature, page } from '../../app/feature.ts';
-import en from './locales/en.json';
-import fr from './locales/fr.json';
+import home from './locales/fr.json?first-screen';
 
 export const gradesFeature = defineFeature({
   name: 'grades',
@@ -55,6 +54,6 @@ export const gradesFeature = defineFeature({
       ),
     },
   ],
-  widget: { titleKey: 'grades.widgetTitle', component: lazy(() => import('./GradesWidget.tsx')) },
-  strings: { fr, en },
+  widget: { titleKey: 'grades.widget.title', component: lazy(() => import('./GradesWidget.tsx')) },
+  strings: { home, fr: () => import('./locales/fr.json'), en: () => import('./locales/en.json') },
 });

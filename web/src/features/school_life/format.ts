@@ -1,3 +1,5 @@
+import { formatDateWith } from '../../components/format.ts';
+
 /** Paris dates and times for school-life screens. */
 export const todayInParis = () =>
   new Intl.DateTimeFormat('en-CA', {
@@ -18,12 +20,8 @@ export const timeOf = (iso: string) =>
     new Date(iso),
   );
 
+/** « mardi 1er décembre » (a calendar date, or the Paris day of an instant). */
 export const dayOf = (iso: string, lang: string) =>
-  new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'fr-FR', {
-    timeZone: 'Europe/Paris',
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-  }).format(new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso));
+  formatDateWith(iso, lang, { weekday: 'long', day: 'numeric', month: 'long' });
 
 export const initials = (first: string, last: string) => `${first.charAt(0)}${last.charAt(0)}`.toUpperCase();

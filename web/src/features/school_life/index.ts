@@ -1,7 +1,6 @@
 import { lazy } from 'react';
 import { defineFeature, page } from '../../app/feature.ts';
-import en from './locales/en.json';
-import fr from './locales/fr.json';
+import home from './locales/fr.json?first-screen';
 
 export const schoolLifeFeature = defineFeature({
   name: 'school_life',
@@ -24,5 +23,5 @@ export const schoolLifeFeature = defineFeature({
     },
   ],
   widget: { titleKey: 'school_life.widget.title', component: lazy(() => import('./SchoolLifeWidget.tsx')) },
-  strings: { fr, en },
+  strings: { home, fr: () => import('./locales/fr.json'), en: () => import('./locales/en.json') },
 });

@@ -125,7 +125,7 @@ describe('school life', () => {
     expect(await widget.textContent()).toMatch(/absences? à justifier/);
     await page.goto('/timeline');
     await page
-      .getByText(/Absence de ÉLÈVE Emma le .* : à justifier\./)
+      .getByText(/Absence d'ÉLÈVE Emma le .* : à justifier\./)
       .first()
       .waitFor();
     await page.goto('/school-life');

@@ -8,6 +8,7 @@
  */
 import { trustedDb } from '../../platform/access/authorize.ts';
 import { relations } from '../../platform/access/relations.repository.ts';
+import { frenchDate } from '../../platform/dates.ts';
 import type { DemoWorld } from '../../platform/module.ts';
 import { notify } from '../timeline/index.ts';
 import { addDays, occurrencesFor, parisDate } from '../timetable/index.ts';
@@ -245,7 +246,7 @@ export async function seedSchoolLifeDemo(world: DemoWorld): Promise<void> {
         kind: 'school_life.absence.recorded',
         recipients: [parent],
         text: {
-          fr: `Absence de ÉLÈVE Emma le ${new Intl.DateTimeFormat('fr-FR', { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'Europe/Paris' }).format(new Date(eleveLastCourse.start))} (${eleveLastCourse.subject.label}) : à justifier.`,
+          fr: `Absence d'ÉLÈVE Emma le ${frenchDate(eleveLastCourse.start, { weekday: 'long', day: 'numeric', month: 'long' })} (${eleveLastCourse.subject.label}) : à justifier.`,
         },
         link: `/school-life?student=${eleve}`,
         actorId: eleveLastCourse.teachers[0]?.id ?? null,

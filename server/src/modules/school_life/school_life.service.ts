@@ -25,7 +25,9 @@ import type {
 import { type Authorized, authorize } from '../../platform/access/authorize.ts';
 import { relations } from '../../platform/access/relations.repository.ts';
 import { audit } from '../../platform/audit.ts';
+import { frenchDate } from '../../platform/dates.ts';
 import type { Db } from '../../platform/db/schema.ts';
+import { ofName } from '../../platform/elision.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { RequestContext } from '../../platform/http/context.ts';
 import type { HomeWidgetContext } from '../../platform/module.ts';
@@ -86,13 +88,7 @@ async function knownReason(db: Db, establishmentId: string, code: string): Promi
   return r;
 }
 
-const dayFormat = new Intl.DateTimeFormat('fr-FR', {
-  weekday: 'long',
-  day: 'numeric',
-  month: 'long',
-  timeZone: 'Europe/Paris',
-});
-const frDay = (d: Date) => dayFormat.format(d);
+const frDay = (d: Date) => frenchDate(d, { weekday: 'long', day: 'numeric', month: 'long' });
 const hm = (d: Date) => parisTime(d).replace(':', ' h ');
 
 // ---- roll call ----
@@ -222,10 +218,10 @@ export async function takeRollCall(ctx: RequestContext, body: RollCallBody): Pro
         const who = names.get(f.student_id)?.display ?? '';
         const what =
           r.kind === 'lateness'
-            ? `Retard de ${r.minutes ?? '?'} min de ${who}`
+            ? `Retard de ${r.minutes ?? '?'} min ${ofName(who)}`
             : r.leftEarly
-              ? `Départ avant la fin du cours de ${who}`
-              : `Absence de ${who}`;
+              ? `Départ avant la fin du cours ${ofName(who)}`
+              : `Absence ${ofName(who)}`;
         const text = `${what} le ${frDay(start)}, ${hm(start)}–${hm(end)} (${occ.subject.label}) : à justifier.`;
         await notify(trx, {
           establishmentId: auth.establishmentId,
@@ -516,10 +512,10 @@ export async function createAbsence(ctx: RequestContext, body: CreateAbsenceBody
       const who = names.get(body.studentId)?.display ?? '';
       const text =
         kind === 'lateness'
-          ? `Retard de ${body.minutes ?? '?'} min de ${who} le ${frDay(start)} : à justifier.`
+          ? `Retard de ${body.minutes ?? '?'} min ${ofName(who)} le ${frDay(start)} : à justifier.`
           : parisDate(start) === parisDate(end)
-            ? `Absence de ${who} le ${frDay(start)}, ${hm(start)}–${hm(end)} : à justifier.`
-            : `Absence de ${who} du ${frDay(start)} au ${frDay(end)} : à justifier.`;
+            ? `Absence ${ofName(who)} le ${frDay(start)}, ${hm(start)}–${hm(end)} : à justifier.`
+            : `Absence ${ofName(who)} du ${frDay(start)} au ${frDay(end)} : à justifier.`;
       await notify(trx, {
         establishmentId: auth.establishmentId,
         kind: 'school_life.absence.recorded',
@@ -679,8 +675,8 @@ export async function decide(ctx: RequestContext, id: string, body: DecisionBody
     const who = names.get(row.student_id)?.display ?? '';
     const what = sameDay.length > 1 ? 'les absences' : row.kind === 'lateness' ? 'le retard' : 'l’absence';
     const text = body.accept
-      ? `La vie scolaire a accepté votre justification pour ${what} de ${who} du ${frDay(row.starts_at)}.`
-      : `La vie scolaire a refusé votre justification pour ${what} de ${who} du ${frDay(row.starts_at)}${
+      ? `La vie scolaire a accepté votre justification pour ${what} ${ofName(who)} du ${frDay(row.starts_at)}.`
+      : `La vie scolaire a refusé votre justification pour ${what} ${ofName(who)} du ${frDay(row.starts_at)}${
           body.comment ? ` : « ${body.comment} »` : '.'
         }`;
     await notify(trx, {

@@ -53,6 +53,12 @@ const parisToday = () =>
     month: '2-digit',
     day: '2-digit',
   }).format(new Date());
+/** A day as the app writes it: "mardi 1er décembre" (the first of a month is an ordinal in French). */
+const frDay = (date: string) =>
+  new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', weekday: 'long', day: 'numeric', month: 'long' })
+    .formatToParts(new Date(`${date}T12:00:00Z`))
+    .map((p) => (p.type === 'day' && p.value === '1' ? '1er' : p.value))
+    .join('');
 const addDays = (date: string, n: number) => {
   const d = new Date(`${date}T12:00:00Z`);
   d.setUTCDate(d.getUTCDate() + n);
@@ -131,12 +137,7 @@ describe('school life', () => {
     await page.goto('/school-life');
     await page.getByRole('heading', { name: 'Absences et retards', level: 2 }).waitFor();
     await audit(page, 'school-life-guardian');
-    const dayLabel = new Intl.DateTimeFormat('fr-FR', {
-      timeZone: 'Europe/Paris',
-      weekday: 'long',
-      day: 'numeric',
-      month: 'long',
-    }).format(new Date(`${day}T12:00:00Z`));
+    const dayLabel = frDay(day);
     const card = page.getByTestId('absence').filter({ hasText: dayLabel }).filter({ hasText: 'Mathématiques' }).first();
     await card.getByRole('button', { name: 'Justifier' }).click();
     await card.getByLabel('Motif').selectOption({ label: 'Maladie' });
@@ -189,12 +190,7 @@ describe('school life', () => {
     const { page } = await track(loggedInTab('parent.demo'));
     await lycee(page);
     await page.goto('/school-life');
-    const dayLabel = new Intl.DateTimeFormat('fr-FR', {
-      timeZone: 'Europe/Paris',
-      weekday: 'long',
-      day: 'numeric',
-      month: 'long',
-    }).format(new Date(`${day}T12:00:00Z`));
+    const dayLabel = frDay(day);
     const card = page.getByTestId('absence').filter({ hasText: dayLabel }).filter({ hasText: 'Mathématiques' }).first();
     await card.getByText('Justifiée').waitFor();
     expect(await card.textContent()).toContain('Motif : Maladie');

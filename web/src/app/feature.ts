@@ -50,7 +50,7 @@ export interface FeatureDefinition {
     fr: () => Promise<{ default: Record<string, unknown> }>;
     en: () => Promise<{ default: Record<string, unknown> }>;
   };
-  /** Other features whose strings its pages read (the logbook's pages show the timetable's week navigation). */
+  /** Other features whose strings its pages read (the logbook's pages: the timetable's week navigation, documents' picker). */
   stringsOf?: string[];
 }
 

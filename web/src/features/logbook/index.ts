@@ -37,6 +37,6 @@ export const logbookFeature = defineFeature({
     },
   ],
   widget: { titleKey: 'logbook.widget.title', component: lazy(() => import('./LogbookWidget.tsx')) },
-  stringsOf: ['timetable'],
+  stringsOf: ['timetable', 'documents'],
   strings: { home, fr: () => import('./locales/fr.json'), en: () => import('./locales/en.json') },
 });

@@ -39,5 +39,6 @@ export const messagingFeature = defineFeature({
     },
   ],
   widget: { titleKey: 'messaging.widget.title', component: lazy(() => import('./MessagingWidget.tsx')) },
+  stringsOf: ['documents'],
   strings: { home, fr: () => import('./locales/fr.json'), en: () => import('./locales/en.json') },
 });

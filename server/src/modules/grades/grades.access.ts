@@ -2,9 +2,10 @@
  * Who may see and change which grades, on the batched relations (ids in, allowed ids out, one query each).
  * Need-to-know (arrêté ENT, art. 4):
  *
- * - a student their own grades; a guardian their children's (unless the guardianship says otherwise: `sees_grades`); a teacher their own students' (a class or group
- *   they teach, current year); school-life staff, the direction and local administrators any student of the
- *   establishment; another establishment nothing (404);
+ * - a student their own grades; a guardian their children's (unless the guardianship says otherwise:
+ *   `sees_grades`); a teacher their own students' (a class or group they teach, current year); school-life staff
+ *   and the direction any student of the establishment; the local administrator and a platform administrator
+ *   nobody's (403: they administer accounts, not results); another establishment nothing (404);
  * - students and guardians see an assessment only once its publication delay is past; everyone else at once;
  * - a teacher enters grades for a class or group they teach, in a subject they teach there, and changes the
  *   assessments of that class or group and subject (theirs, or a co-teacher's);
@@ -16,15 +17,18 @@ import { relations } from '../../platform/access/relations.repository.ts';
 import { AppError, forbidden, notFound } from '../../platform/errors.ts';
 import type { AssessmentRow } from './grades.repository.ts';
 
-const STAFF = new Set(['staff', 'principal', 'local_admin']);
+/**
+ * School-life staff and the direction: any student of the establishment. Not the local administrator nor a
+ * platform administrator (they administer accounts, not pupils' results), as for school life.
+ */
+const STAFF = new Set(['staff', 'principal']);
 
-/** School-life staff, the direction, a local admin (or a platform admin): any student of the establishment. */
-export function seesAllStudents(auth: Pick<Authorized, 'profiles' | 'user'>): boolean {
-  return auth.user.platformAdmin || auth.profiles.some((p) => STAFF.has(p));
+export function seesAllStudents(auth: Pick<Authorized, 'profiles'>): boolean {
+  return auth.profiles.some((p) => STAFF.has(p));
 }
 
 /** Whether the caller sees grades at once (staff, teachers) rather than after the delay (students, guardians). */
-export function seesBeforeDelay(auth: Pick<Authorized, 'profiles' | 'user'>): boolean {
+export function seesBeforeDelay(auth: Pick<Authorized, 'profiles'>): boolean {
   return seesAllStudents(auth) || auth.profiles.includes('teacher');
 }
 

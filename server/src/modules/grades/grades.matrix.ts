@@ -53,7 +53,9 @@ async function publishT1(w: World) {
 
 //                       anon stud guar teac staf prin ladm padm other
 const TEACHER = (ok: number) => [401, 403, 403, ok, 403, 403, 403, 403, 403];
-const READ_ASSESSMENT = [401, 403, 403, 200, 200, 200, 200, 200, 404];
+const READ_ASSESSMENT = [401, 403, 403, 200, 200, 200, 403, 403, 404];
+/** A student's grades: themself, their guardian, their teacher, school life and the direction; not the admins. */
+const NEED_TO_KNOW = [401, 200, 200, 200, 200, 200, 403, 403, 404];
 const REPORT = (ok: number) => [401, 403, 403, ok, 403, ok, 403, 403, 404];
 
 export const matrix: ModuleMatrix = {
@@ -62,7 +64,7 @@ export const matrix: ModuleMatrix = {
       await assessment(w);
       return { url: `/api/grades?establishment=${w.a.id}&student=${w.people.student.id}` };
     },
-    MEMBERS_OF_A(200),
+    NEED_TO_KNOW,
   ],
   'GET /api/grades/options': [(w) => ({ url: `/api/grades/options?establishment=${w.a.id}` }), MEMBERS_OF_A(200)],
   'GET /api/grades/settings': [(w) => ({ url: `/api/grades/settings?establishment=${w.a.id}` }), MEMBERS_OF_A(200)],
@@ -138,7 +140,7 @@ export const matrix: ModuleMatrix = {
       await publishT1(w);
       return { url: `/api/grades/reports/students/${w.people.student.id}/T1?establishment=${w.a.id}` };
     },
-    MEMBERS_OF_A(200),
+    NEED_TO_KNOW,
   ],
   'GET /api/grades/reports/classes/:class/:period': [
     async (w) => {

@@ -343,60 +343,70 @@ export const grades = {
     return grades.gradesOfStudents(db, assessmentIds, [studentId]);
   },
 
-  /** Mean, minimum and maximum of the values of each assessment (codes left out), aggregated in PostgreSQL. */
-  async assessmentStats(db: Db, assessmentIds: string[]) {
-    if (assessmentIds.length === 0) return new Map<string, { mean: number; min: number; max: number }>();
-    const rows = await db
-      .selectFrom('grades_grade')
-      .select([
-        'assessment_id',
-        sql<number>`avg(value)::float8`.as('mean'),
-        sql<number>`min(value)::float8`.as('min'),
-        sql<number>`max(value)::float8`.as('max'),
-      ])
-      .where('assessment_id', 'in', assessmentIds)
-      .where('value', 'is not', null)
-      .groupBy('assessment_id')
-      .execute();
-    return new Map(rows.map((r) => [r.assessment_id, { mean: r.mean, min: r.min, max: r.max }]));
-  },
-
   /**
-   * Per subject of these assessments: the student's average (out of 20, coefficients applied, codes left out or
-   * « non rendu » as zero) and the class's average, minimum and maximum of the averages of every student graded
-   * in them — the arithmetic of grades.compute.ts in one aggregate, so that a student's page never reads the
-   * whole class's grades. `has_mine`: the student has a grade row (maybe only codes) in that subject.
+   * The class's figures for a student's page, in one statement that reads the grades of these assessments once
+   * (from the covering index): per assessment, the mean, minimum and maximum of its values (codes left out); per
+   * subject, the student's average (out of 20, coefficients applied, codes left out or « non rendu » as zero) and
+   * the class's average, minimum and maximum of the averages of every student graded in them — the arithmetic of
+   * grades.compute.ts, aggregated in PostgreSQL so that the page never carries the whole class's grades.
+   * `has_mine`: the student has a grade row (maybe only codes) in that subject.
    */
-  async subjectStats(db: Db, assessmentIds: string[], studentId: string, notHandedInZero: boolean) {
-    if (assessmentIds.length === 0) return [];
-    const result = await sql<{
+  async classStats(db: Db, assessmentIds: string[], studentId: string, notHandedInZero: boolean) {
+    const byAssessment = new Map<string, { mean: number; min: number; max: number }>();
+    const bySubject: {
       subject_code: string;
       mine: number | null;
       has_mine: boolean;
       class_average: number | null;
       min: number | null;
       max: number | null;
+    }[] = [];
+    if (assessmentIds.length === 0) return { byAssessment, bySubject };
+    const result = await sql<{
+      kind: 'a' | 's';
+      key: string;
+      mean: number | null;
+      min: number | null;
+      max: number | null;
+      mine: number | null;
+      has_mine: boolean | null;
     }>`
       WITH a AS (
         SELECT id, subject_code, coefficient::float8 AS coef, scale::float8 AS scale
         FROM grades_assessment WHERE id = ANY(${assessmentIds}::uuid[])
+      ), g AS MATERIALIZED (
+        SELECT assessment_id, student_id, value, code FROM grades_grade WHERE assessment_id = ANY(${assessmentIds}::uuid[])
       ), per AS (
         SELECT g.student_id, a.subject_code,
           sum(a.coef * coalesce(g.value::float8 / a.scale * 20, 0))
             FILTER (WHERE a.coef > 0 AND (g.value IS NOT NULL OR (g.code = 'not_handed_in' AND ${notHandedInZero}))) AS points,
           sum(a.coef)
             FILTER (WHERE a.coef > 0 AND (g.value IS NOT NULL OR (g.code = 'not_handed_in' AND ${notHandedInZero}))) AS weight
-        FROM grades_grade g JOIN a ON a.id = g.assessment_id
+        FROM g JOIN a ON a.id = g.assessment_id
         GROUP BY g.student_id, a.subject_code
       ), averages AS (
         SELECT student_id, subject_code, points / nullif(weight, 0) AS average FROM per
       )
-      SELECT subject_code,
-        max(average) FILTER (WHERE student_id = ${studentId}) AS mine,
-        bool_or(student_id = ${studentId}) AS has_mine,
-        avg(average) AS class_average, min(average) AS min, max(average) AS max
+      SELECT 'a' AS kind, assessment_id::text AS key, avg(value)::float8 AS mean, min(value)::float8 AS min,
+        max(value)::float8 AS max, NULL::float8 AS mine, NULL::boolean AS has_mine
+      FROM g WHERE value IS NOT NULL GROUP BY assessment_id
+      UNION ALL
+      SELECT 's', subject_code, avg(average), min(average), max(average),
+        max(average) FILTER (WHERE student_id = ${studentId}), bool_or(student_id = ${studentId})
       FROM averages GROUP BY subject_code`.execute(db);
-    return result.rows;
+    for (const r of result.rows) {
+      if (r.kind === 'a') byAssessment.set(r.key, { mean: r.mean!, min: r.min!, max: r.max! });
+      else
+        bySubject.push({
+          subject_code: r.key,
+          mine: r.mine,
+          has_mine: r.has_mine ?? false,
+          class_average: r.mean,
+          min: r.min,
+          max: r.max,
+        });
+    }
+    return { byAssessment, bySubject };
   },
 
   /** Every grade of these assessments (one query). */

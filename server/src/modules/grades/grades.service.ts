@@ -128,10 +128,9 @@ export async function studentGrades(ctx: RequestContext, q: GradesQuery): Promis
   });
   const ids = assessments.map((a) => a.id);
   // The class's statistics are aggregated in PostgreSQL: the page never reads the other students' grades.
-  const [own, byAssessment, bySubject, names, published] = await Promise.all([
+  const [own, { byAssessment, bySubject }, names, published] = await Promise.all([
     grades.gradesOfStudent(auth.db, ids, studentId),
-    grades.assessmentStats(auth.db, ids),
-    grades.subjectStats(auth.db, ids, studentId, y.setting.not_handed_in_zero),
+    grades.classStats(auth.db, ids, studentId, y.setting.not_handed_in_zero),
     grades.names(auth.db, [studentId]),
     grades.publishedReportsOfStudent(auth.db, y.year.id, studentId),
   ]);

@@ -676,6 +676,18 @@ export interface Holder {
   id: string;
 }
 
+/** Holders grouped by module and type: kind → ids. */
+function byKind(holders: readonly Holder[]) {
+  const out = new Map<string, { kind: { module: string; type: string }; ids: string[] }>();
+  for (const h of holders) {
+    const key = `${h.module}.${h.type}`;
+    const entry = out.get(key) ?? { kind: { module: h.module, type: h.type }, ids: [] };
+    entry.ids.push(h.id);
+    out.set(key, entry);
+  }
+  return [...out.values()].map((e) => [e.kind, e.ids] as const);
+}
+
 export const references = {
   insert: (
     db: Db,
@@ -721,13 +733,14 @@ export const references = {
             sql<string>`COALESCE(pv.mime, d.mime)`.as('mime'),
             'r.created_at',
           ])
+          // One condition per kind of holder, its ids in a list: a page of lessons and homework is two index scans.
           .where((eb) =>
             eb.or(
-              holders.map((h) =>
+              [...byKind(holders)].map(([kind, ids]) =>
                 eb.and([
-                  eb('r.holder_module', '=', h.module),
-                  eb('r.holder_type', '=', h.type),
-                  eb('r.holder_id', '=', h.id),
+                  eb('r.holder_module', '=', kind.module),
+                  eb('r.holder_type', '=', kind.type),
+                  eb('r.holder_id', 'in', ids),
                 ]),
               ),
             ),

@@ -108,7 +108,8 @@ describe('school life', () => {
     await emma.getByRole('button', { name: 'Absent' }).click();
     const other = page.getByTestId('roll-call-row').filter({ hasNotText: 'ÉLÈVE Emma' }).first();
     await other.getByRole('button', { name: 'Retard' }).click();
-    await other.getByRole('button', { name: '10 min' }).click();
+    await other.locator('label', { hasText: '10 min' }).click();
+    expect(await other.getByLabel('10 min').isChecked()).toBe(true);
     expect(await page.getByTestId('roll-call-summary').textContent()).toBe('1 absent · 1 retard');
     await page.screenshot({ path: `${ARTIFACTS}/school-life-roll-call-phone-marked.png`, fullPage: false });
     await page.getByRole('button', { name: 'Valider l’appel' }).click();

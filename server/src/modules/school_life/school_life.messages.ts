@@ -12,8 +12,8 @@ export const schoolLifeMessages: Messages<(typeof schoolLifeApi.errors)[number]>
     en: 'This course does not take place on {date} (no such course that day, holidays or cancelled).',
   },
   ROLL_CALL_CLOSED: {
-    fr: 'L’appel ne peut plus être modifié par l’enseignant après la journée du cours : adressez-vous à la vie scolaire.',
-    en: 'The teacher can no longer change the roll call after the day of the course: ask the school life office.',
+    fr: 'Un appel fait ne peut plus être modifié par l’enseignant après la journée du cours : adressez-vous à la vie scolaire.',
+    en: 'A roll call taken can no longer be changed by the teacher after the day of the course: ask the school life office.',
   },
   ROLL_CALL_TWICE: {
     fr: 'Un élève ne peut figurer qu’une fois dans l’appel (absent, en retard, parti avant la fin ou dispensé).',

@@ -139,7 +139,9 @@ export async function takeRollCall(ctx: RequestContext, body: RollCallBody): Pro
   if (twice.length) throw new AppError(400, 'ROLL_CALL_TWICE', { extra: { students: twice.map((m) => m.studentId) } });
   const occ = await occurrenceOf(auth, body.courseId, body.date);
   const today = parisDate();
-  if (role === 'teacher' && body.date < today) throw new AppError(409, 'ROLL_CALL_CLOSED');
+  // A forgotten roll call may be taken late; a taken one is corrected by its teacher the same day only.
+  if (role === 'teacher' && body.date < today && (await schoolLife.rollCall(auth.db, body.courseId, body.date)))
+    throw new AppError(409, 'ROLL_CALL_CLOSED');
   const enrolled = (await studentsOfCourse(auth.db, audience)) ?? new Set<string>();
   const outside = marks.filter((m) => !enrolled.has(m.studentId)).map((m) => m.studentId);
   if (outside.length) throw new AppError(400, 'STUDENT_NOT_IN_COURSE', { extra: { students: outside } });
@@ -302,7 +304,7 @@ export async function rollCallSheet(ctx: RequestContext, q: { course: string; da
     room: occ.room,
     takenAt: rc ? new Date(rc.updated_at).toISOString() : null,
     takenBy: rc?.taken_by_name ?? null,
-    canEdit: role === 'staff' || q.date >= parisDate(),
+    canEdit: role === 'staff' || q.date >= parisDate() || !rc,
     students,
   };
 }

@@ -341,6 +341,15 @@ describe('the roll call', () => {
       expect((await absences(as.parent)).json().items).toHaveLength(1);
       const byCpe = await as.cpe.post('/api/school-life/roll-calls', { ...body, absent: [ids.student] });
       expect(byCpe.statusCode, byCpe.body).toBe(201);
+      // A roll call forgotten on Monday may still be taken by its teacher the next day (then it is closed).
+      const forgotten = await as.teacher2.post('/api/school-life/roll-calls', {
+        courseId: ids.afternoon,
+        date: MONDAY,
+        absent: [],
+        late: [],
+      });
+      expect(forgotten.statusCode, forgotten.body).toBe(201);
+      await db.deleteFrom('school_life_roll_call').where('course_id', '=', ids.afternoon).execute();
     } finally {
       await moveClock('2026-11-30T09:30:00Z');
     }

@@ -214,16 +214,20 @@ function StudentRow({
         <fieldset className="preau-rc__minutes">
           <legend className="fr-sr-only">{t('school_life.rollCall.minutesOf', { name })}</legend>
           {LATE_MINUTES.map((m) => (
-            <button
-              key={m}
-              type="button"
-              className="preau-rc__chip"
-              aria-pressed={entry.minutes === m}
-              disabled={disabled}
-              onClick={() => onMinutes(m)}
-            >
-              {t('school_life.minutes', { count: m })}
-            </button>
+            <span key={m} className="preau-rc__choice">
+              <input
+                type="radio"
+                className="fr-sr-only"
+                id={`late-${student.id}-${m}`}
+                name={`late-${student.id}`}
+                checked={entry.minutes === m}
+                disabled={disabled}
+                onChange={() => onMinutes(m)}
+              />
+              <label className="preau-rc__chip" htmlFor={`late-${student.id}-${m}`}>
+                {t('school_life.minutes', { count: m })}
+              </label>
+            </span>
           ))}
         </fieldset>
       ) : null}

@@ -198,4 +198,19 @@ describe('grades', () => {
     expect(pdf.headers()['content-type']).toBe('application/pdf');
     expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
   });
+
+  test("the CPE reads 2NDE1's report and a student's overview", async () => {
+    const { page } = await track(loggedInTab('cpe.demo'));
+    await atLycee(page);
+    await page.goto('/grades');
+    await page.getByRole('link', { name: '2NDE1', exact: true }).click();
+    await page.getByTestId('report-student').first().waitFor();
+    // Reading only: no comment to write, no publication.
+    expect(await page.locator('textarea').count()).toBe(0);
+    expect(await page.getByRole('button', { name: /Publier/ }).count()).toBe(0);
+    await audit(page, 'grades-cpe-report');
+    await page.getByRole('link', { name: 'ÉLÈVE Emma', exact: true }).click();
+    await page.getByTestId('overall').waitFor();
+    await audit(page, 'grades-cpe-student');
+  });
 });

@@ -10,7 +10,7 @@
  * - a teacher enters grades for a class or group they teach, in a subject they teach there, and changes the
  *   assessments of that class or group and subject (theirs, or a co-teacher's);
  * - report comments: a subject's by its teachers of the class, the head teacher's by the class's head teacher,
- *   the direction's and the publication by the direction.
+ *   the direction's and the publication by the direction; the school-life staff read the reports.
  */
 import type { Authorized } from '../../platform/access/authorize.ts';
 import { relations } from '../../platform/access/relations.repository.ts';
@@ -140,9 +140,13 @@ export async function reportRights(auth: Authorized, classId: string) {
   return { subjects, headTeacher, direction, publish: direction };
 }
 
-/** The class's report is the caller's to read: the direction, its head teacher, a teacher of the class. */
+/**
+ * The class's report is the caller's to read: the direction, the school-life staff (the CPE sits on the conseil de
+ * classe; reading only), its head teacher, a teacher of the class.
+ */
 export async function checkReport(auth: Authorized, classId: string) {
   const rights = await reportRights(auth, classId);
-  if (!rights.direction && !rights.headTeacher && rights.subjects.size === 0) throw forbidden();
+  if (!rights.direction && !rights.headTeacher && rights.subjects.size === 0 && !seesAllStudents(auth))
+    throw forbidden();
   return rights;
 }

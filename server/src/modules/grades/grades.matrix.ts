@@ -56,7 +56,8 @@ const TEACHER = (ok: number) => [401, 403, 403, ok, 403, 403, 403, 403, 403];
 const READ_ASSESSMENT = [401, 403, 403, 200, 200, 200, 403, 403, 404];
 /** A student's grades: themself, their guardian, their teacher, school life and the direction; not the admins. */
 const NEED_TO_KNOW = [401, 200, 200, 200, 200, 200, 403, 403, 404];
-const REPORT = (ok: number) => [401, 403, 403, ok, 403, ok, 403, 403, 404];
+/** A class's reports: its teachers, the school life (reading) and the direction. */
+const REPORT = (ok: number) => [401, 403, 403, ok, ok, ok, 403, 403, 404];
 
 export const matrix: ModuleMatrix = {
   'GET /api/grades': [

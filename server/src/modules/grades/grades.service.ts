@@ -208,6 +208,7 @@ export async function options(ctx: RequestContext, establishmentId: string): Pro
   const classIds = teaching.flatMap((t) => (t.class_id ? [t.class_id] : []));
   const groupIds = teaching.flatMap((t) => (t.group_id ? [t.group_id] : []));
   const direction = auth.profiles.includes('principal');
+  const wholeSchool = seesAllStudents(auth);
   const [classNames, groupNames, subjectNames, childNames, allClasses, headed] = await Promise.all([
     grades.classNames(auth.db, classIds),
     grades.groupNames(auth.db, groupIds),
@@ -216,7 +217,7 @@ export async function options(ctx: RequestContext, establishmentId: string): Pro
       teaching.map((t) => t.subject_code),
     ),
     grades.names(auth.db, children),
-    direction ? grades.classesOf(auth.db, auth.establishmentId) : Promise.resolve([]),
+    wholeSchool ? grades.classesOf(auth.db, auth.establishmentId) : Promise.resolve([]),
     isTeacher ? headedClasses(auth) : Promise.resolve(new Set<string>()),
   ]);
   const byTarget = new Map<string, GradesOptions['teaching'][number]>();
@@ -234,7 +235,7 @@ export async function options(ctx: RequestContext, establishmentId: string): Pro
       entry.subjects.push({ code: t.subject_code, name: subjectNames.get(t.subject_code) ?? t.subject_code });
   }
   const headedNames = await grades.classNames(auth.db, headed);
-  const reportClasses = direction
+  const reportClasses = wholeSchool
     ? allClasses.map((c) => ({ id: c.id, name: c.label }))
     : [
         ...new Map(

@@ -535,6 +535,11 @@ describe('the report per period', () => {
     expect((await comment(as.maths, { kind: 'head_teacher', text: 'Trimestre encourageant.' })).statusCode).toBe(204);
     expect((await comment(as.principal, { kind: 'direction', text: 'Félicitations.' })).statusCode).toBe(204);
     expect((await comment(as.maths, { kind: 'direction', text: 'Non.' })).statusCode).toBe(403);
+    // The school life reads the class's reports (the conseil de classe) and writes nothing in them.
+    expect((await comment(as.staff, { kind: 'direction', text: 'Non.' })).statusCode).toBe(403);
+    const cpe = await as.staff.get(`/api/grades/reports?establishment=${school.id}&class=${id.class}&period=T1`);
+    expect(cpe.statusCode).toBe(200);
+    expect(cpe.json().can).toEqual({ commentSubjects: [], headTeacher: false, direction: false, publish: false });
 
     const report = (
       await as.principal.get(`/api/grades/reports?establishment=${school.id}&class=${id.class}&period=T1`)

@@ -29,7 +29,7 @@ export const gradesModule = defineModule({
   permissions: {
     'grades.read': ALL,
     'grades.write': ['teacher'],
-    'grades.report': ['teacher', 'principal'],
+    'grades.report': ['teacher', 'staff', 'principal'],
     'grades.manage': ['principal'],
   },
   messages: gradesMessages,

@@ -29,14 +29,14 @@ export { positionsOf } from './directory.service.ts';
 export { uploadParts } from './import/imports.routes.ts';
 export type { UploadPart } from './import/imports.service.ts';
 export { foldName } from './import/model.ts';
-/**
- * What the operators' command-line tools (src/cli/directory-import.ts, measure-import.ts) use: a job recorded and
- * run in the CLI's own process, files read from disk, and the engine alone for measurements.
- */
 /** « NOM Prénom »: the one display-name rule (import, corrections, demo, bench, tests). */
 export { displayNameOf } from './names.ts';
 export { pdfText } from './sheets/sheets.pdf.ts';
 
+/**
+ * What the operators' command-line tools (src/cli/directory-import.ts, measure-import.ts) use: a job recorded and
+ * run in the CLI's own process, files read from disk, and the engine alone for measurements.
+ */
 export const importForCli = {
   establishmentByUaiOrId: (db: Db, v: string) => imports.establishmentByUaiOrId(db, v),
   insertJob: importJobs.insert,

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { ARTIFACTS, audit, close, launch, loggedInTab, type Tab } from '../src/browser.ts';
+import { ARTIFACTS, audit, close, launch, memberTab, type Tab } from '../src/browser.ts';
 
 /**
  * Directory administration that must be safe with real data (issue 9), as the lycée's local admin
@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 async function admin(): Promise<{ page: Page; est: string }> {
-  const tab = await loggedInTab('direction.demo');
+  const tab = await memberTab('direction.demo');
   tabs.push(tab);
   const me = (await (await tab.page.request.get('/api/me')).json()) as {
     memberships: { establishment: { id: string; name: string } }[];
@@ -219,7 +219,7 @@ describe('data quality', () => {
 describe('between establishments', () => {
   test('blocking a teacher of two schools at the lycée leaves the collège untouched; the page says who may change the account', async () => {
     const { page, est } = await admin();
-    const teacher = await loggedInTab('prof.demo');
+    const teacher = await memberTab('prof.demo');
     tabs.push(teacher);
     const schools = async () =>
       (

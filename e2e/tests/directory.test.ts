@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { ARTIFACTS, audit, close, launch, loggedInTab, type Tab } from '../src/browser.ts';
+import { ARTIFACTS, audit, close, launch, memberTab, type Tab } from '../src/browser.ts';
 
 /**
  * Directory administration as a local admin (direction.demo, Lycée Jean Jaurès): import an AAF set with the
@@ -38,7 +38,7 @@ afterAll(async () => {
 });
 
 async function admin(): Promise<{ page: Page; est: string; uai: string; csrf: string }> {
-  const tab = await loggedInTab('direction.demo');
+  const tab = await memberTab('direction.demo');
   tabs.push(tab);
   const me = (await (await tab.page.request.get('/api/me')).json()) as {
     csrfToken: string;

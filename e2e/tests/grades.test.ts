@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { ARTIFACTS, audit, close, launch, loggedInTab, login, newTab, type Tab } from '../src/browser.ts';
+import { ARTIFACTS, audit, close, launch, login, memberTab, newTab, type Tab } from '../src/browser.ts';
 
 /**
  * Grades (module grades) in the demo lycée: a teacher enters a test for 2NDE1 on a phone-sized screen; the parent
@@ -107,7 +107,7 @@ describe('grades', () => {
   });
 
   test('the parent does not see it during the delay; once shown, they are told and see it', async () => {
-    const parent = await track(loggedInTab('parent.demo'));
+    const parent = await track(memberTab('parent.demo'));
     await atLycee(parent.page);
     await parent.page.goto('/grades');
     await parent.page.getByTestId('grades-overview').waitFor();
@@ -141,7 +141,7 @@ describe('grades', () => {
   });
 
   test("the student's overview and home widget", async () => {
-    const student = await track(loggedInTab('eleve.demo'));
+    const student = await track(memberTab('eleve.demo'));
     await student.page.getByTestId('grades-widget').waitFor();
     expect(await student.page.getByTestId('grades-widget').textContent()).toContain(TITLE);
     await student.page.goto('/grades');
@@ -151,7 +151,7 @@ describe('grades', () => {
   });
 
   test('the direction sets the delay, writes its comment and publishes 2NDE1; the parent downloads the report', async () => {
-    const { page } = await track(loggedInTab('direction.demo'));
+    const { page } = await track(memberTab('direction.demo'));
     await page.goto(`/admin/${establishment}/grades`);
     await page.getByTestId('grades-settings').waitFor();
     await page.getByLabel('Délai de publication (en heures)').fill('24');
@@ -187,7 +187,7 @@ describe('grades', () => {
     await page.getByTestId('overall').waitFor();
     await audit(page, 'grades-direction-student');
 
-    const parent = await track(loggedInTab('parent.demo'));
+    const parent = await track(memberTab('parent.demo'));
     await atLycee(parent.page);
     await parent.page.goto('/grades');
     const link = parent.page.getByRole('link', { name: 'Télécharger le bulletin du 1er trimestre (PDF)' });
@@ -200,7 +200,7 @@ describe('grades', () => {
   });
 
   test("the CPE reads 2NDE1's report and a student's overview", async () => {
-    const { page } = await track(loggedInTab('cpe.demo'));
+    const { page } = await track(memberTab('cpe.demo'));
     await atLycee(page);
     await page.goto('/grades');
     await page.getByRole('link', { name: '2NDE1', exact: true }).click();

@@ -447,7 +447,7 @@ describe('administration', () => {
 describe('account', () => {
   test('change password with live feedback, end the other sessions', async () => {
     const first = 'Carte-Postale-Ombrée-2026';
-    const user = await newStaff('Nadia', 'Ferrand', first);
+    const user = await newStaff('Yvonne', 'Quillet', first);
     const other = await track(loggedInTab(user, first));
     const { page } = await track(loggedInTab(user, first));
     // A charter may be waiting (the platform's, or a new version published by the charter test): accept it first.

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { ARTIFACTS, audit, close, launch, loggedInTab, type Tab } from '../src/browser.ts';
+import { ARTIFACTS, audit, close, launch, memberTab, type Tab } from '../src/browser.ts';
 
 /**
  * The logbook's main journey on the demo lycée: prof.demo fills a lesson of 2NDE1 and the homework for the next
@@ -70,7 +70,7 @@ let lesson: { courseId: string; date: string; due: string; title: string } | nul
 
 describe('logbook', () => {
   test("prof.demo fills a lesson of 2NDE1 and the next day's homework from « mes séances »", async () => {
-    const { page } = await track(loggedInTab('prof.demo'));
+    const { page } = await track(memberTab('prof.demo'));
     const est = await atLycee(page);
     await page.goto('/');
     await page.locator('[data-widget="logbook"]').waitFor();
@@ -109,7 +109,7 @@ describe('logbook', () => {
   });
 
   test('eleve.demo finds it for the day it is due, and ticks it « fait »', async () => {
-    const { page } = await track(loggedInTab('eleve.demo'));
+    const { page } = await track(memberTab('eleve.demo'));
     await page.goto(`/logbook?view=todo&date=${paris()}`);
     await page.locator('main h1', { hasText: 'Cahier de textes' }).waitFor();
     const item = page.getByTestId('homework').filter({ hasText: HOMEWORK });
@@ -132,7 +132,7 @@ describe('logbook', () => {
   });
 
   test('parent.demo sees their child’s homework and that it is done, without ticking it', async () => {
-    const { page } = await track(loggedInTab('parent.demo'));
+    const { page } = await track(memberTab('parent.demo'));
     await atLycee(page);
     await page.goto(`/logbook?view=todo&date=${paris()}`);
     const item = page.getByTestId('homework').filter({ hasText: HOMEWORK });
@@ -146,7 +146,7 @@ describe('logbook', () => {
   });
 
   test("direction.demo reads 2NDE1's logbook and signs it", async () => {
-    const { page } = await track(loggedInTab('direction.demo'));
+    const { page } = await track(memberTab('direction.demo'));
     const est = await lycee(page);
     const options = (await (await page.request.get(`/api/timetable/options?establishment=${est}`)).json()) as {
       classes: { id: string; name: string }[];

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { audit, close, launch, loggedInTab, type Tab } from '../src/browser.ts';
+import { audit, close, launch, memberTab, type Tab } from '../src/browser.ts';
 
 /**
  * Messaging's main journeys: a teacher writes to "parents de 2NDE1" and sees the recipient count before sending;
@@ -36,7 +36,7 @@ const subject = `Sortie au planétarium ${Date.now().toString(36)}`;
 
 describe('messaging', () => {
   test('a teacher writes to "parents de 2NDE1" and sees how many will receive it first', async () => {
-    const tab = await loggedInTab('prof.demo');
+    const tab = await memberTab('prof.demo');
     tabs.push(tab);
     const { page } = tab;
     await atTheLycee(page);
@@ -70,7 +70,7 @@ describe('messaging', () => {
   });
 
   test('a parent reads it (the live counter moves) and replies', async () => {
-    const tab = await loggedInTab('parent.demo');
+    const tab = await memberTab('parent.demo');
     tabs.push(tab);
     const { page } = tab;
     await atTheLycee(page);
@@ -103,7 +103,7 @@ describe('messaging', () => {
 
   test('a student cannot find a student of another class', async () => {
     // the direction's address book names a student of 2NDE2
-    const direction = await loggedInTab('direction.demo');
+    const direction = await memberTab('direction.demo');
     tabs.push(direction);
     const other = await direction.page.evaluate(async () => {
       const me = await (await fetch('/api/me')).json();
@@ -113,7 +113,7 @@ describe('messaging', () => {
     });
     expect(other).toBeTruthy();
 
-    const tab = await loggedInTab('eleve.demo');
+    const tab = await memberTab('eleve.demo');
     tabs.push(tab);
     const { page } = tab;
     await page.goto('/messaging/new');
@@ -129,7 +129,7 @@ describe('messaging', () => {
   });
 
   test('the direction sets the rules, can suspend sending, and moderates', async () => {
-    const tab = await loggedInTab('direction.demo');
+    const tab = await memberTab('direction.demo');
     tabs.push(tab);
     const { page } = tab;
     const est = await page.evaluate(

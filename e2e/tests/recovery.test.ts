@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { audit, close, launch, loggedInTab, newTab, type Tab } from '../src/browser.ts';
+import { audit, close, launch, memberTab, newTab, type Tab } from '../src/browser.ts';
 
 /**
  * "Mot de passe oublié": from the login page, a link by e-mail (read here on the local outbox page, as there is no
@@ -34,7 +34,7 @@ describe('account recovery', () => {
     await audit(page, 'recovery-sent');
 
     // The mail, on the platform administrators' local outbox page.
-    const admin = await loggedInTab('admin.demo');
+    const admin = await memberTab('admin.demo');
     tabs.push(admin);
     await admin.page.goto('/platform/outbox');
     const mail = admin.page

@@ -1,6 +1,16 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { ARTIFACTS, audit, close, launch, loggedInTab, login, newTab, type Tab } from '../src/browser.ts';
+import {
+  ARTIFACTS,
+  acceptCharterIfAsked,
+  audit,
+  close,
+  launch,
+  login,
+  memberTab,
+  newTab,
+  type Tab,
+} from '../src/browser.ts';
 
 /**
  * School life (module school_life) at the demo lycée: prof.demo takes the roll call of 2NDE1 on a phone (Emma
@@ -86,10 +96,8 @@ describe('school life', () => {
     const tab = await track(newTab({ width: 390, height: 844 }));
     const { page } = tab;
     await login(page, 'prof.demo');
-    await page
-      .locator('main h1')
-      .filter({ hasText: /Bonjour|Charte/ })
-      .waitFor();
+    // Another file may have published a new charter version: accept it, as prof.demo would.
+    await acceptCharterIfAsked(page);
     const est = await lycee(page);
     const next = await nextCourse(page, est);
     day = next.day;
@@ -124,7 +132,7 @@ describe('school life', () => {
   });
 
   test('the parent is told, and justifies the absence with a reason and a comment', async () => {
-    const { page } = await track(loggedInTab('parent.demo'));
+    const { page } = await track(memberTab('parent.demo'));
     await lycee(page);
     await page.reload();
     const widget = page.getByTestId('school-life-widget');
@@ -155,7 +163,7 @@ describe('school life', () => {
   });
 
   test('the CPE accepts the justification; sees the board and the absenteeism list', async () => {
-    const { page } = await track(loggedInTab('cpe.demo'));
+    const { page } = await track(memberTab('cpe.demo'));
     await page.goto('/school-life?tab=justifications');
     await page.getByRole('heading', { name: 'Justifications en attente de réponse' }).waitFor();
     const card = page
@@ -188,7 +196,7 @@ describe('school life', () => {
   });
 
   test('the parent sees the absence justified', async () => {
-    const { page } = await track(loggedInTab('parent.demo'));
+    const { page } = await track(memberTab('parent.demo'));
     await lycee(page);
     await page.goto('/school-life');
     const dayLabel = frDay(day);

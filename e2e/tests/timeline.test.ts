@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { audit, close, launch, loggedInTab, memberTab, type Tab } from '../src/browser.ts';
+import { audit, close, launch, memberTab, type Tab } from '../src/browser.ts';
 
 /** The home page's news feed (timeline): every persona has it, its page lists the notices, its preferences. */
 const tabs: Tab[] = [];
@@ -17,7 +17,7 @@ afterAll(async () => {
 
 describe('timeline', () => {
   test('a student finds the news feed on the home page, then its page', async () => {
-    const tab = await loggedInTab('eleve.demo');
+    const tab = await memberTab('eleve.demo');
     tabs.push(tab);
     const { page } = tab;
     const widget = page.locator('[data-widget="timeline"]');
@@ -52,7 +52,7 @@ describe('timeline', () => {
   });
 
   test('a platform administrator reads the local outbox (no SMTP server in the tests)', async () => {
-    const tab = await loggedInTab('admin.demo');
+    const tab = await memberTab('admin.demo');
     tabs.push(tab);
     const { page } = tab;
     await page.getByRole('link', { name: 'Courriels' }).first().click();

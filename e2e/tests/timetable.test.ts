@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { ARTIFACTS, audit, close, launch, loggedInTab, login, newTab, type Tab } from '../src/browser.ts';
+import { ARTIFACTS, audit, close, launch, login, memberTab, newTab, type Tab } from '../src/browser.ts';
 
 /**
  * The timetable (emploi du temps) of the demo lycée, per persona: the student's week (and on a phone), the
@@ -57,7 +57,7 @@ async function weekShown(page: Page) {
 
 describe('timetable', () => {
   test('the student opens the timetable from the portal, then goes from week to week', async () => {
-    const { page } = await track(loggedInTab('eleve.demo'));
+    const { page } = await track(memberTab('eleve.demo'));
     await page.locator('[data-service="timetable"] a').click();
     await page.locator('main h1', { hasText: 'Emploi du temps' }).waitFor();
     await page.goto(`/timetable?date=${WEEK}`);
@@ -97,11 +97,11 @@ describe('timetable', () => {
   });
 
   test("the guardian sees their child's week; the teacher their own", async () => {
-    const parent = await track(loggedInTab('parent.demo'));
+    const parent = await track(memberTab('parent.demo'));
     await parent.page.goto(`/timetable?date=${WEEK}`);
     await weekShown(parent.page);
     await audit(parent.page, 'timetable-guardian');
-    const prof = await track(loggedInTab('prof.demo'));
+    const prof = await track(memberTab('prof.demo'));
     await prof.page.goto(`/timetable?date=${WEEK}`);
     await weekShown(prof.page);
     expect(
@@ -111,7 +111,7 @@ describe('timetable', () => {
   });
 
   test('the direction cancels a course of 2NDE1; the student sees « Cours annulé »', async () => {
-    const { page } = await track(loggedInTab('direction.demo'));
+    const { page } = await track(memberTab('direction.demo'));
     const est = await lycee(page);
     const classes = (await (await page.request.get(`/api/timetable/options?establishment=${est.id}`)).json()) as {
       classes: { id: string; name: string }[];
@@ -127,7 +127,7 @@ describe('timetable', () => {
     await course.getByRole('button', { name: 'Annuler la séance' }).click();
     await page.locator('section[data-day="2026-12-08"]').getByText('Cours annulé').first().waitFor();
 
-    const student = await track(loggedInTab('eleve.demo'));
+    const student = await track(memberTab('eleve.demo'));
     await student.page.goto(`/timetable?date=${WEEK}`);
     await weekShown(student.page);
     const cancelled = student.page.locator('section[data-day="2026-12-08"] [data-testid="course"]', {
@@ -142,7 +142,7 @@ describe('timetable', () => {
   });
 
   test("the direction's timetable page: holidays, weeks A/B; a broken file is refused in French", async () => {
-    const { page } = await track(loggedInTab('direction.demo'));
+    const { page } = await track(memberTab('direction.demo'));
     const est = await lycee(page);
     await page.goto(`/admin/${est.id}/timetable`);
     await page.locator('main h1', { hasText: 'Emploi du temps' }).waitFor();

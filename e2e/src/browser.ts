@@ -67,6 +67,16 @@ const visited: { name: string; url: string }[] = [];
 export async function audit(page: Page, name: string): Promise<void> {
   await page.waitForLoadState('networkidle');
   await page.locator('main h1').first().waitFor();
+  // Fades (DSFR modals open and close with a transition) end first: axe must not read text half transparent.
+  // Endless animations (a spinner) are left alone.
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((a) => a.effect?.getComputedTiming().iterations !== Number.POSITIVE_INFINITY)
+        .map((a) => a.finished.catch(() => undefined)),
+    ).then(() => undefined),
+  );
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   const bad = results.violations

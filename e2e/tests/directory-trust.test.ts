@@ -65,6 +65,8 @@ describe('duplicates', () => {
     await audit(page, 'trust-duplicates-merge-modal');
     await dialog.getByRole('button', { name: 'Fusionner', exact: true }).click();
     await page.getByText(/Comptes fusionnés dans celui de/).waitFor();
+    // The DSFR modal fades out: axe must not read it half transparent.
+    await dialog.waitFor({ state: 'hidden' });
     await expect.poll(() => pairs.count()).toBe(1);
     const history = page.locator('section', { hasText: 'Fusions effectuées' });
     const row = history.locator('tbody tr').first();

@@ -33,7 +33,10 @@ let teacherA: Agent;
 let admin: Agent;
 const p: Record<string, User> = {};
 
-/** The strings pdfkit wrote, in page order: its content streams are deflated, its text hex-encoded. */
+/**
+ * The strings pdfkit wrote, in page order: its content streams are deflated, its text hex-encoded, and a text run
+ * with kerning is a `[<hex> n <hex>] TJ` array whose pieces are joined back (« L » + « ycée » was one word).
+ */
 function pdfStrings(pdf: Buffer): string[] {
   const raw = pdf.toString('latin1');
   const out: string[] = [];
@@ -44,7 +47,10 @@ function pdfStrings(pdf: Buffer): string[] {
     } catch {
       continue;
     }
-    for (const h of content.matchAll(/<([0-9a-fA-F]+)>/g)) out.push(Buffer.from(h[1]!, 'hex').toString('latin1'));
+    for (const run of content.matchAll(/\[([^\]]*)\]\s*TJ|<([0-9a-fA-F]+)>\s*Tj/g)) {
+      const pieces = run[1] !== undefined ? [...run[1].matchAll(/<([0-9a-fA-F]+)>/g)].map((h) => h[1]!) : [run[2]!];
+      out.push(pieces.map((h) => Buffer.from(h, 'hex').toString('latin1')).join(''));
+    }
   }
   return out;
 }

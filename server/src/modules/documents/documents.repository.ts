@@ -1,5 +1,6 @@
 import { type Expression, type ExpressionBuilder, sql } from 'kysely';
 import type { AuthorizedDb } from '../../platform/access/authorize.ts';
+import { relations } from '../../platform/access/relations.repository.ts';
 import type { Database, Db } from '../../platform/db/schema.ts';
 import type { FolderLite, SpaceRow } from './documents.access.ts';
 import type { LibraryMetaColumn, RightValue } from './documents.tables.ts';
@@ -917,15 +918,7 @@ export const directory = {
     return { classes, groups };
   },
 
-  names: async (db: Db, ids: string[]) =>
-    ids.length === 0
-      ? new Map<string, string>()
-      : new Map(
-          (await db.selectFrom('app_user').select(['id', 'display_name']).where('id', 'in', ids).execute()).map((r) => [
-            r.id,
-            r.display_name,
-          ]),
-        ),
+  names: (db: Db, ids: readonly string[]) => relations.displayNames(db, ids),
 };
 
 export const delegates = {

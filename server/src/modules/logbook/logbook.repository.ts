@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { AuthorizedDb } from '../../platform/access/authorize.ts';
+import { relations } from '../../platform/access/relations.repository.ts';
 import type { Db } from '../../platform/db/schema.ts';
 import './logbook.tables.ts';
 
@@ -682,18 +683,7 @@ export const logbook = {
           .where('t.id', '=', id)
           .executeTakeFirst(),
 
-  names: async (db: Db, ids: readonly string[]) =>
-    ids.length === 0
-      ? new Map<string, string>()
-      : new Map(
-          (
-            await db
-              .selectFrom('app_user')
-              .select(['id', 'display_name'])
-              .where('id', 'in', [...ids])
-              .execute()
-          ).map((r) => [r.id, r.display_name]),
-        ),
+  names: (db: Db, ids: readonly string[]) => relations.displayNames(db, ids),
 
   establishment: (db: Db, id: string) =>
     db.selectFrom('establishment').select(['id', 'name']).where('id', '=', id).executeTakeFirst(),

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { AuthorizedDb } from '../../platform/access/authorize.ts';
+import { relations } from '../../platform/access/relations.repository.ts';
 import type { Db } from '../../platform/db/schema.ts';
 import './timetable.tables.ts';
 
@@ -454,18 +455,7 @@ export const timetable = {
         .execute()
     ).map((r) => r.room as string),
 
-  names: async (db: Db, userIds: readonly string[]) =>
-    userIds.length === 0
-      ? new Map<string, string>()
-      : new Map(
-          (
-            await db
-              .selectFrom('app_user')
-              .select(['id', 'display_name'])
-              .where('id', 'in', [...userIds])
-              .execute()
-          ).map((r) => [r.id, r.display_name]),
-        ),
+  names: (db: Db, ids: readonly string[]) => relations.displayNames(db, ids),
 
   // ---- the ICS subscription ----
 

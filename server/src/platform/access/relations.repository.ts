@@ -25,6 +25,14 @@ function groupBy(rows: { key: string; value: string }[]): Map<string, Set<string
 const STAFF_PROFILES: EstablishmentProfile[] = ['staff', 'principal', 'local_admin'];
 
 export const relations = {
+  /** Display names (« NOM Prénom ») of people, by id: one query, the one every module names people with. */
+  async displayNames(db: Db, userIds: Ids): Promise<Map<string, string>> {
+    const ids = list(userIds);
+    if (ids.length === 0) return new Map();
+    const rows = await db.selectFrom('app_user').select(['id', 'display_name']).where('id', 'in', ids).execute();
+    return new Map(rows.map((r) => [r.id, r.display_name]));
+  },
+
   /** Of these people, those who are members of the establishment (holding one of `profiles`, when given). */
   async membersOf(db: Db, establishmentId: string, userIds: Ids, profiles?: readonly EstablishmentProfile[]) {
     const ids = list(userIds);

@@ -2,9 +2,12 @@
  * A trimester of grades for the generated académie, written set-based (two INSERT … SELECT per establishment):
  * for every teaching assignment, an assessment about every ten school days from September to the end of
  * November (coefficients 1 to 3, all out of 20), and a grade for each student of the class or group (a few
- * absences), all past their publication delay.
+ * absences), all past their publication delay; then, in the same transaction, the class's figures the grades page
+ * reads (per assessment and per class or group × subject × period), recomputed by the server's own `rebuildStats`.
  */
 import { type Kysely, sql } from 'kysely';
+import { rebuildStats } from '../../../server/src/modules/grades/grades.service.ts';
+import { trustedDb } from '../../../server/src/platform/access/authorize.ts';
 import type { Database } from '../../../server/src/platform/db/schema.ts';
 
 export interface GradesWritten {
@@ -51,9 +54,10 @@ export async function writeGrades(db: Kysely<Database>, seed: number): Promise<G
         CROSS JOIN LATERAL (SELECT abs(hashtext(a.id::text || en.student_id::text || ${String(seed)})) AS h) x
         WHERE a.school_year_id = ${e.year}`.execute(trx);
       grades += Number(g.numAffectedRows ?? 0);
+      await rebuildStats(trustedDb(trx, 'the bench writes grades set-based'), e.id);
     });
   }
   // As autovacuum would have done by then: statistics, and the visibility map for index-only scans.
-  await sql`VACUUM ANALYZE grades_assessment, grades_grade`.execute(db);
+  await sql`VACUUM ANALYZE grades_assessment, grades_grade, grades_class_stat`.execute(db);
   return { assessments, grades, seconds: (performance.now() - started) / 1000 };
 }

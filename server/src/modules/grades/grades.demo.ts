@@ -13,6 +13,7 @@ import { notify } from '../timeline/index.ts';
 import { addDays, parisDate, parisInstant, weekdayOf } from '../timetable/index.ts';
 import { periodsOf } from './grades.compute.ts';
 import { grades, gradesDemoData } from './grades.repository.ts';
+import { rebuildStats } from './grades.service.ts';
 
 const TITLES = ['Contrôle', 'Devoir maison', 'Interrogation écrite', 'Exposé', 'Évaluation de fin de chapitre'];
 const COMPETENCIES = ['Chercher', 'Raisonner', 'Communiquer'];
@@ -129,6 +130,8 @@ export async function seedGradesDemo(world: DemoWorld): Promise<void> {
     await db.transaction().execute(async (t) => {
       const trx = trustedDb(t, 'the demo seed');
       await gradesDemoData.insert(trx, assessments, rows);
+      // The class's figures the grades pages read, kept as the service keeps them.
+      await rebuildStats(trx, est.id);
       if (!lycee || !eleve || !prof) return;
       // The first trimester of eleve.demo: comments, and the report published once the trimester is over.
       const t1 = periodsOf('trimester', year.starts_on, year.ends_on)[0]!;

@@ -38,6 +38,14 @@ export interface AssessmentRow {
   notified_at: Date | null;
 }
 
+/** An assessment of a student's page: the student's own grade, the class's figures kept on the assessment. */
+export type StudentAssessmentRow = AssessmentRow & {
+  grade: GradeRow;
+  stats: { mean: number; min: number; max: number } | null;
+  /** The kept subject figures of its class or group (`grades_class_stat`), and how many assessments they cover. */
+  subjectStats: { assessments: number; average: number | null; min: number | null; max: number | null } | null;
+};
+
 export interface GradeRow {
   assessmentId: string;
   studentId: string;
@@ -290,21 +298,68 @@ export const grades = {
 
   /**
    * The assessments a student has a grade in (current year, between two dates), visible before `visibleBy` when
-   * given — one query on the student's grades.
+   * given, each with the student's own grade, the assessment's class figures (kept on its row) and the kept
+   * subject figures of its class or group for these dates and this audience (`published`) — one query on the
+   * student's grades.
    */
   async assessmentsOfStudent(
     db: Db,
-    q: { studentId: string; schoolYearId: string; from: string; to: string; visibleBy?: Date },
-  ): Promise<AssessmentRow[]> {
+    q: { studentId: string; schoolYearId: string; from: string; to: string; visibleBy?: Date; published: boolean },
+  ): Promise<StudentAssessmentRow[]> {
     let query = assessmentSelect(db)
       .innerJoin('grades_grade as gg', 'gg.assessment_id', 'a.id')
+      .leftJoin('grades_class_stat as cs', (j) =>
+        j
+          .on('cs.target_id', '=', sql<string>`coalesce(a.class_id, a.group_id)`)
+          .onRef('cs.subject_code', '=', 'a.subject_code')
+          .onRef('cs.school_year_id', '=', 'a.school_year_id')
+          .on('cs.range_from', '=', q.from)
+          .on('cs.range_to', '=', q.to)
+          .on('cs.published', '=', q.published),
+      )
+      .select([
+        'cs.assessments as subject_assessments',
+        'cs.average as subject_average',
+        'cs.min as subject_min',
+        'cs.max as subject_max',
+        'gg.value',
+        'gg.code',
+        'gg.levels',
+        'a.value_count',
+        sql<number | null>`a.value_mean::float8`.as('value_mean'),
+        sql<number | null>`a.value_min::float8`.as('value_min'),
+        sql<number | null>`a.value_max::float8`.as('value_max'),
+      ])
       .where('gg.student_id', '=', q.studentId)
       .where('a.school_year_id', '=', q.schoolYearId)
       .where('a.on_date', '>=', q.from)
       .where('a.on_date', '<=', q.to);
     if (q.visibleBy) query = query.where('a.visible_at', '<=', q.visibleBy);
     const rows = await query.orderBy('a.on_date', 'desc').orderBy('a.created_at', 'desc').execute();
-    return rows.map((r) => assessment(r as RawAssessment));
+    return rows.map(
+      ({
+        value,
+        code,
+        levels,
+        value_count,
+        value_mean,
+        value_min,
+        value_max,
+        subject_assessments,
+        subject_average,
+        subject_min,
+        subject_max,
+        ...r
+      }) => ({
+        ...assessment(r as RawAssessment),
+        grade: { assessmentId: r.id, studentId: q.studentId, value: num(value), code, levels },
+        stats: value_count > 0 ? { mean: value_mean!, min: value_min!, max: value_max! } : null,
+        subjectStats:
+          subject_assessments === null
+            ? null
+            : { assessments: subject_assessments, average: subject_average, min: subject_min, max: subject_max },
+      }),
+    );
   },
 
   /** The latest grades of these students visible at `now` (current year), one query: the home widget. */
@@ -338,9 +393,102 @@ export const grades = {
     return rows.map((r) => ({ ...r, scale: Number(r.scale), value: num(r.value) }));
   },
 
-  /** The student's own grade in each of these assessments (the page of one student). */
-  async gradesOfStudent(db: Db, assessmentIds: string[], studentId: string): Promise<GradeRow[]> {
-    return grades.gradesOfStudents(db, assessmentIds, [studentId]);
+  /**
+   * Serialises the refreshes of the class's figures of these school years until the end of the transaction: taken
+   * first in every transaction that changes grades or assessments, before any row lock (so that two writers never
+   * wait on each other in opposite orders), it makes each refresh read every committed change of the others.
+   */
+  async lockStats(db: Db, schoolYearIds: string[]) {
+    for (const id of [...new Set(schoolYearIds)].sort())
+      await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`grades.stats:${id}`}, 0))`.execute(db);
+  },
+
+  /**
+   * Recomputes the class's figures kept on these assessments' rows (or on every assessment of a school year): the
+   * number of values, their mean, minimum and maximum — codes left out.
+   */
+  async refreshAssessmentStats(db: Db, scope: { ids: string[] } | { schoolYearId: string }) {
+    if ('ids' in scope && scope.ids.length === 0) return;
+    const which =
+      'ids' in scope ? sql`a.id = ANY(${scope.ids}::uuid[])` : sql`a.school_year_id = ${scope.schoolYearId}::uuid`;
+    await sql`
+      UPDATE grades_assessment a
+      SET value_count = s.n, value_mean = s.mean, value_min = s.min, value_max = s.max
+      FROM (
+        SELECT a.id, count(g.value)::int AS n, avg(g.value) AS mean, min(g.value) AS min, max(g.value) AS max
+        FROM grades_assessment a LEFT JOIN grades_grade g ON g.assessment_id = a.id AND g.value IS NOT NULL
+        WHERE ${which}
+        GROUP BY a.id
+      ) s
+      WHERE a.id = s.id AND (a.value_count, a.value_mean, a.value_min, a.value_max)
+        IS DISTINCT FROM (s.n, s.mean, s.min, s.max)`.execute(db);
+  },
+
+  /**
+   * Recomputes the class's subject figures of some classes or groups × subjects of a school year (every one when
+   * `keys` is null), for each range of dates given (the periods and the whole year): per range, the students graded
+   * in the assessments of that class or group and subject, each one's average over them (out of 20, coefficients
+   * applied, codes left out or « non rendu » as zero — the arithmetic of `classStats`), and the class's average,
+   * minimum and maximum of those averages; once over every assessment and once over those whose students and
+   * guardians were told (`published`). Two statements (the rows of the keys are replaced); the caller holds
+   * `lockStats`.
+   */
+  async refreshClassStats(
+    db: Db,
+    q: {
+      schoolYearId: string;
+      keys: { targetId: string; subjectCode: string }[] | null;
+      ranges: { from: string; to: string }[];
+      notHandedInZero: boolean;
+    },
+  ) {
+    if (q.keys?.length === 0) return;
+    const targets = q.keys?.map((k) => k.targetId) ?? [];
+    const subjects = q.keys?.map((k) => k.subjectCode) ?? [];
+    const ofKeys = (alias: string, target: ReturnType<typeof sql>) =>
+      q.keys
+        ? sql`AND (${target}, ${sql.ref(`${alias}.subject_code`)}) IN (
+            SELECT * FROM unnest(${targets}::uuid[], ${subjects}::text[]))`
+        : sql``;
+    await sql`
+      DELETE FROM grades_class_stat s WHERE s.school_year_id = ${q.schoolYearId}::uuid
+      ${ofKeys('s', sql`s.target_id`)}`.execute(db);
+    await sql`
+      WITH r AS (
+        SELECT * FROM unnest(${q.ranges.map((r) => r.from)}::date[], ${q.ranges.map((r) => r.to)}::date[])
+          AS r(range_from, range_to)
+      ), v AS (
+        SELECT a.id, coalesce(a.class_id, a.group_id) AS target_id, a.subject_code,
+          a.coefficient::float8 AS coef, a.scale::float8 AS scale, r.range_from, r.range_to, p.published
+        FROM grades_assessment a
+        JOIN r ON a.on_date BETWEEN r.range_from AND r.range_to
+        CROSS JOIN (VALUES (false), (true)) AS p(published)
+        WHERE a.school_year_id = ${q.schoolYearId}::uuid
+          ${q.keys ? sql`AND (a.class_id = ANY(${targets}::uuid[]) OR a.group_id = ANY(${targets}::uuid[]))` : sql``}
+          ${ofKeys('a', sql`coalesce(a.class_id, a.group_id)`)}
+          AND (NOT p.published OR a.notified_at IS NOT NULL)
+      ), per AS (
+        SELECT v.target_id, v.subject_code, v.range_from, v.range_to, v.published, g.student_id,
+          sum(v.coef * coalesce(g.value::float8 / v.scale * 20, 0))
+            FILTER (WHERE v.coef > 0 AND (g.value IS NOT NULL OR (g.code = 'not_handed_in' AND ${q.notHandedInZero}))) AS points,
+          sum(v.coef)
+            FILTER (WHERE v.coef > 0 AND (g.value IS NOT NULL OR (g.code = 'not_handed_in' AND ${q.notHandedInZero}))) AS weight
+        FROM v JOIN grades_grade g ON g.assessment_id = v.id
+        GROUP BY 1, 2, 3, 4, 5, 6
+      ), s AS (
+        SELECT target_id, subject_code, range_from, range_to, published,
+          avg(points / nullif(weight, 0)) AS average, min(points / nullif(weight, 0)) AS min,
+          max(points / nullif(weight, 0)) AS max
+        FROM per GROUP BY 1, 2, 3, 4, 5
+      ), c AS (
+        SELECT target_id, subject_code, range_from, range_to, published, count(*)::int AS n
+        FROM v GROUP BY 1, 2, 3, 4, 5
+      )
+      INSERT INTO grades_class_stat
+        (school_year_id, target_id, subject_code, range_from, range_to, published, assessments, average, min, max)
+      SELECT ${q.schoolYearId}::uuid, c.target_id, c.subject_code, c.range_from, c.range_to, c.published, c.n,
+        s.average, s.min, s.max
+      FROM c LEFT JOIN s USING (target_id, subject_code, range_from, range_to, published)`.execute(db);
   },
 
   /**
@@ -444,11 +592,25 @@ export const grades = {
     }));
   },
 
-  /** Assessments past their delay whose students and guardians were not told yet. */
-  dueForNotice(db: Db, now: Date, limit = 200) {
+  /** The school years with assessments past their delay whose students and guardians were not told yet. */
+  async dueYears(db: Db, now: Date) {
+    const rows = await db
+      .selectFrom('grades_assessment')
+      .select('school_year_id')
+      .distinct()
+      .where('notified_at', 'is', null)
+      .where('visible_at', '<=', now)
+      .execute();
+    return rows.map((r) => r.school_year_id);
+  },
+
+  /** Assessments of these years past their delay whose students and guardians were not told yet. */
+  dueForNotice(db: Db, schoolYearIds: string[], now: Date, limit = 200) {
+    if (schoolYearIds.length === 0) return Promise.resolve([]);
     return db
       .selectFrom('grades_assessment')
-      .select('id')
+      .select(['id', 'establishment_id', 'school_year_id', 'class_id', 'group_id', 'subject_code'])
+      .where('school_year_id', 'in', schoolYearIds)
       .where('notified_at', 'is', null)
       .where('visible_at', '<=', now)
       .orderBy('visible_at')

@@ -60,7 +60,13 @@ import {
   subjectAverages,
 } from './grades.compute.ts';
 import { type ReportPage, reportPdf } from './grades.pdf.ts';
-import { type AssessmentRow, type GradeRow, grades, type SettingRow } from './grades.repository.ts';
+import {
+  type AssessmentRow,
+  type GradeRow,
+  grades,
+  type SettingRow,
+  type StudentAssessmentRow,
+} from './grades.repository.ts';
 
 const SERVICE = 'grades' as const;
 const HOUR = 3_600_000;
@@ -99,6 +105,53 @@ const facts = (a: AssessmentRow): AssessmentFacts => ({
   scale: a.scale,
 });
 
+// ---- the class's figures, kept when grades are written ----
+
+type StatKey = { targetId: string; subjectCode: string };
+
+const keyOf = (a: { class_id: string | null; group_id: string | null; subject_code: string }): StatKey => ({
+  targetId: (a.class_id ?? a.group_id)!,
+  subjectCode: a.subject_code,
+});
+
+/** The ranges of dates a student's page asks for: each period of the year, and the whole year. */
+const rangesOf = (y: YearContext) => [
+  ...y.periods.map((p) => ({ from: p.from, to: p.to })),
+  { from: y.year.starts_on, to: y.year.ends_on },
+];
+
+/**
+ * Recomputes the class's figures a change touched, in the change's transaction (which took `grades.lockStats`
+ * before anything else): those kept on these assessments' rows (`'all'`: every assessment of the year), and the
+ * subject figures of these classes or groups × subjects (null: all of the year) for each period and the whole
+ * year, with the establishment's settings as read under the lock.
+ */
+async function refreshStats(
+  trx: AuthorizedDb,
+  establishmentId: string,
+  schoolYearId: string,
+  keys: StatKey[] | null,
+  assessmentIds: string[] | 'all',
+) {
+  await grades.refreshAssessmentStats(trx, assessmentIds === 'all' ? { schoolYearId } : { ids: assessmentIds });
+  const [year, setting] = [await grades.currentYear(trx, establishmentId), await grades.setting(trx, establishmentId)];
+  const ranges = year
+    ? rangesOf({ year, setting, periods: periodsOf(setting.period_kind, year.starts_on, year.ends_on) })
+    : [];
+  await grades.refreshClassStats(trx, { schoolYearId, keys, ranges, notHandedInZero: setting.not_handed_in_zero });
+}
+
+/**
+ * Recomputes every class figure of an establishment's current year, in the caller's transaction: after a bulk
+ * write of grades (the demo seed, the bench's grades writer).
+ */
+export async function rebuildStats(trx: AuthorizedDb, establishmentId: string): Promise<void> {
+  const year = await grades.currentYear(trx, establishmentId);
+  if (!year) return;
+  await grades.lockStats(trx, [year.id]);
+  await refreshStats(trx, establishmentId, year.id, null, 'all');
+}
+
 /** Mean, min and max of each assessment's values (on its own scale). */
 function assessmentStats(rows: GradeRow[]) {
   const values = new Map<string, number[]>();
@@ -119,60 +172,93 @@ export async function studentGrades(ctx: RequestContext, q: GradesQuery): Promis
   const period = periodIn(y, q.period);
   const now = new Date();
   const beforeDelay = beforeDelayFor(auth, studentId);
-  const assessments = await grades.assessmentsOfStudent(auth.db, {
-    studentId,
-    schoolYearId: y.year.id,
-    from: period?.from ?? y.year.starts_on,
-    to: period?.to ?? y.year.ends_on,
-    ...(beforeDelay ? {} : { visibleBy: now }),
-  });
-  const ids = assessments.map((a) => a.id);
-  // The class's statistics are aggregated in PostgreSQL: the page never reads the other students' grades.
-  const [own, { byAssessment, bySubject }, names, published] = await Promise.all([
-    grades.gradesOfStudent(auth.db, ids, studentId),
-    grades.classStats(auth.db, ids, studentId, y.setting.not_handed_in_zero),
+  const from = period?.from ?? y.year.starts_on;
+  const to = period?.to ?? y.year.ends_on;
+  // The class's figures are kept when grades are written (refreshStats): per assessment on its row, per subject in
+  // grades_class_stat for the page's dates and audience — read with the assessments; a subject's row stands only
+  // when it covers exactly the assessments shown (one class or group; for families, only assessments they were
+  // told about, as the delay job or the teacher's « publish » does).
+  const [assessments, names, published] = await Promise.all([
+    grades.assessmentsOfStudent(auth.db, {
+      studentId,
+      schoolYearId: y.year.id,
+      from,
+      to,
+      ...(beforeDelay ? {} : { visibleBy: now }),
+      published: !beforeDelay,
+    }),
     grades.names(auth.db, [studentId]),
     grades.publishedReportsOfStudent(auth.db, y.year.id, studentId),
   ]);
-  const mine = new Map(own.map((g) => [g.assessmentId, g]));
+  const bySubjectShown = new Map<string, StudentAssessmentRow[]>();
+  for (const a of assessments) {
+    const list = bySubjectShown.get(a.subject_code);
+    if (list) list.push(a);
+    else bySubjectShown.set(a.subject_code, [a]);
+  }
+  const classOf = new Map<string, { average: number | null; min: number | null; max: number | null }>();
+  for (const [code, list] of bySubjectShown) {
+    const kept = list[0]!.subjectStats;
+    const target = list[0]!.class_id ?? list[0]!.group_id;
+    if (
+      kept?.assessments === list.length &&
+      list.every((a) => (a.class_id ?? a.group_id) === target && (beforeDelay || a.notified_at !== null))
+    )
+      classOf.set(code, kept);
+  }
+  // Otherwise (several classes or groups in a subject, an assessment past its delay not yet announced, a grade
+  // missing…), that subject's figures are aggregated from the grades of the assessments shown, as they always were.
+  const rest = assessments.filter((a) => !classOf.has(a.subject_code)).map((a) => a.id);
+  if (rest.length) {
+    const { bySubject } = await grades.classStats(auth.db, rest, studentId, y.setting.not_handed_in_zero);
+    for (const x of bySubject) classOf.set(x.subject_code, { average: x.class_average, min: x.min, max: x.max });
+  }
   const items: GradeItem[] = assessments.map((a) => {
-    const g = mine.get(a.id);
-    const s = byAssessment.get(a.id);
+    const g = a.grade;
+    const s = a.stats;
     return {
       assessmentId: a.id,
       title: a.title,
       subject: a.subject_label,
       subjectCode: a.subject_code,
       date: a.on_date,
-      ...(g?.value !== null && g?.value !== undefined ? { value: g.value } : {}),
-      ...(g?.code ? { code: g.code } : {}),
+      ...(g.value !== null ? { value: g.value } : {}),
+      ...(g.code ? { code: g.code } : {}),
       scale: a.scale,
       coefficient: a.coefficient,
       classAverage: s ? round2(s.mean) : null,
       min: s ? round2(s.min) : null,
       max: s ? round2(s.max) : null,
       ...(a.competencies.length
-        ? { competencies: a.competencies.map((label, i) => ({ label, level: g?.levels?.[i] ?? null })) }
+        ? { competencies: a.competencies.map((label, i) => ({ label, level: g.levels?.[i] ?? null })) }
         : {}),
       period: periodOf(y.periods, a.on_date).key,
       visibleAt: a.visible_at.toISOString(),
       visible: a.visible_at <= now,
     };
   });
-  const labels = new Map(assessments.map((a) => [a.subject_code, a.subject_label]));
-  const subjects = bySubject.filter((x) => x.has_mine);
-  const averages: SubjectAverage[] = subjects
-    .map((x) => ({
-      subject: labels.get(x.subject_code) ?? x.subject_code,
-      subjectCode: x.subject_code,
-      average: r2(x.mine),
-      classAverage: r2(x.class_average),
-      min: r2(x.min),
-      max: r2(x.max),
-    }))
+  // The student's own averages from their grades (the arithmetic of grades.compute.ts); every subject shown has one
+  // of the student's grades, maybe only codes.
+  const myAverages = subjectAverages(
+    assessments.map(facts),
+    assessments.map((a) => a.grade),
+    y.setting.not_handed_in_zero,
+  ).get(studentId);
+  const averages: SubjectAverage[] = [...bySubjectShown]
+    .map(([code, list]) => {
+      const c = classOf.get(code);
+      return {
+        subject: list[0]!.subject_label,
+        subjectCode: code,
+        average: r2(myAverages?.get(code) ?? null),
+        classAverage: r2(c?.average ?? null),
+        min: r2(c?.min ?? null),
+        max: r2(c?.max ?? null),
+      };
+    })
     .sort((p, q) => p.subject.localeCompare(q.subject, 'fr'));
   // The overall average from the unrounded subject averages (rounding only at the end).
-  const overall = r2(overallOf(subjects.map((x) => x.mine)));
+  const overall = r2(overallOf([...bySubjectShown.keys()].map((code) => myAverages?.get(code) ?? null)));
   recordUsage(ctx, auth.establishmentId, SERVICE, 'grades.view');
   return {
     student: { id: studentId, displayName: names.get(studentId)?.displayName ?? '' },
@@ -291,8 +377,12 @@ export async function updateSettings(ctx: RequestContext, body: GradesSettingsBo
     publication_delay_hours: body.publicationDelayHours ?? before.publication_delay_hours,
     not_handed_in_zero: body.notHandedInCountsZero ?? before.not_handed_in_zero,
   };
+  const year = await grades.currentYear(auth.db, auth.establishmentId);
   await auth.transaction(async (trx) => {
+    if (year) await grades.lockStats(trx, [year.id]);
     await grades.saveSetting(trx, auth.establishmentId, next, auth.user.id);
+    // The periods and « non rendu » change the subject figures.
+    if (year) await refreshStats(trx, auth.establishmentId, year.id, null, []);
     await audit(trx, ctx, {
       action: 'grades.settings.update',
       establishmentId: auth.establishmentId,
@@ -385,6 +475,7 @@ export async function createAssessment(ctx: RequestContext, body: CreateAssessme
   const now = new Date();
   const visibleAt = new Date(now.getTime() + y.setting.publication_delay_hours * HOUR);
   const id = await auth.transaction(async (trx) => {
+    await grades.lockStats(trx, [y.year.id]);
     const id = await grades.insertAssessment(trx, {
       establishment_id: auth.establishmentId,
       school_year_id: y.year.id,
@@ -419,6 +510,13 @@ export async function createAssessment(ctx: RequestContext, body: CreateAssessme
     });
     // No delay: students and guardians are told at once, in this transaction.
     if (visibleAt <= now) await announce(trx, [id], now);
+    await refreshStats(
+      trx,
+      auth.establishmentId,
+      y.year.id,
+      [{ targetId: target.id, subjectCode: body.subjectId }],
+      [id],
+    );
     return id;
   });
   recordUsage(ctx, auth.establishmentId, SERVICE, 'assessment.create');
@@ -514,6 +612,7 @@ export async function updateAssessment(
     if (!changed.has(g.studentId) && g.value !== null && g.value > scale)
       throw new AppError(400, 'GRADE_ABOVE_SCALE', { vars: { value: frNumber(g.value), scale: frNumber(scale) } });
   await auth.transaction(async (trx) => {
+    await grades.lockStats(trx, [a.school_year_id]);
     await grades.updateAssessment(trx, id, {
       ...(body.title !== undefined ? { title: body.title } : {}),
       ...(body.date !== undefined ? { on_date: body.date } : {}),
@@ -523,6 +622,8 @@ export async function updateAssessment(
     });
     await grades.upsertGrades(trx, auth.establishmentId, id, set);
     await grades.deleteGrades(trx, id, remove);
+    // Grades, scale, coefficient or date: the assessment's figures and its subject's, of the period it leaves too.
+    await refreshStats(trx, auth.establishmentId, a.school_year_id, [keyOf(a)], [id]);
     await audit(trx, ctx, {
       action: 'grades.assessment.update',
       establishmentId: auth.establishmentId,
@@ -545,8 +646,11 @@ export async function publishAssessment(ctx: RequestContext, id: string): Promis
   const now = new Date();
   if (a.visible_at > now) {
     await auth.transaction(async (trx) => {
+      await grades.lockStats(trx, [a.school_year_id]);
       await grades.publishNow(trx, id, now);
       if (!a.notified_at) await announce(trx, [id], now);
+      // Families' figures now count it.
+      await refreshStats(trx, auth.establishmentId, a.school_year_id, [keyOf(a)], []);
       await audit(trx, ctx, {
         action: 'grades.assessment.publish',
         establishmentId: auth.establishmentId,
@@ -564,8 +668,10 @@ export async function deleteAssessment(ctx: RequestContext, id: string): Promise
   const { auth, a } = await assessmentFor(ctx, id, 'grades.write');
   if (!(await canEdit(auth, a))) throw forbidden();
   await auth.transaction(async (trx) => {
+    await grades.lockStats(trx, [a.school_year_id]);
     await withdraw(trx, { type: 'grades_assessment', id });
     await grades.deleteAssessment(trx, id);
+    await refreshStats(trx, auth.establishmentId, a.school_year_id, [keyOf(a)], []);
     await audit(trx, ctx, {
       action: 'grades.assessment.delete',
       establishmentId: auth.establishmentId,
@@ -621,12 +727,29 @@ async function announce(trx: AuthorizedDb, ids: string[], now: Date): Promise<nu
 export async function announceDue(db: Db, now = new Date()): Promise<number> {
   return db.transaction().execute(async (t) => {
     const trx = trustedDb(t, 'the publication job (grades past their delay)');
-    const due = await grades.dueForNotice(trx, now);
-    return announce(
+    // The years' locks before the assessments' rows, as every writer takes them.
+    const years = await grades.dueYears(trx, now);
+    await grades.lockStats(trx, years);
+    const due = await grades.dueForNotice(trx, years, now);
+    const told = await announce(
       trx,
       due.map((d) => d.id),
       now,
     );
+    // Families' figures now count them.
+    const scopes = new Map<string, { establishmentId: string; schoolYearId: string; keys: StatKey[] }>();
+    for (const d of due) {
+      const scope = scopes.get(d.school_year_id) ?? {
+        establishmentId: d.establishment_id,
+        schoolYearId: d.school_year_id,
+        keys: [],
+      };
+      scope.keys.push(keyOf(d));
+      scopes.set(d.school_year_id, scope);
+    }
+    for (const scope of scopes.values())
+      await refreshStats(trx, scope.establishmentId, scope.schoolYearId, scope.keys, []);
+    return told;
   });
 }
 

@@ -31,6 +31,11 @@ export interface GradesAssessmentTable {
   notified_at: Timestamp | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** The class's figures of the assessment (values only, codes left out), kept by `refreshAssessmentStats`. */
+  value_count: Generated<number>;
+  value_mean: ColumnType<string | null, never, string | null>;
+  value_min: ColumnType<string | null, never, string | null>;
+  value_max: ColumnType<string | null, never, string | null>;
 }
 
 export interface GradesGradeTable {
@@ -42,6 +47,20 @@ export interface GradesGradeTable {
   levels: ColumnType<(number | null)[] | null, (number | null)[] | null, (number | null)[] | null>;
   entered_at: Timestamp;
   updated_at: Timestamp;
+}
+
+/** The class's figures per class or group, subject and range of dates, kept by `refreshClassStats` (0452). */
+export interface GradesClassStatTable {
+  school_year_id: string;
+  target_id: string;
+  subject_code: string;
+  range_from: DateCol;
+  range_to: DateCol;
+  published: boolean;
+  assessments: number;
+  average: number | null;
+  min: number | null;
+  max: number | null;
 }
 
 export interface GradesCommentTable {
@@ -71,6 +90,7 @@ declare module '../../platform/db/schema.ts' {
     grades_setting: GradesSettingTable;
     grades_assessment: GradesAssessmentTable;
     grades_grade: GradesGradeTable;
+    grades_class_stat: GradesClassStatTable;
     grades_comment: GradesCommentTable;
     grades_report: GradesReportTable;
   }

@@ -1,6 +1,8 @@
 import { inflateSync } from 'node:zlib';
+import type { GradesResponse } from '@preau/contracts';
+import type { Kysely } from 'kysely';
 import { afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
-import { assign, enrol, guard, headTeacher, makeClass, subject } from '../../../test/directory-fixtures.ts';
+import { assign, enrol, guard, headTeacher, makeClass, makeGroup, subject } from '../../../test/directory-fixtures.ts';
 import {
   type Agent,
   countRows,
@@ -10,8 +12,12 @@ import {
   makeUser,
   testApp,
 } from '../../../test/helpers.ts';
+import { trustedDb } from '../../platform/access/authorize.ts';
+import * as m0452 from './0452_grades_class_stats.ts';
+import { round2, roundedStats } from './grades.compute.ts';
 import { gradesPersonalData } from './grades.declarations.ts';
-import { announceDue } from './grades.service.ts';
+import { grades } from './grades.repository.ts';
+import { announceDue, rebuildStats } from './grades.service.ts';
 
 /**
  * Grades through HTTP: entering (and refusing bad grades, writing nothing), averages with coefficients and codes
@@ -636,5 +642,225 @@ describe('home and export', () => {
     const theirs = await gradesPersonalData.exportFor!(db, id.maths);
     expect((theirs.assessmentsEntered as unknown[]).length).toBeGreaterThan(0);
     expect(theirs.grades).toEqual([]);
+  });
+});
+
+describe('the class’s figures, kept when grades are written', () => {
+  test('after creates, edits, code changes, deletes and settings, the page shows what a fresh aggregate gives', async () => {
+    await setDelay(0);
+    const c = await makeClass(db, school, '1ERE1');
+    const g = await makeGroup(db, school, 'LV1');
+    const user = (profiles: ('student' | 'guardian' | 'teacher')[], firstName: string) =>
+      makeUser(db, { establishmentId: school.id, profiles, firstName, lastName: 'Stats' });
+    const [teacher, parent, s1, s2, s3, s4] = await Promise.all([
+      user(['teacher'], 'Tom'),
+      user(['guardian'], 'Inès'),
+      user(['student'], 'Alix'),
+      user(['student'], 'Basile'),
+      user(['student'], 'Célia'),
+      user(['student'], 'Dina'),
+    ]);
+    for (const s of [s1, s2, s3]) await enrol(db, school, s.id, { classId: c.id });
+    for (const s of [s1, s4]) await enrol(db, school, s.id, { groupId: g.id });
+    await assign(db, school, teacher.id, { classId: c.id }, '061300');
+    await assign(db, school, teacher.id, { groupId: g.id }, '020700');
+    await assign(db, school, teacher.id, { groupId: g.id }, '061300');
+    await guard(db, school, parent.id, s1.id);
+    const t = await loginAs(app, teacher.login);
+    const p = await loginAs(app, parent.login);
+    const make = (body: Record<string, unknown>) => create(t, { classId: c.id, ...body });
+    const patch = async (aid: string, body: Record<string, unknown>) => {
+      const res = await t.patch(`/api/grades/assessments/${aid}`, body);
+      expect(res.statusCode, res.body).toBe(200);
+    };
+    const tdb = trustedDb(db, 'the test compares with a fresh aggregate');
+    const classStats = vi.spyOn(grades, 'classStats');
+    const round = (x: number | null) => (x === null ? null : Math.round(x * 1e9) / 1e9);
+    const kept = async () => ({
+      subjects: (
+        await db
+          .selectFrom('grades_class_stat')
+          .selectAll()
+          .where('school_year_id', '=', school.schoolYearId)
+          .orderBy('target_id')
+          .orderBy('subject_code')
+          .orderBy('range_from')
+          .orderBy('range_to')
+          .orderBy('published')
+          .execute()
+      ).map((r) => ({ ...r, average: round(r.average), min: round(r.min), max: round(r.max) })),
+      assessments: await db
+        .selectFrom('grades_assessment')
+        .select(['id', 'value_count', 'value_mean', 'value_min', 'value_max'])
+        .where('establishment_id', '=', school.id)
+        .orderBy('id')
+        .execute(),
+    });
+
+    /**
+     * The page of `student` seen by `agent`: every class figure equals the aggregate of the grades as they are
+     * (each assessment's values, `classStats` for the subjects), the kept rows were used (`fromKept`: the
+     * aggregate was not run), and they equal a recomputation from scratch.
+     */
+    const fresh = async (agent: Agent, student: string, fromKept: boolean, extra = '') => {
+      classStats.mockClear();
+      const res = await gradesOf(agent, student, extra);
+      expect(res.statusCode, res.body).toBe(200);
+      expect(classStats).toHaveBeenCalledTimes(fromKept ? 0 : 1);
+      const body = res.json() as GradesResponse;
+      const ids = body.items.map((i) => i.assessmentId);
+      const rows = await grades.gradesOf(tdb, ids);
+      for (const item of body.items) {
+        const values = rows
+          .filter((r) => r.assessmentId === item.assessmentId && r.value !== null)
+          .map((r) => r.value!);
+        const s = roundedStats(values);
+        expect([item.classAverage, item.min, item.max], item.title).toEqual([s.mean, s.min, s.max]);
+      }
+      const setting = await grades.setting(tdb, school.id);
+      const { bySubject } = await grades.classStats(tdb, ids, student, setting.not_handed_in_zero);
+      const r2 = (x: number | null) => (x === null ? null : round2(x));
+      expect(body.averages.map((a) => [a.subjectCode, a.average, a.classAverage, a.min, a.max]).sort()).toEqual(
+        bySubject.map((x) => [x.subject_code, r2(x.mine), r2(x.class_average), r2(x.min), r2(x.max)]).sort(),
+      );
+      const before = await kept();
+      await db.transaction().execute((trx) => rebuildStats(trustedDb(trx, 'the test recomputes'), school.id));
+      expect(await kept()).toEqual(before);
+      return body;
+    };
+    // s2Kept false: s2 has no grade row in every assessment of the class, so their page aggregates.
+    const every = async (s2Kept = true) => {
+      const year = await fresh(p, s1.id, true);
+      await fresh(as.principal, s1.id, true);
+      await fresh(as.principal, s2.id, s2Kept);
+      await fresh(p, s1.id, true, '&period=T1');
+      await fresh(p, s1.id, true, '&period=T2');
+      return year;
+    };
+    const maths = (b: GradesResponse) => b.averages.find((a) => a.subjectCode === '061300')!;
+
+    // Creates: coefficients, scales, codes.
+    const a1 = await make({
+      date: '2026-09-21',
+      coefficient: 2,
+      grades: [
+        { studentId: s1.id, value: 15 },
+        { studentId: s2.id, value: 9 },
+        { studentId: s3.id, code: 'absent' },
+      ],
+    });
+    const a2 = await make({
+      date: '2026-10-02',
+      scale: 10,
+      grades: [
+        { studentId: s1.id, value: 8 },
+        { studentId: s2.id, value: 5 },
+        { studentId: s3.id, value: 7 },
+      ],
+    });
+    await create(t, {
+      classId: undefined,
+      groupId: g.id,
+      subjectId: '020700',
+      date: '2026-10-05',
+      grades: [
+        { studentId: s1.id, value: 11 },
+        { studentId: s4.id, value: 17.5 },
+      ],
+    });
+    // s1: (30 + 16) / 3 = 15.333…; s2: (18 + 10) / 3 = 9.333…; s3: 14 → class 12.888…, 9.33 to 15.33.
+    expect(maths(await every())).toEqual({
+      subject: 'Mathématiques',
+      subjectCode: '061300',
+      average: 15.33,
+      classAverage: 12.89,
+      min: 9.33,
+      max: 15.33,
+    });
+
+    // Edits: a coefficient, a value turned into a code, another value changed; a grade removed; a date moved
+    // into the next period.
+    await patch(a2, {
+      coefficient: 3,
+      grades: [
+        { studentId: s2.id, code: 'exempt' },
+        { studentId: s3.id, value: 9.5 },
+      ],
+    });
+    expect(maths(await every()).classAverage).toBe(14.53); // (15.6 + 9 + 19) / 3
+    await patch(a1, { date: '2026-12-07', grades: [{ studentId: s2.id }] });
+    const t2 = await fresh(p, s1.id, true, '&period=T2');
+    expect(t2.items.map((i) => i.assessmentId)).toEqual([a1]);
+    expect(maths(t2)).toMatchObject({ average: 15, classAverage: 15, min: 15, max: 15 });
+    await every(false);
+
+    // The establishment's rule on « non rendu » changes the subject figures.
+    await make({
+      date: '2026-11-03',
+      grades: [
+        { studentId: s1.id, code: 'not_handed_in' },
+        { studentId: s2.id, value: 12 },
+      ],
+    });
+    expect(maths(await every(false)).average).toBe(15.6); // (30 + 48) / 5
+    const zero = await as.principal.put('/api/grades/settings', {
+      establishment: school.id,
+      notHandedInCountsZero: true,
+    });
+    expect(zero.statusCode, zero.body).toBe(200);
+    expect(maths(await every(false)).average).toBe(13); // (30 + 48 + 0) / 6
+    await as.principal.put('/api/grades/settings', { establishment: school.id, notHandedInCountsZero: false });
+    await every(false);
+
+    // A delete.
+    expect((await t.delete(`/api/grades/assessments/${a2}`)).statusCode).toBe(204);
+    await every(false);
+
+    // The publication delay: an assessment families may not see yet stays out of their class figures.
+    await setDelay(48);
+    const t0 = new Date();
+    vi.useFakeTimers({ toFake: ['Date'], now: t0 });
+    const before = maths(await fresh(p, s1.id, true));
+    const late = await make({
+      date: '2026-11-12',
+      grades: [s1, s2, s3].map((s) => ({ studentId: s.id, value: 20 })),
+    });
+    const family = await fresh(p, s1.id, true);
+    expect(family.items.some((i) => i.assessmentId === late)).toBe(false);
+    expect(maths(family)).toEqual(before);
+    const staff = await fresh(as.principal, s1.id, true);
+    expect(staff.items.some((i) => i.assessmentId === late)).toBe(true);
+    expect(maths(staff).classAverage).toBeGreaterThan(before.classAverage!);
+    // Past the delay, before the job told anyone: that subject is aggregated (as before); once told, kept.
+    vi.setSystemTime(new Date(t0.getTime() + 48 * 3_600_000 + 60_000));
+    const seen = await fresh(p, s1.id, false);
+    expect(seen.items.some((i) => i.assessmentId === late)).toBe(true);
+    expect(maths(seen)).toEqual(maths(staff));
+    expect(await announceDue(db)).toBeGreaterThan(0);
+    expect(maths(await fresh(p, s1.id, true))).toEqual(maths(staff));
+    vi.useRealTimers();
+    await setDelay(0);
+
+    // Two classes or groups in one subject: that subject is aggregated from the grades, as before.
+    await create(t, {
+      classId: undefined,
+      groupId: g.id,
+      date: '2026-11-10',
+      grades: [
+        { studentId: s1.id, value: 4 },
+        { studentId: s4.id, value: 19 },
+      ],
+    });
+    await fresh(p, s1.id, false);
+    await fresh(p, s1.id, false, '&period=T1');
+    await fresh(p, s1.id, true, '&period=T2');
+    classStats.mockRestore();
+
+    // The migration's backfill gives the same figures as the writes kept.
+    const kept0452 = await kept();
+    const migrated = db as unknown as Kysely<unknown>;
+    await m0452.down(migrated);
+    await m0452.up(migrated);
+    expect(await kept()).toEqual(kept0452);
   });
 });

@@ -3,6 +3,7 @@ import { trustedDb } from '../../platform/access/authorize.ts';
 import { defineModule } from '../../platform/module.ts';
 import * as m0450 from './0450_grades_core.ts';
 import * as m0451 from './0451_grades_covering_index.ts';
+import * as m0452 from './0452_grades_class_stats.ts';
 import { gradesIndicators, gradesNotifications, gradesPersonalData } from './grades.declarations.ts';
 import { seedGradesDemo } from './grades.demo.ts';
 import { gradesMessages } from './grades.messages.ts';
@@ -24,8 +25,19 @@ export const gradesModule = defineModule({
   service: 'grades',
   prefix: '/api/grades',
   api: gradesApi,
-  tables: ['grades_setting', 'grades_assessment', 'grades_grade', 'grades_comment', 'grades_report'],
-  migrations: { '0450_grades_core': m0450, '0451_grades_covering_index': m0451 },
+  tables: [
+    'grades_setting',
+    'grades_assessment',
+    'grades_grade',
+    'grades_class_stat',
+    'grades_comment',
+    'grades_report',
+  ],
+  migrations: {
+    '0450_grades_core': m0450,
+    '0451_grades_covering_index': m0451,
+    '0452_grades_class_stats': m0452,
+  },
   permissions: {
     'grades.read': ALL,
     'grades.write': ['teacher'],

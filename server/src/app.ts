@@ -25,6 +25,7 @@ import { isWorded, pickLang, registerMessages } from './platform/i18n.ts';
 import type { App, ModuleDefinition } from './platform/module.ts';
 import { configurePasswordQueue } from './platform/passwords.ts';
 import { registerModuleDeclarations } from './platform/registry.ts';
+import { installRequestMemo } from './platform/request-memo.ts';
 import { type BlobStorage, createStorage } from './platform/storage/index.ts';
 import { UsageRecorder } from './platform/usage.ts';
 
@@ -125,6 +126,7 @@ export async function buildApp({
   });
 
   app.decorateRequest('ctx', null as unknown as RequestContext);
+  installRequestMemo(app);
   app.addHook('onRequest', async (req) => {
     req.ctx = {
       db,

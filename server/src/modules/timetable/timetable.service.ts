@@ -3,6 +3,7 @@
  * timetable.access.ts. Occurrences are computed (occurrences.ts) from the courses, the week patterns, the
  * zone's holidays and the direction's changes: nothing is stored per occurrence but the changes.
  */
+
 import { createHash, randomBytes } from 'node:crypto';
 import type {
   Course,
@@ -24,6 +25,7 @@ import { frenchDay } from '../../platform/dates.ts';
 import type { Db } from '../../platform/db/schema.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { RequestContext } from '../../platform/http/context.ts';
+import { oncePerRequest } from '../../platform/request-memo.ts';
 import { recordUsage } from '../../platform/usage.ts';
 import { openServicesFor } from '../services/index.ts';
 import { notify, withdraw } from '../timeline/index.ts';
@@ -96,11 +98,14 @@ export interface OccurrenceInfo {
 }
 
 /** The establishment's holiday zone: its choice, else its académie's. */
-export async function zoneOf(db: Db, establishmentId: string): Promise<{ zone: Zone; chosen: boolean }> {
-  const chosen = await timetable.zone(db, establishmentId);
-  if (chosen) return { zone: chosen, chosen: true };
-  const academy = await timetable.academyOf(db, establishmentId);
-  return { zone: academy ? zoneOfAcademy(academy.code || academy.name) : 'C', chosen: false };
+export function zoneOf(db: Db, establishmentId: string): Promise<{ zone: Zone; chosen: boolean }> {
+  // The logbook's and school life's home widgets and the occurrences they compute all need it: once per request.
+  return oncePerRequest(`timetable.zone:${establishmentId}`, async () => {
+    const chosen = await timetable.zone(db, establishmentId);
+    if (chosen) return { zone: chosen, chosen: true };
+    const academy = await timetable.academyOf(db, establishmentId);
+    return { zone: academy ? zoneOfAcademy(academy.code || academy.name) : 'C', chosen: false };
+  });
 }
 
 const schedule = (r: ScheduleRow): CourseSchedule => ({

@@ -1,6 +1,7 @@
 import type { EstablishmentProfile } from '@preau/contracts';
 import { sql } from 'kysely';
 import type { Db } from '../db/schema.ts';
+import { oncePerRequest } from '../request-memo.ts';
 
 /**
  * The batched relations every module's access rules stand on (immich's AccessRepository shape): ids in,
@@ -194,15 +195,18 @@ export const relations = {
   },
 
   /** Every child of the guardian in the establishment. */
-  async allChildrenOf(db: Db, establishmentId: string, guardianId: string) {
-    const rows = await db
-      .selectFrom('guardianship')
-      .select('student_id')
-      .distinct()
-      .where('guardian_id', '=', guardianId)
-      .where('establishment_id', '=', establishmentId)
-      .execute();
-    return new Set(rows.map((r) => r.student_id));
+  allChildrenOf(db: Db, establishmentId: string, guardianId: string): Promise<ReadonlySet<string>> {
+    // The home page's widgets each ask: read once per request.
+    return oncePerRequest(`relations.children:${establishmentId}:${guardianId}`, async () => {
+      const rows = await db
+        .selectFrom('guardianship')
+        .select('student_id')
+        .distinct()
+        .where('guardian_id', '=', guardianId)
+        .where('establishment_id', '=', establishmentId)
+        .execute();
+      return new Set(rows.map((r) => r.student_id));
+    });
   },
 
   /** Of these students, those enrolled (current year) in a class or group the teacher teaches. */

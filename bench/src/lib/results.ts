@@ -49,11 +49,54 @@ export function readLatest(): Entry[] {
   }
 }
 
+/** The service scenarios whose pages the daily entry lists next to portal, me and the user list. */
+const SERVICE_SCENARIOS: readonly ScenarioName[] = [
+  'messaging',
+  'timetable',
+  'documents',
+  'logbook',
+  'rollout',
+  'school_life',
+  'grades',
+];
+
+/**
+ * The daily entry names every page of a school day: its own (portal, home, me, user list), then each service's
+ * page as its scenario measured it — on the académie with that service's data, against a PK select measured
+ * right after it on the same database — keyed `<scenario>.<page>`, with when it was measured
+ * (`figures.servicePages`). Recomputed on every save, so it always reflects the latest entry of each scenario.
+ */
+export function withServicePages(entries: Entry[]): Entry[] {
+  const daily = entries.find((e) => e.scenario === 'daily' && !e.skipped);
+  if (!daily) return entries;
+  const own = (key: string) => !key.includes('.');
+  const pick = (v: unknown) =>
+    Object.fromEntries(Object.entries((v ?? {}) as Record<string, number>).filter(([k]) => own(k)));
+  const vs: Record<string, number> = pick(daily.ratios.vsBaselinePointSelect);
+  const cost: Record<string, number> = pick(daily.ratios.cpuVsBaselinePointSelect);
+  const measured: Record<string, { startedAt: string; loadAverage1m: number | null }> = {};
+  for (const e of entries) {
+    if (!SERVICE_SCENARIOS.includes(e.scenario) || e.skipped) continue;
+    const pages = (e.ratios.vsBaselinePointSelect ?? {}) as Record<string, number>;
+    const costs = (e.ratios.cpuVsBaselinePointSelect ?? {}) as Record<string, number>;
+    for (const [page, v] of Object.entries(pages)) {
+      vs[`${e.scenario}.${page}`] = v;
+      if (typeof costs[page] === 'number') cost[`${e.scenario}.${page}`] = costs[page];
+    }
+    if (Object.keys(pages).length)
+      measured[e.scenario] = { startedAt: e.startedAt, loadAverage1m: e.loadAverage1m ?? null };
+  }
+  daily.ratios = { ...daily.ratios, vsBaselinePointSelect: vs, cpuVsBaselinePointSelect: cost };
+  daily.figures = { ...daily.figures, servicePages: measured };
+  return entries;
+}
+
 export function saveEntry(entry: Entry): void {
   mkdirSync(RESULTS, { recursive: true });
   const entries = readLatest().filter((e) => e.scenario !== entry.scenario);
   entries.push(entry);
   entries.sort((a, b) => SCENARIOS.indexOf(a.scenario) - SCENARIOS.indexOf(b.scenario));
+  withServicePages(entries);
   const json = `${JSON.stringify(entries, null, 2)}\n`;
   writeFileSync(join(RESULTS, 'latest.json'), json);
   writeFileSync(join(RESULTS, `${entry.startedAt.slice(0, 10)}.json`), json);

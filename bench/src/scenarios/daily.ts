@@ -15,10 +15,6 @@ import type { Entry } from '../lib/results.ts';
 import { round } from '../lib/stats.ts';
 import { academyDatabase, type CpuPerRequest, type Ctx, cpuTotal, meteredLoad, startPreau } from './context.ts';
 
-const PENDING = {
-  logbookWeek: "a class's logbook week: the logbook service is not built yet",
-};
-
 /** The primary-key select of the same database, right after a page was measured (the ratio's denominator). */
 export async function pointSelectBaseline(ctx: Ctx, dbUrl: string, ids: string[]) {
   const server = spawnNode(join(CHILDREN, 'baseline-server.ts'), [dbUrl]);
@@ -124,7 +120,7 @@ export async function daily(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' 
   const notes = [
     `portal and /api/me rotate over ${readerCookies.length} students, guardians and teachers; the user list (page 1, 50 per page) over ${principalCookies.length} principals`,
     'the PK select these pages are divided by is measured right after them, on the same database (the baseline scenario ran minutes earlier on a shared machine)',
-    `pending, as the services land: ${Object.values(PENDING).join('; ')}`,
+    "each service's page (`<scenario>.<page>` in the ratios) is measured by its own scenario, on the académie with that service's data and against the PK select measured right after it; `figures.servicePages` says when",
   ];
   const statements = ctx.options.pgStatements ? await topStatements(db) : null;
   if (statements) for (const st of statements) ctx.say(`  ${st.share}% ${st.calls} × ${st.meanMs} ms  ${st.query}`);
@@ -152,7 +148,6 @@ export async function daily(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' 
       baselineScenarioPointSelectRps: ctx.shared.baseline ? Math.round(ctx.shared.baseline.pointSelectRps) : null,
       connections: ctx.options.connections,
       durationSeconds: ctx.options.duration,
-      pending: PENDING,
       ...(statements ? { topStatements: statements } : {}),
     },
     ratios: {

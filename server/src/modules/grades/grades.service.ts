@@ -82,11 +82,9 @@ interface YearContext {
 }
 
 async function yearOf(db: AuthorizedDb, establishmentId: string): Promise<YearContext> {
-  const [year, setting] = await Promise.all([
-    grades.currentYear(db, establishmentId),
-    grades.setting(db, establishmentId),
-  ]);
-  if (!year) throw notFound();
+  const found = await grades.yearAndSetting(db, establishmentId);
+  if (!found) throw notFound();
+  const { year, setting } = found;
   return { year, setting, periods: periodsOf(setting.period_kind, year.starts_on, year.ends_on) };
 }
 
@@ -98,7 +96,7 @@ function periodIn(y: YearContext, key: PeriodKey | undefined): Period | null {
   return p;
 }
 
-const facts = (a: AssessmentRow): AssessmentFacts => ({
+const facts = (a: Pick<AssessmentRow, 'id' | 'subject_code' | 'coefficient' | 'scale'>): AssessmentFacts => ({
   id: a.id,
   subjectCode: a.subject_code,
   coefficient: a.coefficient,
@@ -134,11 +132,20 @@ async function refreshStats(
   assessmentIds: string[] | 'all',
 ) {
   await grades.refreshAssessmentStats(trx, assessmentIds === 'all' ? { schoolYearId } : { ids: assessmentIds });
-  const [year, setting] = [await grades.currentYear(trx, establishmentId), await grades.setting(trx, establishmentId)];
-  const ranges = year
-    ? rangesOf({ year, setting, periods: periodsOf(setting.period_kind, year.starts_on, year.ends_on) })
+  const found = await grades.yearAndSetting(trx, establishmentId);
+  // No current year: no page reads the figures, the keys' rows are only removed.
+  const ranges = found
+    ? rangesOf({
+        ...found,
+        periods: periodsOf(found.setting.period_kind, found.year.starts_on, found.year.ends_on),
+      })
     : [];
-  await grades.refreshClassStats(trx, { schoolYearId, keys, ranges, notHandedInZero: setting.not_handed_in_zero });
+  await grades.refreshClassStats(trx, {
+    schoolYearId,
+    keys,
+    ranges,
+    notHandedInZero: found?.setting.not_handed_in_zero ?? false,
+  });
 }
 
 /**
@@ -202,7 +209,7 @@ export async function studentGrades(ctx: RequestContext, q: GradesQuery): Promis
     const target = list[0]!.class_id ?? list[0]!.group_id;
     if (
       kept?.assessments === list.length &&
-      list.every((a) => (a.class_id ?? a.group_id) === target && (beforeDelay || a.notified_at !== null))
+      list.every((a) => (a.class_id ?? a.group_id) === target && (beforeDelay || a.told))
     )
       classOf.set(code, kept);
   }

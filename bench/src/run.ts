@@ -62,7 +62,9 @@ if (values.help) {
   say('  --cpu-prof           run the Préau server of rush and daily under --cpu-prof (bench/results/profiles)');
   say("  --server-threadpool N UV_THREADPOOL_SIZE of the Préau server (default: Node's, 4)");
   say('  --argon2-concurrency N ARGON2_CONCURRENCY of the Préau server (default: its own, cores − 1)');
-  say('  --pg-statements      rush and daily: the statements that took most of PostgreSQL’s time (embedded only)');
+  say(
+    '  --pg-statements      rush, daily and rollout: the statements that took most of PostgreSQL’s time (embedded only)',
+  );
   say('  --server-env K=V     an environment variable of the Préau server (repeatable), e.g. PREAU_CACHE=0');
   say('  DATABASE_URL         use this PostgreSQL server instead of an embedded one');
   process.exit(0);

@@ -27,7 +27,8 @@ describe('cache invalidation triggers (migration 0040)', () => {
     seen.length = 0;
     await change();
     await notifier.barrier(db);
-    return [...new Set(seen)].sort();
+    // The service modules' own topics (the rollout cockpit's `rollout`, migration 0502) are tested with them.
+    return [...new Set(seen)].filter((n) => !n.startsWith('rollout:')).sort();
   }
 
   it('announces what each cache depends on, and nothing for the login and touch writes', async () => {

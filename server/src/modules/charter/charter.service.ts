@@ -137,7 +137,7 @@ export async function publishCharter(
  */
 export const charterFacts = {
   async inForce(db: Db, establishmentId: string) {
-    const [current] = await charters.currentFor(db, [establishmentId]);
+    const [current] = await currentCharters(db, [establishmentId]);
     if (!current) return null;
     return {
       id: current.id,

@@ -22,7 +22,7 @@ import { sheetsRoutes } from './sheets/sheets.routes.ts';
  */
 export { sniffEncoding } from './aaf/aaf-parser.ts';
 /** What the rollout cockpit reads of the directory (roster and activation, import, quality, sheets, staff). */
-export { directoryFacts, type RosterRow } from './adoption/adoption.service.ts';
+export { type AdoptionFigures, type Counts, directoryFacts, type RosterRow } from './adoption/adoption.service.ts';
 export { CsvParseError, type CsvRecord, CsvRecordReader } from './csv/csv-parser.ts';
 /** Staff positions ("CONSEILLER PRINCIPAL D'EDUCATION") of people in an establishment: messaging names the CPE. */
 export { positionsOf } from './directory.service.ts';

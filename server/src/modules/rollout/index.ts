@@ -2,6 +2,8 @@ import { rolloutApi } from '@preau/contracts';
 import { trustedDb } from '../../platform/access/authorize.ts';
 import { defineModule } from '../../platform/module.ts';
 import * as m0500 from './0500_rollout_core.ts';
+import * as m0501 from './0501_rollout_indexes.ts';
+import * as m0502 from './0502_rollout_cache_invalidation.ts';
 import { activity } from './activity.repository.ts';
 import { rollUp } from './indicators.service.ts';
 import { rolloutHome } from './overview.service.ts';
@@ -26,7 +28,7 @@ export const rolloutModule = defineModule({
   prefix: '/api/rollout',
   api: rolloutApi,
   tables: ROLLOUT_TABLES,
-  migrations: { '0500_rollout_core': m0500 },
+  migrations: { '0500_rollout_core': m0500, '0501_rollout_indexes': m0501, '0502_rollout_cache_invalidation': m0502 },
   permissions: {
     // Teachers and staff take part (needs, self-assessment, bookings, training); the steering rights are the
     // direction's and its steering group's (checked in the use cases).

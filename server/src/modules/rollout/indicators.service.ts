@@ -14,12 +14,12 @@ import { t } from '../../platform/i18n.ts';
 import type { IndicatorPeriod } from '../../platform/module.ts';
 import { moduleRegistry } from '../../platform/registry.ts';
 import { recordUsage } from '../../platform/usage.ts';
-import { charterFacts } from '../charter/index.ts';
-import { directoryFacts, type RosterRow } from '../directory/index.ts';
+import { type AdoptionFigures, type Counts, directoryFacts } from '../directory/index.ts';
 import { serviceOpenings } from '../services/index.ts';
 import { activity } from './activity.repository.ts';
 import { rolloutAccess } from './rollout.access.ts';
 import { addDays, daysBetween, diffDays, parisDay, parisEndOf } from './rollout.dates.ts';
+import { figuresOf, staffOf } from './rollout.facts.ts';
 import { outreach } from './rollout.repository.ts';
 
 /** The service activity shown is never older than this: past it, the request rolls the establishment up first. */
@@ -84,50 +84,63 @@ export async function refresh(ctx: RequestContext, establishmentId: string) {
 // ---- Figures from the directory and the charter ---------------------------------------------------------------
 
 /**
+ * The roster's figures with the acceptances of the charter in force: counted in PostgreSQL (one statement),
+ * never the 5,000 rows of a lycée's members, and kept per establishment (rollout.facts.ts).
+ */
+export async function adoptionFigures(db: Db, establishmentId: string): Promise<AdoptionFigures> {
+  return (await figuresOf(trusted(db), establishmentId)).figures;
+}
+
+/** How many of the ascending `times` (epoch ms) are before `until`. */
+export function countBefore(times: number[], until: Date): number {
+  const t = until.getTime();
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const NONE = { total: 0, activated: 0, accepted: 0, activatedTimes: [], acceptedTimes: [] };
+
+/**
  * Activated and total accounts per profile: now, or — with `until` — how many of today's members had activated
  * their account by then (today's members are the denominator: a directory import re-creates memberships, so
  * the day someone joined is no reliable history).
  */
-export function activationOf(roster: RosterRow[], until?: Date) {
+export function activationOf(figures: AdoptionFigures, until?: Date) {
   return PROFILES.map((profile) => {
-    const rows = roster.filter((r) => r.profile === profile);
-    const activated = rows.filter(
-      (r) => r.activated && (!until || (r.activated_at && new Date(r.activated_at) < until)),
-    );
-    return { profile, activated: activated.length, total: rows.length };
+    const f = figures.byProfile.get(profile) ?? NONE;
+    return { profile, activated: until ? countBefore(f.activatedTimes, until) : f.activated, total: f.total };
   });
 }
 
-export function charterOf(roster: RosterRow[], accepted: Map<string, Date>, until?: Date) {
+export function charterOf(figures: AdoptionFigures, until?: Date) {
   return PROFILES.map((profile) => {
-    const rows = roster.filter((r) => r.profile === profile);
-    const yes = rows.filter((r) => {
-      const at = accepted.get(r.user_id);
-      return at !== undefined && (!until || at < until);
-    });
-    return { profile, accepted: yes.length, total: rows.length };
+    const f = figures.byProfile.get(profile) ?? NONE;
+    return { profile, accepted: until ? countBefore(f.acceptedTimes, until) : f.accepted, total: f.total };
   });
 }
 
 /** Per class: students and their guardians, activated and having accepted the charter. */
-export async function classesOf(db: Db, establishmentId: string, roster: RosterRow[], accepted: Map<string, Date>) {
-  const classes = await directoryFacts.classes(db, establishmentId);
+export function classesOf(figures: AdoptionFigures, classes: { id: string; code: string }[]) {
+  const figure = (c: Counts | undefined) => ({
+    activated: c?.activated ?? 0,
+    accepted: c?.accepted ?? 0,
+    total: c?.total ?? 0,
+  });
   return classes.map((c) => {
-    const figure = (profile: 'student' | 'guardian') => {
-      const rows = roster.filter((r) => r.profile === profile && r.classes.includes(c.id));
-      return {
-        activated: rows.filter((r) => r.activated).length,
-        accepted: rows.filter((r) => accepted.has(r.user_id)).length,
-        total: rows.length,
-      };
-    };
-    return { classId: c.id, class: c.code, students: figure('student'), guardians: figure('guardian') };
+    const f = figures.byClass.get(c.id);
+    return { classId: c.id, class: c.code, students: figure(f?.student), guardians: figure(f?.guardian) };
   });
 }
 
 /** Distinct people (any profile, or one) among the members now. */
-function membersCount(roster: RosterRow[], profile: EstablishmentProfile | null): number {
-  return new Set(roster.filter((r) => !profile || r.profile === profile).map((r) => r.user_id)).size;
+function membersCount(figures: AdoptionFigures, profile: EstablishmentProfile | null): number {
+  return profile ? (figures.byProfile.get(profile)?.total ?? 0) : figures.people.total;
 }
 
 // ---- The contract: GET /api/rollout/indicators ------------------------------------------------------------
@@ -136,9 +149,8 @@ export async function indicators(ctx: RequestContext, establishmentId: string): 
   const auth = await authorize(ctx, { establishmentId, permission: 'rollout.use', service: 'rollout' });
   await rolloutAccess.requireSteering(auth);
   const asOf = await freshAsOf(auth.db, establishmentId);
-  const [roster, accepted, rows] = await Promise.all([
-    directoryFacts.roster(auth.db, establishmentId),
-    charterFacts.acceptedAt(auth.db, establishmentId),
+  const [figures, rows] = await Promise.all([
+    adoptionFigures(auth.db, establishmentId),
     activity.day(auth.db, establishmentId, parisDay(asOf)),
   ]);
   const users = (service: string, profile: string) => {
@@ -149,8 +161,8 @@ export async function indicators(ctx: RequestContext, establishmentId: string): 
   return {
     establishmentId,
     asOf: asOf.toISOString(),
-    activation: activationOf(roster),
-    charter: charterOf(roster, accepted),
+    activation: activationOf(figures),
+    charter: charterOf(figures),
     services: SERVICE_KEYS.map((key) => ({
       key,
       activeUsers: users(key, '*'),
@@ -225,20 +237,19 @@ async function dashboardData(ctx: RequestContext, auth: Authorized, q: Dashboard
   const today = parisDay(asOf);
   const { from, to } = await periodOf(auth.db, establishmentId, q, today, ctx.lang);
   const profile = q.profile ?? null;
-  const [roster, accepted, openings, series, regs, mostActive, staff] = await Promise.all([
-    directoryFacts.roster(auth.db, establishmentId),
-    charterFacts.acceptedAt(auth.db, establishmentId),
+  const [{ figures, classes: classList }, openings, series, regs, mostActive, staff] = await Promise.all([
+    figuresOf(auth.db, establishmentId),
     serviceOpenings(auth.db, establishmentId),
     activity.series(auth.db, establishmentId, profile ?? '*', addDays(from, -1), to),
     registeredIndicators(ctx, auth.db, establishmentId, { from, to }),
     activity.mostActive(auth.db, establishmentId, 'teacher', from, to, 300),
-    directoryFacts.staff(auth.db, establishmentId),
+    staffOf(auth.db, establishmentId),
   ]);
   const onlyProfile = <T extends { profile: string }>(rows: T[]) =>
     rows.filter((r) => !profile || r.profile === profile);
 
   const activationSeries = weeklyPoints(from, to).flatMap((day) =>
-    onlyProfile(activationOf(roster, parisEndOf(day))).map((a) => ({ day, ...a })),
+    onlyProfile(activationOf(figures, parisEndOf(day))).map((a) => ({ day, ...a })),
   );
 
   const byKey = new Map<string, Map<string, (typeof series)[number]>>();
@@ -299,11 +310,11 @@ async function dashboardData(ctx: RequestContext, auth: Authorized, q: Dashboard
     from,
     to,
     profile,
-    members: membersCount(roster, profile),
-    activation: onlyProfile(activationOf(roster)),
-    charter: onlyProfile(charterOf(roster, accepted)),
+    members: membersCount(figures, profile),
+    activation: onlyProfile(activationOf(figures)),
+    charter: onlyProfile(charterOf(figures)),
     activationSeries,
-    classes: await classesOf(auth.db, establishmentId, roster, accepted),
+    classes: classesOf(figures, classList),
     services,
     indicators: regs,
     pioneers,

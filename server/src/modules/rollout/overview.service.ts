@@ -13,34 +13,39 @@ import type { RequestContext } from '../../platform/http/context.ts';
 import type { HomeWidgetContext } from '../../platform/module.ts';
 import { recordUsage } from '../../platform/usage.ts';
 import { charterFacts } from '../charter/index.ts';
-import { directoryFacts, type RosterRow } from '../directory/index.ts';
+import { directoryFacts } from '../directory/index.ts';
 import { serviceOpenings } from '../services/index.ts';
 import { notify } from '../timeline/index.ts';
 import { activationOf, charterOf, classesOf } from './indicators.service.ts';
 import { support } from './people.repository.ts';
 import { rolloutAccess } from './rollout.access.ts';
 import { parisDay } from './rollout.dates.ts';
+import { type ChecklistFacts, checklistFactsOf, figuresOf } from './rollout.facts.ts';
 import { outreach, plan } from './rollout.repository.ts';
 
 const SHEET_PROFILES_BY_CLASS = ['student', 'guardian'] as const;
 const SHEET_PROFILES_WHOLE = ['teacher', 'staff'] as const;
 
+/** What the checklist is computed from: kept per establishment (rollout.facts.ts) but the cached settings. */
+async function checklistFacts(auth: Authorized) {
+  const est = auth.establishmentId;
+  const [{ figures, classes }, facts, charter, openings] = await Promise.all([
+    figuresOf(auth.db, est),
+    checklistFactsOf(auth.db, est),
+    charterFacts.inForce(auth.db, est),
+    serviceOpenings(auth.db, est),
+  ]);
+  return { ...facts, figures, classes, charter, openings };
+}
+
 /**
  * The rollout checklist, computed from the data — never ticked by hand: each item says its state, what is left
  * and where it is done (the administration's pages).
  */
-async function checklist(auth: Authorized, roster: RosterRow[]): Promise<ChecklistItem[]> {
-  const est = auth.establishmentId;
-  const admin = `/admin/${est}`;
-  const [lastImport, quality, sheets, classes, charter, openings, announcement] = await Promise.all([
-    directoryFacts.lastImport(auth.db, est),
-    directoryFacts.qualityCounts(auth.db, est),
-    directoryFacts.sheetsPrinted(auth.db, est),
-    directoryFacts.classes(auth.db, est),
-    charterFacts.inForce(auth.db, est),
-    serviceOpenings(auth.db, est),
-    outreach.lastAnnouncement(auth.db, est),
-  ]);
+function checklist(auth: Authorized, facts: Awaited<ReturnType<typeof checklistFacts>>): ChecklistItem[] {
+  const admin = `/admin/${auth.establishmentId}`;
+  const { figures, lastImport, quality, classes, sheets, charter, openings, announcement } = facts;
+  const profileFigures = (p: string) => figures.byProfile.get(p) ?? { total: 0, activated: 0 };
 
   const directory: ChecklistItem = {
     key: 'directory',
@@ -51,8 +56,8 @@ async function checklist(auth: Authorized, roster: RosterRow[]): Promise<Checkli
     left: !lastImport
       ? [
           {
-            code: roster.length > 0 ? 'NO_IMPORT_MEMBERS' : 'NO_IMPORT',
-            count: new Set(roster.map((r) => r.user_id)).size,
+            code: figures.people.total > 0 ? 'NO_IMPORT_MEMBERS' : 'NO_IMPORT',
+            count: figures.people.total,
           },
         ]
       : lastImport.status !== 'done'
@@ -85,14 +90,17 @@ async function checklist(auth: Authorized, roster: RosterRow[]): Promise<Checkli
   // print for the whole establishment covers every class of its profile.
   const printed = (profile: string, classId: string | null) =>
     sheets.some((s) => s.profile === profile && (s.wholeEstablishment || (classId !== null && s.classId === classId)));
-  const pendingIn = (profile: string, classId: string | null) =>
-    roster.filter((r) => r.profile === profile && !r.activated && (classId === null || r.classes.includes(classId)))
-      .length;
+  // Accounts not activated yet: of a profile in a class (students, guardians), or in the whole establishment.
+  const pendingIn = (profile: string, classId: string | null) => {
+    const f =
+      classId === null ? profileFigures(profile) : figures.byClass.get(classId)?.[profile as 'student' | 'guardian'];
+    return f ? f.total - f.activated : 0;
+  };
   const needed = [
     ...classes.flatMap((c) =>
       SHEET_PROFILES_BY_CLASS.map((p) => ({ profile: p as string, classId: c.id, label: c.code })),
     ),
-    ...SHEET_PROFILES_WHOLE.filter((p) => roster.some((r) => r.profile === p)).map((p) => ({
+    ...SHEET_PROFILES_WHOLE.filter((p) => profileFigures(p).total > 0).map((p) => ({
       profile: p as string,
       classId: null as string | null,
       label: '',
@@ -150,19 +158,17 @@ async function checklist(auth: Authorized, roster: RosterRow[]): Promise<Checkli
     link: `${admin}/services`,
   };
 
-  const guardians = roster.filter((r) => r.profile === 'guardian');
-  const guardiansActive = guardians.filter((r) => r.activated).length;
+  const guardians = profileFigures('guardian').total;
+  const guardiansActive = profileFigures('guardian').activated;
   const families: ChecklistItem = {
     key: 'families',
-    state: !announcement ? 'todo' : guardiansActive < guardians.length ? 'partial' : 'done',
+    state: !announcement ? 'todo' : guardiansActive < guardians ? 'partial' : 'done',
     date: announcement ? new Date(announcement.sent_at).toISOString() : null,
     count: guardiansActive,
-    total: guardians.length,
+    total: guardians,
     left: [
       ...(announcement ? [] : [{ code: 'NO_ANNOUNCEMENT' }]),
-      ...(guardiansActive < guardians.length
-        ? [{ code: 'GUARDIANS_NOT_ACTIVATED', count: guardians.length - guardiansActive }]
-        : []),
+      ...(guardiansActive < guardians ? [{ code: 'GUARDIANS_NOT_ACTIVATED', count: guardians - guardiansActive }] : []),
     ],
     link: '/rollout#families',
   };
@@ -170,36 +176,30 @@ async function checklist(auth: Authorized, roster: RosterRow[]): Promise<Checkli
   return [directory, dataQuality, loginSheets, charterItem, services, families];
 }
 
-async function helpContact(auth: Authorized): Promise<HelpContact | null> {
-  const est = await outreach.establishment(auth.db, auth.establishmentId);
+function helpContact(facts: ChecklistFacts): HelpContact | null {
+  const { establishment: est, contact: c } = facts;
   if (!est) throw notFound();
-  const c = await outreach.contact(auth.db, est.academy_id);
   return c
     ? { academy: est.academy_name, name: c.name, email: c.email, phone: c.phone, url: c.url, hours: c.hours }
     : null;
 }
 
 async function overviewOf(auth: Authorized): Promise<RolloutOverview> {
-  const est = auth.establishmentId;
-  const [roster, accepted] = await Promise.all([
-    directoryFacts.roster(auth.db, est),
-    charterFacts.acceptedAt(auth.db, est),
+  const [facts, late] = await Promise.all([
+    checklistFacts(auth),
+    plan.lateSteps(auth.db, auth.establishmentId, parisDay(new Date())),
   ]);
-  const [items, classes, lastImport, quality, help, late] = await Promise.all([
-    checklist(auth, roster),
-    classesOf(auth.db, est, roster, accepted),
-    directoryFacts.lastImport(auth.db, est),
-    directoryFacts.qualityCounts(auth.db, est),
-    helpContact(auth),
-    plan.lateSteps(auth.db, est, parisDay(new Date())),
-  ]);
+  const help = helpContact(facts);
+  const { figures, lastImport, quality } = facts;
+  const items = checklist(auth, facts);
+  const classes = classesOf(figures, facts.classes);
   // Guardians first: the classes where families lag behind lead the list.
   const rate = (x: { activated: number; total: number }) => (x.total === 0 ? 1 : x.activated / x.total);
   classes.sort((a, b) => rate(a.guardians) - rate(b.guardians) || a.class.localeCompare(b.class));
   return {
     checklist: items,
-    activation: activationOf(roster),
-    charter: charterOf(roster, accepted),
+    activation: activationOf(figures),
+    charter: charterOf(figures),
     classes,
     lastImport,
     openAnomalies: quality.checks.reduce((n, c) => n + c.count, 0),

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { countRows, flushUsage, loginAs, makeUser, testApp } from '../../../test/helpers.ts';
 import { type RolloutWorld, rolloutWorld, usage } from '../../../test/rollout.ts';
+import { cachesOf } from '../../platform/cache.ts';
 import { uaiCheckLetter } from '../../platform/logins.ts';
 
 /**
@@ -298,5 +299,77 @@ describe('personal data', () => {
     expect(data.daysOfUse.length).toBeGreaterThan(0);
     const register = (await w.as.teacher.get('/api/privacy/register')).json();
     expect(register.items.find((i: { module: string }) => i.module === 'rollout').name).toBe('Pilotage du déploiement');
+  });
+});
+
+describe('kept in memory per establishment (topic `rollout`), told of every change whoever writes it', () => {
+  test('an activation, an acceptance of the charter, a contact, a print: written straight into the database', async () => {
+    const guardians = (o: { activation: { profile: string; activated: number }[] }) =>
+      o.activation.find((a) => a.profile === 'guardian')!.activated;
+    const accepted = (o: { charter: { profile: string; accepted: number }[] }) =>
+      o.charter.find((a) => a.profile === 'guardian')!.accepted;
+    const noContact = (o: { checklist: Item[] }) =>
+      o.checklist[1]!.left.find((l) => l.code === 'GUARDIAN_WITHOUT_CONTACT')?.count ?? 0;
+    const before = await overview();
+    const hits = () => cachesOf(db)?.stats()['rollout-figures']?.hits ?? 0;
+    const kept = hits();
+    expect(await overview()).toEqual(before); // read again: from memory, the same
+    expect(hits()).toBeGreaterThan(kept);
+
+    // As an import, another instance or psql would: no request of this instance writes it.
+    const pending = await db
+      .selectFrom('membership as m')
+      .innerJoin('app_user as u', 'u.id', 'm.user_id')
+      .select(['u.id', 'u.email'])
+      .where('m.establishment_id', '=', w.school.id)
+      .where('m.profile', '=', 'guardian')
+      .where('u.password_hash', 'is', null)
+      .orderBy('u.id')
+      .executeTakeFirstOrThrow();
+    await db
+      .updateTable('app_user')
+      .set({ password_hash: 'x', status: 'active' })
+      .where('id', '=', pending.id)
+      .execute();
+    const activated = await overview();
+    expect(guardians(activated)).toBe(guardians(before) + 1);
+
+    const charter = await db
+      .selectFrom('charter')
+      .select('id')
+      .where('establishment_id', '=', w.school.id)
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('charter_acceptance')
+      .values({ user_id: pending.id, charter_id: charter.id, establishment_id: w.school.id })
+      .execute();
+    expect(accepted(await overview())).toBe(accepted(before) + 1);
+
+    const silent = await db
+      .selectFrom('membership as m')
+      .innerJoin('app_user as u', 'u.id', 'm.user_id')
+      .select('u.id')
+      .where('m.establishment_id', '=', w.school.id)
+      .where('m.profile', '=', 'guardian')
+      .where('u.email', 'is', null)
+      .where('u.phone_mobile', 'is', null)
+      .orderBy('u.id')
+      .executeTakeFirstOrThrow();
+    await db.updateTable('app_user').set({ phone_mobile: '06 12 34 56 78' }).where('id', '=', silent.id).execute();
+    expect(noContact(await overview())).toBe(noContact(before) - 1);
+
+    const sheets = (await overview()).checklist[2]!.count;
+    await db
+      .insertInto('audit_event')
+      .values({
+        actor_id: w.principal.id,
+        establishment_id: w.school.id,
+        action: 'directory.login_sheets.print',
+        target_type: 'establishment',
+        target_id: w.school.id,
+        details: JSON.stringify({ profile: 'teacher' }),
+      })
+      .execute();
+    expect((await overview()).checklist[2]!.count).toBe(sheets + 1);
   });
 });

@@ -29,23 +29,23 @@ type Owned =
 
 /**
  * Who may do what in the rollout of an establishment. The route's permission (`rollout.use`) lets the staff in;
- * the steering rights are the direction's and the steering group's, checked here in one query each.
+ * the steering rights are the direction's and the steering group's, checked here (at most one query).
  */
 export const rolloutAccess = {
   async role(auth: Authorized): Promise<RolloutRole> {
     if (auth.user.platformAdmin) return { direction: true, steering: true };
-    const [held, member] = await Promise.all([
-      permissionsIn(auth.db, auth.user, auth.establishmentId, ['rollout.steer']),
-      auth.db
-        .selectFrom('rollout_steering_member')
-        .select('user_id')
-        .where('establishment_id', '=', auth.establishmentId)
-        .where('user_id', '=', auth.user.id)
-        .limit(1)
-        .executeTakeFirst(),
-    ]);
-    const direction = held.includes('rollout.steer');
-    return { direction, steering: direction || member !== undefined };
+    // The direction's right comes from memory (cached permissions): the group's members are only looked up for
+    // the others, so that the direction's pages cost no query here.
+    const held = await permissionsIn(auth.db, auth.user, auth.establishmentId, ['rollout.steer']);
+    if (held.includes('rollout.steer')) return { direction: true, steering: true };
+    const member = await auth.db
+      .selectFrom('rollout_steering_member')
+      .select('user_id')
+      .where('establishment_id', '=', auth.establishmentId)
+      .where('user_id', '=', auth.user.id)
+      .limit(1)
+      .executeTakeFirst();
+    return { direction: false, steering: member !== undefined };
   },
 
   /** 403 NOT_STEERING unless the caller steers the rollout there. */

@@ -17,7 +17,11 @@ export function addDays(day: string, n: number): string {
 /** Days from `from` to `to`, both included. */
 export function daysBetween(from: string, to: string): string[] {
   const out: string[] = [];
-  for (let d = from; d <= to; d = addDays(d, 1)) out.push(d);
+  const d = new Date(`${from}T12:00:00Z`);
+  for (let day = from; day <= to; day = d.toISOString().slice(0, 10)) {
+    out.push(day);
+    d.setUTCDate(d.getUTCDate() + 1);
+  }
   return out;
 }
 

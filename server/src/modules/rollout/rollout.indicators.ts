@@ -1,9 +1,8 @@
 import type { Db } from '../../platform/db/schema.ts';
 import type { IndicatorDefinition } from '../../platform/module.ts';
-import { charterFacts } from '../charter/index.ts';
-import { directoryFacts, type RosterRow } from '../directory/index.ts';
+import type { AdoptionFigures } from '../directory/index.ts';
 import { activity } from './activity.repository.ts';
-import { trusted } from './indicators.service.ts';
+import { adoptionFigures, countBefore, trusted } from './indicators.service.ts';
 import { trainings } from './people.repository.ts';
 import { parisEndOf, parisMidnight } from './rollout.dates.ts';
 
@@ -14,23 +13,17 @@ const share = (numerator: number, denominator: number) => ({
 });
 
 /** Distinct accounts of a profile (or all), and those activated by the end of `day`. */
-function activated(roster: RosterRow[], profile: string | null, day: string) {
-  const end = parisEndOf(day);
+function activated(figures: AdoptionFigures, profile: string | null, day: string) {
   // Today's members are the denominator (see activationOf): the share of them activated by the end of `day`.
-  const rows = roster.filter((r) => !profile || r.profile === profile);
-  const all = new Set(rows.map((r) => r.user_id));
-  const yes = new Set(
-    rows.filter((r) => r.activated && r.activated_at && new Date(r.activated_at) < end).map((r) => r.user_id),
-  );
-  return share(yes.size, all.size);
+  const f = profile ? figures.byProfile.get(profile) : figures.people;
+  return share(f ? countBefore(f.activatedTimes, parisEndOf(day)) : 0, f?.total ?? 0);
 }
 
 const activationRate = (key: string, profile: string | null, fr: string, en: string): IndicatorDefinition => ({
   key,
   label: { fr, en },
   unit: 'rate',
-  compute: async (db, establishmentId, { to }) =>
-    activated(await directoryFacts.roster(db, establishmentId), profile, to),
+  compute: async (db, establishmentId, { to }) => activated(await adoptionFigures(db, establishmentId), profile, to),
 });
 
 /**
@@ -61,17 +54,8 @@ export const rolloutIndicators: IndicatorDefinition[] = [
     label: { fr: 'Charte acceptée (tous profils)', en: 'Charter accepted (all profiles)' },
     unit: 'rate',
     compute: async (db, establishmentId, { to }) => {
-      const [roster, accepted] = await Promise.all([
-        directoryFacts.roster(db, establishmentId),
-        charterFacts.acceptedAt(db, establishmentId),
-      ]);
-      const end = parisEndOf(to);
-      const people = new Set(roster.map((r) => r.user_id));
-      const yes = [...people].filter((id) => {
-        const at = accepted.get(id);
-        return at !== undefined && at < end;
-      });
-      return share(yes.length, people.size);
+      const { people } = await adoptionFigures(db, establishmentId);
+      return share(countBefore(people.acceptedTimes, parisEndOf(to)), people.total);
     },
   },
   {
@@ -79,11 +63,11 @@ export const rolloutIndicators: IndicatorDefinition[] = [
     label: { fr: "Personnes actives dans l'ENT sur 30 jours", en: 'People active in the ENT over 30 days' },
     unit: 'rate',
     compute: async (db, establishmentId, { to }) => {
-      const [roster, users] = await Promise.all([
-        directoryFacts.roster(db, establishmentId),
+      const [figures, users] = await Promise.all([
+        adoptionFigures(db, establishmentId),
         activity.monthUsers(trusted(db), establishmentId, '*', '*', to),
       ]);
-      return share(users, new Set(roster.map((r) => r.user_id)).size);
+      return share(users, figures.people.total);
     },
   },
   {

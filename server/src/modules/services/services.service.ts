@@ -264,7 +264,7 @@ export async function openServicesFor(db: Db, establishmentId: string, profiles:
  * then), for the rollout cockpit's plan and checklist. The caller has authorized the reader.
  */
 export async function serviceOpenings(db: Db, establishmentId: string) {
-  return effective(await serviceSettings.ofEstablishment(db, establishmentId)).map((s) => ({
+  return effective(await settingsOf(db, establishmentId)).map((s) => ({
     key: s.key,
     status: s.status,
     profiles: s.profiles,

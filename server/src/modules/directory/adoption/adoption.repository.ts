@@ -12,6 +12,18 @@ export interface RosterRow {
   classes: string[];
 }
 
+/** One line of `adoption.figures`: a profile (or '*', every member once), over the establishment or one class. */
+export interface AdoptionFigureRow {
+  profile: string;
+  class_id: string | null;
+  total: number;
+  activated: number;
+  accepted: number;
+  /** Epoch milliseconds, ascending; null on class lines. */
+  activated_times: number[] | null;
+  accepted_times: number[] | null;
+}
+
 /**
  * The directory's facts the rollout cockpit reads (through `directory/index.ts`): who is a member, whether
  * their account is activated and since when, which classes they belong to; the last import, the login sheets
@@ -54,6 +66,75 @@ export const adoption = {
       LEFT JOIN student_class sc ON sc.student_id = m.user_id AND m.profile = 'student'
       LEFT JOIN guardian_class gc ON gc.guardian_id = m.user_id AND m.profile = 'guardian'
       WHERE m.establishment_id = ${establishmentId}`.execute(db);
+    return rows;
+  },
+
+  /**
+   * The roster's figures, counted in PostgreSQL (the cockpit's pages and the direction's home widget need the
+   * counts, not 5,000 rows): per profile, and for every member once (`profile` '*'), the members, those
+   * activated and those who accepted the charter `charterId` in this establishment, with the activation and
+   * acceptance times (epoch milliseconds, ascending: the figures at any past instant); per current-year class
+   * (students, and guardians by their children's classes), the same counts. The same rules as `roster`.
+   */
+  figures: async (db: Db, establishmentId: string, charterId: string | null): Promise<AdoptionFigureRow[]> => {
+    const ms = (column: string) => sql`floor(extract(epoch FROM ${sql.ref(column)}) * 1000)::float8`;
+    const { rows } = await sql<AdoptionFigureRow>`
+      WITH cy AS (
+        SELECT id FROM school_year WHERE establishment_id = ${establishmentId} AND status = 'current'
+      ),
+      student_class AS (
+        SELECT e.student_id, array_agg(DISTINCT e.class_id) AS classes
+        FROM enrolment e JOIN cy ON cy.id = e.school_year_id
+        WHERE e.establishment_id = ${establishmentId} AND e.class_id IS NOT NULL
+        GROUP BY e.student_id
+      ),
+      guardian_class AS (
+        SELECT g.guardian_id, array_agg(DISTINCT sc.cls) AS classes
+        FROM guardianship g
+        JOIN (SELECT student_id, unnest(classes) AS cls FROM student_class) sc ON sc.student_id = g.student_id
+        WHERE g.establishment_id = ${establishmentId}
+        GROUP BY g.guardian_id
+      ),
+      r AS MATERIALIZED (
+        SELECT m.user_id, m.profile, u.password_hash IS NOT NULL AS activated,
+               CASE WHEN u.password_hash IS NOT NULL THEN COALESCE(
+                 (SELECT min(ev.at) FROM usage_event ev
+                  WHERE ev.user_id = m.user_id AND ev.service = 'portal' AND ev.action = 'activate'),
+                 m.created_at) END AS activated_at,
+               a.accepted_at,
+               COALESCE(CASE m.profile WHEN 'student' THEN sc.classes WHEN 'guardian' THEN gc.classes END,
+                        '{}'::uuid[]) AS classes
+        FROM membership m
+        JOIN app_user u ON u.id = m.user_id AND u.status <> 'detached'
+        LEFT JOIN student_class sc ON sc.student_id = m.user_id AND m.profile = 'student'
+        LEFT JOIN guardian_class gc ON gc.guardian_id = m.user_id AND m.profile = 'guardian'
+        LEFT JOIN charter_acceptance a ON a.user_id = m.user_id AND a.charter_id = ${charterId}
+          AND a.establishment_id = ${establishmentId}
+        WHERE m.establishment_id = ${establishmentId}
+      ),
+      person AS (
+        SELECT user_id, bool_or(activated) AS activated, min(activated_at) AS activated_at,
+               min(accepted_at) AS accepted_at
+        FROM r GROUP BY user_id
+      )
+      SELECT profile, NULL::uuid AS class_id, count(*)::int AS total,
+             (count(*) FILTER (WHERE activated))::int AS activated, count(accepted_at)::int AS accepted,
+             COALESCE(array_agg(${ms('activated_at')} ORDER BY activated_at) FILTER (WHERE activated),
+                      '{}') AS activated_times,
+             COALESCE(array_agg(${ms('accepted_at')} ORDER BY accepted_at) FILTER (WHERE accepted_at IS NOT NULL),
+                      '{}') AS accepted_times
+      FROM r GROUP BY profile
+      UNION ALL
+      SELECT '*', NULL, count(*)::int, (count(*) FILTER (WHERE activated))::int, count(accepted_at)::int,
+             COALESCE(array_agg(${ms('activated_at')} ORDER BY activated_at) FILTER (WHERE activated), '{}'),
+             COALESCE(array_agg(${ms('accepted_at')} ORDER BY accepted_at) FILTER (WHERE accepted_at IS NOT NULL),
+                      '{}')
+      FROM person
+      UNION ALL
+      SELECT r.profile, c.class_id, count(*)::int, (count(*) FILTER (WHERE r.activated))::int,
+             count(r.accepted_at)::int, NULL, NULL
+      FROM r CROSS JOIN LATERAL unnest(r.classes) AS c(class_id)
+      GROUP BY r.profile, c.class_id`.execute(db);
     return rows;
   },
 

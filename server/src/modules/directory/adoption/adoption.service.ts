@@ -4,12 +4,54 @@ import { adoption, type RosterRow } from './adoption.repository.ts';
 
 export type { RosterRow };
 
+/** Members, activated and having accepted the charter, of a profile or a class. */
+export interface Counts {
+  total: number;
+  activated: number;
+  accepted: number;
+}
+
+/** Counts with their times (epoch ms, ascending): how many had activated or accepted before any instant. */
+export interface TimedCounts extends Counts {
+  activatedTimes: number[];
+  acceptedTimes: number[];
+}
+
+/** The roster's figures (`adoption.figures`): per profile, every member once, and per class. */
+export interface AdoptionFigures {
+  byProfile: Map<string, TimedCounts>;
+  /** Every member once, whatever their profiles (a person's earliest activation). */
+  people: TimedCounts;
+  /** Per current-year class id: its students, and the guardians of its students. */
+  byClass: Map<string, { student?: Counts; guardian?: Counts }>;
+}
+
 /**
  * What the directory tells the rollout cockpit (exported by `directory/index.ts`). Callers have authorized the
  * reader for the establishment: these functions only read.
  */
 export const directoryFacts = {
   roster: adoption.roster,
+
+  /** The roster counted in PostgreSQL, the acceptances being those of the charter `charterId` (in force). */
+  async figures(db: Db, establishmentId: string, charterId: string | null): Promise<AdoptionFigures> {
+    const rows = await adoption.figures(db, establishmentId, charterId);
+    const empty = (): TimedCounts => ({ total: 0, activated: 0, accepted: 0, activatedTimes: [], acceptedTimes: [] });
+    const out: AdoptionFigures = { byProfile: new Map(), people: empty(), byClass: new Map() };
+    for (const r of rows) {
+      const counts = { total: r.total, activated: r.activated, accepted: r.accepted };
+      if (r.class_id) {
+        const c = out.byClass.get(r.class_id) ?? {};
+        if (r.profile === 'student' || r.profile === 'guardian') c[r.profile] = counts;
+        out.byClass.set(r.class_id, c);
+        continue;
+      }
+      const timed = { ...counts, activatedTimes: r.activated_times ?? [], acceptedTimes: r.accepted_times ?? [] };
+      if (r.profile === '*') out.people = timed;
+      else out.byProfile.set(r.profile, timed);
+    }
+    return out;
+  },
   classes: adoption.classes,
   activationCounts: adoption.activationCounts,
   staff: adoption.staff,
@@ -26,24 +68,19 @@ export const directoryFacts = {
 
   /** The data-quality checks' counts on the live directory (activation is the cockpit's, not an anomaly). */
   async qualityCounts(db: Db, establishmentId: string) {
-    const [noHead, noTeacher, noClass, noGuardian, noContact, unassigned, viewedAt] = await Promise.all([
-      quality.classesWithoutHeadTeacher(db, establishmentId, 0),
-      quality.classesWithoutTeacher(db, establishmentId, 0),
-      quality.studentsWithoutClass(db, establishmentId, 0),
-      quality.studentsWithoutLegalGuardian(db, establishmentId, 0),
-      quality.guardiansWithoutContact(db, establishmentId, 0),
-      quality.teachersWithoutAssignment(db, establishmentId, 0),
+    const [c, viewedAt] = await Promise.all([
+      quality.counts(db, establishmentId),
       adoption.qualityViewedAt(db, establishmentId),
     ]);
     return {
       viewedAt,
       checks: [
-        { code: 'CLASS_WITHOUT_HEAD_TEACHER', severity: 'warning' as const, count: noHead.count },
-        { code: 'CLASS_WITHOUT_TEACHER', severity: 'error' as const, count: noTeacher.count },
-        { code: 'STUDENT_WITHOUT_CLASS', severity: 'error' as const, count: noClass.count },
-        { code: 'STUDENT_WITHOUT_LEGAL_GUARDIAN', severity: 'error' as const, count: noGuardian.count },
-        { code: 'GUARDIAN_WITHOUT_CONTACT', severity: 'warning' as const, count: noContact.count },
-        { code: 'TEACHER_WITHOUT_ASSIGNMENT', severity: 'warning' as const, count: unassigned.count },
+        { code: 'CLASS_WITHOUT_HEAD_TEACHER', severity: 'warning' as const, count: c.classesWithoutHeadTeacher },
+        { code: 'CLASS_WITHOUT_TEACHER', severity: 'error' as const, count: c.classesWithoutTeacher },
+        { code: 'STUDENT_WITHOUT_CLASS', severity: 'error' as const, count: c.studentsWithoutClass },
+        { code: 'STUDENT_WITHOUT_LEGAL_GUARDIAN', severity: 'error' as const, count: c.studentsWithoutLegalGuardian },
+        { code: 'GUARDIAN_WITHOUT_CONTACT', severity: 'warning' as const, count: c.guardiansWithoutContact },
+        { code: 'TEACHER_WITHOUT_ASSIGNMENT', severity: 'warning' as const, count: c.teachersWithoutAssignment },
       ],
     };
   },

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, makeEstablishment, makeUser, urlOf } from '../../../test/helpers.ts';
+import type { Db } from '../../platform/db/schema.ts';
+import { Notifier } from '../../platform/notify.ts';
+
+const quiet = { error: () => {}, warn: () => {}, info: () => {} };
+
+/**
+ * Migration 0502: what the cockpit's per-establishment caches (topic `rollout`) are told, and what calls nothing —
+ * the busy writes (a login, usage events and audit events of other kinds) must not announce anything.
+ */
+describe('the rollout cache invalidation triggers (migration 0502)', () => {
+  let db: Db;
+  let notifier: Notifier;
+  const seen: string[] = [];
+
+  beforeAll(async () => {
+    db = await freshDatabase();
+    notifier = new Notifier(urlOf(db), quiet);
+    notifier.subscribe({ message: (topic, key) => seen.push(`${topic}:${key}`), reset: () => {} });
+    await notifier.start();
+  });
+  afterAll(() => notifier.stop());
+
+  async function announced(change: () => Promise<unknown>): Promise<string[]> {
+    await notifier.barrier(db);
+    seen.length = 0;
+    await change();
+    await notifier.barrier(db);
+    return [...new Set(seen)].filter((n) => n.startsWith('rollout:')).sort();
+  }
+
+  it('an activation, a contact, a look at the quality page, a print: the establishments concerned', async () => {
+    const est = await makeEstablishment(db);
+    const other = await makeEstablishment(db);
+    const guardian = await makeUser(db, { establishmentId: est.id, profiles: ['guardian'] });
+    await db
+      .insertInto('membership')
+      .values({ establishment_id: other.id, user_id: guardian.id, profile: 'guardian' })
+      .execute();
+
+    const both = [`rollout:${est.id}`, `rollout:${other.id}`].sort();
+    expect(
+      await announced(() =>
+        db.updateTable('app_user').set({ password_hash: null }).where('id', '=', guardian.id).execute(),
+      ),
+    ).toEqual(both);
+    expect(
+      await announced(() =>
+        db.updateTable('app_user').set({ phone_mobile: '06 00 00 00 00' }).where('id', '=', guardian.id).execute(),
+      ),
+    ).toEqual(both);
+    expect(
+      await announced(() =>
+        db
+          .insertInto('usage_event')
+          .values({
+            user_id: guardian.id,
+            establishment_id: null,
+            profile: null,
+            service: 'portal',
+            action: 'activate',
+          })
+          .execute(),
+      ),
+    ).toEqual(both);
+    expect(
+      await announced(() =>
+        db
+          .insertInto('usage_event')
+          .values({
+            user_id: guardian.id,
+            establishment_id: est.id,
+            profile: 'guardian',
+            service: 'directory',
+            action: 'data_quality.view',
+          })
+          .execute(),
+      ),
+    ).toEqual([`rollout:${est.id}`]);
+    expect(
+      await announced(() =>
+        db
+          .insertInto('audit_event')
+          .values({
+            establishment_id: other.id,
+            action: 'directory.login_sheets.print',
+            target_type: 'establishment',
+            target_id: other.id,
+            details: JSON.stringify({ profile: 'teacher' }),
+          })
+          .execute(),
+      ),
+    ).toEqual([`rollout:${other.id}`]);
+  });
+
+  it('the busy writes announce nothing: a login, a session, other usage and audit events', async () => {
+    const est = await makeEstablishment(db);
+    const teacher = await makeUser(db, { establishmentId: est.id, profiles: ['teacher'] });
+    expect(
+      await announced(async () => {
+        await db.updateTable('app_user').set({ last_login_at: new Date() }).where('id', '=', teacher.id).execute();
+        await db
+          .insertInto('usage_event')
+          .values({
+            user_id: teacher.id,
+            establishment_id: est.id,
+            profile: 'teacher',
+            service: 'portal',
+            action: 'view',
+          })
+          .execute();
+        await db
+          .insertInto('audit_event')
+          .values({
+            establishment_id: est.id,
+            action: 'auth.login',
+            target_type: 'user',
+            target_id: teacher.id,
+            details: JSON.stringify({}),
+          })
+          .execute();
+      }),
+    ).toEqual([]);
+  });
+});

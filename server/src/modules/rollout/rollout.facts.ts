@@ -1,0 +1,122 @@
+import type { AuthorizedDb as Db } from '../../platform/access/authorize.ts';
+import { type CacheSpec, cacheOf, defineCache } from '../../platform/cache.ts';
+import { charterFacts } from '../charter/index.ts';
+import { type AdoptionFigures, directoryFacts } from '../directory/index.ts';
+import { parisDay } from './rollout.dates.ts';
+import { outreach } from './rollout.repository.ts';
+
+/**
+ * What the cockpit's pages and the direction's home widget read of an establishment, kept in memory per
+ * establishment (docs/ARCHITECTURE.md, "Caches and the hot path"): the roster's figures and classes, the
+ * checklist's facts, the staff and their disciplines. Topic `rollout`, key the establishment id: the triggers of migration
+ * `0502_rollout_cache_invalidation` announce every change these depend on, whoever writes (an import, an
+ * activation, an acceptance of the charter, a print of login sheets, a look at the quality page…). Two more
+ * guards: the figures are those of the charter in force (itself cached, topic `charter`) — a new charter reloads
+ * them; the quality counts depend on the day (a student comes of age) — a new day reloads them.
+ */
+export interface Figures {
+  charterId: string | null;
+  figures: AdoptionFigures;
+  classes: { id: string; code: string; label: string }[];
+}
+
+export interface ChecklistFacts {
+  day: string;
+  lastImport: Awaited<ReturnType<typeof directoryFacts.lastImport>>;
+  quality: Awaited<ReturnType<typeof directoryFacts.qualityCounts>>;
+  sheets: Awaited<ReturnType<typeof directoryFacts.sheetsPrinted>>;
+  announcement: Awaited<ReturnType<typeof outreach.lastAnnouncement>> | null;
+  establishment: Awaited<ReturnType<typeof outreach.establishment>> | null;
+  contact: Awaited<ReturnType<typeof outreach.contact>> | null;
+}
+
+const FIGURES = defineCache<Figures>({ name: 'rollout-figures', topic: 'rollout', max: 200, ttlMs: 600_000 });
+const CHECKLIST = defineCache<ChecklistFacts>({
+  name: 'rollout-checklist',
+  topic: 'rollout',
+  max: 200,
+  ttlMs: 600_000,
+});
+
+const STAFF = defineCache<Awaited<ReturnType<typeof directoryFacts.staff>>>({
+  name: 'rollout-staff',
+  topic: 'rollout',
+  max: 200,
+  ttlMs: 600_000,
+});
+
+/** Through the cache when there is one, reloaded when `stale` says the kept value no longer applies. */
+async function through<V>(
+  db: Db,
+  spec: CacheSpec<V>,
+  key: string,
+  stale: (v: V) => boolean,
+  load: () => Promise<V>,
+): Promise<V> {
+  const c = cacheOf(db, spec);
+  if (!c) return load();
+  const kept = c.peek(key);
+  if (kept !== undefined && stale(kept)) c.delete(key);
+  const v = await c.get(key, load);
+  // A load shared with a request that started before the change (charter, day) it must see: load again.
+  return stale(v) ? load() : v;
+}
+
+/** The roster's figures (with the acceptances of the charter in force) and the current classes. */
+export async function figuresOf(db: Db, establishmentId: string): Promise<Figures> {
+  const charterId = (await charterFacts.inForce(db, establishmentId))?.id ?? null;
+  return through(
+    db,
+    FIGURES,
+    establishmentId,
+    (v) => v.charterId !== charterId,
+    async () => {
+      const [figures, classes] = await Promise.all([
+        directoryFacts.figures(db, establishmentId, charterId),
+        directoryFacts.classes(db, establishmentId),
+      ]);
+      return { charterId, figures, classes };
+    },
+  );
+}
+
+/** The checklist's facts: the last import, the quality counts, the sheets printed, families told, the help. */
+export async function checklistFactsOf(db: Db, establishmentId: string): Promise<ChecklistFacts> {
+  const day = parisDay(new Date());
+  return through(
+    db,
+    CHECKLIST,
+    establishmentId,
+    (v) => v.day !== day,
+    async () => {
+      const [lastImport, quality, sheets, announcement, establishment] = await Promise.all([
+        directoryFacts.lastImport(db, establishmentId),
+        directoryFacts.qualityCounts(db, establishmentId),
+        directoryFacts.sheetsPrinted(db, establishmentId),
+        outreach.lastAnnouncement(db, establishmentId),
+        outreach.establishment(db, establishmentId),
+      ]);
+      const contact = establishment ? await outreach.contact(db, establishment.academy_id) : null;
+      return {
+        day,
+        lastImport,
+        quality,
+        sheets,
+        announcement: announcement ?? null,
+        establishment: establishment ?? null,
+        contact: contact ?? null,
+      };
+    },
+  );
+}
+
+/** The establishment's staff with their profiles and this year's disciplines (the dashboard's pioneers). */
+export function staffOf(db: Db, establishmentId: string) {
+  return through(
+    db,
+    STAFF,
+    establishmentId,
+    () => false,
+    () => directoryFacts.staff(db, establishmentId),
+  );
+}

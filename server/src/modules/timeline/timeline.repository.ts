@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import pg from 'pg';
+import { afterCommit } from '../../platform/db/after-commit.ts';
 import type { Db } from '../../platform/db/schema.ts';
 import type { Delivery, MailStatus } from './timeline.tables.ts';
 
@@ -198,9 +199,31 @@ export const notifications = {
 /** The channel of the timeline's live events between instances (payloads: `n:<notification>`, `u:<user>`, `*`, `mail`). */
 export const LIVE_CHANNEL = 'preau_timeline';
 
-/** Announce a change to every instance; delivered when (and only if) the transaction commits. */
+/** Payloads waiting for their transaction's commit, per transaction (sent together, each once). */
+const pending = new WeakMap<object, Set<string>>();
+
+/**
+ * Announce a change to every instance; delivered when (and only if) the transaction commits. In a transaction of
+ * `transactionWithHooks` (every use case's `auth.transaction`), the announcements are sent right after the commit,
+ * in one statement, so that the write does not hold PostgreSQL's NOTIFY lock through its WAL flush
+ * (platform/db/after-commit.ts); elsewhere inside the transaction, as before.
+ */
 export async function announce(db: Db, payload: string): Promise<void> {
-  await sql`SELECT pg_notify(${LIVE_CHANNEL}, ${payload})`.execute(db);
+  const queued = pending.get(db);
+  if (queued) {
+    queued.add(payload);
+    return;
+  }
+  const payloads = new Set([payload]);
+  if (afterCommit(db, (root) => sendLive(root, [...payloads]))) {
+    pending.set(db, payloads);
+    return;
+  }
+  await sendLive(db, [payload]);
+}
+
+async function sendLive(db: Db, payloads: string[]): Promise<void> {
+  await sql`SELECT pg_notify(${LIVE_CHANNEL}, p) FROM unnest(${payloads}::text[]) AS p`.execute(db);
 }
 
 /**

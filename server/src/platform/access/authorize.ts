@@ -1,5 +1,6 @@
 import type { EstablishmentProfile, ServiceKey } from '@preau/contracts';
 import type { Kysely } from 'kysely';
+import { transactionWithHooks } from '../db/after-commit.ts';
 import type { Database } from '../db/schema.ts';
 import type { AuthedContext, AuthUser, MembershipInfo, RequestContext } from '../http/context.ts';
 import { requireEstablishmentPermission } from './access.ts';
@@ -63,7 +64,7 @@ function authorized(
     membership,
     profiles: membership?.profiles ?? [],
     db,
-    transaction: (work) => ctx.db.transaction().execute((trx) => work(trx as unknown as AuthorizedDb)),
+    transaction: (work) => transactionWithHooks(ctx.db, (trx) => work(trx as unknown as AuthorizedDb)),
   };
 }
 

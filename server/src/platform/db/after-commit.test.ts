@@ -1,0 +1,84 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { afterAll, expect, test } from 'vitest';
+import { freshDatabase, urlOf } from '../../../test/helpers.ts';
+import { announce, LIVE_CHANNEL } from '../../modules/timeline/timeline.repository.ts';
+import { afterCommit, transactionWithHooks } from './after-commit.ts';
+import type { Database } from './schema.ts';
+
+const db = await freshDatabase();
+const listener = new pg.Client({ connectionString: urlOf(db) });
+listener.on('error', () => {}); // the file's database is dropped at the end
+await listener.connect();
+await listener.query(`LISTEN ${LIVE_CHANNEL}`);
+const heard: string[] = [];
+listener.on('notification', (n) => heard.push(n.payload ?? ''));
+afterAll(() => listener.end());
+
+/** Waits until the notifications sent so far have arrived (a marker sent last comes back last). */
+async function drain(): Promise<string[]> {
+  const marker = `marker-${Math.random()}`;
+  await db.executeQuery({
+    sql: `SELECT pg_notify('${LIVE_CHANNEL}', '${marker}')`,
+    parameters: [],
+    query: {} as never,
+  });
+  for (let i = 0; i < 200 && !heard.includes(marker); i++) await new Promise((r) => setTimeout(r, 10));
+  const out = heard.splice(0).filter((p) => p !== marker);
+  return out;
+}
+
+test('hooks run once the transaction has committed, on the root handle; not after a rollback', async () => {
+  const seen: string[] = [];
+  const r = await transactionWithHooks(db, async (trx) => {
+    expect(afterCommit(trx, async (root) => void seen.push(root === db ? 'root' : 'other'))).toBe(true);
+    expect(seen).toEqual([]);
+    return 42;
+  });
+  expect(r).toBe(42);
+  expect(seen).toEqual(['root']);
+
+  await expect(
+    transactionWithHooks(db, async (trx) => {
+      afterCommit(trx, async () => void seen.push('rolled back'));
+      throw new Error('nope');
+    }),
+  ).rejects.toThrow('nope');
+  expect(seen).toEqual(['root']);
+  // A plain handle or another transaction has no hooks: the caller acts at once.
+  expect(afterCommit(db, async () => {})).toBe(false);
+  await db.transaction().execute(async (trx) => expect(afterCommit(trx, async () => {})).toBe(false));
+});
+
+test('live announcements of a transaction leave after its commit, each once; none after a rollback', async () => {
+  // A handle that logs its statements: the NOTIFY must not be sent inside the transaction.
+  const sent: string[] = [];
+  const pool = new pg.Pool({ connectionString: urlOf(db), max: 2 });
+  const logged = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: pool.on('error', () => {}) }),
+    log: (e) => sent.push(e.query.sql),
+  });
+  afterAll(() => logged.destroy());
+  await drain();
+  await transactionWithHooks(logged, async (trx) => {
+    await announce(trx, 'u:a');
+    await announce(trx, 'u:b');
+    await announce(trx, 'u:a');
+    sent.push('-- end of the transaction');
+  });
+  expect(sent.findIndex((q) => q.includes('pg_notify'))).toBeGreaterThan(sent.indexOf('-- end of the transaction'));
+  expect(sent.filter((q) => q.includes('pg_notify'))).toHaveLength(1);
+  expect((await drain()).sort()).toEqual(['u:a', 'u:b']);
+
+  sent.length = 0;
+  await transactionWithHooks(logged, async (trx) => {
+    await announce(trx, 'u:c');
+    throw new Error('rollback');
+  }).catch(() => {});
+  expect(sent.filter((q) => q.includes('pg_notify'))).toEqual([]);
+  expect(await drain()).toEqual([]);
+
+  // Outside such a transaction: sent at once (inside a plain transaction, at its commit, as PostgreSQL does).
+  await announce(db, 'u:d');
+  expect(await drain()).toEqual(['u:d']);
+});

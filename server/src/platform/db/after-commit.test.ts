@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, expect, test } from 'vitest';
 import { freshDatabase, urlOf } from '../../../test/helpers.ts';
@@ -18,11 +18,7 @@ afterAll(() => listener.end());
 /** Waits until the notifications sent so far have arrived (a marker sent last comes back last). */
 async function drain(): Promise<string[]> {
   const marker = `marker-${Math.random()}`;
-  await db.executeQuery({
-    sql: `SELECT pg_notify('${LIVE_CHANNEL}', '${marker}')`,
-    parameters: [],
-    query: {} as never,
-  });
+  await sql`SELECT pg_notify(${LIVE_CHANNEL}, ${marker})`.execute(db);
   for (let i = 0; i < 200 && !heard.includes(marker); i++) await new Promise((r) => setTimeout(r, 10));
   const out = heard.splice(0).filter((p) => p !== marker);
   return out;
@@ -56,7 +52,9 @@ test('live announcements of a transaction leave after its commit, each once; non
   const pool = new pg.Pool({ connectionString: urlOf(db), max: 2 });
   const logged = new Kysely<Database>({
     dialect: new PostgresDialect({ pool: pool.on('error', () => {}) }),
-    log: (e) => sent.push(e.query.sql),
+    log: (e) => {
+      sent.push(e.query.sql);
+    },
   });
   afterAll(() => logged.destroy());
   await drain();

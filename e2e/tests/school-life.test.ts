@@ -204,4 +204,38 @@ describe('school life', () => {
     await card.getByText('Justifiée').waitFor();
     expect(await card.textContent()).toContain('Motif : Maladie');
   });
+  test('the CPE adds an absence reason, puts it first and saves; it is there after a reload', async () => {
+    const { page } = await track(memberTab('cpe.demo'));
+    const establishment = await lycee(page);
+    const me = (await (await page.request.get('/api/me')).json()) as { csrfToken: string };
+    const before = (await (
+      await page.request.get(`/api/school-life/reasons?establishment=${establishment}`)
+    ).json()) as { items: { code: string; label: string; legitimate: boolean }[] };
+    try {
+      await page.goto('/school-life');
+      await page.getByRole('button', { name: 'Motifs d’absence' }).click();
+      await page.getByRole('heading', { name: 'Motifs d’absence', level: 2 }).waitFor();
+      await page.getByLabel('Libellé du nouveau motif').fill('Rendez-vous administratif');
+      await page.getByRole('button', { name: 'Ajouter à la liste' }).click();
+      const rows = page.locator('tbody tr');
+      await expect.poll(() => rows.count()).toBe(before.items.length + 1);
+      for (let i = 0; i < before.items.length; i++)
+        await page.getByRole('button', { name: 'Monter « Rendez-vous administratif »' }).click();
+      await audit(page, 'school-life-reasons');
+      await page.getByRole('button', { name: 'Enregistrer les motifs' }).click();
+      await page.getByText('Motifs enregistrés').waitFor();
+      await page.reload();
+      await page.getByRole('heading', { name: 'Motifs d’absence', level: 2 }).waitFor();
+      await expect.poll(() => rows.count()).toBe(before.items.length + 1);
+      expect(await rows.first().locator('input[type="text"], input:not([type])').first().inputValue()).toBe(
+        'Rendez-vous administratif',
+      );
+    } finally {
+      // Other test files share the demo lycée: its reasons as they were.
+      await page.request.put('/api/school-life/reasons', {
+        headers: { 'x-csrf-token': me.csrfToken },
+        data: { establishment, items: before.items },
+      });
+    }
+  });
 });

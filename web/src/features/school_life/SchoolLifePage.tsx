@@ -13,9 +13,10 @@ import { EmptyState, ErrorAlert, Loading, PageTitle } from '../../components/sta
 import { Table } from '../../components/Table.tsx';
 import { AbsenceEntryForm, IncidentForm } from './Forms.tsx';
 import { dayOf, shiftDay, timeOf, todayInParis } from './format.ts';
+import { ReasonsView } from './ReasonsView.tsx';
 import './school-life.css';
 
-type View = 'courses' | 'board' | 'justifications' | 'absenteeism' | 'absences' | 'incidents';
+type View = 'courses' | 'board' | 'justifications' | 'absenteeism' | 'absences' | 'incidents' | 'reasons';
 
 /** School life's hub: the teacher's courses to call, the family's absences to justify, the CPE's day. */
 export function SchoolLifePage() {
@@ -31,6 +32,7 @@ export function SchoolLifePage() {
       ? (['absences'] as const)
       : []),
     'incidents',
+    ...(membership?.permissions.includes('school_life.manage') ? (['reasons'] as const) : []),
   ];
   const [params, setParams] = useSearchParams();
   const wanted = params.get('tab') as View | null;
@@ -69,6 +71,8 @@ export function SchoolLifePage() {
         <AbsencesView establishment={establishment} pending />
       ) : view === 'absenteeism' ? (
         <ThresholdView establishment={establishment} />
+      ) : view === 'reasons' ? (
+        <ReasonsView establishment={establishment} />
       ) : view === 'incidents' ? (
         <>
           {profiles.some((p) => p === 'teacher' || p === 'staff' || p === 'principal') ? (

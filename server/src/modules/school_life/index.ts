@@ -1,7 +1,9 @@
 import { schoolLifeApi } from '@preau/contracts';
 import { defineModule } from '../../platform/module.ts';
+import { parisDate } from '../timetable/index.ts';
 import * as m0400 from './0400_school_life_core.ts';
 import { seedSchoolLifeDemo } from './demo.ts';
+import { purgeSchoolLife, retentionStart } from './purge.ts';
 import { readableJustifications } from './school_life.access.ts';
 import { schoolLifeMessages } from './school_life.messages.ts';
 import { schoolLife } from './school_life.repository.ts';
@@ -187,5 +189,13 @@ export const schoolLifeModule = defineModule({
   documentHolders: { justification: readableJustifications },
   home: schoolLifeHome,
   demo: seedSchoolLifeDemo,
+  jobs: async ({ boss, db, log }) => {
+    await boss.createQueue('school_life.purge');
+    await boss.work('school_life.purge', async () => {
+      const gone = await purgeSchoolLife(db, retentionStart(parisDate()));
+      if (gone.absences + gone.rollCalls + gone.incidents > 0) log.info(gone, 'school life: past years purged');
+    });
+    await boss.schedule('school_life.purge', '25 4 * * *', null, { tz: 'Europe/Paris' });
+  },
   plugin: schoolLifeRoutes,
 });

@@ -59,6 +59,40 @@ const classCodeOf = (db: Db) =>
     .select(['e.student_id', 'c.code', 'c.id as class_id']);
 
 export const schoolLife = {
+  // ---- retention (purge.ts) ----
+  /** Justifications of the absences dated before `before`. */
+  justificationsBefore: async (db: AuthorizedDb, before: string) =>
+    (
+      await db
+        .selectFrom('school_life_justification as j')
+        .innerJoin('school_life_absence as a', 'a.id', 'j.absence_id')
+        .select('j.id')
+        .where('a.on_date', '<', before)
+        .execute()
+    ).map((r) => r.id),
+
+  deleteAbsencesBefore: async (db: AuthorizedDb, before: string) =>
+    Number(
+      (await db.deleteFrom('school_life_absence').where('on_date', '<', before).executeTakeFirst()).numDeletedRows,
+    ),
+
+  deleteRollCallsBefore: async (db: AuthorizedDb, before: string) =>
+    Number(
+      (await db.deleteFrom('school_life_roll_call').where('on_date', '<', before).executeTakeFirst()).numDeletedRows,
+    ),
+
+  /** Incidents and punishments; sanctions stay (the administrative file's rules). */
+  deleteIncidentsBefore: async (db: AuthorizedDb, before: string) =>
+    Number(
+      (
+        await db
+          .deleteFrom('school_life_incident')
+          .where('on_date', '<', before)
+          .where('kind', '!=', 'sanction')
+          .executeTakeFirst()
+      ).numDeletedRows,
+    ),
+
   // ---- reasons ----
   reasons: (db: Db, establishmentId: string) =>
     db

@@ -27,8 +27,18 @@ export interface Scope {
   groupIds: string[];
 }
 
-/** The classes and groups whose logbook the caller reads (all, for the direction and the staff). */
-export async function readScope(auth: Authorized): Promise<Scope> {
+/**
+ * The classes and groups whose logbook the caller reads (all, for the direction and the staff).
+ *
+ * `forClass`: the request reads only that class's logbook — its lessons and those of its groups (`groups`, the
+ * groups drawing from it, from `related`). When the caller teaches it, its groups stand for the groups of every
+ * class they teach (a superset of them): the answer for this class's objects is the same, without reading the
+ * enrolments of all their classes (a query that grows with the classes taught).
+ */
+export async function readScope(
+  auth: Authorized,
+  forClass?: { id: string; groups: readonly string[] },
+): Promise<Scope> {
   if (readsAll(auth)) return { all: true, classIds: [], groupIds: [] };
   const classes = new Set<string>();
   const groups = new Set<string>();
@@ -45,7 +55,8 @@ export async function readScope(auth: Authorized): Promise<Scope> {
     const mine = taught.map((t) => t.class_id).filter((c): c is string => !!c);
     for (const c of mine) classes.add(c);
     for (const t of taught) if (t.group_id) groups.add(t.group_id);
-    for (const set of (await relations.groupsOfClasses(auth.db, mine)).values()) for (const g of set) groups.add(g);
+    if (forClass && mine.includes(forClass.id)) for (const g of forClass.groups) groups.add(g);
+    else for (const set of (await relations.groupsOfClasses(auth.db, mine)).values()) for (const g of set) groups.add(g);
   }
   return { all: false, classIds: [...classes], groupIds: [...groups] };
 }

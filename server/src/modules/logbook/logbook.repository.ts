@@ -13,6 +13,8 @@ export interface LessonRow {
   id: string;
   establishment_id: string;
   school_year_id: string;
+  /** The status of the lesson's school year (`current`, or archived: read-only). */
+  year_status: string;
   course_id: string | null;
   date: string;
   class_id: string | null;
@@ -71,6 +73,7 @@ const lessonColumns = [
   'l.id',
   'l.establishment_id',
   'l.school_year_id',
+  'y.status as year_status',
   'l.course_id',
   'l.date',
   'l.class_id',
@@ -116,6 +119,7 @@ const homeworkColumns = [
 function lessonsQuery(db: Db) {
   return db
     .selectFrom('logbook_lesson as l')
+    .innerJoin('school_year as y', 'y.id', 'l.school_year_id')
     .innerJoin('subject as s', 's.code', 'l.subject_code')
     .leftJoin('class as k', 'k.id', 'l.class_id')
     .leftJoin('teaching_group as g', 'g.id', 'l.group_id')

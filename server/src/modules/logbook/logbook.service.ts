@@ -625,7 +625,7 @@ interface Target {
   archived: boolean;
 }
 
-async function targetOf(auth: Authorized, scope: Scope, q: EntriesQuery): Promise<Target> {
+async function targetOf(auth: Authorized, scope: Scope, q: EntriesQuery, classGroups?: string[]): Promise<Target> {
   const base = {
     teacherIds: [] as string[],
     authorIds: [] as string[],
@@ -639,7 +639,7 @@ async function targetOf(auth: Authorized, scope: Scope, q: EntriesQuery): Promis
     await checkReads(auth, scope, kind, id, !!t);
     const archived = t!.status !== 'current';
     if (kind === 'group') return { ...base, kind, id, name: t!.code, classIds: [], groupIds: [id], archived };
-    const { groupIds } = await related(auth.db, [id], []);
+    const groupIds = classGroups ?? (await related(auth.db, [id], [])).groupIds;
     return { ...base, kind, id, name: t!.code, classIds: [id], groupIds, archived };
   }
   if (q.student) {
@@ -711,15 +711,24 @@ export async function buildEntries(
   const courseIds = [
     ...new Set([...occ.map((o) => o.courseId), ...lessons.map((l) => l.course_id).filter((c): c is string => !!c)]),
   ];
-  const [homework, taught, years] = await Promise.all([
+  // The occurrences carry their courses' teachers: only the lessons' other courses (an extra session, a course
+  // since changed) are asked.
+  const taught = new Set<string>();
+  const known = new Set<string>();
+  for (const o of occurrences) {
+    known.add(o.courseId);
+    if (o.teachers.some((x) => x.id === auth.user.id)) taught.add(o.courseId);
+  }
+  const unknown = courseIds.filter((c) => !known.has(c));
+  const [homework, taughtElsewhere] = await Promise.all([
     logbook.homeworkOfLessons(
       auth.db,
       lessons.map((l) => l.id),
     ),
-    taughtCourses(auth, courseIds),
-    Promise.all([...new Set(lessons.map((l) => l.school_year_id))].map((y) => logbook.year(auth.db, y))),
+    unknown.length ? taughtCourses(auth, unknown) : Promise.resolve(new Set<string>()),
   ]);
-  const archivedYears = new Set(years.filter((y) => y && y.status !== 'current').map((y) => y!.id));
+  for (const c of taughtElsewhere) taught.add(c);
+  const archivedYears = new Set(lessons.filter((l) => l.year_status !== 'current').map((l) => l.school_year_id));
   const seesTick = t.student && (t.student === auth.user.id || auth.profiles.includes('guardian'));
   const done = seesTick
     ? await logbook.doneBy(
@@ -793,8 +802,10 @@ export async function buildEntries(
 export async function entries(ctx: RequestContext, q: EntriesQuery): Promise<EntriesResponse> {
   const auth = await authorize(ctx, { establishmentId: q.establishment, permission: 'logbook.read', service: SERVICE });
   checkPeriod(q.from, q.to);
-  const scope = await readScope(auth);
-  const target = await targetOf(auth, scope, q);
+  // A class's logbook: its groups are read once, for the caller's scope and for the lessons.
+  const classGroups = q.class ? (await related(auth.db, [q.class], [])).groupIds : undefined;
+  const scope = await readScope(auth, q.class ? { id: q.class, groups: classGroups! } : undefined);
+  const target = await targetOf(auth, scope, q, classGroups);
   const { items, visaIds } = await buildEntries(
     auth,
     target,

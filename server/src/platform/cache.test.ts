@@ -133,12 +133,22 @@ describe('cache invalidation triggers (migration 0040)', () => {
         db.insertInto('charter').values({ establishment_id: null, version: 99, title: 'Charte', body: '…' }).execute(),
       ),
     ).toEqual(['charter:*']);
-    // A rollover moves every "current class": every user entry, and the establishment's list.
+    // A rollover moves every "current class": every user entry, and the establishment's list; and the current
+    // year's week patterns of its timetable calendar.
     expect(
       await announced(() =>
         db.updateTable('school_year').set({ status: 'archived' }).where('establishment_id', '=', est.id).execute(),
       ),
-    ).toEqual([`dir:${est.id}`, 'u:*'].sort());
+    ).toEqual([`dir:${est.id}`, `tt:${est.id}`, 'u:*'].sort());
+    // The timetable calendar (migration 0301): slots, zone, week patterns; the académie of an establishment.
+    expect(
+      await announced(() =>
+        db
+          .insertInto('timetable_slot')
+          .values({ establishment_id: est.id, code: 'M1', starts_at: '08:00', ends_at: '08:55' })
+          .execute(),
+      ),
+    ).toEqual([`tt:${est.id}`]);
   });
 
   it('a statement touching many keys announces the whole topic once, not each key', async () => {

@@ -13,7 +13,7 @@ import type { Authorized } from '../../platform/access/authorize.ts';
 import { relations } from '../../platform/access/relations.repository.ts';
 import type { Db } from '../../platform/db/schema.ts';
 import { AppError, forbidden, notFound } from '../../platform/errors.ts';
-import { courseAudiences, coursesTaughtBy } from '../timetable/index.ts';
+import { courseAudiences, coursesTaughtBy, enrolmentsOf } from '../timetable/index.ts';
 
 const WHOLE = new Set(['principal', 'local_admin', 'staff']);
 
@@ -46,7 +46,7 @@ export async function readScope(
   if (auth.profiles.includes('student')) people.push(auth.user.id);
   if (auth.profiles.includes('guardian'))
     people.push(...(await relations.allChildrenOf(auth.db, auth.establishmentId, auth.user.id)));
-  for (const e of (await relations.enrolmentsOf(auth.db, people)).values()) {
+  for (const e of (await enrolmentsOf(auth.db, people)).values()) {
     for (const c of e.classes) classes.add(c);
     for (const g of e.groups) groups.add(g);
   }
@@ -130,7 +130,7 @@ export async function checkStudent(auth: Authorized, studentId: string): Promise
 
 /** The classes and groups of a student (current year). */
 export async function audienceOfStudent(db: Db, studentId: string) {
-  const e = (await relations.enrolmentsOf(db, [studentId])).get(studentId);
+  const e = (await enrolmentsOf(db, [studentId])).get(studentId);
   return { classIds: [...(e?.classes ?? [])], groupIds: [...(e?.groups ?? [])] };
 }
 

@@ -3,6 +3,7 @@ import { relations } from '../../platform/access/relations.repository.ts';
 import type { Db } from '../../platform/db/schema.ts';
 import { defineModule } from '../../platform/module.ts';
 import * as m0300 from './0300_timetable_core.ts';
+import * as m0301 from './0301_timetable_cache_invalidation.ts';
 import { seedTimetableDemo } from './demo.ts';
 import { registerTimetableJobs } from './import/import.jobs.ts';
 import { timetableMessages } from './timetable.messages.ts';
@@ -30,6 +31,7 @@ export {
 } from './calendar.ts';
 export { STUDENT_REQUIRED } from './timetable.messages.ts';
 export {
+  enrolmentsOf,
   type OccurrenceInfo,
   occurrencesByTarget,
   occurrencesFor,
@@ -65,7 +67,7 @@ export const timetableModule = defineModule({
     'timetable_import',
     'timetable_import_file',
   ],
-  migrations: { '0300_timetable_core': m0300 },
+  migrations: { '0300_timetable_core': m0300, '0301_timetable_cache_invalidation': m0301 },
   permissions: {
     'timetable.read': ALL,
     'timetable.manage': ['principal', 'local_admin'],

@@ -21,6 +21,7 @@ import { permissionsIn } from '../../platform/access/access.ts';
 import { type Authorized, authorize, trustedDb } from '../../platform/access/authorize.ts';
 import { relations } from '../../platform/access/relations.repository.ts';
 import { audit } from '../../platform/audit.ts';
+import { cached, cacheOf, defineCache } from '../../platform/cache.ts';
 import { frenchDay } from '../../platform/dates.ts';
 import type { Db } from '../../platform/db/schema.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
@@ -97,8 +98,8 @@ export interface OccurrenceInfo {
   weekPattern: string | null;
 }
 
-/** The establishment's holiday zone: its choice, else its académie's. */
-export function zoneOf(db: Db, establishmentId: string): Promise<{ zone: Zone; chosen: boolean }> {
+/** The establishment's holiday zone: its choice, else its académie's (from the database). */
+function loadZone(db: Db, establishmentId: string): Promise<{ zone: Zone; chosen: boolean }> {
   // The logbook's and school life's home widgets and the occurrences they compute all need it: once per request.
   return oncePerRequest(`timetable.zone:${establishmentId}`, async () => {
     const chosen = await timetable.zone(db, establishmentId);
@@ -106,6 +107,64 @@ export function zoneOf(db: Db, establishmentId: string): Promise<{ zone: Zone; c
     const academy = await timetable.academyOf(db, establishmentId);
     return { zone: academy ? zoneOfAcademy(academy.code || academy.name) : 'C', chosen: false };
   });
+}
+
+/** What every week and logbook page reads of an establishment's timetable settings (never mutated). */
+interface Calendar {
+  zone: { zone: Zone; chosen: boolean };
+  slots: { code: string; start: string; end: string }[];
+  /** The current school year's week patterns: code and Mondays. */
+  patterns: { code: string; weeks: string[] }[];
+}
+
+/**
+ * Per establishment, from memory: its zone, slots and current week patterns change a few times a year, and every
+ * change announces `tt:<establishment>` (migration 0301). Reads inside a transaction go to the database.
+ */
+const CALENDAR = defineCache<Calendar>({ name: 'timetable-calendar', topic: 'tt', max: 5_000, ttlMs: 600_000 });
+
+function calendarOf(db: Db, establishmentId: string): Promise<Calendar> {
+  return cached(db, CALENDAR, establishmentId, async () => {
+    const [zone, slots, year] = await Promise.all([
+      loadZone(db, establishmentId),
+      loadSlots(db, establishmentId),
+      timetable.currentYear(db, establishmentId),
+    ]);
+    const patterns = year ? await timetable.patterns(db, year.id) : [];
+    return { zone, slots, patterns: patterns.map((p) => ({ code: p.code, weeks: p.weeks })) };
+  });
+}
+
+/** The establishment's holiday zone: its choice, else its académie's. */
+export async function zoneOf(db: Db, establishmentId: string): Promise<{ zone: Zone; chosen: boolean }> {
+  // Without caches (a transaction, notifications down), only the zone is read.
+  return cacheOf(db, CALENDAR) ? (await calendarOf(db, establishmentId)).zone : loadZone(db, establishmentId);
+}
+
+/**
+ * A student's classes and groups of the current year, from memory for one student (topic `u`: their enrolments
+ * and the school years' status announce it), in one query for several.
+ */
+const AUDIENCES = defineCache<{ classes: Set<string>; groups: Set<string> } | null>({
+  name: 'student-audiences',
+  topic: 'u',
+  max: 100_000,
+  ttlMs: 120_000,
+});
+
+export async function enrolmentsOf(
+  db: Db,
+  studentIds: readonly string[],
+): Promise<Map<string, { classes: ReadonlySet<string>; groups: ReadonlySet<string> }>> {
+  if (studentIds.length !== 1) return relations.enrolmentsOf(db, studentIds);
+  const id = studentIds[0]!;
+  const e = await cached(
+    db,
+    AUDIENCES,
+    id,
+    async () => (await relations.enrolmentsOf(db, [id])).get(id) ?? null, // null: kept (not a miss every time)
+  );
+  return e ? new Map([[id, e]]) : new Map();
 }
 
 const schedule = (r: ScheduleRow): CourseSchedule => ({
@@ -130,7 +189,7 @@ export async function occurrencesFor(
   const classIds = [...(q.classIds ?? [])];
   const groupIds = [...(q.groupIds ?? [])];
   if (q.studentIds?.length) {
-    for (const e of (await relations.enrolmentsOf(db, q.studentIds)).values()) {
+    for (const e of (await enrolmentsOf(db, q.studentIds)).values()) {
       classIds.push(...e.classes);
       groupIds.push(...e.groups);
     }
@@ -290,7 +349,7 @@ function present(o: OccurrenceInfo, slots: { code: string; start: string }[]): W
   return item;
 }
 
-async function slotsOf(db: Db, establishmentId: string) {
+async function loadSlots(db: Db, establishmentId: string) {
   const rows = await timetable.slots(db, establishmentId);
   return rows.length
     ? rows.map((r) => ({ code: r.code, start: hhmm(r.starts_at), end: hhmm(r.ends_at) }))
@@ -351,26 +410,19 @@ export async function week(ctx: RequestContext, q: WeekQuery): Promise<WeekRespo
   const target = await targetOf(auth, q);
   const from = mondayOf(q.date);
   const to = addDays(from, 6);
-  const [occurrences, slots, zone] = await Promise.all([
+  const [occurrences, calendar] = await Promise.all([
     occurrencesFor(auth.db, { establishmentId: auth.establishmentId, from, to, ...target.filter }),
-    slotsOf(auth.db, auth.establishmentId),
-    zoneOf(auth.db, auth.establishmentId),
+    calendarOf(auth.db, auth.establishmentId),
   ]);
   recordUsage(ctx, auth.establishmentId, SERVICE, `week.${target.kind}`);
   return {
     from,
     to,
     of: { kind: target.kind, id: target.id, name: target.name },
-    weekPatterns: await weekPatternsOf(auth, from),
-    holidays: holidaysBetween(zone.zone, from, to),
-    items: occurrences.map((o) => present(o, slots)),
+    weekPatterns: calendar.patterns.filter((p) => p.weeks.includes(from)).map((p) => p.code),
+    holidays: holidaysBetween(calendar.zone.zone, from, to),
+    items: occurrences.map((o) => present(o, calendar.slots)),
   };
-}
-
-async function weekPatternsOf(auth: Authorized, monday: string): Promise<string[]> {
-  const year = await timetable.currentYear(auth.db, auth.establishmentId);
-  if (!year) return [];
-  return (await timetable.patterns(auth.db, year.id)).filter((p) => p.weeks.includes(monday)).map((p) => p.code);
 }
 
 /** Whose weeks the caller may open. */
@@ -406,9 +458,10 @@ export async function options(ctx: RequestContext, establishmentId: string): Pro
 async function settingsOf(db: Db, establishmentId: string): Promise<TimetableSettings> {
   const year = await timetable.currentYear(db, establishmentId);
   if (!year) throw notFound();
+  // From the database: the settings page answers a change with what it wrote.
   const [zone, slots, patterns] = await Promise.all([
-    zoneOf(db, establishmentId),
-    slotsOf(db, establishmentId),
+    loadZone(db, establishmentId),
+    loadSlots(db, establishmentId),
     timetable.patterns(db, year.id),
   ]);
   return {

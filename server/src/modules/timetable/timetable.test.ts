@@ -1,4 +1,5 @@
 import type { WeekResponse } from '@preau/contracts';
+import { sql } from 'kysely';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { assign, enrol, guard, makeClass, makeGroup, subject } from '../../../test/directory-fixtures.ts';
 import { type Agent, countRows, loginAs, makeEstablishment, makeUser, testApp } from '../../../test/helpers.ts';
@@ -225,6 +226,47 @@ describe('weeks', () => {
       .where('establishment_id', '=', school.id)
       .execute();
     expect(audit).toHaveLength(2);
+  });
+
+  test('the week follows changes written anywhere (kept in memory, announced by the database): slots, week patterns, enrolments', async () => {
+    const before = (await week(student, '2026-12-02')).json() as WeekResponse;
+    expect(before.items.map((i) => i.slot)).toEqual(['M1', 'M3']);
+    expect(before.weekPatterns).toEqual([]);
+    // Straight into the database, as an import, psql or another instance would.
+    const year = await db
+      .selectFrom('school_year')
+      .select('id')
+      .where('establishment_id', '=', school.id)
+      .where('status', '=', 'current')
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('timetable_slot')
+      .values({ establishment_id: school.id, code: 'H1', starts_at: '08:00', ends_at: '08:55' })
+      .execute();
+    await db
+      .insertInto('timetable_week_pattern')
+      .values({
+        establishment_id: school.id,
+        school_year_id: year.id,
+        code: 'Q',
+        label: 'Semaine Q',
+        weeks: sql`ARRAY['2026-11-30']::date[]` as unknown as string[],
+      })
+      .execute();
+    await db.deleteFrom('enrolment').where('student_id', '=', ids.student).where('group_id', '=', ids.group).execute();
+    const after = (await week(student, '2026-12-02')).json() as WeekResponse;
+    expect(after.items.map((i) => [i.subject.name, i.slot])).toEqual([['Mathématiques', 'H1']]);
+    expect(after.weekPatterns).toEqual(['Q']);
+    await db.deleteFrom('timetable_slot').where('establishment_id', '=', school.id).execute();
+    await db
+      .deleteFrom('timetable_week_pattern')
+      .where('school_year_id', '=', year.id)
+      .where('code', '=', 'Q')
+      .execute();
+    await enrol(db, school, ids.student, { groupId: ids.group });
+    const again = (await week(student, '2026-12-02')).json() as WeekResponse;
+    expect(again.items.map((i) => i.slot)).toEqual(['M1', 'M3']);
+    expect(again.weekPatterns).toEqual([]);
   });
 
   test('alternating weeks skip the weeks without any class', () => {

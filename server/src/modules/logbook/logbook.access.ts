@@ -56,7 +56,8 @@ export async function readScope(
     for (const c of mine) classes.add(c);
     for (const t of taught) if (t.group_id) groups.add(t.group_id);
     if (forClass && mine.includes(forClass.id)) for (const g of forClass.groups) groups.add(g);
-    else for (const set of (await relations.groupsOfClasses(auth.db, mine)).values()) for (const g of set) groups.add(g);
+    else
+      for (const set of (await relations.groupsOfClasses(auth.db, mine)).values()) for (const g of set) groups.add(g);
   }
   return { all: false, classIds: [...classes], groupIds: [...groups] };
 }

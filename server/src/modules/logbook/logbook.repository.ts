@@ -1,7 +1,8 @@
-import { sql } from 'kysely';
+import { type Expression, type ExpressionBuilder, sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { AuthorizedDb } from '../../platform/access/authorize.ts';
 import { relations } from '../../platform/access/relations.repository.ts';
-import type { Db } from '../../platform/db/schema.ts';
+import type { Database, Db } from '../../platform/db/schema.ts';
 import './logbook.tables.ts';
 
 /**
@@ -127,6 +128,25 @@ function lessonsQuery(db: Db) {
     .select(lessonColumns);
 }
 
+/** The lessons of an audience over [from, to], by date. */
+function lessonsOf(q: ReturnType<typeof lessonsQuery>, a: Audience, from: string, to: string) {
+  return q
+    .where('l.establishment_id', '=', a.establishmentId)
+    .where('l.date', '>=', from)
+    .where('l.date', '<=', to)
+    .$if(!a.all, (q) =>
+      q.where((eb) =>
+        eb.or([
+          ...(a.classIds?.length ? [eb('l.class_id', 'in', [...a.classIds])] : []),
+          ...(a.groupIds?.length ? [eb('l.group_id', 'in', [...a.groupIds])] : []),
+          ...(a.authorIds?.length ? [eb('l.author_id', 'in', [...a.authorIds])] : []),
+        ]),
+      ),
+    )
+    .$if(!!a.subject, (q) => q.where('l.subject_code', '=', a.subject!))
+    .orderBy('l.date');
+}
+
 function homeworkQuery(db: Db) {
   return db
     .selectFrom('logbook_homework as h')
@@ -137,28 +157,91 @@ function homeworkQuery(db: Db) {
     .select(homeworkColumns);
 }
 
+/** Whether the student ticked the homework `h` « fait » (false without a student). */
+function doneColumn(
+  eb: ExpressionBuilder<Database & { h: Database['logbook_homework'] }, 'h'>,
+  studentId: string | null,
+): Expression<boolean> {
+  return studentId
+    ? eb
+        .exists(
+          eb
+            .selectFrom('logbook_homework_done as d')
+            .select('d.homework_id')
+            .whereRef('d.homework_id', '=', 'h.id')
+            .where('d.student_id', '=', studentId),
+        )
+        .$castTo<boolean>()
+    : sql<boolean>`false`;
+}
+
+/** A lesson with the homework set in it (by due date), each with the student's tick when one was asked. */
+export type LessonWithHomework = LessonRow & { homework: (HomeworkRow & { done: boolean })[] };
+
 export const logbook = {
   // ---- lessons ----
 
   /** Lessons of an audience over [from, to] (by their date). */
   lessons(db: Db, a: Audience, from: string, to: string): Promise<LessonRow[]> {
     if (none(a)) return Promise.resolve([]);
-    return lessonsQuery(db)
-      .where('l.establishment_id', '=', a.establishmentId)
-      .where('l.date', '>=', from)
-      .where('l.date', '<=', to)
-      .$if(!a.all, (q) =>
-        q.where((eb) =>
-          eb.or([
-            ...(a.classIds?.length ? [eb('l.class_id', 'in', [...a.classIds])] : []),
-            ...(a.groupIds?.length ? [eb('l.group_id', 'in', [...a.groupIds])] : []),
-            ...(a.authorIds?.length ? [eb('l.author_id', 'in', [...a.authorIds])] : []),
-          ]),
-        ),
+    return lessonsOf(lessonsQuery(db), a, from, to).execute() as Promise<LessonRow[]>;
+  },
+
+  /**
+   * The same lessons, each with the homework set in it (by due date) and, for `tickOf`, that student's « fait »
+   * ticks: a logbook page in one statement.
+   */
+  async lessonsWithHomework(
+    db: Db,
+    a: Audience,
+    from: string,
+    to: string,
+    tickOf: string | null,
+  ): Promise<LessonWithHomework[]> {
+    if (none(a)) return [];
+    const rows = (await lessonsOf(lessonsQuery(db), a, from, to)
+      .select((eb) =>
+        jsonArrayFrom(
+          eb
+            .selectFrom('logbook_homework as h')
+            .innerJoin('subject as hs', 'hs.code', 'h.subject_code')
+            .leftJoin('class as hk', 'hk.id', 'h.class_id')
+            .leftJoin('teaching_group as hg', 'hg.id', 'h.group_id')
+            .leftJoin('app_user as ha', 'ha.id', 'h.author_id')
+            .select((he) => [
+              'h.id',
+              'h.establishment_id',
+              'h.school_year_id',
+              'h.lesson_id',
+              'h.course_id',
+              'h.class_id',
+              'hk.code as class_code',
+              'h.group_id',
+              'hg.code as group_code',
+              'h.subject_code',
+              'hs.label as subject_label',
+              'h.author_id',
+              'ha.display_name as author_name',
+              'h.assigned_on',
+              'h.due_date',
+              'h.description',
+              'h.kind',
+              'h.estimated_minutes',
+              'h.publish_at',
+              sql<boolean>`${doneColumn(he as never, tickOf)}`.as('done'),
+            ])
+            .whereRef('h.lesson_id', '=', 'l.id')
+            .orderBy('h.due_date'),
+        ).as('homework'),
       )
-      .$if(!!a.subject, (q) => q.where('l.subject_code', '=', a.subject!))
-      .orderBy('l.date')
-      .execute() as Promise<LessonRow[]>;
+      .execute()) as unknown as (LessonRow & {
+      homework: (Omit<HomeworkRow, 'publish_at'> & { publish_at: string | null; done: boolean })[];
+    })[];
+    // JSON carries instants as text.
+    return rows.map((l) => ({
+      ...l,
+      homework: l.homework.map((h) => ({ ...h, publish_at: h.publish_at === null ? null : new Date(h.publish_at) })),
+    }));
   },
 
   lesson: (db: Db, id: string) =>
@@ -256,10 +339,20 @@ export const logbook = {
 
   // ---- homework ----
 
-  /** Homework due in [from, to] for these classes and groups (or set by these authors). */
-  homeworkDue(db: Db, a: Audience, from: string, to: string): Promise<HomeworkRow[]> {
+  /**
+   * Homework due in [from, to] for these classes and groups (or set by these authors); with `tickOf`, each says
+   * whether that student ticked it « fait » (`done`).
+   */
+  homeworkDue(
+    db: Db,
+    a: Audience,
+    from: string,
+    to: string,
+    tickOf: string | null = null,
+  ): Promise<(HomeworkRow & { done?: boolean })[]> {
     if (none(a)) return Promise.resolve([]);
     return homeworkQuery(db)
+      .$if(tickOf !== null, (q) => q.select((eb) => sql<boolean>`${doneColumn(eb as never, tickOf)}`.as('done')))
       .where('h.establishment_id', '=', a.establishmentId)
       .where('h.due_date', '>=', from)
       .where('h.due_date', '<=', to)
@@ -275,7 +368,7 @@ export const logbook = {
       .$if(!!a.subject, (q) => q.where('h.subject_code', '=', a.subject!))
       .orderBy('h.due_date')
       .orderBy('s.label')
-      .execute() as Promise<HomeworkRow[]>;
+      .execute() as Promise<(HomeworkRow & { done?: boolean })[]>;
   },
 
   /** Homework set in these lessons. */

@@ -559,10 +559,18 @@ export async function listHomework(
   const auth = await authorize(ctx, { establishmentId: q.establishment, permission: 'logbook.read', service: SERVICE });
   checkPeriod(q.from, q.to, 120);
   const student = await studentOf(auth, q.student);
-  let rows: HomeworkRow[];
+  // The tick is private: the student and their guardians see it, nobody else.
+  const seesTick = student && (student === auth.user.id || auth.profiles.includes('guardian'));
+  let rows: (HomeworkRow & { done?: boolean })[];
   if (student) {
     const audience = await audienceOfStudent(auth.db, student);
-    rows = await logbook.homeworkDue(auth.db, { establishmentId: auth.establishmentId, ...audience }, q.from, q.to);
+    rows = await logbook.homeworkDue(
+      auth.db,
+      { establishmentId: auth.establishmentId, ...audience },
+      q.from,
+      q.to,
+      seesTick ? student : null,
+    );
   } else if (auth.profiles.includes('teacher')) {
     rows = await logbook.homeworkDue(
       auth.db,
@@ -573,22 +581,13 @@ export async function listHomework(
   } else throw new AppError(400, 'STUDENT_REQUIRED');
   const now = Date.now();
   rows = rows.filter((h) => h.author_id === auth.user.id || published(h.publish_at, now));
-  // The tick is private: the student and their guardians see it, nobody else.
-  const seesTick = student && (student === auth.user.id || auth.profiles.includes('guardian'));
-  const done = seesTick
-    ? await logbook.doneBy(
-        auth.db,
-        student,
-        rows.map((h) => h.id),
-      )
-    : null;
   const files = await attachmentsOf(
     auth.db,
     [],
     rows.map((h) => h.id),
   );
   recordUsage(ctx, auth.establishmentId, SERVICE, 'homework.list');
-  return { items: rows.map((h) => presentHomework(h, done ? done.has(h.id) : null, files.get(h.id))) };
+  return { items: rows.map((h) => presentHomework(h, seesTick ? h.done === true : null, files.get(h.id))) };
 }
 
 export async function setDone(ctx: RequestContext, id: string, done: boolean) {
@@ -691,6 +690,7 @@ export async function buildEntries(
   scope: Scope | null,
 ): Promise<{ items: Entry[]; visaIds: string[] }> {
   const establishmentId = auth.establishmentId;
+  const seesTick = t.student && (t.student === auth.user.id || auth.profiles.includes('guardian'));
   const [occurrences, lessons] = await Promise.all([
     occurrencesFor(auth.db, {
       establishmentId,
@@ -700,11 +700,13 @@ export async function buildEntries(
       groupIds: t.groupIds,
       teacherIds: t.teacherIds,
     }),
-    logbook.lessons(
+    // With their homework and the student's ticks: one statement.
+    logbook.lessonsWithHomework(
       auth.db,
       { establishmentId, classIds: t.classIds, groupIds: t.groupIds, authorIds: t.authorIds, subject },
       from,
       to,
+      seesTick ? t.student : null,
     ),
   ]);
   const occ = subject ? occurrences.filter((o) => o.subject.code === subject) : occurrences;
@@ -720,31 +722,17 @@ export async function buildEntries(
     if (o.teachers.some((x) => x.id === auth.user.id)) taught.add(o.courseId);
   }
   const unknown = courseIds.filter((c) => !known.has(c));
-  const [homework, taughtElsewhere] = await Promise.all([
-    logbook.homeworkOfLessons(
-      auth.db,
-      lessons.map((l) => l.id),
-    ),
-    unknown.length ? taughtCourses(auth, unknown) : Promise.resolve(new Set<string>()),
-  ]);
-  for (const c of taughtElsewhere) taught.add(c);
+  if (unknown.length) for (const c of await taughtCourses(auth, unknown)) taught.add(c);
   const archivedYears = new Set(lessons.filter((l) => l.year_status !== 'current').map((l) => l.school_year_id));
-  const seesTick = t.student && (t.student === auth.user.id || auth.profiles.includes('guardian'));
-  const done = seesTick
-    ? await logbook.doneBy(
-        auth.db,
-        t.student!,
-        homework.map((h) => h.id),
-      )
-    : null;
+  const homework = lessons.flatMap((l) => l.homework);
+  const done = seesTick ? new Set(homework.filter((h) => h.done).map((h) => h.id)) : null;
   const files = await attachmentsOf(
     auth.db,
     lessons.map((l) => l.id),
     homework.map((h) => h.id),
   );
   const now = Date.now();
-  const hwBy = new Map<string, HomeworkRow[]>();
-  for (const h of homework) if (h.lesson_id) hwBy.set(h.lesson_id, [...(hwBy.get(h.lesson_id) ?? []), h]);
+  const hwBy = new Map<string, HomeworkRow[]>(lessons.map((l) => [l.id, l.homework]));
   const lessonBy = new Map(lessons.map((l) => [`${l.course_id}|${l.date}`, l]));
   const entryOf = (o: OccurrenceInfo | null, l: LessonRow | null): Entry => {
     const courseId = o?.courseId ?? l?.course_id ?? null;

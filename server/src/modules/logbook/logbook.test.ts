@@ -249,6 +249,19 @@ describe('lessons and homework', () => {
     expect(((await hw(as.parent, '2026-12-01', '2026-12-01')).json() as HomeworkList).items[0]!.done).toBe(true);
     const teacherView = ((await hw(as.t1, '2026-12-01', '2026-12-01')).json() as HomeworkList).items[0]!;
     expect(teacherView.done).toBeNull();
+    // The logbook's entries carry it too: the student's and their guardian's, not the class's colleagues'.
+    const ticks = async (who: Agent, q = '') =>
+      (
+        (
+          await who.get(`/api/logbook/entries?establishment=${school.id}&from=2026-11-30&to=2026-11-30${q}`)
+        ).json() as EntriesResponse
+      ).items
+        .flatMap((e) => e.homework)
+        .filter((h) => h.id === item.id)
+        .map((h) => h.done);
+    expect(await ticks(as.s1)).toEqual([true]);
+    expect(await ticks(as.parent, `&student=${id.s1}`)).toEqual([true]);
+    expect(await ticks(as.t1, `&class=${id.class1}`)).toEqual([null]);
     const guardianTick = await as.parent.put(`/api/logbook/homework/${item.id}/done`, { done: false });
     expect(guardianTick.statusCode).toBe(403);
     expect(guardianTick.json().code).toBe('HOMEWORK_NOT_YOURS');

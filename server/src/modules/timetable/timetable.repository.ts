@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { AuthorizedDb } from '../../platform/access/authorize.ts';
 import { relations } from '../../platform/access/relations.repository.ts';
 import type { Db } from '../../platform/db/schema.ts';
@@ -52,72 +53,124 @@ export interface ChangeRow {
   reason: string | null;
 }
 
+const asksSome = (f: ScheduleFilter) =>
+  f.all ||
+  (f.classIds?.length ?? 0) > 0 ||
+  (f.groupIds?.length ?? 0) > 0 ||
+  (f.teacherIds?.length ?? 0) > 0 ||
+  (f.courseIds?.length ?? 0) > 0 ||
+  !!f.room;
+
+/** A course with what its occurrences of a period need: its teachers (by name) and its changes in the period. */
+export interface ScheduleDetailRow extends ScheduleRow {
+  teachers: { id: string; display_name: string }[];
+  changes: ChangeRow[];
+}
+
+/** The courses that may occur in [from, to], of the classes, groups, teachers, rooms or ids asked (in time order). */
+function schedulesQuery(db: Db, f: ScheduleFilter) {
+  return db
+    .selectFrom('timetable_course as c')
+    .innerJoin('subject as s', 's.code', 'c.subject_code')
+    .leftJoin('class as k', 'k.id', 'c.class_id')
+    .leftJoin('teaching_group as g', 'g.id', 'c.group_id')
+    .leftJoin('timetable_week_pattern as p', 'p.id', 'c.week_pattern_id')
+    .select([
+      'c.id',
+      'c.establishment_id',
+      'c.school_year_id',
+      'c.class_id',
+      'k.code as class_code',
+      'c.group_id',
+      'g.code as group_code',
+      'c.subject_code',
+      's.label as subject_label',
+      'c.weekday',
+      'c.starts_at',
+      'c.ends_at',
+      'c.room',
+      'c.valid_from',
+      'c.valid_to',
+      'p.id as pattern_id',
+      'p.code as pattern_code',
+      sql<string[] | null>`p.weeks::text[]`.as('weeks'),
+      'c.source',
+    ])
+    .where('c.establishment_id', '=', f.establishmentId)
+    .where('c.valid_from', '<=', f.to)
+    .where('c.valid_to', '>=', f.from)
+    .$if(!f.all, (q) =>
+      q.where((eb) =>
+        eb.or([
+          ...(f.classIds?.length ? [eb('c.class_id', 'in', [...f.classIds])] : []),
+          ...(f.groupIds?.length ? [eb('c.group_id', 'in', [...f.groupIds])] : []),
+          ...(f.courseIds?.length ? [eb('c.id', 'in', [...f.courseIds])] : []),
+          ...(f.room ? [eb('c.room', '=', f.room)] : []),
+          ...(f.teacherIds?.length
+            ? [
+                eb(
+                  'c.id',
+                  'in',
+                  eb
+                    .selectFrom('timetable_course_teacher as t')
+                    .select('t.course_id')
+                    .where('t.teacher_id', 'in', [...f.teacherIds]),
+                ),
+              ]
+            : []),
+        ]),
+      ),
+    )
+    .orderBy('c.weekday')
+    .orderBy('c.starts_at');
+}
+
 export const timetable = {
   /** The courses that may occur in [from, to], of the classes, groups, teachers, rooms or ids asked. */
   async schedules(db: Db, f: ScheduleFilter): Promise<ScheduleRow[]> {
-    const any =
-      f.all ||
-      (f.classIds?.length ?? 0) > 0 ||
-      (f.groupIds?.length ?? 0) > 0 ||
-      (f.teacherIds?.length ?? 0) > 0 ||
-      (f.courseIds?.length ?? 0) > 0 ||
-      !!f.room;
-    if (!any) return [];
-    return db
-      .selectFrom('timetable_course as c')
-      .innerJoin('subject as s', 's.code', 'c.subject_code')
-      .leftJoin('class as k', 'k.id', 'c.class_id')
-      .leftJoin('teaching_group as g', 'g.id', 'c.group_id')
-      .leftJoin('timetable_week_pattern as p', 'p.id', 'c.week_pattern_id')
-      .select([
-        'c.id',
-        'c.establishment_id',
-        'c.school_year_id',
-        'c.class_id',
-        'k.code as class_code',
-        'c.group_id',
-        'g.code as group_code',
-        'c.subject_code',
-        's.label as subject_label',
-        'c.weekday',
-        'c.starts_at',
-        'c.ends_at',
-        'c.room',
-        'c.valid_from',
-        'c.valid_to',
-        'p.id as pattern_id',
-        'p.code as pattern_code',
-        sql<string[] | null>`p.weeks::text[]`.as('weeks'),
-        'c.source',
+    if (!asksSome(f)) return [];
+    return schedulesQuery(db, f).execute() as Promise<ScheduleRow[]>;
+  },
+
+  /**
+   * The same courses, each with its teachers (by name) and its changes that start or land in [from, to]: what
+   * the occurrences of a period need, in one statement.
+   */
+  async schedulesWithDetails(db: Db, f: ScheduleFilter): Promise<ScheduleDetailRow[]> {
+    if (!asksSome(f)) return [];
+    return schedulesQuery(db, f)
+      .select((eb) => [
+        jsonArrayFrom(
+          eb
+            .selectFrom('timetable_course_teacher as t')
+            .innerJoin('app_user as u', 'u.id', 't.teacher_id')
+            .select(['u.id', 'u.display_name'])
+            .whereRef('t.course_id', '=', 'c.id')
+            .orderBy('u.display_name'),
+        ).as('teachers'),
+        jsonArrayFrom(
+          eb
+            .selectFrom('timetable_occurrence_change as x')
+            .select([
+              'x.course_id',
+              'x.on_date',
+              'x.cancelled',
+              'x.new_date',
+              'x.new_starts_at',
+              'x.new_ends_at',
+              'x.new_room',
+              'x.reason',
+            ])
+            .whereRef('x.course_id', '=', 'c.id')
+            .where((w) =>
+              w.or([
+                w.and([w('x.on_date', '>=', f.from), w('x.on_date', '<=', f.to)]),
+                w.and([w('x.new_date', '>=', f.from), w('x.new_date', '<=', f.to)]),
+              ]),
+            ),
+        ).as('changes'),
       ])
-      .where('c.establishment_id', '=', f.establishmentId)
-      .where('c.valid_from', '<=', f.to)
-      .where('c.valid_to', '>=', f.from)
-      .$if(!f.all, (q) =>
-        q.where((eb) =>
-          eb.or([
-            ...(f.classIds?.length ? [eb('c.class_id', 'in', [...f.classIds])] : []),
-            ...(f.groupIds?.length ? [eb('c.group_id', 'in', [...f.groupIds])] : []),
-            ...(f.courseIds?.length ? [eb('c.id', 'in', [...f.courseIds])] : []),
-            ...(f.room ? [eb('c.room', '=', f.room)] : []),
-            ...(f.teacherIds?.length
-              ? [
-                  eb(
-                    'c.id',
-                    'in',
-                    eb
-                      .selectFrom('timetable_course_teacher as t')
-                      .select('t.course_id')
-                      .where('t.teacher_id', 'in', [...f.teacherIds]),
-                  ),
-                ]
-              : []),
-          ]),
-        ),
-      )
-      .orderBy('c.weekday')
-      .orderBy('c.starts_at')
-      .execute() as Promise<ScheduleRow[]>;
+      .execute() as Promise<ScheduleDetailRow[]>;
   },
 
   /** The teachers of each course, with their names. */
@@ -131,31 +184,6 @@ export const timetable = {
           .where('t.course_id', 'in', [...courseIds])
           .orderBy('u.display_name')
           .execute(),
-
-  /** Changes of these courses that start or land in [from, to]. */
-  changes: (db: Db, courseIds: readonly string[], from: string, to: string) =>
-    courseIds.length === 0
-      ? Promise.resolve([] as ChangeRow[])
-      : (db
-          .selectFrom('timetable_occurrence_change')
-          .select([
-            'course_id',
-            'on_date',
-            'cancelled',
-            'new_date',
-            'new_starts_at',
-            'new_ends_at',
-            'new_room',
-            'reason',
-          ])
-          .where('course_id', 'in', [...courseIds])
-          .where((eb) =>
-            eb.or([
-              eb.and([eb('on_date', '>=', from), eb('on_date', '<=', to)]),
-              eb.and([eb('new_date', '>=', from), eb('new_date', '<=', to)]),
-            ]),
-          )
-          .execute() as Promise<ChangeRow[]>),
 
   zone: async (db: Db, establishmentId: string) =>
     (

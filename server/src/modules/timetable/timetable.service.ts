@@ -195,32 +195,30 @@ export async function occurrencesFor(
     }
   }
   const filter: ScheduleFilter = { ...q, classIds, groupIds };
-  const [rows, zone] = await Promise.all([timetable.schedules(db, filter), zoneOf(db, q.establishmentId)]);
+  // The courses with their teachers and changes (one statement), the zone from memory.
+  const [rows, zone] = await Promise.all([timetable.schedulesWithDetails(db, filter), zoneOf(db, q.establishmentId)]);
   if (rows.length === 0) return [];
-  const ids = rows.map((r) => r.id);
-  const [changes, teachers] = await Promise.all([
-    timetable.changes(db, ids, q.from, q.to),
-    timetable.teachersOf(db, ids),
-  ]);
   const byId = new Map(rows.map((r) => [r.id, r]));
   const teachersBy = new Map<string, { id: string; displayName: string }[]>();
-  for (const t of teachers) {
-    const list = teachersBy.get(t.course_id) ?? [];
-    list.push({ id: t.id, displayName: t.display_name });
-    teachersBy.set(t.course_id, list);
-  }
+  for (const r of rows)
+    teachersBy.set(
+      r.id,
+      r.teachers.map((t) => ({ id: t.id, displayName: t.display_name })),
+    );
   const occurrences = expandOccurrences(
     rows.map(schedule),
-    changes.map((c) => ({
-      courseId: c.course_id,
-      onDate: c.on_date,
-      cancelled: c.cancelled,
-      newDate: c.new_date,
-      newStartsAt: c.new_starts_at ? hhmm(c.new_starts_at) : null,
-      newEndsAt: c.new_ends_at ? hhmm(c.new_ends_at) : null,
-      newRoom: c.new_room,
-      reason: c.reason,
-    })),
+    rows
+      .flatMap((r) => r.changes)
+      .map((c) => ({
+        courseId: c.course_id,
+        onDate: c.on_date,
+        cancelled: c.cancelled,
+        newDate: c.new_date,
+        newStartsAt: c.new_starts_at ? hhmm(c.new_starts_at) : null,
+        newEndsAt: c.new_ends_at ? hhmm(c.new_ends_at) : null,
+        newRoom: c.new_room,
+        reason: c.reason,
+      })),
     q.from,
     q.to,
     closedDays(zone.zone),

@@ -1,6 +1,7 @@
 import { type Expression, type ExpressionBuilder, sql } from 'kysely';
 import type { AuthorizedDb } from '../../platform/access/authorize.ts';
 import { relations } from '../../platform/access/relations.repository.ts';
+import { anyOf } from '../../platform/db/database.ts';
 import type { Database, Db } from '../../platform/db/schema.ts';
 import type { FolderLite, SpaceRow } from './documents.access.ts';
 import type { LibraryMetaColumn, RightValue } from './documents.tables.ts';
@@ -735,13 +736,14 @@ export const references = {
             'r.created_at',
           ])
           // One condition per kind of holder, its ids in a list: a page of lessons and homework is two index scans.
+          // The ids as one array parameter (anyOf): prepared once whatever the page's length.
           .where((eb) =>
             eb.or(
               [...byKind(holders)].map(([kind, ids]) =>
                 eb.and([
                   eb('r.holder_module', '=', kind.module),
                   eb('r.holder_type', '=', kind.type),
-                  eb('r.holder_id', 'in', ids),
+                  eb('r.holder_id', '=', anyOf(ids)),
                 ]),
               ),
             ),

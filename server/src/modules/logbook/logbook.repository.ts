@@ -2,6 +2,7 @@ import { type Expression, type ExpressionBuilder, sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { AuthorizedDb } from '../../platform/access/authorize.ts';
 import { relations } from '../../platform/access/relations.repository.ts';
+import { anyOf } from '../../platform/db/database.ts';
 import type { Database, Db } from '../../platform/db/schema.ts';
 import './logbook.tables.ts';
 
@@ -137,9 +138,9 @@ function lessonsOf(q: ReturnType<typeof lessonsQuery>, a: Audience, from: string
     .$if(!a.all, (q) =>
       q.where((eb) =>
         eb.or([
-          ...(a.classIds?.length ? [eb('l.class_id', 'in', [...a.classIds])] : []),
-          ...(a.groupIds?.length ? [eb('l.group_id', 'in', [...a.groupIds])] : []),
-          ...(a.authorIds?.length ? [eb('l.author_id', 'in', [...a.authorIds])] : []),
+          ...(a.classIds?.length ? [eb('l.class_id', '=', anyOf(a.classIds))] : []),
+          ...(a.groupIds?.length ? [eb('l.group_id', '=', anyOf(a.groupIds))] : []),
+          ...(a.authorIds?.length ? [eb('l.author_id', '=', anyOf(a.authorIds))] : []),
         ]),
       ),
     )
@@ -359,9 +360,9 @@ export const logbook = {
       .$if(!a.all, (q) =>
         q.where((eb) =>
           eb.or([
-            ...(a.classIds?.length ? [eb('h.class_id', 'in', [...a.classIds])] : []),
-            ...(a.groupIds?.length ? [eb('h.group_id', 'in', [...a.groupIds])] : []),
-            ...(a.authorIds?.length ? [eb('h.author_id', 'in', [...a.authorIds])] : []),
+            ...(a.classIds?.length ? [eb('h.class_id', '=', anyOf(a.classIds))] : []),
+            ...(a.groupIds?.length ? [eb('h.group_id', '=', anyOf(a.groupIds))] : []),
+            ...(a.authorIds?.length ? [eb('h.author_id', '=', anyOf(a.authorIds))] : []),
           ]),
         ),
       )

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { AuthorizedDb } from '../../platform/access/authorize.ts';
 import { relations } from '../../platform/access/relations.repository.ts';
+import { anyOf } from '../../platform/db/database.ts';
 import type { Db } from '../../platform/db/schema.ts';
 import './timetable.tables.ts';
 
@@ -102,9 +103,10 @@ function schedulesQuery(db: Db, f: ScheduleFilter) {
     .$if(!f.all, (q) =>
       q.where((eb) =>
         eb.or([
-          ...(f.classIds?.length ? [eb('c.class_id', 'in', [...f.classIds])] : []),
-          ...(f.groupIds?.length ? [eb('c.group_id', 'in', [...f.groupIds])] : []),
-          ...(f.courseIds?.length ? [eb('c.id', 'in', [...f.courseIds])] : []),
+          // Lists as one array parameter: one prepared statement whatever their length (anyOf).
+          ...(f.classIds?.length ? [eb('c.class_id', '=', anyOf(f.classIds))] : []),
+          ...(f.groupIds?.length ? [eb('c.group_id', '=', anyOf(f.groupIds))] : []),
+          ...(f.courseIds?.length ? [eb('c.id', '=', anyOf(f.courseIds))] : []),
           ...(f.room ? [eb('c.room', '=', f.room)] : []),
           ...(f.teacherIds?.length
             ? [
@@ -114,7 +116,7 @@ function schedulesQuery(db: Db, f: ScheduleFilter) {
                   eb
                     .selectFrom('timetable_course_teacher as t')
                     .select('t.course_id')
-                    .where('t.teacher_id', 'in', [...f.teacherIds]),
+                    .where('t.teacher_id', '=', anyOf(f.teacherIds)),
                 ),
               ]
             : []),

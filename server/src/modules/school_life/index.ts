@@ -2,6 +2,7 @@ import { schoolLifeApi } from '@preau/contracts';
 import { defineModule } from '../../platform/module.ts';
 import { parisDate } from '../timetable/index.ts';
 import * as m0400 from './0400_school_life_core.ts';
+import * as m0401 from './0401_school_life_threshold_alert.ts';
 import { seedSchoolLifeDemo } from './demo.ts';
 import { purgeSchoolLife, retentionStart } from './purge.ts';
 import { readableJustifications } from './school_life.access.ts';
@@ -9,6 +10,7 @@ import { schoolLifeMessages } from './school_life.messages.ts';
 import { schoolLife } from './school_life.repository.ts';
 import { schoolLifeRoutes } from './school_life.routes.ts';
 import { rollCallRate, schoolLifeHome } from './school_life.service.ts';
+import { alertAbsenteeism } from './threshold.ts';
 
 /** What other modules may read of school life (the rollout cockpit, the grades' report): the month's threshold. */
 export { absenteeismOf, THRESHOLD } from './school_life.service.ts';
@@ -33,7 +35,7 @@ export const schoolLifeModule = defineModule({
     'school_life_justification',
     'school_life_incident',
   ],
-  migrations: { '0400_school_life_core': m0400 },
+  migrations: { '0400_school_life_core': m0400, '0401_school_life_threshold_alert': m0401 },
   permissions: {
     'school_life.read': ['student', 'guardian', 'teacher', 'staff', 'principal'],
     'school_life.roll_call': ['teacher', 'staff', 'principal'],
@@ -54,6 +56,15 @@ export const schoolLifeModule = defineModule({
       label: { fr: 'Réponse à une justification d’absence', en: 'Answer to an absence justification' },
       profiles: ['guardian'],
       defaultDelivery: 'app',
+    },
+    {
+      kind: 'school_life.absenteeism.reached',
+      label: {
+        fr: 'Élèves au seuil d’absentéisme (4 demi-journées non justifiées dans le mois)',
+        en: 'Students at the absenteeism threshold (4 unjustified half-days in a month)',
+      },
+      profiles: ['staff', 'principal'],
+      defaultDelivery: 'email',
     },
     {
       kind: 'school_life.incident.recorded',
@@ -196,6 +207,13 @@ export const schoolLifeModule = defineModule({
       if (gone.absences + gone.rollCalls + gone.incidents > 0) log.info(gone, 'school life: past years purged');
     });
     await boss.schedule('school_life.purge', '25 4 * * *', null, { tz: 'Europe/Paris' });
+    // After the day's roll calls and justifications: the vie scolaire reads it the next morning.
+    await boss.createQueue('school_life.absenteeism');
+    await boss.work('school_life.absenteeism', async () => {
+      const told = await alertAbsenteeism(db, parisDate());
+      if (told > 0) log.info({ students: told }, 'school life: absenteeism threshold alerts');
+    });
+    await boss.schedule('school_life.absenteeism', '30 19 * * *', null, { tz: 'Europe/Paris' });
   },
   plugin: schoolLifeRoutes,
 });

@@ -59,6 +59,42 @@ const classCodeOf = (db: Db) =>
     .select(['e.student_id', 'c.code', 'c.id as class_id']);
 
 export const schoolLife = {
+  // ---- the absenteeism alert (threshold.ts) ----
+  /** Establishments with school-life absences recorded since this date. */
+  establishmentsWithAbsencesSince: async (db: AuthorizedDb, since: string) =>
+    (
+      await db
+        .selectFrom('school_life_absence')
+        .select('establishment_id')
+        .distinct()
+        .where('on_date', '>=', since)
+        .execute()
+    ).map((r) => r.establishment_id),
+
+  /** Records the month's alerts; returns the students not alerted before this month. */
+  recordThresholdAlerts: async (
+    db: AuthorizedDb,
+    establishmentId: string,
+    month: string,
+    students: { studentId: string; halfDays: number }[],
+  ) => {
+    if (students.length === 0) return new Set<string>();
+    const rows = await db
+      .insertInto('school_life_threshold_alert')
+      .values(
+        students.map((s) => ({
+          establishment_id: establishmentId,
+          student_id: s.studentId,
+          month,
+          half_days: s.halfDays,
+        })),
+      )
+      .onConflict((oc) => oc.doNothing())
+      .returning('student_id')
+      .execute();
+    return new Set(rows.map((r) => r.student_id));
+  },
+
   // ---- retention (purge.ts) ----
   /** Justifications of the absences dated before `before`. */
   justificationsBefore: async (db: AuthorizedDb, before: string) =>

@@ -83,6 +83,14 @@ export interface SchoolLifeIncidentTable {
   created_at: Timestamp;
 }
 
+export interface SchoolLifeThresholdAlertTable {
+  establishment_id: string;
+  student_id: string;
+  month: string;
+  half_days: number;
+  alerted_at: Timestamp;
+}
+
 declare module '../../platform/db/schema.ts' {
   interface Database {
     school_life_reason: SchoolLifeReasonTable;
@@ -91,5 +99,6 @@ declare module '../../platform/db/schema.ts' {
     school_life_absence: SchoolLifeAbsenceTable;
     school_life_justification: SchoolLifeJustificationTable;
     school_life_incident: SchoolLifeIncidentTable;
+    school_life_threshold_alert: SchoolLifeThresholdAlertTable;
   }
 }

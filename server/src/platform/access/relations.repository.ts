@@ -480,6 +480,25 @@ export const relations = {
     return new Set(rows.map((r) => r.user_id));
   },
 
+  /**
+   * The establishment's staff whose directory function (AAF `ENTPersonFonctions`, `CODE$LABEL$…`) has one of these
+   * codes: `EDU` for the vie scolaire (CPE, assistants d'éducation), `DIR` for the direction.
+   */
+  async staffWithFunction(db: Db, establishmentId: string, codes: readonly string[]) {
+    if (codes.length === 0) return new Set<string>();
+    const rows = await db
+      .selectFrom('membership')
+      .select('user_id')
+      .distinct()
+      .where('establishment_id', '=', establishmentId)
+      .where('profile', 'in', STAFF_PROFILES)
+      .where(
+        sql<boolean>`EXISTS (SELECT 1 FROM unnest(functions) f WHERE split_part(f, '$', 1) = ANY (${[...codes]}::text[]))`,
+      )
+      .execute();
+    return new Set(rows.map((r) => r.user_id));
+  },
+
   /** Classes and groups a teacher teaches this year in the establishment, with the subjects. */
   async teachingOf(db: Db, establishmentId: string, teacherId: string) {
     return db

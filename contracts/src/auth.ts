@@ -42,8 +42,6 @@ export const UserSummary = z.object({
 });
 export type UserSummary = z.infer<typeof UserSummary>;
 
-export const LoginResponse = z.object({ csrfToken: z.string(), user: UserSummary });
-
 export const PendingCharter = z.object({
   charterId: z.uuid(),
   establishmentId: z.uuid().nullable(),
@@ -73,6 +71,10 @@ export const MeResponse = z.object({
   passwordPolicy: z.object({ minLength: z.number().int(), maxLength: z.number().int() }),
 });
 export type MeResponse = z.infer<typeof MeResponse>;
+
+/** A login's answer: the session's CSRF token, and what `GET /api/me` would answer, so the first screen needs no second request. */
+export const LoginResponse = z.object({ csrfToken: z.string(), user: UserSummary, me: MeResponse.optional() });
+export type LoginResponse = z.infer<typeof LoginResponse>;
 
 /**
  * Accept a charter in force: in one establishment (`establishmentId`, one entry of `pendingCharters`), or,

@@ -1,6 +1,7 @@
 /**
  * The 8 a.m. rush, from a second process: each distinct user logs in (POST /api/auth/login), then loads the
- * home page as the web app does (GET /api/me, then GET /api/home for their first establishment), with
+ * home page as the web app does (GET /api/home for their first establishment: the login's answer carries what
+ * GET /api/me says — with a server that does not, GET /api/me first), with
  * `concurrency` users in flight at any moment over keep-alive connections. Bounded: no new user starts after
  * `maxSeconds`. Config (JSON file, argv[2]): `{baseUrl, logins, password, concurrency, maxSeconds}`.
  * A login answered 503 with Retry-After (the server's login queue is past its budget) is tried again after that
@@ -106,11 +107,16 @@ async function user(login: string, started: number): Promise<void> {
   slices[slice] = (slices[slice] ?? 0) + 1;
   const home = performance.now();
   t = home;
-  const me = await request('GET', '/api/me', { cookie: res.cookie });
-  meMs.push(performance.now() - t);
-  if (me.status !== 200) return fail(`me ${me.status}`, me.body);
-  const establishment = (JSON.parse(me.body) as { memberships: { establishment: { id: string } }[] }).memberships[0]
-    ?.establishment.id;
+  // As the web app: the login's answer carries what GET /api/me says; older servers' did not.
+  type Me = { memberships: { establishment: { id: string } }[] };
+  let meBody = (JSON.parse(res.body) as { me?: Me }).me;
+  if (!meBody) {
+    const me = await request('GET', '/api/me', { cookie: res.cookie });
+    meMs.push(performance.now() - t);
+    if (me.status !== 200) return fail(`me ${me.status}`, me.body);
+    meBody = JSON.parse(me.body) as Me;
+  }
+  const establishment = meBody.memberships[0]?.establishment.id;
   t = performance.now();
   const first = await request('GET', `/api/home${establishment ? `?establishment=${establishment}` : ''}`, {
     cookie: res.cookie,

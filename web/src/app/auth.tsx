@@ -1,4 +1,4 @@
-import type { LoginBody, Membership, MeResponse } from '@preau/contracts';
+import type { LoginBody, LoginResponse, Membership, MeResponse } from '@preau/contracts';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from 'react';
 import { features } from '../features/index.ts';
@@ -57,9 +57,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const login = useCallback(
     async (body: LoginBody) => {
-      const res = await post<{ csrfToken: string }>('/api/auth/login', body);
+      const res = await post<LoginResponse>('/api/auth/login', body);
       setCsrfToken(res.csrfToken);
-      const fresh = await fetchMe();
+      // The login's answer carries what GET /api/me would say: the first screen needs one request less.
+      const fresh = res.me ?? (await fetchMe());
       // Drop everything cached for the previous person, but keep the ['me'] query its observers watch.
       qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
       qc.setQueryData(['me'], fresh);

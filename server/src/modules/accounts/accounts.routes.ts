@@ -31,6 +31,7 @@ import {
   login,
   logout,
   me,
+  meForNewSession,
   passwordCheck,
   revokeSession,
   revokeSessions,
@@ -70,7 +71,7 @@ export async function accountsRoutes(app: App): Promise<void> {
     async (req, reply) => {
       const { session, user } = await login(req.ctx, req.body);
       setSessionCookie(reply, req.ctx.config, session);
-      return { csrfToken: session.csrfToken, user };
+      return { csrfToken: session.csrfToken, user, me: await meForNewSession(req.ctx, session, user.id) };
     },
   );
 

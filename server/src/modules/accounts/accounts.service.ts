@@ -333,6 +333,29 @@ export async function updateMe(ctx: RequestContext, input: { email: string | nul
 /** A user's classes of the current year and children (topic `u`): with the session, what /api/me reads. */
 const RELATIONS = defineCache<MeRelations>({ name: 'me-relations', topic: 'u', max: 200_000, ttlMs: 120_000 });
 
+/**
+ * What `GET /api/me` answers, for the session a login has just opened (its cookie is not sent back yet): the login's
+ * answer carries it, so the web app's first screen follows with `GET /api/home` alone.
+ */
+export async function meForNewSession(
+  ctx: RequestContext,
+  session: { id: string; csrfToken: string },
+  userId: string,
+): Promise<MeResponse> {
+  const entry = await userEntry(ctx.db, userId);
+  if (!entry) throw notFound();
+  ctx.user = {
+    id: userId,
+    login: entry.login,
+    displayName: entry.displayName,
+    platformAdmin: entry.platformAdmin,
+    sessionId: session.id,
+    csrfToken: session.csrfToken,
+    memberships: entry.memberships,
+  };
+  return me(ctx);
+}
+
 export async function me(ctx: RequestContext): Promise<MeResponse> {
   requireUser(ctx);
   const u = ctx.user;

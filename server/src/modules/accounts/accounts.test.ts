@@ -36,6 +36,8 @@ describe('login', () => {
     const me = await agent(app, sessionCookie(res), body.csrfToken).get('/api/me');
     expect(me.statusCode).toBe(200);
     expect(me.json().memberships[0].profiles).toEqual(['teacher']);
+    // The login's answer already says what GET /api/me says: the first screen needs no second request.
+    expect(body.me).toEqual(me.json());
   });
 
   test('a wrong password and an unknown login get the same 401 problem', async () => {

@@ -29,15 +29,11 @@ export async function logbookHome({ ctx, establishmentId, profiles }: HomeWidget
   const now = Date.now();
   const dueFor = async (student: string) => {
     const audience = await audienceOfStudent(auth.db, student);
-    const rows = (await logbook.homeworkDue(auth.db, { establishmentId, ...audience }, next, next)).filter(
+    // The student's « fait » ticks come with the homework (one statement).
+    const rows = (await logbook.homeworkDue(auth.db, { establishmentId, ...audience }, next, next, student)).filter(
       (h) => !h.publish_at || new Date(h.publish_at).getTime() <= now,
     );
-    const done = await logbook.doneBy(
-      auth.db,
-      student,
-      rows.map((h) => h.id),
-    );
-    return rows.map((h) => presentHomework(h, done.has(h.id)));
+    return rows.map((h) => presentHomework(h, h.done === true));
   };
   const out: LogbookHome = {};
   if (profiles.includes('student')) out.student = { date: next, homework: await dueFor(auth.user.id) };

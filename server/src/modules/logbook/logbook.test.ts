@@ -610,6 +610,20 @@ describe('printing, fill rate, archive', () => {
     expect(teacher.widgets.logbook.teacher.courses.some((x: { courseId: string }) => x.courseId === c)).toBe(true);
     const parent = (await as.parent.get(`/api/home?establishment=${school.id}`)).json();
     expect(parent.widgets.logbook.children[0]).toMatchObject({ id: id.s1, date: next });
+    // Ticked « fait » by the student: their widget and their guardian's say so; another student's does not.
+    type Item = { id: string; description: string; done: boolean };
+    const item = (home.widgets.logbook.student.homework as Item[]).find(
+      (h) => h.description === '<p>Relire le texte.</p>',
+    )!;
+    expect(item.done).toBe(false);
+    expect((await as.s1.put(`/api/logbook/homework/${item.id}/done`, { done: true })).statusCode).toBe(200);
+    const after = (await as.s1.get(`/api/home?establishment=${school.id}`)).json();
+    expect((after.widgets.logbook.student.homework as Item[]).find((h) => h.id === item.id)?.done).toBe(true);
+    const parentAfter = (await as.parent.get(`/api/home?establishment=${school.id}`)).json();
+    expect((parentAfter.widgets.logbook.children[0].homework as Item[]).find((h) => h.id === item.id)?.done).toBe(true);
+    const other = (await as.s2.get(`/api/home?establishment=${school.id}`)).json();
+    expect((other.widgets.logbook.student?.homework ?? []).some((h: Item) => h.id === item.id && h.done)).toBe(false);
+    await as.s1.put(`/api/logbook/homework/${item.id}/done`, { done: false });
   });
 
   test('at the rollover the year becomes read-only: no writing, the direction prints and lists it', async () => {

@@ -94,6 +94,25 @@ describe('the rollout cache invalidation triggers (migration 0502)', () => {
     ).toEqual([`rollout:${other.id}`]);
   });
 
+  it("a plan's step (the late steps of the checklist): its establishment", async () => {
+    const est = await makeEstablishment(db);
+    const principal = await makeUser(db, { establishmentId: est.id, profiles: ['principal'] });
+    expect(
+      await announced(() =>
+        db
+          .insertInto('rollout_step')
+          .values({
+            establishment_id: est.id,
+            service_key: 'logbook',
+            title: 'Présentation en conseil pédagogique',
+            owner_id: principal.id,
+            due_date: '2026-09-15',
+          })
+          .execute(),
+      ),
+    ).toEqual([`rollout:${est.id}`]);
+  });
+
   it('the busy writes announce nothing: a login, a session, other usage and audit events', async () => {
     const est = await makeEstablishment(db);
     const teacher = await makeUser(db, { establishmentId: est.id, profiles: ['teacher'] });

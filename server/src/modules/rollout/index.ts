@@ -4,6 +4,7 @@ import { defineModule } from '../../platform/module.ts';
 import * as m0500 from './0500_rollout_core.ts';
 import * as m0501 from './0501_rollout_indexes.ts';
 import * as m0502 from './0502_rollout_cache_invalidation.ts';
+import * as m0503 from './0503_rollout_step_invalidation.ts';
 import { activity } from './activity.repository.ts';
 import { rollUp } from './indicators.service.ts';
 import { rolloutHome } from './overview.service.ts';
@@ -28,7 +29,12 @@ export const rolloutModule = defineModule({
   prefix: '/api/rollout',
   api: rolloutApi,
   tables: ROLLOUT_TABLES,
-  migrations: { '0500_rollout_core': m0500, '0501_rollout_indexes': m0501, '0502_rollout_cache_invalidation': m0502 },
+  migrations: {
+    '0500_rollout_core': m0500,
+    '0501_rollout_indexes': m0501,
+    '0502_rollout_cache_invalidation': m0502,
+    '0503_rollout_step_invalidation': m0503,
+  },
   permissions: {
     // Teachers and staff take part (needs, self-assessment, bookings, training); the steering rights are the
     // direction's and its steering group's (checked in the use cases).

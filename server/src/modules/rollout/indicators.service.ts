@@ -19,7 +19,7 @@ import { serviceOpenings } from '../services/index.ts';
 import { activity } from './activity.repository.ts';
 import { rolloutAccess } from './rollout.access.ts';
 import { addDays, daysBetween, diffDays, parisDay, parisEndOf } from './rollout.dates.ts';
-import { figuresOf, staffOf } from './rollout.facts.ts';
+import { figuresOf, rolledUp, staffOf } from './rollout.facts.ts';
 import { outreach } from './rollout.repository.ts';
 
 /** The service activity shown is never older than this: past it, the request rolls the establishment up first. */
@@ -151,7 +151,7 @@ export async function indicators(ctx: RequestContext, establishmentId: string): 
   const asOf = await freshAsOf(auth.db, establishmentId);
   const [figures, rows] = await Promise.all([
     adoptionFigures(auth.db, establishmentId),
-    activity.day(auth.db, establishmentId, parisDay(asOf)),
+    rolledUp(auth.db, `day|${establishmentId}`, asOf, () => activity.day(auth.db, establishmentId, parisDay(asOf))),
   ]);
   const users = (service: string, profile: string) => {
     const r = rows.find((x) => x.service === service && x.profile === profile);
@@ -240,9 +240,13 @@ async function dashboardData(ctx: RequestContext, auth: Authorized, q: Dashboard
   const [{ figures, classes: classList }, openings, series, regs, mostActive, staff] = await Promise.all([
     figuresOf(auth.db, establishmentId),
     serviceOpenings(auth.db, establishmentId),
-    activity.series(auth.db, establishmentId, profile ?? '*', addDays(from, -1), to),
+    rolledUp(auth.db, `series|${establishmentId}|${profile ?? '*'}|${from}|${to}`, asOf, () =>
+      activity.series(auth.db, establishmentId, profile ?? '*', addDays(from, -1), to),
+    ),
     registeredIndicators(ctx, auth.db, establishmentId, { from, to }),
-    activity.mostActive(auth.db, establishmentId, 'teacher', from, to, 300),
+    rolledUp(auth.db, `pioneers|${establishmentId}|${from}|${to}`, asOf, () =>
+      activity.mostActive(auth.db, establishmentId, 'teacher', from, to, 300),
+    ),
     staffOf(auth.db, establishmentId),
   ]);
   const onlyProfile = <T extends { profile: string }>(rows: T[]) =>

@@ -19,9 +19,8 @@ import { notify } from '../timeline/index.ts';
 import { activationOf, charterOf, classesOf } from './indicators.service.ts';
 import { support } from './people.repository.ts';
 import { rolloutAccess } from './rollout.access.ts';
-import { parisDay } from './rollout.dates.ts';
 import { type ChecklistFacts, checklistFactsOf, figuresOf } from './rollout.facts.ts';
-import { outreach, plan } from './rollout.repository.ts';
+import { outreach } from './rollout.repository.ts';
 
 const SHEET_PROFILES_BY_CLASS = ['student', 'guardian'] as const;
 const SHEET_PROFILES_WHOLE = ['teacher', 'staff'] as const;
@@ -185,10 +184,7 @@ function helpContact(facts: ChecklistFacts): HelpContact | null {
 }
 
 async function overviewOf(auth: Authorized): Promise<RolloutOverview> {
-  const [facts, late] = await Promise.all([
-    checklistFacts(auth),
-    plan.lateSteps(auth.db, auth.establishmentId, parisDay(new Date())),
-  ]);
+  const facts = await checklistFacts(auth);
   const help = helpContact(facts);
   const { figures, lastImport, quality } = facts;
   const items = checklist(auth, facts);
@@ -204,7 +200,7 @@ async function overviewOf(auth: Authorized): Promise<RolloutOverview> {
     lastImport,
     openAnomalies: quality.checks.reduce((n, c) => n + c.count, 0),
     help,
-    lateSteps: late,
+    lateSteps: facts.lateSteps,
   };
 }
 

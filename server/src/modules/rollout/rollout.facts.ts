@@ -1,9 +1,9 @@
 import type { AuthorizedDb as Db } from '../../platform/access/authorize.ts';
-import { type CacheSpec, cacheOf, defineCache } from '../../platform/cache.ts';
+import { type CacheSpec, cached, cacheOf, defineCache } from '../../platform/cache.ts';
 import { charterFacts } from '../charter/index.ts';
 import { type AdoptionFigures, directoryFacts } from '../directory/index.ts';
 import { parisDay } from './rollout.dates.ts';
-import { outreach } from './rollout.repository.ts';
+import { outreach, plan } from './rollout.repository.ts';
 
 /**
  * What the cockpit's pages and the direction's home widget read of an establishment, kept in memory per
@@ -28,6 +28,8 @@ export interface ChecklistFacts {
   announcement: Awaited<ReturnType<typeof outreach.lastAnnouncement>> | null;
   establishment: Awaited<ReturnType<typeof outreach.establishment>> | null;
   contact: Awaited<ReturnType<typeof outreach.contact>> | null;
+  /** The plan's steps past due and still open (today's count: the facts are reloaded on a new day). */
+  lateSteps: number;
 }
 
 const FIGURES = defineCache<Figures>({ name: 'rollout-figures', topic: 'rollout', max: 200, ttlMs: 600_000 });
@@ -80,7 +82,10 @@ export async function figuresOf(db: Db, establishmentId: string): Promise<Figure
   );
 }
 
-/** The checklist's facts: the last import, the quality counts, the sheets printed, families told, the help. */
+/**
+ * The checklist's facts: the last import, the quality counts, the sheets printed, families told, the help, and
+ * the plan's late steps.
+ */
 export async function checklistFactsOf(db: Db, establishmentId: string): Promise<ChecklistFacts> {
   const day = parisDay(new Date());
   return through(
@@ -89,12 +94,13 @@ export async function checklistFactsOf(db: Db, establishmentId: string): Promise
     establishmentId,
     (v) => v.day !== day,
     async () => {
-      const [lastImport, quality, sheets, announcement, establishment] = await Promise.all([
+      const [lastImport, quality, sheets, announcement, establishment, lateSteps] = await Promise.all([
         directoryFacts.lastImport(db, establishmentId),
         directoryFacts.qualityCounts(db, establishmentId),
         directoryFacts.sheetsPrinted(db, establishmentId),
         outreach.lastAnnouncement(db, establishmentId),
         outreach.establishment(db, establishmentId),
+        plan.lateSteps(db, establishmentId, day),
       ]);
       const contact = establishment ? await outreach.contact(db, establishment.academy_id) : null;
       return {
@@ -105,6 +111,7 @@ export async function checklistFactsOf(db: Db, establishmentId: string): Promise
         announcement: announcement ?? null,
         establishment: establishment ?? null,
         contact: contact ?? null,
+        lateSteps,
       };
     },
   );
@@ -119,4 +126,15 @@ export function staffOf(db: Db, establishmentId: string) {
     () => false,
     () => directoryFacts.staff(db, establishmentId),
   );
+}
+
+const ROLLED_UP = defineCache<unknown>({ name: 'rollout-rolled-up', topic: 'rollout', max: 2000, ttlMs: 600_000 });
+
+/**
+ * A read of the activity roll-up (`rollout_activity`, `rollout_user_day`), kept while the establishment's roll-up
+ * is the one of `asOf`: a roll-up rebuilds its days and sets a new `asOf` in one transaction, so a new roll-up is
+ * another key and nothing needs to be told. The Paris day is in the key too (the nightly purge of old days).
+ */
+export function rolledUp<V>(db: Db, key: string, asOf: Date, load: () => Promise<V>): Promise<V> {
+  return cached(db, ROLLED_UP as CacheSpec<V>, `${key}|${asOf.toISOString()}|${parisDay(new Date())}`, load);
 }

@@ -64,7 +64,12 @@ function authorized(
     membership,
     profiles: membership?.profiles ?? [],
     db,
-    transaction: (work) => transactionWithHooks(ctx.db, (trx) => work(trx as unknown as AuthorizedDb)),
+    transaction: (work) =>
+      transactionWithHooks(
+        ctx.db,
+        (trx) => work(trx as unknown as AuthorizedDb),
+        (err) => ctx.log.warn({ err }, 'after-commit hook failed (the change is committed)'),
+      ),
   };
 }
 

@@ -41,6 +41,23 @@ test('hooks run once the transaction has committed, on the root handle; not afte
     }),
   ).rejects.toThrow('nope');
   expect(seen).toEqual(['root']);
+  // A failing hook does not fail the committed transaction: it is reported, the next hooks still run.
+  const errors: unknown[] = [];
+  const committed = await transactionWithHooks(
+    db,
+    async (trx) => {
+      afterCommit(trx, async () => {
+        throw new Error('listener gone');
+      });
+      afterCommit(trx, async () => void seen.push('after the failure'));
+      return 'kept';
+    },
+    (e) => errors.push(e),
+  );
+  expect(committed).toBe('kept');
+  expect(errors).toHaveLength(1);
+  expect(seen).toEqual(['root', 'after the failure']);
+  seen.length = 1;
   // A plain handle or another transaction has no hooks: the caller acts at once.
   expect(afterCommit(db, async () => {})).toBe(false);
   await db.transaction().execute(async (trx) => expect(afterCommit(trx, async () => {})).toBe(false));

@@ -15,13 +15,22 @@ const queues = new WeakMap<object, Hook[]>();
 export async function transactionWithHooks<T>(
   db: Kysely<Database>,
   work: (trx: Kysely<Database>) => Promise<T>,
+  onHookError: (e: unknown) => void = () => {},
 ): Promise<T> {
   const hooks: Hook[] = [];
   const result = await db.transaction().execute((trx) => {
     queues.set(trx, hooks);
     return work(trx);
   });
-  for (const hook of hooks) await hook(db);
+  // The change is committed: a hook that fails (the database gone in between) must not turn it into an error
+  // the caller would retry — a message sent twice. Hooks are hints; the failure is logged.
+  for (const hook of hooks) {
+    try {
+      await hook(db);
+    } catch (e) {
+      onHookError(e);
+    }
+  }
   return result;
 }
 

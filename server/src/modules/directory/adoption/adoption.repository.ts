@@ -29,15 +29,11 @@ export interface AdoptionFigureRow {
  * their account is activated and since when, which classes they belong to; the last import, the login sheets
  * printed, the staff and their disciplines. Reads only.
  */
-export const adoption = {
-  /**
-   * Every live member of the establishment (one row per person and profile). An account is activated once it
-   * has a password (set at activation); the time is its first activation event (`portal`/`activate`), else —
-   * created active, or activated before the events were kept — the day it joined the establishment.
-   */
-  roster: async (db: Db, establishmentId: string): Promise<RosterRow[]> => {
-    const { rows } = await sql<RosterRow>`
-      WITH cy AS (
+/**
+ * The current year's classes of the establishment's students (`student_class`) and guardians, by their
+ * children (`guardian_class`): the CTEs the roster and its figures share.
+ */
+const memberClasses = (establishmentId: string) => sql`cy AS (
         SELECT id FROM school_year WHERE establishment_id = ${establishmentId} AND status = 'current'
       ),
       student_class AS (
@@ -52,12 +48,25 @@ export const adoption = {
         JOIN (SELECT student_id, unnest(classes) AS cls FROM student_class) sc ON sc.student_id = g.student_id
         WHERE g.establishment_id = ${establishmentId}
         GROUP BY g.guardian_id
-      )
+      )`;
+
+/** When a member (`m`, account `u`) was activated: their first activation event, else the day they joined. */
+const ACTIVATED_AT = sql`CASE WHEN u.password_hash IS NOT NULL THEN COALESCE(
+  (SELECT min(ev.at) FROM usage_event ev
+   WHERE ev.user_id = m.user_id AND ev.service = 'portal' AND ev.action = 'activate'),
+  m.created_at) END`;
+
+export const adoption = {
+  /**
+   * Every live member of the establishment (one row per person and profile). An account is activated once it
+   * has a password (set at activation); the time is its first activation event (`portal`/`activate`), else —
+   * created active, or activated before the events were kept — the day it joined the establishment.
+   */
+  roster: async (db: Db, establishmentId: string): Promise<RosterRow[]> => {
+    const { rows } = await sql<RosterRow>`
+      WITH ${memberClasses(establishmentId)}
       SELECT m.user_id, m.profile, u.password_hash IS NOT NULL AS activated,
-             CASE WHEN u.password_hash IS NOT NULL THEN COALESCE(
-               (SELECT min(ev.at) FROM usage_event ev
-                WHERE ev.user_id = m.user_id AND ev.service = 'portal' AND ev.action = 'activate'),
-               m.created_at) END AS activated_at,
+             ${ACTIVATED_AT} AS activated_at,
              m.created_at AS member_since,
              COALESCE(CASE m.profile WHEN 'student' THEN sc.classes WHEN 'guardian' THEN gc.classes END,
                       '{}'::uuid[]) AS classes
@@ -79,28 +88,10 @@ export const adoption = {
   figures: async (db: Db, establishmentId: string, charterId: string | null): Promise<AdoptionFigureRow[]> => {
     const ms = (column: string) => sql`floor(extract(epoch FROM ${sql.ref(column)}) * 1000)::float8`;
     const { rows } = await sql<AdoptionFigureRow>`
-      WITH cy AS (
-        SELECT id FROM school_year WHERE establishment_id = ${establishmentId} AND status = 'current'
-      ),
-      student_class AS (
-        SELECT e.student_id, array_agg(DISTINCT e.class_id) AS classes
-        FROM enrolment e JOIN cy ON cy.id = e.school_year_id
-        WHERE e.establishment_id = ${establishmentId} AND e.class_id IS NOT NULL
-        GROUP BY e.student_id
-      ),
-      guardian_class AS (
-        SELECT g.guardian_id, array_agg(DISTINCT sc.cls) AS classes
-        FROM guardianship g
-        JOIN (SELECT student_id, unnest(classes) AS cls FROM student_class) sc ON sc.student_id = g.student_id
-        WHERE g.establishment_id = ${establishmentId}
-        GROUP BY g.guardian_id
-      ),
+      WITH ${memberClasses(establishmentId)},
       r AS MATERIALIZED (
         SELECT m.user_id, m.profile, u.password_hash IS NOT NULL AS activated,
-               CASE WHEN u.password_hash IS NOT NULL THEN COALESCE(
-                 (SELECT min(ev.at) FROM usage_event ev
-                  WHERE ev.user_id = m.user_id AND ev.service = 'portal' AND ev.action = 'activate'),
-                 m.created_at) END AS activated_at,
+               ${ACTIVATED_AT} AS activated_at,
                a.accepted_at,
                COALESCE(CASE m.profile WHEN 'student' THEN sc.classes WHEN 'guardian' THEN gc.classes END,
                         '{}'::uuid[]) AS classes

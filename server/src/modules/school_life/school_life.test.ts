@@ -755,3 +755,40 @@ describe('the personal-data export', () => {
     expect((data.incidents as { kind: string }[]).map((i) => i.kind).sort()).toEqual(['retenue', 'sanction']);
   });
 });
+
+describe('the absence reasons', () => {
+  test('the CPE reorders and adds a reason; bad lists are refused in French and change nothing', async () => {
+    const url = `/api/school-life/reasons?establishment=${school.id}`;
+    const before = (await as.cpe.get(url)).json().items as { code: string; label: string; legitimate: boolean }[];
+    expect(before.length).toBeGreaterThan(1);
+    const put = (agent: Agent, items: unknown) =>
+      agent.put('/api/school-life/reasons', { establishment: school.id, items });
+    const bad: [string, unknown][] = [
+      ['duplicate codes', [before[0], before[0]]],
+      ['a code with capitals', [{ code: 'Maladie', label: 'Maladie', legitimate: true }]],
+      ['an empty list', []],
+      ['a label too long', [{ code: 'long', label: 'x'.repeat(81), legitimate: true }]],
+      ['no legitimate flag', [{ code: 'sans', label: 'Sans drapeau' }]],
+    ];
+    for (const [what, items] of bad) {
+      const res = await put(as.cpe, items);
+      expect(res.statusCode, what).toBe(400);
+      expect(res.headers['content-type'], what).toContain('application/problem+json');
+      expect(res.json().detail, what).toMatch(/[a-zé]{4}/);
+    }
+    expect((await put(as.teacher, before)).statusCode).toBe(403);
+    expect((await put(as.parent, before)).statusCode).toBe(403);
+    expect((await as.cpe.get(url)).json().items).toEqual(before);
+
+    const next = [
+      { code: 'rdv_administratif', label: 'Rendez-vous administratif', legitimate: true },
+      ...before.slice().reverse(),
+    ];
+    const saved = await put(as.cpe, next);
+    expect(saved.statusCode).toBe(200);
+    expect(saved.json().items).toEqual(next);
+    // The guardians choose from the same list, in that order.
+    expect((await as.parent.get(url)).json().items).toEqual(next);
+    expect((await put(as.cpe, before)).statusCode).toBe(200);
+  });
+});

@@ -233,6 +233,25 @@ describe('cache', () => {
     expect(await c.get('k', async () => 'read after')).toBe('read after');
   });
 
+  it('a notification of a tag drops every entry tagged with it, and only those', async () => {
+    const c = new Cache(defineCache<string>({ name: 'g', topic: 'g', max: 10, ttlMs: 60_000 }));
+    await c.get('week:6A', async () => '6A', ['class-6A', 'group-latin']);
+    await c.get('week:6B', async () => '6B', ['class-6B', 'group-latin']);
+    await c.get('week:5A', async () => '5A', ['class-5A']);
+    c.delete('class-6A');
+    expect([c.peek('week:6A'), c.peek('week:6B'), c.peek('week:5A')]).toEqual([undefined, '6B', '5A']);
+    c.delete('group-latin');
+    expect([c.peek('week:6B'), c.peek('week:5A')]).toEqual([undefined, '5A']);
+    c.delete('week:5A'); // the key itself still works
+    expect(c.size).toBe(0);
+    // An evicted entry leaves no tag behind: a later notification of its tag drops nothing else.
+    const small = new Cache(defineCache<string>({ name: 's', topic: 's', max: 1, ttlMs: 60_000 }));
+    await small.get('a', async () => 'A', ['t']);
+    await small.get('b', async () => 'B');
+    small.delete('t');
+    expect(small.peek('b')).toBe('B');
+  });
+
   it('expired entries are read again', async () => {
     const c = new Cache(defineCache<string>({ name: 'e', topic: 'e', max: 10, ttlMs: 0 }));
     await c.get('k', async () => 'old');

@@ -31,6 +31,7 @@ export const defineCache = <V>(spec: Omit<CacheSpec<V>, '_value'>): CacheSpec<V>
 interface Entry<V> {
   value: V;
   expires: number;
+  tags: readonly string[] | undefined;
 }
 
 export class Cache<V> {
@@ -38,6 +39,8 @@ export class Cache<V> {
   misses = 0;
   private readonly entries = new Map<string, Entry<V>>();
   private readonly loading = new Map<string, Promise<V>>();
+  /** tag → the keys of the entries that depend on it (a notification of the tag drops them all). */
+  private readonly tagged = new Map<string, Set<string>>();
   private generation = 0;
 
   readonly spec: CacheSpec<V>;
@@ -54,14 +57,18 @@ export class Cache<V> {
     const e = this.entries.get(key);
     if (!e) return undefined;
     if (e.expires <= Date.now()) {
-      this.entries.delete(key);
+      this.remove(key);
       return undefined;
     }
     return e.value;
   }
 
-  /** The cached value, or `load()`'s (kept unless it is `undefined` or an invalidation overlapped the load). */
-  get(key: string, load: () => Promise<V>): Promise<V> {
+  /**
+   * The cached value, or `load()`'s (kept unless it is `undefined` or an invalidation overlapped the load).
+   * `tags`: other notification keys this entry depends on — a notification of the key or of any tag drops it
+   * (e.g. a class's week page tagged with the class and its groups).
+   */
+  get(key: string, load: () => Promise<V>, tags?: readonly string[]): Promise<V> {
     const hit = this.peek(key);
     if (hit !== undefined) {
       this.hits++;
@@ -74,7 +81,7 @@ export class Cache<V> {
     const p = load().then(
       (value) => {
         if (this.loading.get(key) === p) this.loading.delete(key);
-        if (value !== undefined && generation === this.generation) this.set(key, value);
+        if (value !== undefined && generation === this.generation) this.set(key, value, tags);
         return value;
       },
       (e: unknown) => {
@@ -87,25 +94,45 @@ export class Cache<V> {
   }
 
   /** Put a value known to be current (e.g. the session a login has just written). */
-  set(key: string, value: V): void {
-    this.entries.delete(key);
-    this.entries.set(key, { value, expires: Date.now() + this.spec.ttlMs });
+  set(key: string, value: V, tags?: readonly string[]): void {
+    this.remove(key);
+    this.entries.set(key, { value, expires: Date.now() + this.spec.ttlMs, tags });
+    for (const t of tags ?? []) {
+      let keys = this.tagged.get(t);
+      if (!keys) this.tagged.set(t, (keys = new Set()));
+      keys.add(key);
+    }
     if (this.entries.size > this.spec.max) {
       const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
+      if (oldest !== undefined) this.remove(oldest);
     }
   }
 
+  /** Drop the entry `key` and every entry tagged `key`. */
   delete(key: string): void {
     this.generation++;
-    this.entries.delete(key);
+    this.remove(key);
     this.loading.delete(key);
+    const keys = this.tagged.get(key);
+    if (keys) for (const k of [...keys]) this.remove(k);
   }
 
   clear(): void {
     this.generation++;
     this.entries.clear();
+    this.tagged.clear();
     this.loading.clear();
+  }
+
+  private remove(key: string): void {
+    const e = this.entries.get(key);
+    if (!e) return;
+    this.entries.delete(key);
+    for (const t of e.tags ?? []) {
+      const keys = this.tagged.get(t);
+      keys?.delete(key);
+      if (keys?.size === 0) this.tagged.delete(t);
+    }
   }
 }
 
@@ -173,9 +200,15 @@ export function cacheOf<V>(db: object, spec: CacheSpec<V>): Cache<V> | null {
 }
 
 /** Read through the cache when there is one, else straight from `load`. */
-export function cached<V>(db: object, spec: CacheSpec<V>, key: string, load: () => Promise<V>): Promise<V> {
+export function cached<V>(
+  db: object,
+  spec: CacheSpec<V>,
+  key: string,
+  load: () => Promise<V>,
+  tags?: readonly string[],
+): Promise<V> {
   const c = cacheOf(db, spec);
-  return c ? c.get(key, load) : load();
+  return c ? c.get(key, load, tags) : load();
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

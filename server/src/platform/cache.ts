@@ -98,9 +98,9 @@ export class Cache<V> {
     this.remove(key);
     this.entries.set(key, { value, expires: Date.now() + this.spec.ttlMs, tags });
     for (const t of tags ?? []) {
-      let keys = this.tagged.get(t);
-      if (!keys) this.tagged.set(t, (keys = new Set()));
-      keys.add(key);
+      const keys = this.tagged.get(t);
+      if (keys) keys.add(key);
+      else this.tagged.set(t, new Set([key]));
     }
     if (this.entries.size > this.spec.max) {
       const oldest = this.entries.keys().next().value;

@@ -4,6 +4,7 @@ import type { Db } from '../../platform/db/schema.ts';
 import { defineModule } from '../../platform/module.ts';
 import * as m0300 from './0300_timetable_core.ts';
 import * as m0301 from './0301_timetable_cache_invalidation.ts';
+import * as m0302 from './0302_timetable_courses_cache.ts';
 import { seedTimetableDemo } from './demo.ts';
 import { registerTimetableJobs } from './import/import.jobs.ts';
 import { timetableMessages } from './timetable.messages.ts';
@@ -67,7 +68,11 @@ export const timetableModule = defineModule({
     'timetable_import',
     'timetable_import_file',
   ],
-  migrations: { '0300_timetable_core': m0300, '0301_timetable_cache_invalidation': m0301 },
+  migrations: {
+    '0300_timetable_core': m0300,
+    '0301_timetable_cache_invalidation': m0301,
+    '0302_timetable_courses_cache': m0302,
+  },
   permissions: {
     'timetable.read': ALL,
     'timetable.manage': ['principal', 'local_admin'],

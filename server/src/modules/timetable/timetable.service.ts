@@ -56,7 +56,7 @@ import {
   targetIn,
   teachersAmong,
 } from './timetable.access.ts';
-import { type ScheduleFilter, type ScheduleRow, timetable } from './timetable.repository.ts';
+import { type ScheduleDetailRow, type ScheduleFilter, type ScheduleRow, timetable } from './timetable.repository.ts';
 
 const SERVICE = 'timetable' as const;
 
@@ -167,6 +167,92 @@ export async function enrolmentsOf(
   return e ? new Map([[id, e]]) : new Map();
 }
 
+/**
+ * The courses of an establishment that may occur from `since` on (about the last twelve months), with their
+ * teachers and changes, indexed by what pages ask for. Kept in memory per establishment: every timetable edit, a
+ * class, group or subject relabelled, a teacher renamed announce `ttc:<establishment>` (migration 0302).
+ */
+interface EstablishmentCourses {
+  since: string;
+  rows: ScheduleDetailRow[];
+  byClass: Map<string, ScheduleDetailRow[]>;
+  byGroup: Map<string, ScheduleDetailRow[]>;
+  byTeacher: Map<string, ScheduleDetailRow[]>;
+  byId: Map<string, ScheduleDetailRow>;
+}
+
+const COURSES = defineCache<EstablishmentCourses>({
+  name: 'timetable-courses',
+  topic: 'ttc',
+  // About 1 MB per lycée of 1,500 courses: a few hundred establishments per instance.
+  max: 300,
+  ttlMs: 600_000,
+});
+
+const FAR = '9999-12-31';
+
+async function loadCourses(db: Db, establishmentId: string): Promise<EstablishmentCourses> {
+  const since = addDays(parisDate(new Date()), -370);
+  const rows = await timetable.schedulesWithDetails(db, { establishmentId, from: since, to: FAR, all: true });
+  const push = (m: Map<string, ScheduleDetailRow[]>, k: string | null, r: ScheduleDetailRow) => {
+    if (k === null) return;
+    const list = m.get(k);
+    if (list) list.push(r);
+    else m.set(k, [r]);
+  };
+  const c: EstablishmentCourses = {
+    since,
+    rows,
+    byClass: new Map(),
+    byGroup: new Map(),
+    byTeacher: new Map(),
+    byId: new Map(),
+  };
+  for (const r of rows) {
+    c.byId.set(r.id, r);
+    push(c.byClass, r.class_id, r);
+    push(c.byGroup, r.group_id, r);
+    for (const t of r.teachers) push(c.byTeacher, t.id, r);
+  }
+  return c;
+}
+
+/** What `timetable.schedulesWithDetails` answers, from the establishment's courses in memory when it can. */
+async function coursesFor(db: Db, f: ScheduleFilter): Promise<ScheduleDetailRow[]> {
+  const cache = cacheOf(db, COURSES);
+  if (!cache) return timetable.schedulesWithDetails(db, f);
+  const c = await cache.get(f.establishmentId, () => loadCourses(db, f.establishmentId));
+  // A period before what is held (last year's weeks) reads the database.
+  if (f.from < c.since) return timetable.schedulesWithDetails(db, f);
+  let wanted: Set<string> | null = null;
+  if (!f.all) {
+    const ids = new Set<string>();
+    const add = (list: ScheduleDetailRow[] | undefined) => {
+      for (const r of list ?? []) ids.add(r.id);
+    };
+    for (const k of f.classIds ?? []) add(c.byClass.get(k));
+    for (const k of f.groupIds ?? []) add(c.byGroup.get(k));
+    for (const k of f.teacherIds ?? []) add(c.byTeacher.get(k));
+    for (const k of f.courseIds ?? []) if (c.byId.has(k)) ids.add(k);
+    if (f.room) for (const r of c.rows) if (r.room === f.room) ids.add(r.id);
+    if (ids.size === 0) return [];
+    wanted = ids;
+  }
+  const out: ScheduleDetailRow[] = [];
+  // Rows are in time order (weekday, start), as the statement would answer.
+  for (const r of c.rows) {
+    if (wanted && !wanted.has(r.id)) continue;
+    if (r.valid_from > f.to || r.valid_to < f.from) continue;
+    const changes = r.changes.filter(
+      (x) =>
+        (x.on_date >= f.from && x.on_date <= f.to) ||
+        (x.new_date !== null && x.new_date >= f.from && x.new_date <= f.to),
+    );
+    out.push(changes.length === r.changes.length ? r : { ...r, changes });
+  }
+  return out;
+}
+
 const schedule = (r: ScheduleRow): CourseSchedule => ({
   id: r.id,
   weekday: r.weekday,
@@ -195,8 +281,8 @@ export async function occurrencesFor(
     }
   }
   const filter: ScheduleFilter = { ...q, classIds, groupIds };
-  // The courses with their teachers and changes (one statement), the zone from memory.
-  const [rows, zone] = await Promise.all([timetable.schedulesWithDetails(db, filter), zoneOf(db, q.establishmentId)]);
+  // The courses with their teachers and changes (from memory, else one statement), the zone from memory.
+  const [rows, zone] = await Promise.all([coursesFor(db, filter), zoneOf(db, q.establishmentId)]);
   if (rows.length === 0) return [];
   const byId = new Map(rows.map((r) => [r.id, r]));
   const teachersBy = new Map<string, { id: string; displayName: string }[]>();

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { assign, enrol, guard, makeClass, makeGroup, subject } from '../../../test/directory-fixtures.ts';
 import { type Agent, countRows, loginAs, makeEstablishment, makeUser, testApp } from '../../../test/helpers.ts';
+import { cachesOf } from '../../platform/cache.ts';
 import { addDays, closedDays, parisDate, weekdayOf } from './calendar.ts';
 import { alternatingWeeks } from './timetable.service.ts';
 
@@ -389,5 +390,39 @@ describe('the ICS subscription', () => {
     const ics = await app.inject({ method: 'GET', url: new URL(created.json().url).pathname });
     expect(ics.body).toContain('SUMMARY:Cours annulé — Anglais LV1 (2NDE1)');
     expect(ics.body).toContain('STATUS:CANCELLED');
+  });
+});
+
+describe('the courses, from memory (migration 0302)', () => {
+  const hits = () => cachesOf(db)!.stats()['timetable-courses']?.hits ?? 0;
+  const maths = async () =>
+    ((await week(student, '2026-12-14')).json() as WeekResponse).items.find((i) => i.id === ids.maths)!;
+
+  test('a week is read from memory, and every change another instance writes is seen on the next read', async () => {
+    await maths();
+    const before = hits();
+    expect((await maths()).room).toBe('B204');
+    expect(hits()).toBeGreaterThan(before);
+
+    // Straight into the database, as another instance would: each announces `ttc:<establishment>`.
+    await db.updateTable('timetable_course').set({ room: 'C101' }).where('id', '=', ids.maths).execute();
+    expect((await maths()).room).toBe('C101');
+    await db.updateTable('app_user').set({ display_name: 'PROFESSEUR Paulin' }).where('id', '=', ids.teacher).execute();
+    expect((await maths()).teachers).toEqual([{ id: ids.teacher, displayName: 'PROFESSEUR Paulin' }]);
+    await db.updateTable('subject').set({ label: 'Mathématiques (spécialité)' }).where('code', '=', '061300').execute();
+    expect((await maths()).subject.name).toBe('Mathématiques (spécialité)');
+    await db.updateTable('class').set({ code: '2NDE-1' }).where('id', '=', ids.class).execute();
+    expect((await maths()).class?.name).toBe('2NDE-1');
+    await db
+      .insertInto('timetable_occurrence_change')
+      .values({ establishment_id: school.id, course_id: ids.maths, on_date: '2026-12-14', cancelled: true })
+      .execute();
+    expect((await maths()).cancelled).toBe(true);
+    await db.deleteFrom('timetable_course_teacher').where('course_id', '=', ids.maths).execute();
+    expect((await maths()).teachers).toEqual([]);
+    // Through the API, the direction's edit is seen at once.
+    const put = await principal.delete(`/api/timetable/courses/${ids.maths}/occurrences/2026-12-14`);
+    expect(put.statusCode).toBe(204);
+    expect((await maths()).cancelled).toBe(false);
   });
 });

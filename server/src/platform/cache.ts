@@ -93,6 +93,33 @@ export class Cache<V> {
     return p;
   }
 
+  /**
+   * The values of several keys: those in memory, the others from one `loadMany` (kept unless an invalidation
+   * overlapped it). A key `loadMany` does not answer is absent from the result (and not kept).
+   */
+  async getMany(
+    keys: readonly string[],
+    loadMany: (missing: string[]) => Promise<Map<string, V>>,
+  ): Promise<Map<string, V>> {
+    const out = new Map<string, V>();
+    const missing: string[] = [];
+    for (const k of keys) {
+      const v = this.peek(k);
+      if (v === undefined) missing.push(k);
+      else out.set(k, v);
+    }
+    this.hits += keys.length - missing.length;
+    if (missing.length === 0) return out;
+    this.misses += missing.length;
+    const generation = this.generation;
+    const loaded = await loadMany(missing);
+    for (const [k, v] of loaded) {
+      out.set(k, v);
+      if (generation === this.generation) this.set(k, v);
+    }
+    return out;
+  }
+
   /** Put a value known to be current (e.g. the session a login has just written). */
   set(key: string, value: V, tags?: readonly string[]): void {
     this.remove(key);

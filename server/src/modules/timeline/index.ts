@@ -5,6 +5,7 @@ import type { Messages } from '../../platform/module.ts';
 import { defineModule } from '../../platform/module.ts';
 import * as m0004 from './0004_timeline_core.ts';
 import * as m0210 from './0210_timeline_delivery.ts';
+import * as m0215 from './0215_timeline_home_cache.ts';
 import { deliverMail, purgeOldMails, runDigest } from './timeline.delivery.ts';
 import { listenLive } from './timeline.repository.ts';
 import { timelineRoutes } from './timeline.routes.ts';
@@ -33,7 +34,11 @@ export const timelineModule = defineModule({
   prefix: '/api/timeline',
   api: timelineApi,
   tables: ['notification', 'notification_recipient', 'notification_preference', 'notification_setting', 'mail_outbox'],
-  migrations: { '0004_timeline_core': m0004, '0210_timeline_delivery': m0210 },
+  migrations: {
+    '0004_timeline_core': m0004,
+    '0210_timeline_delivery': m0210,
+    '0215_timeline_home_cache': m0215,
+  },
   permissions: {},
   messages,
   personalData: {

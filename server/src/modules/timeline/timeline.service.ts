@@ -1,5 +1,7 @@
 import type { NotificationPreferences, OutboxPage, TimelinePage } from '@preau/contracts';
 import { requirePlatformAdmin, requireUser } from '../../platform/access/access.ts';
+import { relations } from '../../platform/access/relations.repository.ts';
+import { cached, defineCache } from '../../platform/cache.ts';
 import type { Db } from '../../platform/db/schema.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { RequestContext } from '../../platform/http/context.ts';
@@ -82,18 +84,34 @@ export async function withdraw(db: Db, source: { type: string; id: string }): Pr
   await notifications.withdraw(db, source);
 }
 
+/**
+ * A person's first page of notifications and their unread count, per establishment asked: `tl:<user>` drops them
+ * (migration 0215) when one reaches them, is read or goes.
+ */
+const FIRST_PAGE = defineCache<Awaited<ReturnType<typeof notifications.feedPage>>>({
+  name: 'timeline-first-page',
+  topic: 'tl',
+  max: 50_000,
+  ttlMs: 120_000,
+});
+
 export async function feed(
   ctx: RequestContext,
   q: { establishment?: string; before?: string; limit: number },
 ): Promise<TimelinePage> {
   requireUser(ctx);
   const user = ctx.user;
-  const { rows, unread } = await notifications.feedPage(ctx.db, user.id, {
-    establishmentId: q.establishment,
-    before: q.before,
-    limit: q.limit + 1,
-  });
+  const load = () =>
+    notifications.feedPage(ctx.db, user.id, { establishmentId: q.establishment, before: q.before, limit: q.limit + 1 });
+  // The first page (the home page's widget, the feed as it opens) from memory; later pages from the database.
+  const { rows, unread } = q.before
+    ? await load()
+    : await cached(ctx.db, FIRST_PAGE, `${user.id}|${q.establishment ?? ''}|${q.limit}`, load, [user.id]);
   const page = rows.slice(0, q.limit);
+  // Names from memory (people's entries): a renamed author shows renamed.
+  const names = await relations.displayNames(ctx.db, [
+    ...new Set(page.flatMap((r) => (r.actor_id ? [r.actor_id] : []))),
+  ]);
   return {
     items: page.map((r) => ({
       id: r.id,
@@ -101,7 +119,7 @@ export async function feed(
       establishmentId: r.establishment_id,
       text: (ctx.lang === 'en' ? r.text.en : undefined) ?? r.text.fr,
       link: r.link,
-      actor: r.actor_id && r.actor_name ? { id: r.actor_id, displayName: r.actor_name } : null,
+      actor: r.actor_id && names.has(r.actor_id) ? { id: r.actor_id, displayName: names.get(r.actor_id)! } : null,
       createdAt: new Date(r.created_at).toISOString(),
       read: r.read_at !== null,
     })),

@@ -1,8 +1,9 @@
 import { defineApi } from '@preau/contracts';
 import { afterAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { countRows, freshDatabase, loginAs, makeEstablishment, makeUser } from '../../../test/helpers.ts';
+import { countRows, freshDatabase, loginAs, makeEstablishment, makeUser, urlOf } from '../../../test/helpers.ts';
 import { buildApp } from '../../app.ts';
+import { cachesOf } from '../../platform/cache.ts';
 import { testConfig } from '../../platform/config.ts';
 import { registerEndpoints } from '../../platform/http/endpoints.ts';
 import { defineModule } from '../../platform/module.ts';
@@ -71,7 +72,8 @@ const probe = defineModule({
 });
 
 const db = await freshDatabase();
-const app = await buildApp({ config: testConfig('unused'), db, modules: [...modules, probe] });
+// With the caches, as in production: the feed's first page is kept in memory (migration 0215).
+const app = await buildApp({ config: testConfig('unused'), db, modules: [...modules, probe], listenUrl: urlOf(db) });
 await app.ready();
 afterAll(() => app.close());
 
@@ -210,6 +212,26 @@ describe('timeline', () => {
   });
 });
 
+async function notifyDirect(userId: string) {
+  const n = await db
+    .insertInto('notification')
+    .values({
+      establishment_id: school.id,
+      kind: 'probe.thing.new',
+      actor_id: teacher.id,
+      text: JSON.stringify({ fr: 'Écrit ailleurs', en: 'Written elsewhere' }),
+      link: '/probe/2',
+      source_type: null,
+      source_id: null,
+    })
+    .returning(['id', 'created_at'])
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('notification_recipient')
+    .values({ notification_id: n.id, user_id: userId, establishment_id: school.id, created_at: n.created_at })
+    .execute();
+}
+
 describe('the home request', () => {
   test('portal and widgets in one answer; the timeline widget holds the latest notices', async () => {
     await asTeacher.post('/api/probe/notify', { establishmentId: school.id, recipients: [s3!.id] });
@@ -232,6 +254,29 @@ describe('the home request', () => {
     } finally {
       failingWidget = false;
     }
+  });
+
+  test('the widget from memory: what another instance writes is seen on the next read', async () => {
+    const u = await makeUser(db, { establishmentId: school.id });
+    const asU = await loginAs(app, u.login);
+    const widget = async () => (await asU.get(`/api/home?establishment=${school.id}`)).json().widgets.timeline;
+    const hits = () => cachesOf(db)!.stats()['timeline-first-page']?.hits ?? 0;
+    expect(await widget()).toEqual({ items: [], unread: 0 });
+    const before = hits();
+    expect(await widget()).toEqual({ items: [], unread: 0 });
+    expect(hits()).toBeGreaterThan(before);
+    // A notice written by another instance (straight into the tables): announced `tl:<user>`.
+    await notifyDirect(u.id);
+    const w = await widget();
+    expect(w).toMatchObject({ unread: 1, items: [{ text: 'Écrit ailleurs', actor: { id: teacher.id }, read: false }] });
+    // Its author renamed: the name follows.
+    await db.updateTable('app_user').set({ display_name: 'PROF Renommé' }).where('id', '=', teacher.id).execute();
+    expect((await widget()).items[0].actor.displayName).toBe('PROF Renommé');
+    // Read elsewhere, then withdrawn elsewhere (the cascade deletes the person's row).
+    await db.updateTable('notification_recipient').set({ read_at: new Date() }).where('user_id', '=', u.id).execute();
+    expect(await widget()).toMatchObject({ unread: 0, items: [{ read: true }] });
+    await db.deleteFrom('notification').where('id', '=', w.items[0].id).execute();
+    expect(await widget()).toEqual({ items: [], unread: 0 });
   });
 
   test("another establishment's home is 404", async () => {

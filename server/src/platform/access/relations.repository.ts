@@ -1,5 +1,6 @@
 import type { EstablishmentProfile } from '@preau/contracts';
 import { sql } from 'kysely';
+import { cacheOf, defineCache } from '../cache.ts';
 import type { Db } from '../db/schema.ts';
 import { oncePerRequest } from '../request-memo.ts';
 
@@ -25,13 +26,50 @@ function groupBy(rows: { key: string; value: string }[]): Map<string, Set<string
 
 const STAFF_PROFILES: EstablishmentProfile[] = ['staff', 'principal', 'local_admin'];
 
+/** People's display names, from memory: a rename announces `u:<id>` (migration 0040). */
+const NAMES = defineCache<string>({ name: 'display-names', topic: 'u', max: 200_000, ttlMs: 600_000 });
+
+interface Guardianship {
+  studentId: string;
+  establishmentId: string;
+  seesGrades: boolean;
+}
+/**
+ * A guardian's guardianships, from memory: every access rule about a child asks them. A guardianship added,
+ * changed or removed announces `u:<guardian>` (migration 0040), as does a child's account removed.
+ */
+const GUARDIANSHIPS = defineCache<Guardianship[]>({
+  name: 'guardianships',
+  topic: 'u',
+  max: 200_000,
+  ttlMs: 120_000,
+});
+
+function guardianshipsOf(db: Db, guardianId: string): Promise<Guardianship[]> | null {
+  const c = cacheOf(db, GUARDIANSHIPS);
+  if (!c) return null;
+  return c.get(guardianId, async () =>
+    (
+      await db
+        .selectFrom('guardianship')
+        .select(['student_id', 'establishment_id', 'sees_grades'])
+        .where('guardian_id', '=', guardianId)
+        .execute()
+    ).map((r) => ({ studentId: r.student_id, establishmentId: r.establishment_id, seesGrades: r.sees_grades })),
+  );
+}
+
 export const relations = {
   /** Display names (« NOM Prénom ») of people, by id: one query, the one every module names people with. */
   async displayNames(db: Db, userIds: Ids): Promise<Map<string, string>> {
     const ids = list(userIds);
     if (ids.length === 0) return new Map();
-    const rows = await db.selectFrom('app_user').select(['id', 'display_name']).where('id', 'in', ids).execute();
-    return new Map(rows.map((r) => [r.id, r.display_name]));
+    const load = async (missing: string[]) => {
+      const rows = await db.selectFrom('app_user').select(['id', 'display_name']).where('id', 'in', missing).execute();
+      return new Map(rows.map((r) => [r.id, r.display_name]));
+    };
+    const c = cacheOf(db, NAMES);
+    return c ? c.getMany(ids, load) : load(ids);
   },
 
   /** Of these people, those who are members of the establishment (holding one of `profiles`, when given). */
@@ -156,6 +194,11 @@ export const relations = {
   async childrenOf(db: Db, guardianId: string, studentIds: Ids) {
     const ids = list(studentIds);
     if (ids.length === 0) return new Set<string>();
+    const mine = guardianshipsOf(db, guardianId);
+    if (mine) {
+      const of = new Set((await mine).map((g) => g.studentId));
+      return new Set(ids.filter((id) => of.has(id)));
+    }
     const rows = await db
       .selectFrom('guardianship')
       .select('student_id')
@@ -170,6 +213,11 @@ export const relations = {
   async childrenWithGradesOf(db: Db, guardianId: string, studentIds: Ids) {
     const ids = list(studentIds);
     if (ids.length === 0) return new Set<string>();
+    const mine = guardianshipsOf(db, guardianId);
+    if (mine) {
+      const of = new Set((await mine).filter((g) => g.seesGrades).map((g) => g.studentId));
+      return new Set(ids.filter((id) => of.has(id)));
+    }
     const rows = await db
       .selectFrom('guardianship')
       .select('student_id')
@@ -198,6 +246,9 @@ export const relations = {
   allChildrenOf(db: Db, establishmentId: string, guardianId: string): Promise<ReadonlySet<string>> {
     // The home page's widgets each ask: read once per request.
     return oncePerRequest(`relations.children:${establishmentId}:${guardianId}`, async () => {
+      const mine = guardianshipsOf(db, guardianId);
+      if (mine)
+        return new Set((await mine).filter((g) => g.establishmentId === establishmentId).map((g) => g.studentId));
       const rows = await db
         .selectFrom('guardianship')
         .select('student_id')

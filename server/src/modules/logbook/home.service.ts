@@ -11,6 +11,7 @@ import type { Database } from '../../platform/db/schema.ts';
 import type { HomeWidgetContext } from '../../platform/module.ts';
 import { addDays, closedDays, occurrencesFor, parisDate, weekdayOf, zoneOf } from '../timetable/index.ts';
 import { audienceOfStudent, childrenOf } from './logbook.access.ts';
+import { pageHomework } from './logbook.cache.ts';
 import { logbook } from './logbook.repository.ts';
 import { announce, presentHomework, SERVICE } from './logbook.service.ts';
 
@@ -29,11 +30,10 @@ export async function logbookHome({ ctx, establishmentId, profiles }: HomeWidget
   const now = Date.now();
   const dueFor = async (student: string) => {
     const audience = await audienceOfStudent(auth.db, student);
-    // The student's « fait » ticks come with the homework (one statement).
-    const rows = (await logbook.homeworkDue(auth.db, { establishmentId, ...audience }, next, next, student)).filter(
-      (h) => !h.publish_at || new Date(h.publish_at).getTime() <= now,
-    );
-    return rows.map((h) => presentHomework(h, h.done === true));
+    // The week's homework of their classes and groups and their « fait » ticks, from memory (logbook.cache.ts).
+    const page = await pageHomework(auth.db, { establishmentId, ...audience }, next, next, student);
+    const rows = page.homework.filter((h) => !h.publish_at || new Date(h.publish_at).getTime() <= now);
+    return rows.map((h) => presentHomework(h, page.done?.has(h.id) === true));
   };
   const out: LogbookHome = {};
   if (profiles.includes('student')) out.student = { date: next, homework: await dueFor(auth.user.id) };

@@ -1,6 +1,7 @@
 import { logbookApi } from '@preau/contracts';
 import { defineModule } from '../../platform/module.ts';
 import * as m0350 from './0350_logbook_core.ts';
+import * as m0351 from './0351_logbook_cache_invalidation.ts';
 import { seedLogbookDemo } from './demo.ts';
 import { announceDue, logbookHome } from './home.service.ts';
 import { readableHolders } from './logbook.access.ts';
@@ -24,7 +25,7 @@ export const logbookModule = defineModule({
     'logbook_progression',
     'logbook_progression_step',
   ],
-  migrations: { '0350_logbook_core': m0350 },
+  migrations: { '0350_logbook_core': m0350, '0351_logbook_cache_invalidation': m0351 },
   permissions: {
     'logbook.read': ['student', 'guardian', 'teacher', 'staff', 'principal', 'local_admin'],
     'logbook.write': ['teacher'],

@@ -14,6 +14,7 @@ import { relations } from '../../platform/access/relations.repository.ts';
 import type { Db } from '../../platform/db/schema.ts';
 import { AppError, forbidden, notFound } from '../../platform/errors.ts';
 import { courseAudiences, coursesTaughtBy, enrolmentsOf } from '../timetable/index.ts';
+import { teachingOf } from './logbook.cache.ts';
 
 const WHOLE = new Set(['principal', 'local_admin', 'staff']);
 
@@ -51,7 +52,7 @@ export async function readScope(
     for (const g of e.groups) groups.add(g);
   }
   if (auth.profiles.includes('teacher')) {
-    const taught = await relations.teachingOf(auth.db, auth.establishmentId, auth.user.id);
+    const taught = await teachingOf(auth.db, auth.establishmentId, auth.user.id);
     const mine = taught.map((t) => t.class_id).filter((c): c is string => !!c);
     for (const c of mine) classes.add(c);
     for (const t of taught) if (t.group_id) groups.add(t.group_id);

@@ -1,4 +1,4 @@
-import { type Expression, type ExpressionBuilder, sql } from 'kysely';
+import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { AuthorizedDb } from '../../platform/access/authorize.ts';
 import { relations } from '../../platform/access/relations.repository.ts';
@@ -129,23 +129,29 @@ function lessonsQuery(db: Db) {
     .select(lessonColumns);
 }
 
+/**
+ * The rows of an audience on the alias `t` (lessons `l`, homework `h`): of its establishment, of its classes,
+ * groups or authors (each list one array parameter), of its subject.
+ */
+function inAudience(t: 'l' | 'h', a: Audience): Expression<SqlBool> {
+  const col = (c: string) => sql.ref(`${t}.${c}`);
+  const who = (
+    [
+      ['class_id', a.classIds],
+      ['group_id', a.groupIds],
+      ['author_id', a.authorIds],
+    ] as const
+  )
+    .filter(([, ids]) => ids?.length)
+    .map(([c, ids]) => sql<SqlBool>`${col(c)} = ${anyOf(ids!)}`);
+  return sql<SqlBool>`${col('establishment_id')} = ${a.establishmentId}${
+    a.all ? sql`` : sql` AND (${sql.join(who, sql` OR `)})`
+  }${a.subject ? sql` AND ${col('subject_code')} = ${a.subject}` : sql``}`;
+}
+
 /** The lessons of an audience over [from, to], by date. */
 function lessonsOf(q: ReturnType<typeof lessonsQuery>, a: Audience, from: string, to: string) {
-  return q
-    .where('l.establishment_id', '=', a.establishmentId)
-    .where('l.date', '>=', from)
-    .where('l.date', '<=', to)
-    .$if(!a.all, (q) =>
-      q.where((eb) =>
-        eb.or([
-          ...(a.classIds?.length ? [eb('l.class_id', '=', anyOf(a.classIds))] : []),
-          ...(a.groupIds?.length ? [eb('l.group_id', '=', anyOf(a.groupIds))] : []),
-          ...(a.authorIds?.length ? [eb('l.author_id', '=', anyOf(a.authorIds))] : []),
-        ]),
-      ),
-    )
-    .$if(!!a.subject, (q) => q.where('l.subject_code', '=', a.subject!))
-    .orderBy('l.date');
+  return q.where(inAudience('l', a)).where('l.date', '>=', from).where('l.date', '<=', to).orderBy('l.date');
 }
 
 function homeworkQuery(db: Db) {
@@ -354,19 +360,9 @@ export const logbook = {
     if (none(a)) return Promise.resolve([]);
     return homeworkQuery(db)
       .$if(tickOf !== null, (q) => q.select((eb) => sql<boolean>`${doneColumn(eb as never, tickOf)}`.as('done')))
-      .where('h.establishment_id', '=', a.establishmentId)
+      .where(inAudience('h', a))
       .where('h.due_date', '>=', from)
       .where('h.due_date', '<=', to)
-      .$if(!a.all, (q) =>
-        q.where((eb) =>
-          eb.or([
-            ...(a.classIds?.length ? [eb('h.class_id', '=', anyOf(a.classIds))] : []),
-            ...(a.groupIds?.length ? [eb('h.group_id', '=', anyOf(a.groupIds))] : []),
-            ...(a.authorIds?.length ? [eb('h.author_id', '=', anyOf(a.authorIds))] : []),
-          ]),
-        ),
-      )
-      .$if(!!a.subject, (q) => q.where('h.subject_code', '=', a.subject!))
       .orderBy('h.due_date')
       .orderBy('s.label')
       .execute() as Promise<(HomeworkRow & { done?: boolean })[]>;
@@ -436,6 +432,16 @@ export const logbook = {
       .select('homework_id')
       .where('student_id', '=', studentId)
       .where('homework_id', 'in', [...homeworkIds])
+      .execute();
+    return new Set(rows.map((r) => r.homework_id));
+  },
+
+  /** Every homework the student ticked « fait » (a few hundred a year at most). */
+  async ticked(db: Db, studentId: string): Promise<ReadonlySet<string>> {
+    const rows = await db
+      .selectFrom('logbook_homework_done')
+      .select('homework_id')
+      .where('student_id', '=', studentId)
       .execute();
     return new Set(rows.map((r) => r.homework_id));
   },

@@ -51,6 +51,7 @@ import {
   taughtCourses,
   writableCourse,
 } from './logbook.access.ts';
+import { groupsOfClass, type PageHomework, pageHomework, pageLessons, targetRow } from './logbook.cache.ts';
 import { type HomeworkRow, type LessonRow, logbook } from './logbook.repository.ts';
 import { cleanRichText, plainText } from './rich-text.ts';
 
@@ -561,10 +562,10 @@ export async function listHomework(
   const student = await studentOf(auth, q.student);
   // The tick is private: the student and their guardians see it, nobody else.
   const seesTick = student && (student === auth.user.id || auth.profiles.includes('guardian'));
-  let rows: (HomeworkRow & { done?: boolean })[];
+  let page: PageHomework;
   if (student) {
     const audience = await audienceOfStudent(auth.db, student);
-    rows = await logbook.homeworkDue(
+    page = await pageHomework(
       auth.db,
       { establishmentId: auth.establishmentId, ...audience },
       q.from,
@@ -572,22 +573,24 @@ export async function listHomework(
       seesTick ? student : null,
     );
   } else if (auth.profiles.includes('teacher')) {
-    rows = await logbook.homeworkDue(
+    const homework = await logbook.homeworkDue(
       auth.db,
       { establishmentId: auth.establishmentId, authorIds: [auth.user.id] },
       q.from,
       q.to,
     );
+    page = { homework, done: null, files: null };
   } else throw new AppError(400, 'STUDENT_REQUIRED');
   const now = Date.now();
-  rows = rows.filter((h) => h.author_id === auth.user.id || published(h.publish_at, now));
+  const rows = page.homework.filter((h) => h.author_id === auth.user.id || published(h.publish_at, now));
   const files = await attachmentsOf(
     auth.db,
     [],
-    rows.map((h) => h.id),
+    rows.map((h) => h.id).filter((id) => !page.files || page.files.has(id)),
   );
   recordUsage(ctx, auth.establishmentId, SERVICE, 'homework.list');
-  return { items: rows.map((h) => presentHomework(h, seesTick ? h.done === true : null, files.get(h.id))) };
+  const done = page.done;
+  return { items: rows.map((h) => presentHomework(h, done ? done.has(h.id) : null, files.get(h.id))) };
 }
 
 export async function setDone(ctx: RequestContext, id: string, done: boolean) {
@@ -624,22 +627,27 @@ interface Target {
   archived: boolean;
 }
 
-async function targetOf(auth: Authorized, scope: Scope, q: EntriesQuery, classGroups?: string[]): Promise<Target> {
+/** A class or group asked for: its row (of the establishment, else 404) and, for a class, the groups drawing from it. */
+interface Asked {
+  kind: 'class' | 'group';
+  id: string;
+  row: { code: string; status: string };
+  groups: readonly string[];
+}
+
+async function targetOf(auth: Authorized, scope: Scope, q: EntriesQuery, asked: Asked | null): Promise<Target> {
   const base = {
     teacherIds: [] as string[],
     authorIds: [] as string[],
     student: null as string | null,
     archived: false,
   };
-  if (q.class || q.group) {
-    const kind = q.class ? 'class' : 'group';
-    const id = (q.class ?? q.group)!;
-    const t = await logbook.target(auth.db, auth.establishmentId, kind, id);
-    await checkReads(auth, scope, kind, id, !!t);
-    const archived = t!.status !== 'current';
-    if (kind === 'group') return { ...base, kind, id, name: t!.code, classIds: [], groupIds: [id], archived };
-    const groupIds = classGroups ?? (await related(auth.db, [id], [])).groupIds;
-    return { ...base, kind, id, name: t!.code, classIds: [id], groupIds, archived };
+  if (asked) {
+    const { kind, id, row } = asked;
+    await checkReads(auth, scope, kind, id, true);
+    const archived = row.status !== 'current';
+    if (kind === 'group') return { ...base, kind, id, name: row.code, classIds: [], groupIds: [id], archived };
+    return { ...base, kind, id, name: row.code, classIds: [id], groupIds: [...asked.groups], archived };
   }
   if (q.student) {
     await checkStudent(auth, q.student);
@@ -691,7 +699,7 @@ export async function buildEntries(
 ): Promise<{ items: Entry[]; visaIds: string[] }> {
   const establishmentId = auth.establishmentId;
   const seesTick = t.student && (t.student === auth.user.id || auth.profiles.includes('guardian'));
-  const [occurrences, lessons] = await Promise.all([
+  const [occurrences, page] = await Promise.all([
     occurrencesFor(auth.db, {
       establishmentId,
       from,
@@ -700,8 +708,8 @@ export async function buildEntries(
       groupIds: t.groupIds,
       teacherIds: t.teacherIds,
     }),
-    // With their homework and the student's ticks: one statement.
-    logbook.lessonsWithHomework(
+    // With their homework and the student's ticks: from memory for classes and groups, else one statement.
+    pageLessons(
       auth.db,
       { establishmentId, classIds: t.classIds, groupIds: t.groupIds, authorIds: t.authorIds, subject },
       from,
@@ -709,6 +717,7 @@ export async function buildEntries(
       seesTick ? t.student : null,
     ),
   ]);
+  const { lessons, done, files: holding } = page;
   const occ = subject ? occurrences.filter((o) => o.subject.code === subject) : occurrences;
   const courseIds = [
     ...new Set([...occ.map((o) => o.courseId), ...lessons.map((l) => l.course_id).filter((c): c is string => !!c)]),
@@ -725,11 +734,10 @@ export async function buildEntries(
   if (unknown.length) for (const c of await taughtCourses(auth, unknown)) taught.add(c);
   const archivedYears = new Set(lessons.filter((l) => l.year_status !== 'current').map((l) => l.school_year_id));
   const homework = lessons.flatMap((l) => l.homework);
-  const done = seesTick ? new Set(homework.filter((h) => h.done).map((h) => h.id)) : null;
   const files = await attachmentsOf(
     auth.db,
-    lessons.map((l) => l.id),
-    homework.map((h) => h.id),
+    lessons.map((l) => l.id).filter((id) => !holding || holding.has(id)),
+    homework.map((h) => h.id).filter((id) => !holding || holding.has(id)),
   );
   const now = Date.now();
   const hwBy = new Map<string, HomeworkRow[]>(lessons.map((l) => [l.id, l.homework]));
@@ -790,10 +798,18 @@ export async function buildEntries(
 export async function entries(ctx: RequestContext, q: EntriesQuery): Promise<EntriesResponse> {
   const auth = await authorize(ctx, { establishmentId: q.establishment, permission: 'logbook.read', service: SERVICE });
   checkPeriod(q.from, q.to);
-  // A class's logbook: its groups are read once, for the caller's scope and for the lessons.
-  const classGroups = q.class ? (await related(auth.db, [q.class], [])).groupIds : undefined;
-  const scope = await readScope(auth, q.class ? { id: q.class, groups: classGroups! } : undefined);
-  const target = await targetOf(auth, scope, q, classGroups);
+  // A class or group of the establishment (else 404); a class's groups are read once, for the caller's scope and
+  // for the lessons. All three from memory.
+  let asked: Asked | null = null;
+  if (q.class || q.group) {
+    const kind = q.class ? 'class' : 'group';
+    const id = (q.class ?? q.group)!;
+    const row = await targetRow(auth.db, auth.establishmentId, kind, id);
+    if (!row) throw notFound();
+    asked = { kind, id, row, groups: kind === 'class' ? await groupsOfClass(auth.db, auth.establishmentId, id) : [] };
+  }
+  const scope = await readScope(auth, asked?.kind === 'class' ? { id: asked.id, groups: asked.groups } : undefined);
+  const target = await targetOf(auth, scope, q, asked);
   const { items, visaIds } = await buildEntries(
     auth,
     target,

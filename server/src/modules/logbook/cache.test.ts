@@ -1,0 +1,345 @@
+import type { EntriesResponse, HomeworkList } from '@preau/contracts';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { enrol, makeClass, makeGroup, subject } from '../../../test/directory-fixtures.ts';
+import { type Agent, loginAs, makeEstablishment, makeUser, testApp, urlOf } from '../../../test/helpers.ts';
+import { cachesOf } from '../../platform/cache.ts';
+import type { Db } from '../../platform/db/schema.ts';
+import { Notifier } from '../../platform/notify.ts';
+
+/**
+ * The logbook's week pages from memory (logbook.cache.ts, migration 0351): what each write announces, and that a
+ * change — through the API, or written straight into the database as another instance or an import would — is on
+ * the next read. The app's barrier waits for the notifications before each request (tests' `each-request`).
+ */
+const { app, db } = await testApp();
+
+type School = Awaited<ReturnType<typeof makeEstablishment>>;
+let school: School;
+const as = {} as Record<'t1' | 't2' | 't3' | 's1' | 'outsider', Agent>;
+const id = {} as Record<'t1' | 't2' | 't3' | 's1' | 'class1' | 'group' | 'maths' | 'spanish', string>;
+
+async function course(classId: string | null, groupId: string | null, code: string, teacher: string, weekday: number) {
+  const row = await db
+    .insertInto('timetable_course')
+    .values({
+      establishment_id: school.id,
+      school_year_id: school.schoolYearId,
+      class_id: classId,
+      group_id: groupId,
+      subject_code: code,
+      weekday,
+      starts_at: '08:00',
+      ends_at: '09:00',
+      room: null,
+      week_pattern_id: null,
+      valid_from: '2026-09-01',
+      valid_to: '2027-07-03',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('timetable_course_teacher')
+    .values({ course_id: row.id, teacher_id: teacher, establishment_id: school.id })
+    .execute();
+  return row.id;
+}
+
+const assign = (teacherId: string, classId: string) =>
+  db
+    .insertInto('teaching_assignment')
+    .values({
+      establishment_id: school.id,
+      school_year_id: school.schoolYearId,
+      teacher_id: teacherId,
+      class_id: classId,
+      group_id: null,
+      subject_code: '061300',
+    })
+    .execute();
+
+beforeAll(async () => {
+  school = await makeEstablishment(db);
+  await subject(db, '061300', 'Mathématiques');
+  await subject(db, '030602', 'Espagnol LV2');
+  const c1 = await makeClass(db, school, '2NDE1');
+  const g = await makeGroup(db, school, 'ESP2-A');
+  Object.assign(id, { class1: c1.id, group: g.id });
+  for (const [key, profiles, first] of [
+    ['t1', ['teacher'], 'Paul'],
+    ['t2', ['teacher'], 'Ana'],
+    ['t3', ['teacher'], 'Luc'],
+    ['s1', ['student'], 'Emma'],
+  ] as const) {
+    const u = await makeUser(db, { establishmentId: school.id, profiles: [...profiles], firstName: first });
+    id[key] = u.id;
+    as[key] = await loginAs(app, u.login);
+  }
+  const other = await makeEstablishment(db);
+  const o = await makeUser(db, { establishmentId: other.id, profiles: ['teacher'] });
+  as.outsider = await loginAs(app, o.login);
+  await enrol(db, school, id.s1, { classId: c1.id });
+  await enrol(db, school, id.s1, { groupId: g.id });
+  await assign(id.t1, c1.id);
+  id.maths = await course(c1.id, null, '061300', id.t1, 1);
+  id.spanish = await course(null, g.id, '030602', id.t2, 3);
+});
+
+const MONDAY = '2026-11-30';
+const week = async (who: Agent, classId = id.class1) => {
+  const res = await who.get(
+    `/api/logbook/entries?establishment=${school.id}&class=${classId}&from=${MONDAY}&to=2026-12-06`,
+  );
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json() as EntriesResponse;
+};
+const homeworkWeek = async () => {
+  const res = await as.s1.get(`/api/logbook/homework?establishment=${school.id}&from=${MONDAY}&to=2026-12-06`);
+  expect(res.statusCode, res.body).toBe(200);
+  return (res.json() as HomeworkList).items;
+};
+const titles = (w: EntriesResponse) =>
+  w.items
+    .map((e) => e.lesson?.title)
+    .filter(Boolean)
+    .sort();
+const hits = (name: string) => cachesOf(db)?.stats()[name]?.hits ?? 0;
+
+describe("a class's week and a student's homework week, from memory", () => {
+  let lessonId: string;
+  let homeworkId: string;
+
+  test('writes through the API are on the next read; reads in between come from memory', async () => {
+    expect(titles(await week(as.t1))).toEqual([]);
+    expect(await homeworkWeek()).toEqual([]);
+    const created = await as.t1.post('/api/logbook/lessons', {
+      courseId: id.maths,
+      date: MONDAY,
+      title: 'Fonctions affines',
+      content: '<p>Variations.</p>',
+      // For the Spanish group drawing from the class: on the class's lesson, and on the group's homework.
+      homework: [{ dueDate: '2026-12-02', description: 'Exercice 3.', kind: 'exercise' }],
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    lessonId = created.json().id;
+    homeworkId = created.json().homework[0];
+    expect(titles(await week(as.t1))).toEqual(['Fonctions affines']);
+    const kept = hits('logbook-lesson-weeks');
+    const again = await week(as.t1);
+    expect(hits('logbook-lesson-weeks')).toBeGreaterThan(kept);
+    expect(titles(again)).toEqual(['Fonctions affines']);
+    expect(again.items.find((e) => e.lesson)!.can.write).toBe(true);
+
+    expect((await as.t1.patch(`/api/logbook/lessons/${lessonId}`, { title: 'Fonctions affines (2)' })).statusCode).toBe(
+      200,
+    );
+    expect(titles(await week(as.t1))).toEqual(['Fonctions affines (2)']);
+
+    expect(await homeworkWeek()).toEqual([expect.objectContaining({ id: homeworkId, done: false })]);
+    const keptHw = hits('logbook-homework-weeks');
+    await homeworkWeek();
+    expect(hits('logbook-homework-weeks')).toBeGreaterThan(keptHw);
+    expect((await as.s1.put(`/api/logbook/homework/${homeworkId}/done`, { done: true })).statusCode).toBe(200);
+    expect(await homeworkWeek()).toEqual([expect.objectContaining({ id: homeworkId, done: true })]);
+    // The tick is the student's: the teacher's page says nothing of it.
+    const seen = (await week(as.t1)).items.find((e) => e.lesson)!.homework[0]!;
+    expect(seen.done).toBeNull();
+    expect((await as.t1.patch(`/api/logbook/homework/${homeworkId}`, { description: 'Exercice 4.' })).statusCode).toBe(
+      200,
+    );
+    expect((await homeworkWeek())[0]!.description).toBe('<p>Exercice 4.</p>');
+  });
+
+  test('changes written straight into the database are on the next read once announced', async () => {
+    await week(as.t1);
+    await homeworkWeek();
+    // A lesson's title, a homework's description, a tick: as another instance would write them.
+    await db.updateTable('logbook_lesson').set({ title: 'Écrit ailleurs' }).where('id', '=', lessonId).execute();
+    expect(titles(await week(as.t1))).toEqual(['Écrit ailleurs']);
+    await db.updateTable('logbook_homework').set({ description: 'Ailleurs' }).where('id', '=', homeworkId).execute();
+    expect((await homeworkWeek())[0]!.description).toBe('Ailleurs');
+    expect((await week(as.t1)).items.find((e) => e.lesson)!.homework[0]!.description).toBe('Ailleurs');
+    await db.deleteFrom('logbook_homework_done').where('student_id', '=', id.s1).execute();
+    expect((await homeworkWeek())[0]!.done).toBe(false);
+
+    // The class renamed, its author renamed: on the lessons and on the page's title.
+    await db.updateTable('class').set({ code: '2NDE1-B' }).where('id', '=', id.class1).execute();
+    expect((await week(as.t1)).of.name).toBe('2NDE1-B');
+    await db.updateTable('app_user').set({ display_name: 'Paul Renommé' }).where('id', '=', id.t1).execute();
+    expect((await week(as.t1)).items.find((e) => e.lesson)!.lesson!.author!.displayName).toBe('Paul Renommé');
+
+    // A lesson of the group, then a group the class's students join: the class's week shows its lessons.
+    await db
+      .insertInto('logbook_lesson')
+      .values({
+        establishment_id: school.id,
+        school_year_id: school.schoolYearId,
+        course_id: id.spanish,
+        date: '2026-12-02',
+        class_id: null,
+        group_id: id.group,
+        subject_code: '030602',
+        author_id: id.t2,
+        title: 'Los verbos',
+        links: '[]',
+      })
+      .execute();
+    expect(titles(await week(as.t1))).toEqual(['Los verbos', 'Écrit ailleurs']);
+    const g2 = await makeGroup(db, school, 'LAT-A');
+    await db
+      .insertInto('logbook_lesson')
+      .values({
+        establishment_id: school.id,
+        school_year_id: school.schoolYearId,
+        course_id: null,
+        date: '2026-12-03',
+        class_id: null,
+        group_id: g2.id,
+        subject_code: '061300',
+        author_id: id.t3,
+        title: 'Rosa, rosae',
+        links: '[]',
+      })
+      .execute();
+    expect(titles(await week(as.t1))).toEqual(['Los verbos', 'Écrit ailleurs']);
+    await enrol(db, school, id.s1, { groupId: g2.id });
+    expect(titles(await week(as.t1))).toEqual(['Los verbos', 'Rosa, rosae', 'Écrit ailleurs']);
+
+    // A lesson deleted: gone from the class's week.
+    await db.deleteFrom('logbook_lesson').where('group_id', '=', g2.id).execute();
+    expect(titles(await week(as.t1))).toEqual(['Los verbos', 'Écrit ailleurs']);
+  });
+
+  test("access stays first: a teacher without the class is refused until assigned, another establishment's class or member is 404", async () => {
+    expect(
+      (
+        await as.t3.get(
+          `/api/logbook/entries?establishment=${school.id}&class=${id.class1}&from=${MONDAY}&to=2026-12-06`,
+        )
+      ).statusCode,
+    ).toBe(403);
+    await assign(id.t3, id.class1);
+    expect(titles(await week(as.t3))).toEqual(['Los verbos', 'Écrit ailleurs']);
+    await db.deleteFrom('teaching_assignment').where('teacher_id', '=', id.t3).execute();
+    expect(
+      (
+        await as.t3.get(
+          `/api/logbook/entries?establishment=${school.id}&class=${id.class1}&from=${MONDAY}&to=2026-12-06`,
+        )
+      ).statusCode,
+    ).toBe(403);
+    const other = await makeEstablishment(db);
+    const foreign = await makeClass(db, other, 'X1');
+    const res = await as.t1.get(
+      `/api/logbook/entries?establishment=${school.id}&class=${foreign.id}&from=${MONDAY}&to=2026-12-06`,
+    );
+    expect(res.statusCode).toBe(404);
+    expect(
+      (
+        await as.outsider.get(
+          `/api/logbook/entries?establishment=${school.id}&class=${id.class1}&from=${MONDAY}&to=2026-12-06`,
+        )
+      ).statusCode,
+    ).toBe(404);
+  });
+});
+
+describe('the logbook cache invalidation triggers (migration 0351)', () => {
+  let notifier: Notifier;
+  const seen: string[] = [];
+  const quiet = { error: () => {}, warn: () => {}, info: () => {} };
+
+  beforeAll(async () => {
+    notifier = new Notifier(urlOf(db), quiet);
+    notifier.subscribe({ message: (topic, key) => seen.push(`${topic}:${key}`), reset: () => {} });
+    await notifier.start();
+  });
+  afterAll(() => notifier.stop());
+
+  async function announced(change: (db: Db) => Promise<unknown>): Promise<string[]> {
+    await notifier.barrier(db);
+    seen.length = 0;
+    await change(db);
+    await notifier.barrier(db);
+    return [...new Set(seen)].filter((n) => /^lbt?:/.test(n)).sort();
+  }
+
+  test("a write announces its audience (and its lesson's), a tick its student; a login nothing", async () => {
+    const c = await makeClass(db, school, '1ERE3');
+    const g = await makeGroup(db, school, 'ALL-B');
+    const row = {
+      establishment_id: school.id,
+      school_year_id: school.schoolYearId,
+      course_id: null,
+      date: '2026-12-07',
+      subject_code: '061300',
+      author_id: id.t3,
+    };
+    let lesson = '';
+    expect(
+      await announced(async (d) => {
+        lesson = (
+          await d
+            .insertInto('logbook_lesson')
+            .values({ ...row, class_id: c.id, group_id: null, title: 'Suites', links: '[]' })
+            .returning('id')
+            .executeTakeFirstOrThrow()
+        ).id;
+      }),
+    ).toEqual([`lb:${c.id}`]);
+    let hw = '';
+    expect(
+      await announced(async (d) => {
+        hw = (
+          await d
+            .insertInto('logbook_homework')
+            .values({
+              establishment_id: school.id,
+              school_year_id: school.schoolYearId,
+              lesson_id: lesson,
+              course_id: null,
+              class_id: null,
+              group_id: g.id,
+              subject_code: '061300',
+              author_id: id.t3,
+              assigned_on: '2026-12-07',
+              due_date: '2026-12-08',
+              description: 'Lire',
+              kind: 'lesson',
+            })
+            .returning('id')
+            .executeTakeFirstOrThrow()
+        ).id;
+      }),
+    ).toEqual([`lb:${c.id}`, `lb:${g.id}`].sort());
+    expect(
+      await announced((d) =>
+        d
+          .insertInto('logbook_homework_done')
+          .values({ homework_id: hw, student_id: id.s1, establishment_id: school.id })
+          .execute(),
+      ),
+    ).toEqual([`lbt:${id.s1}`]);
+    expect(
+      await announced((d) =>
+        d.updateTable('app_user').set({ last_login_at: new Date() }).where('id', '=', id.t3).execute(),
+      ),
+    ).toEqual([]);
+    expect(
+      await announced((d) =>
+        d.updateTable('app_user').set({ display_name: 'Luc Nouveau' }).where('id', '=', id.t3).execute(),
+      ),
+    ).toEqual([`lb:${c.id}`, `lb:${g.id}`].sort());
+    expect(
+      await announced((d) => d.updateTable('teaching_group').set({ code: 'ALL-C' }).where('id', '=', g.id).execute()),
+    ).toEqual([`lb:${g.id}`]);
+    expect(await announced((d) => d.deleteFrom('logbook_lesson').where('id', '=', lesson).execute())).toEqual(
+      [`lb:${c.id}`, `lb:${g.id}`, `lbt:${id.s1}`].sort(),
+    );
+    expect(
+      await announced((d) =>
+        d.updateTable('school_year').set({ ends_on: sql`ends_on` }).where('id', '=', school.schoolYearId).execute(),
+      ),
+    ).toEqual(['lb:*']);
+  });
+});

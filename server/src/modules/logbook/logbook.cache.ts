@@ -8,7 +8,8 @@
  *   of them (unpublished lessons and homework, can-write flags) is decided per request;
  * - a student's « fait » ticks, by student (topic `lbt`: their ticks announce it) — private, added per request for
  *   the student and their guardians only;
- * - a class's or group's row (code, school year and its status) under `lb`, tagged with its id;
+ * - a class's or group's row (code, school year and its status) under `lb` (any change of a class, a group or a
+ *   school year announces `lb:*`: a few times a year);
  * - the groups drawing from a class (its students' enrolments: topic `dir`, tagged with the establishment);
  * - a teacher's assignments of the current year (topic `u`, tagged with the teacher).
  *
@@ -50,7 +51,12 @@ const HOMEWORK_WEEKS = defineCache<HomeworkOfWeek>({
 const TICKS = defineCache<ReadonlySet<string>>({ name: 'logbook-ticks', topic: 'lbt', max: 20_000, ttlMs: 600_000 });
 
 type TargetRow = NonNullable<Awaited<ReturnType<typeof logbook.target>>>;
-const TARGETS = defineCache<TargetRow | null>({ name: 'logbook-targets', topic: 'lb', max: 20_000, ttlMs: 600_000 });
+const TARGETS = defineCache<TargetRow | undefined>({
+  name: 'logbook-targets',
+  topic: 'lb',
+  max: 20_000,
+  ttlMs: 600_000,
+});
 const CLASS_GROUPS = defineCache<readonly string[]>({
   name: 'logbook-class-groups',
   topic: 'dir',
@@ -269,15 +275,9 @@ export async function pageHomework(
   };
 }
 
-/** A class or group of the establishment (any year) with its year's status, or null. */
+/** A class or group of the establishment (any year) with its year's status (an unknown id is not kept). */
 export const targetRow = (db: Db, establishmentId: string, kind: 'class' | 'group', id: string) =>
-  cached(
-    db,
-    TARGETS,
-    `${establishmentId}|${kind}|${id}`,
-    async () => (await logbook.target(db, establishmentId, kind, id)) ?? null,
-    [id],
-  );
+  cached(db, TARGETS, `${establishmentId}|${kind}|${id}`, () => logbook.target(db, establishmentId, kind, id));
 
 /** The groups drawing from a class of the establishment (its students' groups). */
 export const groupsOfClass = (db: Db, establishmentId: string, classId: string) =>

@@ -1,10 +1,14 @@
 import type { EntriesResponse, HomeworkList } from '@preau/contracts';
-import { sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { enrol, makeClass, makeGroup, subject } from '../../../test/directory-fixtures.ts';
 import { type Agent, loginAs, makeEstablishment, makeUser, testApp, urlOf } from '../../../test/helpers.ts';
+import { buildApp } from '../../app.ts';
 import { cachesOf } from '../../platform/cache.ts';
-import type { Db } from '../../platform/db/schema.ts';
+import { testConfig } from '../../platform/config.ts';
+import type { Database, Db } from '../../platform/db/schema.ts';
+import type { App } from '../../platform/module.ts';
 import { Notifier } from '../../platform/notify.ts';
 
 /**
@@ -241,6 +245,56 @@ describe("a class's week and a student's homework week, from memory", () => {
         )
       ).statusCode,
     ).toBe(404);
+  });
+});
+
+describe('statements per request, caches warm (as in production: the barrier after writes only)', () => {
+  const statements: string[] = [];
+  let logged: App;
+  let t1: Agent;
+  let s1: Agent;
+  let close = async () => {};
+  afterAll(() => close());
+
+  beforeAll(async () => {
+    const url = urlOf(db);
+    const pool = new pg.Pool({ connectionString: url, max: 5 });
+    const counted = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool }),
+      log: (e) => {
+        if (e.level === 'query') statements.push(e.query.sql);
+      },
+    });
+    logged = await buildApp({ config: testConfig(url, { cacheBarrier: 'after-writes' }), db: counted, listenUrl: url });
+    await logged.ready();
+    close = async () => {
+      await logged.close();
+      await counted.destroy();
+    };
+    const login = async (userId: string) =>
+      loginAs(
+        logged,
+        (await db.selectFrom('app_user').select('login').where('id', '=', userId).executeTakeFirstOrThrow()).login,
+      );
+    t1 = await login(id.t1);
+    s1 = await login(id.s1);
+  });
+
+  async function count(send: () => Promise<{ statusCode: number; body: string }>): Promise<string[]> {
+    const first = await send(); // warms the caches
+    expect(first.statusCode, first.body).toBe(200);
+    statements.length = 0;
+    expect((await send()).statusCode).toBe(200);
+    return statements.filter((q) => !/usage_event/.test(q));
+  }
+
+  test("a class's week (its teacher) and a student's homework week: none", async () => {
+    const page = `/api/logbook/entries?establishment=${school.id}&class=${id.class1}&from=${MONDAY}&to=2026-12-06`;
+    expect(await count(() => t1.get(page))).toEqual([]);
+    expect((await t1.get(page)).json().items.some((e: { lesson: unknown }) => e.lesson)).toBe(true);
+    expect(
+      await count(() => s1.get(`/api/logbook/homework?establishment=${school.id}&from=${MONDAY}&to=2026-12-06`)),
+    ).toEqual([]);
   });
 });
 

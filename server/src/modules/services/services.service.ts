@@ -28,9 +28,17 @@ import { type ServiceSettingRow, serviceSettings } from './services.repository.t
 const PARIS_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' });
 
 /** Today in Europe/Paris, as `YYYY-MM-DD`: opening dates are school days, not UTC instants. */
-export function parisToday(now = new Date()): string {
-  return PARIS_DAY.format(now);
+export function parisToday(now?: Date): string {
+  if (now) return PARIS_DAY.format(now);
+  // Every service gate asks: the day is read again at most once a second.
+  const t = Date.now();
+  if (t >= today.until) {
+    today.value = PARIS_DAY.format(new Date(t));
+    today.until = t + 1000 - (t % 1000);
+  }
+  return today.value;
 }
+const today = { value: '', until: 0 };
 
 /** Each establishment's service settings, from memory (topic `svc`, announced by a trigger on every change). */
 const SETTINGS = defineCache<ServiceSettingRow[]>({

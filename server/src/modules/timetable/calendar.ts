@@ -107,8 +107,16 @@ const toUtc = (date: string) => Date.UTC(+date.slice(0, 4), +date.slice(5, 7) - 
 const fromUtc = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 export function addDays(date: string, n: number): string {
-  return fromUtc(toUtc(date) + n * DAY_MS);
+  // Week pages walk their days many times per request: remembered (toISOString is slow).
+  const key = `${date}${n}`;
+  const known = DAYS.get(key);
+  if (known) return known;
+  if (DAYS.size >= 100_000) DAYS.clear();
+  const d = fromUtc(toUtc(date) + n * DAY_MS);
+  DAYS.set(key, d);
+  return d;
 }
+const DAYS = new Map<string, string>();
 
 /** ISO weekday: 1 = Monday … 7 = Sunday. */
 export function weekdayOf(date: string): number {
@@ -153,6 +161,18 @@ export function parisTime(now = new Date()): string {
 const OFFSET = new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Paris', timeZoneName: 'longOffset' });
 /** The Paris UTC offset on that date at that time, `+01:00` or `+02:00`. */
 export function parisOffset(date: string, time = '12:00'): string {
+  // Every week page names each occurrence's offset: remembered per date and time (Intl is slow).
+  const key = date + time;
+  const known = OFFSETS.get(key);
+  if (known) return known;
+  if (OFFSETS.size >= 50_000) OFFSETS.clear();
+  const offset = computeParisOffset(date, time);
+  OFFSETS.set(key, offset);
+  return offset;
+}
+const OFFSETS = new Map<string, string>();
+
+function computeParisOffset(date: string, time: string): string {
   // An instant close enough: the wall clock read as UTC, moved by the usual winter offset.
   const probe = new Date(`${date}T${time}:00Z`);
   probe.setUTCHours(probe.getUTCHours() - 1);

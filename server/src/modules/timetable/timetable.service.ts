@@ -179,6 +179,8 @@ interface EstablishmentCourses {
   byGroup: Map<string, ScheduleDetailRow[]>;
   byTeacher: Map<string, ScheduleDetailRow[]>;
   byId: Map<string, ScheduleDetailRow>;
+  /** Each course's place in `rows` (time order). */
+  order: Map<string, number>;
 }
 
 const COURSES = defineCache<EstablishmentCourses>({
@@ -207,8 +209,10 @@ async function loadCourses(db: Db, establishmentId: string): Promise<Establishme
     byGroup: new Map(),
     byTeacher: new Map(),
     byId: new Map(),
+    order: new Map(),
   };
-  for (const r of rows) {
+  for (const [i, r] of rows.entries()) {
+    c.order.set(r.id, i);
     c.byId.set(r.id, r);
     push(c.byClass, r.class_id, r);
     push(c.byGroup, r.group_id, r);
@@ -224,24 +228,25 @@ async function coursesFor(db: Db, f: ScheduleFilter): Promise<ScheduleDetailRow[
   const c = await cache.get(f.establishmentId, () => loadCourses(db, f.establishmentId));
   // A period before what is held (last year's weeks) reads the database.
   if (f.from < c.since) return timetable.schedulesWithDetails(db, f);
-  let wanted: Set<string> | null = null;
+  let rows = c.rows;
   if (!f.all) {
-    const ids = new Set<string>();
+    const picked = new Set<ScheduleDetailRow>();
     const add = (list: ScheduleDetailRow[] | undefined) => {
-      for (const r of list ?? []) ids.add(r.id);
+      for (const r of list ?? []) picked.add(r);
     };
     for (const k of f.classIds ?? []) add(c.byClass.get(k));
     for (const k of f.groupIds ?? []) add(c.byGroup.get(k));
     for (const k of f.teacherIds ?? []) add(c.byTeacher.get(k));
-    for (const k of f.courseIds ?? []) if (c.byId.has(k)) ids.add(k);
-    if (f.room) for (const r of c.rows) if (r.room === f.room) ids.add(r.id);
-    if (ids.size === 0) return [];
-    wanted = ids;
+    for (const k of f.courseIds ?? []) {
+      const r = c.byId.get(k);
+      if (r) picked.add(r);
+    }
+    if (f.room) for (const r of c.rows) if (r.room === f.room) picked.add(r);
+    // In time order (weekday, start), as the statement would answer: the rows' order when loaded.
+    rows = [...picked].sort((a, b) => c.order.get(a.id)! - c.order.get(b.id)!);
   }
   const out: ScheduleDetailRow[] = [];
-  // Rows are in time order (weekday, start), as the statement would answer.
-  for (const r of c.rows) {
-    if (wanted && !wanted.has(r.id)) continue;
+  for (const r of rows) {
     if (r.valid_from > f.to || r.valid_to < f.from) continue;
     const changes = r.changes.filter(
       (x) =>

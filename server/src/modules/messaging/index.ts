@@ -3,6 +3,7 @@ import { trustedDb } from '../../platform/access/authorize.ts';
 import { defineModule } from '../../platform/module.ts';
 import { detachDocuments } from '../documents/index.ts';
 import * as m0200 from './0200_messaging_core.ts';
+import * as m0201 from './0201_messaging_mailbox_cache.ts';
 import { readableMessages } from './messaging.access.ts';
 import { messagingIndicators, messagingNotifications, messagingPersonalData } from './messaging.declarations.ts';
 import { seedMessagingDemo } from './messaging.demo.ts';
@@ -31,7 +32,7 @@ export const messagingModule = defineModule({
     'messaging_setting',
     'messaging_alert',
   ],
-  migrations: { '0200_messaging_core': m0200 },
+  migrations: { '0200_messaging_core': m0200, '0201_messaging_mailbox_cache': m0201 },
   permissions: {
     'messaging.read': ['student', 'guardian', 'teacher', 'staff', 'principal', 'local_admin'],
     'messaging.write': ['student', 'guardian', 'teacher', 'staff', 'principal', 'local_admin'],

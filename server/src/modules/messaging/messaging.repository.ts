@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { AuthorizedDb } from '../../platform/access/authorize.ts';
+import { anyOf } from '../../platform/db/database.ts';
 import type { MessageStatus } from './messaging.tables.ts';
 
 /** All SQL of messaging (what decides who may write to whom is in messaging.access.ts). */
@@ -210,6 +211,10 @@ export const messages = {
       .set({ recalled_at: new Date(), ...(alreadyRead === 0 ? { status: 'recalled' as const } : {}) })
       .where('id', '=', id)
       .execute();
+    // The readers' inboxes show it recalled: touching their copies announces their mailboxes (migration 0201).
+    if (alreadyRead > 0) {
+      await db.updateTable('message_recipient').set({ folder: sql`folder` }).where('message_id', '=', id).execute();
+    }
     return { recalled, alreadyRead };
   },
 
@@ -690,6 +695,14 @@ export async function positions(db: DB, establishmentId: string, people: string[
 }
 
 /** Labels of persons (drafts, reply-all): display names of members here. */
+/** Accounts' display names, whatever their establishments (a mailbox's senders). */
+export async function displayNames(db: DB, ids: readonly string[]) {
+  if (ids.length === 0) return new Map<string, string>();
+  const res = await sql<{ id: string; display_name: string }>`
+    SELECT id, display_name FROM app_user WHERE id = ${anyOf(ids)}`.execute(db);
+  return new Map(res.rows.map((r) => [r.id, r.display_name]));
+}
+
 export async function namesOf(db: DB, establishmentId: string, people: string[]) {
   if (people.length === 0) return new Map<string, string>();
   const rows = await db

@@ -4,6 +4,7 @@ import {
   ESTABLISHMENT_PROFILES,
   type EstablishmentProfile,
   type Folders,
+  type MailboxItem,
   type MailboxPage,
   type MessageView,
   type MessagingSettings,
@@ -18,6 +19,7 @@ import {
 import { requireEstablishmentPermission } from '../../platform/access/access.ts';
 import { type Authorized, type AuthorizedDb, authorize } from '../../platform/access/authorize.ts';
 import { audit } from '../../platform/audit.ts';
+import { cached, cacheOf, caughtUp, defineCache } from '../../platform/cache.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { RequestContext } from '../../platform/http/context.ts';
 import type { HomeWidgetContext } from '../../platform/module.ts';
@@ -45,6 +47,7 @@ import { cleanBody, preview } from './messaging.content.ts';
 import {
   alerts,
   categoryCounts,
+  displayNames,
   fanOut,
   folders,
   keysetOf,
@@ -517,6 +520,81 @@ async function raiseAlert(
   });
 }
 
+/** A row of a mailbox page as kept: the sender's name is looked up per request (it may change meanwhile). */
+type BoxItem = Omit<MailboxItem, 'from'> & { senderId: string | null };
+interface BoxPage {
+  unread: number;
+  /** Up to the page's size + 1 (the one past the page says there is a next page). */
+  items: BoxItem[];
+}
+
+/** The first page of an inbox: the web app's and the home widget's (3 of them) come from the same entry. */
+const INBOX_PAGE = 25;
+
+/**
+ * Per person and establishment, the first page of their inbox with its unread count, from memory: migration 0201
+ * announces `mb:<user>` whenever one of their copies is written (a message reaching them, read, moved, deleted,
+ * recalled, purged) and `mb:e<establishment>` for a statement of more than 500 copies (a message to a whole
+ * establishment, its recall). Only the caller's own mailbox is ever read from it, after the access check.
+ */
+const MAILBOX = defineCache<BoxPage>({ name: 'messaging-inbox', topic: 'mb', max: 20_000, ttlMs: 600_000 });
+
+/** Senders' display names (topic `u`: an account renamed or deleted announces itself); null: no such account. */
+const SENDER_NAMES = defineCache<string | null>({
+  name: 'messaging-sender-names',
+  topic: 'u',
+  max: 50_000,
+  ttlMs: 600_000,
+});
+
+async function loadBox(
+  db: AuthorizedDb,
+  o: { userId: string; establishmentId: string; folder: string; q?: string; before?: { at: Date; id: string } },
+  limit: number,
+): Promise<BoxPage> {
+  const { rows, unread } = await mailboxPage(db, { ...o, limit: limit + 1 });
+  const reads = await messages.readCount(
+    db,
+    rows.filter((r) => r.mine && r.status !== 'draft').map((r) => r.id),
+  );
+  return {
+    unread,
+    items: rows.map((r) => ({
+      id: r.id,
+      threadId: r.thread_id,
+      subject: r.subject || '(sans objet)',
+      senderId: r.sender_id,
+      toLabel: r.to_spec.map((t) => t.label).join(', '),
+      recipientCount: r.recipient_count,
+      unread: !r.mine && r.read_at === null,
+      preview: preview(r.body_text),
+      sentAt: iso(r.sent_at),
+      hasAttachments: r.has_attachments,
+      noReply: r.no_reply,
+      ...(r.mine && r.status !== 'draft' ? { readCount: reads.get(r.id) ?? 0 } : {}),
+      ...(r.recalled_at ? { recalled: true } : {}),
+    })),
+  };
+}
+
+/** The display names of these accounts: from memory, the missing ones in one query. */
+async function senderNames(db: AuthorizedDb, ids: readonly string[]): Promise<Map<string, string | null>> {
+  const unique = [...new Set(ids)];
+  const cache = cacheOf(db, SENDER_NAMES);
+  if (!cache) {
+    const found = await displayNames(db, unique);
+    return new Map(unique.map((id) => [id, found.get(id) ?? null]));
+  }
+  const missing = unique.filter((id) => cache.peek(id) === undefined);
+  let batch: Promise<Map<string, string>> | undefined;
+  const loadAll = () => {
+    batch ??= displayNames(db, missing);
+    return batch;
+  };
+  const names = await Promise.all(unique.map((id) => cache.get(id, async () => (await loadAll()).get(id) ?? null)));
+  return new Map(unique.map((id, i) => [id, names[i] ?? null]));
+}
+
 /** `GET /api/messaging/inbox`: a page of a folder (inbox by default), with the inbox's unread count. */
 export async function mailbox(
   ctx: RequestContext,
@@ -528,46 +606,42 @@ export async function mailbox(
     permission: 'messaging.read',
     service: SERVICE,
   });
-  if (!['inbox', 'sent', 'drafts', 'trash'].includes(q.folder)) {
-    const f = await folders.byId(auth.db, q.folder);
-    if (!f || f.user_id !== auth.user.id || f.establishment_id !== q.establishment) throw notFound();
+  const box = { userId: auth.user.id, establishmentId: q.establishment, folder: q.folder, q: q.q };
+  let page: BoxPage;
+  if (q.folder === 'inbox' && !q.q && !q.before && q.limit <= INBOX_PAGE) {
+    page = await cached(
+      auth.db,
+      MAILBOX,
+      `${auth.user.id}:${q.establishment}`,
+      () => loadBox(auth.db, box, INBOX_PAGE),
+      [auth.user.id, `e${q.establishment}`],
+    );
+  } else {
+    if (!['inbox', 'sent', 'drafts', 'trash'].includes(q.folder)) {
+      const f = await folders.byId(auth.db, q.folder);
+      if (!f || f.user_id !== auth.user.id || f.establishment_id !== q.establishment) throw notFound();
+    }
+    const before = q.before ? await keysetOf(auth.db, auth.user.id, q.before) : undefined;
+    page = await loadBox(auth.db, { ...box, before }, q.limit);
   }
-  const before = q.before ? await keysetOf(auth.db, auth.user.id, q.before) : undefined;
-  const { rows, unread } = await mailboxPage(auth.db, {
-    userId: auth.user.id,
-    establishmentId: q.establishment,
-    folder: q.folder,
-    q: q.q,
-    before,
-    limit: q.limit + 1,
-  });
-  const page = rows.slice(0, q.limit);
-  const reads = await messages.readCount(
+  const shown = page.items.slice(0, q.limit);
+  const names = await senderNames(
     auth.db,
-    page.filter((r) => r.mine && r.status !== 'draft').map((r) => r.id),
+    shown.flatMap((r) => (r.senderId ? [r.senderId] : [])),
   );
   if (record) recordUsage(ctx, q.establishment, SERVICE, q.q ? 'mailbox.search' : 'mailbox.view');
   return {
-    items: page.map((r) => ({
-      id: r.id,
-      threadId: r.thread_id,
-      subject: r.subject || '(sans objet)',
-      from: {
-        id: r.sender_id ?? '00000000-0000-0000-0000-000000000000',
-        displayName: r.sender_name ?? 'Compte supprimé',
-      },
-      toLabel: r.to_spec.map((t) => t.label).join(', '),
-      recipientCount: r.recipient_count,
-      unread: !r.mine && r.read_at === null,
-      preview: preview(r.body_text),
-      sentAt: iso(r.sent_at),
-      hasAttachments: r.has_attachments,
-      noReply: r.no_reply,
-      ...(r.mine && r.status !== 'draft' ? { readCount: reads.get(r.id) ?? 0 } : {}),
-      ...(r.recalled_at ? { recalled: true } : {}),
-    })),
-    unread,
-    ...(rows.length > q.limit ? { next: page.at(-1)!.id } : {}),
+    items: shown.map(({ senderId, ...r }) => {
+      const name = senderId ? names.get(senderId) : null;
+      return {
+        ...r,
+        from: name
+          ? { id: senderId!, displayName: name }
+          : { id: '00000000-0000-0000-0000-000000000000', displayName: 'Compte supprimé' },
+      };
+    }),
+    unread: page.unread,
+    ...(page.items.length > q.limit ? { next: shown.at(-1)!.id } : {}),
   };
 }
 
@@ -591,6 +665,8 @@ export async function readMessage(ctx: RequestContext, id: string): Promise<Mess
       await messages.markRead(trx, id, auth.user.id, true);
       await markSourceRead(trx, auth.user.id, { type: 'message', id });
     });
+    // A GET that wrote: the inbox kept in memory on this instance has heard of it before the next page is read.
+    await caughtUp(ctx.db);
     recordUsage(ctx, establishmentId, SERVICE, 'message.read');
   }
   const thread = m.status === 'draft' ? [] : await messages.thread(auth.db, m.thread_id, auth.user.id);

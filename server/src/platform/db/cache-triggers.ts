@@ -6,7 +6,9 @@ import { type Kysely, sql } from 'kysely';
  * (function `preau_cache_statement`, migration 0040), and `<topic>:*` on TRUNCATE.
  *
  * `keys` pairs a topic with an SQL expression over the table's columns, e.g. `[['lb', 'audience_id']]`; a NULL value
- * announces `<topic>:*`. `name` makes the trigger names unique (`<table>_<name>_<event>`).
+ * announces `<topic>:*`. `name` makes the trigger names unique (`<table>_<name>_<event>`). `events` creates only some of
+ * the triggers (all four by default): an expression may then name its transition table (`new_rows` on INSERT and
+ * UPDATE, `old_rows` on DELETE), e.g. to announce one coarser key for a statement of many rows.
  * Earlier migrations (0040, 0301, 0502–0503) wrote these loops themselves; they are frozen as they are.
  */
 export async function createCacheTriggers(
@@ -14,20 +16,22 @@ export async function createCacheTriggers(
   table: string,
   name: string,
   keys: readonly (readonly [topic: string, expression: string])[],
-  opts: { skipInsert?: boolean } = {},
+  opts: { skipInsert?: boolean; events?: readonly ('INSERT' | 'UPDATE' | 'DELETE' | 'TRUNCATE')[] } = {},
 ): Promise<void> {
+  const wanted = new Set(opts.events ?? ['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']);
   const list = sql.join(keys.flat().map((a) => sql.lit(a)));
   for (const [event, referencing] of [
     ['INSERT', sql`REFERENCING NEW TABLE AS new_rows`],
     ['UPDATE', sql`REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows`],
     ['DELETE', sql`REFERENCING OLD TABLE AS old_rows`],
   ] as const) {
-    if (event === 'INSERT' && opts.skipInsert) continue;
+    if ((event === 'INSERT' && opts.skipInsert) || !wanted.has(event)) continue;
     await sql`
       CREATE TRIGGER ${sql.id(`${table}_${name}_${event.toLowerCase()}`)} AFTER ${sql.raw(event)}
         ON ${sql.table(table)} ${referencing} FOR EACH STATEMENT
         EXECUTE FUNCTION preau_cache_statement(${list})`.execute(db);
   }
+  if (!wanted.has('TRUNCATE')) return;
   await sql`
     CREATE TRIGGER ${sql.id(`${table}_${name}_truncate`)} AFTER TRUNCATE ON ${sql.table(table)}
       FOR EACH STATEMENT EXECUTE FUNCTION preau_cache_truncate(${list})`.execute(db);

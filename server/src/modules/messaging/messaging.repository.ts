@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import type { AuthorizedDb } from '../../platform/access/authorize.ts';
-import { anyOf } from '../../platform/db/database.ts';
 import type { MessageStatus } from './messaging.tables.ts';
 
 /** All SQL of messaging (what decides who may write to whom is in messaging.access.ts). */
@@ -695,14 +694,6 @@ export async function positions(db: DB, establishmentId: string, people: string[
 }
 
 /** Labels of persons (drafts, reply-all): display names of members here. */
-/** Accounts' display names, whatever their establishments (a mailbox's senders). */
-export async function displayNames(db: DB, ids: readonly string[]) {
-  if (ids.length === 0) return new Map<string, string>();
-  const res = await sql<{ id: string; display_name: string }>`
-    SELECT id, display_name FROM app_user WHERE id = ${anyOf(ids)}`.execute(db);
-  return new Map(res.rows.map((r) => [r.id, r.display_name]));
-}
-
 export async function namesOf(db: DB, establishmentId: string, people: string[]) {
   if (people.length === 0) return new Map<string, string>();
   const rows = await db

@@ -18,8 +18,9 @@ import {
 } from '@preau/contracts';
 import { requireEstablishmentPermission } from '../../platform/access/access.ts';
 import { type Authorized, type AuthorizedDb, authorize } from '../../platform/access/authorize.ts';
+import { relations } from '../../platform/access/relations.repository.ts';
 import { audit } from '../../platform/audit.ts';
-import { cached, cacheOf, caughtUp, defineCache } from '../../platform/cache.ts';
+import { cached, caughtUp, defineCache } from '../../platform/cache.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { RequestContext } from '../../platform/http/context.ts';
 import type { HomeWidgetContext } from '../../platform/module.ts';
@@ -47,7 +48,6 @@ import { cleanBody, preview } from './messaging.content.ts';
 import {
   alerts,
   categoryCounts,
-  displayNames,
   fanOut,
   folders,
   keysetOf,
@@ -539,14 +539,6 @@ const INBOX_PAGE = 25;
  */
 const MAILBOX = defineCache<BoxPage>({ name: 'messaging-inbox', topic: 'mb', max: 20_000, ttlMs: 600_000 });
 
-/** Senders' display names (topic `u`: an account renamed or deleted announces itself); null: no such account. */
-const SENDER_NAMES = defineCache<string | null>({
-  name: 'messaging-sender-names',
-  topic: 'u',
-  max: 50_000,
-  ttlMs: 600_000,
-});
-
 async function loadBox(
   db: AuthorizedDb,
   o: { userId: string; establishmentId: string; folder: string; q?: string; before?: { at: Date; id: string } },
@@ -575,24 +567,6 @@ async function loadBox(
       ...(r.recalled_at ? { recalled: true } : {}),
     })),
   };
-}
-
-/** The display names of these accounts: from memory, the missing ones in one query. */
-async function senderNames(db: AuthorizedDb, ids: readonly string[]): Promise<Map<string, string | null>> {
-  const unique = [...new Set(ids)];
-  const cache = cacheOf(db, SENDER_NAMES);
-  if (!cache) {
-    const found = await displayNames(db, unique);
-    return new Map(unique.map((id) => [id, found.get(id) ?? null]));
-  }
-  const missing = unique.filter((id) => cache.peek(id) === undefined);
-  let batch: Promise<Map<string, string>> | undefined;
-  const loadAll = () => {
-    batch ??= displayNames(db, missing);
-    return batch;
-  };
-  const names = await Promise.all(unique.map((id) => cache.get(id, async () => (await loadAll()).get(id) ?? null)));
-  return new Map(unique.map((id, i) => [id, names[i] ?? null]));
 }
 
 /** `GET /api/messaging/inbox`: a page of a folder (inbox by default), with the inbox's unread count. */
@@ -625,7 +599,8 @@ export async function mailbox(
     page = await loadBox(auth.db, { ...box, before }, q.limit);
   }
   const shown = page.items.slice(0, q.limit);
-  const names = await senderNames(
+  // The senders' names from memory (a rename announces `u:<id>`): the kept page does not depend on them.
+  const names = await relations.displayNames(
     auth.db,
     shown.flatMap((r) => (r.senderId ? [r.senderId] : [])),
   );

@@ -85,10 +85,13 @@ function drawSheet(doc: PDFKit.PDFDocument, d: SheetsDocument, sheet: Sheet, top
       .font('Helvetica')
       .fontSize(10.5 * s)
       .text(label, left + 10, y + 7 * s, { width: 150 });
-    doc
-      .font('Courier-Bold')
-      .fontSize(15 * s)
-      .text(value, left + 165, y + 5 * s, { width: width - 175 });
+    // On one line, whatever its length: a long login (« marie-christine.de-la-fontaine2 ») is set smaller
+    // rather than broken over two lines and out of its box.
+    const room = width - 175;
+    doc.font('Courier-Bold').fontSize(15 * s);
+    const fits = doc.widthOfString(value);
+    if (fits > room) doc.fontSize(Math.max(7, (15 * s * room) / fits));
+    doc.text(value, left + 165, y + 5 * s, { width: room, lineBreak: false });
     const h = 26 * s;
     doc.lineWidth(0.8).strokeColor('#000091').rect(left, y, width, h).stroke();
     doc.x = left;

@@ -128,9 +128,9 @@ describe("a class's week and a student's homework week, from memory", () => {
     lessonId = created.json().id;
     homeworkId = created.json().homework[0];
     expect(titles(await week(as.t1))).toEqual(['Fonctions affines']);
-    const kept = hits('logbook-lesson-weeks');
+    const kept = hits('logbook-lesson-pages');
     const again = await week(as.t1);
-    expect(hits('logbook-lesson-weeks')).toBeGreaterThan(kept);
+    expect(hits('logbook-lesson-pages')).toBeGreaterThan(kept);
     expect(titles(again)).toEqual(['Fonctions affines']);
     expect(again.items.find((e) => e.lesson)!.can.write).toBe(true);
 

@@ -42,6 +42,13 @@ const LESSON_WEEKS = defineCache<LessonsOfWeek>({
   max: WEEK_ENTRIES,
   ttlMs: 600_000,
 });
+/** A page's audiences' week put together (a class's page: the class and its groups), tagged with each of them. */
+const LESSON_PAGES = defineCache<LessonsOfWeek>({
+  name: 'logbook-lesson-pages',
+  topic: 'lb',
+  max: 5_000,
+  ttlMs: 600_000,
+});
 const HOMEWORK_WEEKS = defineCache<HomeworkOfWeek>({
   name: 'logbook-homework-weeks',
   topic: 'lb',
@@ -185,6 +192,48 @@ export interface PageLessons {
  * The lessons of an audience over [from, to] by date, each with the homework set in it, and `tickOf`'s ticks —
  * from memory for the classes and groups of a period of a few weeks (never mutate them), else from the database.
  */
+/** The lessons of these audiences' weeks put together: each lesson once, by date. */
+function merged(weeks: readonly LessonsOfWeek[]): LessonsOfWeek {
+  if (weeks.length === 1) return weeks[0]!;
+  const seen = new Set<string>();
+  const lessons: LessonWithHomework[] = [];
+  for (const w of weeks)
+    for (const l of w.lessons)
+      if (!seen.has(l.id)) {
+        seen.add(l.id);
+        lessons.push(l);
+      }
+  lessons.sort((x, y) => (x.date < y.date ? -1 : x.date > y.date ? 1 : 0));
+  return { lessons, files: new Set(weeks.flatMap((w) => [...w.files])) };
+}
+
+/**
+ * The weeks of a page's audiences, each put together once: a class's page is its class's and its ~50 groups' weeks,
+ * kept as one entry tagged with all of them (a write to one drops it, and it is put together again from the
+ * others, still in memory). Null without a cache or past MAX_WEEKS.
+ */
+async function lessonWeeks(db: Db, a: Audience, from: string, to: string): Promise<LessonsOfWeek[] | null> {
+  const classIds = a.classIds ?? [];
+  const groupIds = a.groupIds ?? [];
+  const pages = cacheOf(db, LESSON_PAGES);
+  const weeks = pages ? weeksOf(from, to) : null;
+  if (!pages || !weeks) return null;
+  const of = (monday: string) =>
+    audienceWeeks(db, LESSON_WEEKS, a.establishmentId, classIds, groupIds, monday, addDays(monday, 6), loadLessonWeeks);
+  if (classIds.length + groupIds.length <= 1) return (await Promise.all(weeks.map(of))).map((w) => merged(w!));
+  const ids = `${classIds.join(',')}|${groupIds.join(',')}`;
+  const tags = [...classIds, ...groupIds];
+  return Promise.all(
+    weeks.map((monday) =>
+      pages.get(`${a.establishmentId}|${monday}|${ids}`, async () => merged((await of(monday))!), tags),
+    ),
+  );
+}
+
+/**
+ * The lessons of an audience over [from, to] by date, each with the homework set in it, and `tickOf`'s ticks —
+ * from memory for the classes and groups of a period of a few weeks (never mutate them), else from the database.
+ */
 export async function pageLessons(
   db: Db,
   a: Audience,
@@ -192,37 +241,21 @@ export async function pageLessons(
   to: string,
   tickOf: string | null,
 ): Promise<PageLessons> {
-  const weeks =
-    a.all || a.authorIds?.length
-      ? null
-      : await audienceWeeks(
-          db,
-          LESSON_WEEKS,
-          a.establishmentId,
-          a.classIds ?? [],
-          a.groupIds ?? [],
-          from,
-          to,
-          loadLessonWeeks,
-        );
+  const weeks = a.all || a.authorIds?.length ? null : await lessonWeeks(db, a, from, to);
   if (!weeks) {
     const lessons = await logbook.lessonsWithHomework(db, a, from, to, tickOf);
     const done = tickOf ? new Set(lessons.flatMap((l) => l.homework.filter((h) => h.done).map((h) => h.id))) : null;
     return { lessons, done, files: null };
   }
-  const seen = new Set<string>();
+  // Weeks in order, each by date: the lessons are by date.
   const lessons: LessonWithHomework[] = [];
   for (const w of weeks)
     for (const l of w.lessons)
-      if (l.date >= from && l.date <= to && (!a.subject || l.subject_code === a.subject) && !seen.has(l.id)) {
-        seen.add(l.id);
-        lessons.push(l);
-      }
-  lessons.sort((x, y) => (x.date < y.date ? -1 : x.date > y.date ? 1 : 0));
+      if (l.date >= from && l.date <= to && (!a.subject || l.subject_code === a.subject)) lessons.push(l);
   return {
     lessons,
     done: tickOf ? await ticksOf(db, tickOf) : null,
-    files: new Set(weeks.flatMap((w) => [...w.files])),
+    files: weeks.length === 1 ? weeks[0]!.files : new Set(weeks.flatMap((w) => [...w.files])),
   };
 }
 

@@ -22,11 +22,19 @@ export interface CacheSpec<V> {
   topic: string;
   max: number;
   ttlMs: number;
+  /**
+   * When an entry stops being true by itself (ms since the epoch, before `ttlMs`), e.g. a grade whose publication
+   * time comes: from then on it is a miss. Undefined or null: only `ttlMs`.
+   */
+  expiresAt?: (value: V) => number | null | undefined;
   /** Type carrier only. */
   readonly _value?: V;
 }
 
 export const defineCache = <V>(spec: Omit<CacheSpec<V>, '_value'>): CacheSpec<V> => spec;
+
+/** An entry's tags, or how to read them from its value once loaded. */
+export type Tags<V> = readonly string[] | ((value: V) => readonly string[]);
 
 interface Entry<V> {
   value: V;
@@ -66,9 +74,9 @@ export class Cache<V> {
   /**
    * The cached value, or `load()`'s (kept unless it is `undefined` or an invalidation overlapped the load).
    * `tags`: other notification keys this entry depends on — a notification of the key or of any tag drops it
-   * (e.g. a class's week page tagged with the class and its groups).
+   * (e.g. a class's week page tagged with the class and its groups); a function gives them from the loaded value.
    */
-  get(key: string, load: () => Promise<V>, tags?: readonly string[]): Promise<V> {
+  get(key: string, load: () => Promise<V>, tags?: Tags<V>): Promise<V> {
     const hit = this.peek(key);
     if (hit !== undefined) {
       this.hits++;
@@ -81,7 +89,8 @@ export class Cache<V> {
     const p = load().then(
       (value) => {
         if (this.loading.get(key) === p) this.loading.delete(key);
-        if (value !== undefined && generation === this.generation) this.set(key, value, tags);
+        if (value !== undefined && generation === this.generation)
+          this.set(key, value, typeof tags === 'function' ? tags(value) : tags);
         return value;
       },
       (e: unknown) => {
@@ -123,7 +132,9 @@ export class Cache<V> {
   /** Put a value known to be current (e.g. the session a login has just written). */
   set(key: string, value: V, tags?: readonly string[]): void {
     this.remove(key);
-    this.entries.set(key, { value, expires: Date.now() + this.spec.ttlMs, tags });
+    const until = this.spec.expiresAt?.(value);
+    const expires = Math.min(Date.now() + this.spec.ttlMs, until ?? Number.POSITIVE_INFINITY);
+    this.entries.set(key, { value, expires, tags });
     for (const t of tags ?? []) {
       const keys = this.tagged.get(t);
       if (keys) keys.add(key);
@@ -232,7 +243,7 @@ export function cached<V>(
   spec: CacheSpec<V>,
   key: string,
   load: () => Promise<V>,
-  tags?: readonly string[],
+  tags?: Tags<V>,
 ): Promise<V> {
   const c = cacheOf(db, spec);
   return c ? c.get(key, load, tags) : load();

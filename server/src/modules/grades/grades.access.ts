@@ -13,6 +13,7 @@
  *   the direction's and the publication by the direction; the school-life staff read the reports.
  */
 import type { Authorized } from '../../platform/access/authorize.ts';
+import { guardianOf, isStudentOf } from '../../platform/access/relations.cache.ts';
 import { relations } from '../../platform/access/relations.repository.ts';
 import { AppError, forbidden, notFound } from '../../platform/errors.ts';
 import type { AssessmentRow } from './grades.repository.ts';
@@ -46,13 +47,10 @@ export async function studentFor(auth: Authorized, studentId: string | undefined
     }
     throw new AppError(400, 'STUDENT_REQUIRED');
   }
-  const inHere = await relations.membersOf(auth.db, auth.establishmentId, [studentId], ['student']);
-  if (!inHere.has(studentId)) throw notFound();
+  // The facts of these two checks come from memory (platform/access/relations.cache.ts), the checks run here.
+  if (!(await isStudentOf(auth.db, auth.establishmentId, studentId))) throw notFound();
   if (studentId === auth.user.id || seesAllStudents(auth)) return studentId;
-  if (
-    auth.profiles.includes('guardian') &&
-    (await relations.childrenWithGradesOf(auth.db, auth.user.id, [studentId])).has(studentId)
-  )
+  if (auth.profiles.includes('guardian') && (await guardianOf(auth.db, auth.user.id, studentId, { grades: true })))
     return studentId;
   if (
     auth.profiles.includes('teacher') &&

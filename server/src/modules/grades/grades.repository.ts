@@ -760,16 +760,20 @@ export const grades = {
       .execute();
   },
 
-  /** The published reports of the student's classes in a year (one query). */
-  publishedReportsOfStudent(db: Db, schoolYearId: string, studentId: string) {
+  /**
+   * The student's classes of a year, each with its published reports (period and time; none: null), one query —
+   * the classes say which reports' publications change the student's page.
+   */
+  classesAndReportsOfStudent(db: Db, schoolYearId: string, studentId: string) {
     return db
-      .selectFrom('grades_report as r')
-      .innerJoin('enrolment as e', (j) =>
-        j.onRef('e.class_id', '=', 'r.class_id').onRef('e.school_year_id', '=', 'r.school_year_id'),
+      .selectFrom('enrolment as e')
+      .leftJoin('grades_report as r', (j) =>
+        j.onRef('r.class_id', '=', 'e.class_id').onRef('r.school_year_id', '=', 'e.school_year_id'),
       )
-      .select(['r.period', 'r.published_at'])
-      .where('r.school_year_id', '=', schoolYearId)
+      .select(['e.class_id', 'r.period', 'r.published_at'])
+      .where('e.school_year_id', '=', schoolYearId)
       .where('e.student_id', '=', studentId)
+      .where('e.class_id', 'is not', null)
       .orderBy('r.published_at')
       .execute();
   },

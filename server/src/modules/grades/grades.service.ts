@@ -28,6 +28,8 @@ import type {
 import { type Authorized, type AuthorizedDb, authorize, trustedDb } from '../../platform/access/authorize.ts';
 import { relations } from '../../platform/access/relations.repository.ts';
 import { audit } from '../../platform/audit.ts';
+import { userEntry } from '../../platform/auth/session-cache.ts';
+import { cached, defineCache } from '../../platform/cache.ts';
 import type { Db } from '../../platform/db/schema.ts';
 import { AppError, forbidden, notFound } from '../../platform/errors.ts';
 import type { RequestContext } from '../../platform/http/context.ts';
@@ -173,30 +175,98 @@ function assessmentStats(rows: GradeRow[]) {
 
 // ---- a student's grades (the contract's GET /api/grades) ----
 
+/**
+ * A student's page as families or as the staff see it, from memory (topic `gr`, migration 0453): everything but the
+ * student's name, which comes from the cached user. Keyed by student, year, dates and audience; tagged with the
+ * student, the classes and groups of the assessments it shows or holds back, the student's classes (their reports)
+ * and the establishment (its year and settings). A grade written announces its student and its assessment's class
+ * or group; an assessment changed (published, edited, deleted, its class's figures) its class or group; a report
+ * its class. An entry also stops at the next publication time of one of its assessments (`changesAt`): no grade is
+ * ever served from memory before its time, and the staff's « visible » flags flip then.
+ */
+type StudentPage = Omit<GradesResponse, 'student'>;
+interface PageEntry {
+  page: StudentPage;
+  /** The next publication time (ms) of one of the student's assessments of these dates. */
+  changesAt: number | null;
+  tags: string[];
+}
+const PAGES = defineCache<PageEntry>({
+  name: 'grades-student-pages',
+  topic: 'gr',
+  max: 20_000,
+  ttlMs: 600_000,
+  expiresAt: (e) => e.changesAt,
+});
+
+/** The establishment's current year and settings, from memory (its school years and settings announce `gr:<id>`). */
+const YEARS = defineCache<YearContext | null>({ name: 'grades-years', topic: 'gr', max: 5_000, ttlMs: 600_000 });
+
+async function cachedYearOf(db: AuthorizedDb, establishmentId: string): Promise<YearContext> {
+  const y = await cached(db, YEARS, establishmentId, async () => {
+    const found = await grades.yearAndSetting(db, establishmentId);
+    if (!found) return null;
+    const { year, setting } = found;
+    return { year, setting, periods: periodsOf(setting.period_kind, year.starts_on, year.ends_on) };
+  });
+  if (!y) throw notFound();
+  return y;
+}
+
 export async function studentGrades(ctx: RequestContext, q: GradesQuery): Promise<GradesResponse> {
   const auth = await authorize(ctx, { establishmentId: q.establishment, permission: 'grades.read', service: SERVICE });
-  const [studentId, y] = await Promise.all([studentFor(auth, q.student), yearOf(auth.db, auth.establishmentId)]);
+  const [studentId, y] = await Promise.all([studentFor(auth, q.student), cachedYearOf(auth.db, auth.establishmentId)]);
   const period = periodIn(y, q.period);
-  const now = new Date();
   const beforeDelay = beforeDelayFor(auth, studentId);
+  const from = period?.from ?? y.year.starts_on;
+  const to = period?.to ?? y.year.ends_on;
+  const key = `${studentId}|${y.year.id}|${from}|${to}|${beforeDelay ? 'staff' : 'families'}`;
+  const [entry, user] = await Promise.all([
+    cached(
+      auth.db,
+      PAGES,
+      key,
+      () => loadStudentPage(auth.db, y, studentId, period, beforeDelay),
+      (e) => [studentId, auth.establishmentId, ...e.tags],
+    ),
+    userEntry(auth.db, studentId),
+  ]);
+  recordUsage(ctx, auth.establishmentId, SERVICE, 'grades.view');
+  return { student: { id: studentId, displayName: user?.displayName ?? '' }, ...entry.page };
+}
+
+async function loadStudentPage(
+  db: AuthorizedDb,
+  y: YearContext,
+  studentId: string,
+  period: Period | null,
+  beforeDelay: boolean,
+): Promise<PageEntry> {
+  const now = new Date();
   const from = period?.from ?? y.year.starts_on;
   const to = period?.to ?? y.year.ends_on;
   // The class's figures are kept when grades are written (refreshStats): per assessment on its row, per subject in
   // grades_class_stat for the page's dates and audience — read with the assessments; a subject's row stands only
   // when it covers exactly the assessments shown (one class or group; for families, only assessments they were
-  // told about, as the delay job or the teacher's « publish » does).
-  const [assessments, names, published] = await Promise.all([
-    grades.assessmentsOfStudent(auth.db, {
-      studentId,
-      schoolYearId: y.year.id,
-      from,
-      to,
-      ...(beforeDelay ? {} : { visibleBy: now }),
-      published: !beforeDelay,
-    }),
-    grades.names(auth.db, [studentId]),
-    grades.publishedReportsOfStudent(auth.db, y.year.id, studentId),
+  // told about, as the delay job or the teacher's « publish » does). Every assessment of the dates is read, those
+  // families may not see yet are held back here: the next publication time says when the page changes.
+  const [all, classes] = await Promise.all([
+    grades.assessmentsOfStudent(db, { studentId, schoolYearId: y.year.id, from, to, published: !beforeDelay }),
+    grades.classesAndReportsOfStudent(db, y.year.id, studentId),
   ]);
+  let changesAt: number | null = null;
+  for (const a of all) {
+    const t = a.visible_at.getTime();
+    if (t > now.getTime() && (changesAt === null || t < changesAt)) changesAt = t;
+  }
+  const assessments = beforeDelay ? all : all.filter((a) => a.visible_at <= now);
+  const published = classes.filter((r) => r.period !== null && r.published_at !== null);
+  const tags = [
+    ...new Set([
+      ...all.map((a) => (a.class_id ?? a.group_id)!),
+      ...classes.map((r) => r.class_id).filter((x): x is string => !!x),
+    ]),
+  ];
   const bySubjectShown = new Map<string, StudentAssessmentRow[]>();
   for (const a of assessments) {
     const list = bySubjectShown.get(a.subject_code);
@@ -217,7 +287,7 @@ export async function studentGrades(ctx: RequestContext, q: GradesQuery): Promis
   // missing…), that subject's figures are aggregated from the grades of the assessments shown, as they always were.
   const rest = assessments.filter((a) => !classOf.has(a.subject_code)).map((a) => a.id);
   if (rest.length) {
-    const { bySubject } = await grades.classStats(auth.db, rest, studentId, y.setting.not_handed_in_zero);
+    const { bySubject } = await grades.classStats(db, rest, studentId, y.setting.not_handed_in_zero);
     for (const x of bySubject) classOf.set(x.subject_code, { average: x.class_average, min: x.min, max: x.max });
   }
   const items: GradeItem[] = assessments.map((a) => {
@@ -266,19 +336,18 @@ export async function studentGrades(ctx: RequestContext, q: GradesQuery): Promis
     .sort((p, q) => p.subject.localeCompare(q.subject, 'fr'));
   // The overall average from the unrounded subject averages (rounding only at the end).
   const overall = r2(overallOf([...bySubjectShown.keys()].map((code) => myAverages?.get(code) ?? null)));
-  recordUsage(ctx, auth.establishmentId, SERVICE, 'grades.view');
-  return {
-    student: { id: studentId, displayName: names.get(studentId)?.displayName ?? '' },
+  const page: StudentPage = {
     period,
     items,
     averages,
     overall,
     reports: published.map((r) => ({
       period: r.period as PeriodKey,
-      label: y.periods.find((p) => p.key === r.period)?.label ?? r.period,
-      publishedAt: new Date(r.published_at).toISOString(),
+      label: y.periods.find((p) => p.key === r.period)?.label ?? r.period!,
+      publishedAt: new Date(r.published_at!).toISOString(),
     })),
   };
+  return { page, changesAt, tags };
 }
 
 // ---- options and settings ----

@@ -4,6 +4,7 @@ import { defineModule } from '../../platform/module.ts';
 import * as m0450 from './0450_grades_core.ts';
 import * as m0451 from './0451_grades_covering_index.ts';
 import * as m0452 from './0452_grades_class_stats.ts';
+import * as m0453 from './0453_grades_cache_invalidation.ts';
 import { gradesIndicators, gradesNotifications, gradesPersonalData } from './grades.declarations.ts';
 import { seedGradesDemo } from './grades.demo.ts';
 import { gradesMessages } from './grades.messages.ts';
@@ -37,6 +38,7 @@ export const gradesModule = defineModule({
     '0450_grades_core': m0450,
     '0451_grades_covering_index': m0451,
     '0452_grades_class_stats': m0452,
+    '0453_grades_cache_invalidation': m0453,
   },
   permissions: {
     'grades.read': ALL,

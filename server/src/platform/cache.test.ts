@@ -28,8 +28,9 @@ describe('cache invalidation triggers (migration 0040)', () => {
     await change();
     await notifier.barrier(db);
     // The service modules' own topics (the rollout cockpit's `rollout`, migration 0502; the timetable's courses,
-    // `ttc`, migration 0302; the logbook's weeks and ticks, `lb` and `lbt`, migration 0351) are tested with them.
-    return [...new Set(seen)].filter((n) => !/^(rollout|ttc|lb|lbt):/.test(n)).sort();
+    // `ttc`, migration 0302; the logbook's weeks and ticks, `lb` and `lbt`, migration 0351; grades' `gr`, 0453; school
+    // life's `sl`, 0402) are tested with them.
+    return [...new Set(seen)].filter((n) => !/^(rollout|ttc|lb|lbt|gr|sl):/.test(n)).sort();
   }
 
   it('announces what each cache depends on, and nothing for the login and touch writes', async () => {

@@ -3,6 +3,7 @@ import { defineModule } from '../../platform/module.ts';
 import { parisDate } from '../timetable/index.ts';
 import * as m0400 from './0400_school_life_core.ts';
 import * as m0401 from './0401_school_life_threshold_alert.ts';
+import * as m0402 from './0402_school_life_cache_invalidation.ts';
 import { seedSchoolLifeDemo } from './demo.ts';
 import { purgeSchoolLife, retentionStart } from './purge.ts';
 import { readableJustifications } from './school_life.access.ts';
@@ -35,7 +36,11 @@ export const schoolLifeModule = defineModule({
     'school_life_justification',
     'school_life_incident',
   ],
-  migrations: { '0400_school_life_core': m0400, '0401_school_life_threshold_alert': m0401 },
+  migrations: {
+    '0400_school_life_core': m0400,
+    '0401_school_life_threshold_alert': m0401,
+    '0402_school_life_cache_invalidation': m0402,
+  },
   permissions: {
     'school_life.read': ['student', 'guardian', 'teacher', 'staff', 'principal'],
     'school_life.roll_call': ['teacher', 'staff', 'principal'],

@@ -23,6 +23,8 @@ export interface AbsenceRow {
   comment: string | null;
   source: 'roll_call' | 'staff';
   subject_label: string | null;
+  /** The student's class of the current year (its code is `class_code`). */
+  class_id: string | null;
 }
 
 export interface JustificationRow {
@@ -32,6 +34,7 @@ export interface JustificationRow {
   reason_code: string | null;
   reason_text: string;
   comment: string | null;
+  guardian_id: string | null;
   guardian_name: string | null;
   created_at: Date;
   decision_comment: string | null;
@@ -235,7 +238,7 @@ export const schoolLife = {
     return Number(res.numDeletedRows ?? 0);
   },
 
-  /** One statement for the roll call's records: new ones inserted, existing ones updated (state kept). */
+  /** One statement for the roll call's records: new ones inserted, existing ones updated when they change (state kept). */
   async upsertRollCallRecords(
     db: AuthorizedDb,
     rows: {
@@ -254,39 +257,51 @@ export const schoolLife = {
     }[],
   ) {
     if (rows.length === 0) return [];
-    return db
-      .insertInto('school_life_absence')
-      .values(
-        rows.map((r) => ({
-          establishment_id: r.establishmentId,
-          student_id: r.studentId,
-          kind: r.kind,
-          left_early: r.leftEarly,
-          starts_at: r.start,
-          ends_at: r.end,
-          on_date: r.date,
-          minutes: r.minutes,
-          source: 'roll_call' as const,
-          roll_call_id: r.rollCallId,
-          course_id: r.courseId,
-          subject_code: r.subjectCode,
-          created_by: r.createdBy,
-          reason_code: null,
-          comment: null,
-        })),
-      )
-      .onConflict((oc) =>
-        oc.columns(['roll_call_id', 'student_id']).doUpdateSet((eb) => ({
-          kind: eb.ref('excluded.kind'),
-          left_early: eb.ref('excluded.left_early'),
-          starts_at: eb.ref('excluded.starts_at'),
-          ends_at: eb.ref('excluded.ends_at'),
-          minutes: eb.ref('excluded.minutes'),
-          updated_at: sql`now()`,
-        })),
-      )
-      .returning(['id', 'student_id'])
-      .execute();
+    return (
+      db
+        .insertInto('school_life_absence')
+        .values(
+          rows.map((r) => ({
+            establishment_id: r.establishmentId,
+            student_id: r.studentId,
+            kind: r.kind,
+            left_early: r.leftEarly,
+            starts_at: r.start,
+            ends_at: r.end,
+            on_date: r.date,
+            minutes: r.minutes,
+            source: 'roll_call' as const,
+            roll_call_id: r.rollCallId,
+            course_id: r.courseId,
+            subject_code: r.subjectCode,
+            created_by: r.createdBy,
+            reason_code: null,
+            comment: null,
+          })),
+        )
+        .onConflict((oc) =>
+          oc
+            .columns(['roll_call_id', 'student_id'])
+            .doUpdateSet((eb) => ({
+              kind: eb.ref('excluded.kind'),
+              left_early: eb.ref('excluded.left_early'),
+              starts_at: eb.ref('excluded.starts_at'),
+              ends_at: eb.ref('excluded.ends_at'),
+              minutes: eb.ref('excluded.minutes'),
+              updated_at: sql`now()`,
+            }))
+            // A correction that leaves a record as it was writes nothing: no row version, and no cache notification
+            // (migration 0402) — a transaction that notifies waits for the others' commits.
+            .where(
+              sql<boolean>`(school_life_absence.kind, school_life_absence.left_early, school_life_absence.starts_at,
+              school_life_absence.ends_at, school_life_absence.minutes)
+              IS DISTINCT FROM (excluded.kind, excluded.left_early, excluded.starts_at, excluded.ends_at, excluded.minutes)`,
+            ),
+        )
+        // Only the records inserted or changed (the unchanged ones were already there: nobody is told again).
+        .returning(['id', 'student_id'])
+        .execute()
+    );
   },
 
   /** Of these students, those with a school-life entry covering [start, end] (a whole day entered by the CPE). */
@@ -354,6 +369,7 @@ export const schoolLife = {
         'a.student_id',
         'u.display_name as student_name',
         'k.code as class_code',
+        'k.class_id',
         'a.kind',
         'a.left_early',
         'a.starts_at',
@@ -405,6 +421,7 @@ export const schoolLife = {
         'j.reason_code',
         'j.reason_text',
         'j.comment',
+        'j.guardian_id',
         'g.display_name as guardian_name',
         'j.created_at',
         'j.decision_comment',

@@ -23,8 +23,11 @@ import type {
   UpdateAbsenceBody,
 } from '@preau/contracts';
 import { type Authorized, authorize } from '../../platform/access/authorize.ts';
+import { guardianshipsOf } from '../../platform/access/relations.cache.ts';
 import { relations } from '../../platform/access/relations.repository.ts';
 import { audit } from '../../platform/audit.ts';
+import { userEntry } from '../../platform/auth/session-cache.ts';
+import { cached, defineCache } from '../../platform/cache.ts';
 import { frenchDate } from '../../platform/dates.ts';
 import type { Db } from '../../platform/db/schema.ts';
 import { ofName } from '../../platform/elision.ts';
@@ -398,30 +401,77 @@ function present(
   };
 }
 
-async function presentAll(auth: Authorized, rows: AbsenceRow[]): Promise<Absence[]> {
-  const justifications = await schoolLife.latestJustifications(
-    auth.db,
-    rows.map((r) => r.id),
+/**
+ * A student's absences with their latest justifications, from memory (topic `sl`, migration 0402): keyed by
+ * establishment and student, tagged with the student and their class (its code). What is per viewer — the names
+ * (from the cached users), the staff's comment and actions, the guardian's « justify » — is added on each request;
+ * the documents of the justifications are read on each request (when there are some).
+ */
+interface StudentAbsences {
+  rows: AbsenceRow[];
+  justifications: Map<string, JustificationRow>;
+}
+const ABSENCES = defineCache<StudentAbsences>({
+  name: 'school-life-student-absences',
+  topic: 'sl',
+  max: 50_000,
+  ttlMs: 600_000,
+});
+
+/** The establishment's reasons, from memory (their changes announce `sl:<establishment>`). */
+const REASONS = defineCache<Reason[]>({ name: 'school-life-reasons', topic: 'sl', max: 5_000, ttlMs: 600_000 });
+
+function studentAbsences(db: Db, establishmentId: string, studentId: string): Promise<StudentAbsences> {
+  return cached(
+    db,
+    ABSENCES,
+    `${establishmentId}|${studentId}`,
+    async () => {
+      const rows = await schoolLife.absences(db, { establishmentId, studentIds: [studentId], limit: 500 });
+      const justifications = await schoolLife.latestJustifications(
+        db,
+        rows.map((r) => r.id),
+      );
+      return { rows, justifications };
+    },
+    (v) => [studentId, ...new Set(v.rows.map((r) => r.class_id).filter((x): x is string => !!x))],
   );
-  const [documents, reasons, children] = await Promise.all([
-    referencesOf(
+}
+
+async function presentAll(
+  auth: Authorized,
+  rows: AbsenceRow[],
+  known?: Map<string, JustificationRow>,
+): Promise<Absence[]> {
+  const justifications =
+    known ??
+    (await schoolLife.latestJustifications(
       auth.db,
-      [...justifications.values()].map((j) => ({ module: 'school_life', type: 'justification', id: j.id })),
-    ),
-    reasonsOf(auth.db, auth.establishmentId),
+      rows.map((r) => r.id),
+    ));
+  const holders = [...justifications.values()].map((j) => ({ module: 'school_life', type: 'justification', id: j.id }));
+  const [documents, reasons, children] = await Promise.all([
+    holders.length
+      ? referencesOf(auth.db, holders)
+      : Promise.resolve(new Map<string, { id: string; name: string; size: number }[]>()),
+    cached(auth.db, REASONS, auth.establishmentId, () => reasonsOf(auth.db, auth.establishmentId)),
     auth.profiles.includes('guardian')
-      ? relations.childrenOf(
-          auth.db,
-          auth.user.id,
-          rows.map((r) => r.student_id),
-        )
+      ? guardianshipsOf(auth.db, auth.user.id).then((gs) => new Set(gs.map((g) => g.studentId)))
       : Promise.resolve(new Set<string>()),
   ]);
+  // Names from the cached users (a name changed is announced on `u`), not from the cached rows.
+  const people = [
+    ...new Set([...rows.map((r) => r.student_id), ...[...justifications.values()].map((j) => j.guardian_id)]),
+  ];
+  const names = new Map<string, string>();
+  for (const [i, u] of (await Promise.all(people.map((p) => (p ? userEntry(auth.db, p) : undefined)))).entries())
+    if (u) names.set(people[i]!, u.displayName);
   const labels = new Map(reasons.map((r) => [r.code, r.label]));
   return rows.map((r) => {
-    const j = justifications.get(r.id);
+    const j0 = justifications.get(r.id);
+    const j = j0 && { ...j0, guardian_name: (j0.guardian_id && names.get(j0.guardian_id)) || j0.guardian_name };
     const docs = j ? (documents.get(j.id) ?? []) : [];
-    return present(auth, r, j, labels, children, docs);
+    return present(auth, { ...r, student_name: names.get(r.student_id) ?? r.student_name }, j, labels, children, docs);
   });
 }
 
@@ -432,6 +482,12 @@ export async function listAbsences(ctx: RequestContext, q: AbsencesQuery): Promi
     service: SERVICE,
   });
   const studentIds = await readableStudents(auth, q.student);
+  // One student's whole list (a family's page): from memory.
+  if (q.student && !q.class && !q.state && !q.from && !q.to && q.pending !== 'true') {
+    const { rows, justifications } = await studentAbsences(auth.db, auth.establishmentId, q.student);
+    recordUsage(ctx, auth.establishmentId, SERVICE, 'absences.view');
+    return { items: await presentAll(auth, rows, justifications) };
+  }
   const rows = await schoolLife.absences(auth.db, {
     establishmentId: auth.establishmentId,
     studentIds,

@@ -13,7 +13,7 @@
  *   the direction's and the publication by the direction; the school-life staff read the reports.
  */
 import type { Authorized } from '../../platform/access/authorize.ts';
-import { guardianOf, isStudentOf } from '../../platform/access/relations.cache.ts';
+import { isStudentOf } from '../../platform/access/relations.cache.ts';
 import { relations } from '../../platform/access/relations.repository.ts';
 import { AppError, forbidden, notFound } from '../../platform/errors.ts';
 import type { AssessmentRow } from './grades.repository.ts';
@@ -47,10 +47,13 @@ export async function studentFor(auth: Authorized, studentId: string | undefined
     }
     throw new AppError(400, 'STUDENT_REQUIRED');
   }
-  // The facts of these two checks come from memory (platform/access/relations.cache.ts), the checks run here.
+  // The facts of these checks come from memory (relations.cache.ts, relations.repository.ts), the checks run here.
   if (!(await isStudentOf(auth.db, auth.establishmentId, studentId))) throw notFound();
   if (studentId === auth.user.id || seesAllStudents(auth)) return studentId;
-  if (auth.profiles.includes('guardian') && (await guardianOf(auth.db, auth.user.id, studentId, { grades: true })))
+  if (
+    auth.profiles.includes('guardian') &&
+    (await relations.childrenWithGradesOf(auth.db, auth.user.id, [studentId])).has(studentId)
+  )
     return studentId;
   if (
     auth.profiles.includes('teacher') &&

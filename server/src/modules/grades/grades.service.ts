@@ -28,7 +28,6 @@ import type {
 import { type Authorized, type AuthorizedDb, authorize, trustedDb } from '../../platform/access/authorize.ts';
 import { relations } from '../../platform/access/relations.repository.ts';
 import { audit } from '../../platform/audit.ts';
-import { userEntry } from '../../platform/auth/session-cache.ts';
 import { cached, defineCache } from '../../platform/cache.ts';
 import type { Db } from '../../platform/db/schema.ts';
 import { AppError, forbidden, notFound } from '../../platform/errors.ts';
@@ -177,7 +176,7 @@ function assessmentStats(rows: GradeRow[]) {
 
 /**
  * A student's page as families or as the staff see it, from memory (topic `gr`, migration 0453): everything but the
- * student's name, which comes from the cached user. Keyed by student, year, dates and audience; tagged with the
+ * student's name (kept by `relations.displayNames`). Keyed by student, year, dates and audience; tagged with the
  * student, the classes and groups of the assessments it shows or holds back, the student's classes (their reports)
  * and the establishment (its year and settings). A grade written announces its student and its assessment's class
  * or group; an assessment changed (published, edited, deleted, its class's figures) its class or group; a report
@@ -229,10 +228,10 @@ export async function studentGrades(ctx: RequestContext, q: GradesQuery): Promis
       () => loadStudentPage(auth.db, y, studentId, period, beforeDelay),
       (e) => [studentId, auth.establishmentId, ...e.tags],
     ),
-    userEntry(auth.db, studentId),
+    relations.displayNames(auth.db, [studentId]),
   ]);
   recordUsage(ctx, auth.establishmentId, SERVICE, 'grades.view');
-  return { student: { id: studentId, displayName: user?.displayName ?? '' }, ...entry.page };
+  return { student: { id: studentId, displayName: user.get(studentId) ?? '' }, ...entry.page };
 }
 
 async function loadStudentPage(

@@ -18,7 +18,7 @@ import { createCacheTriggers } from '../../platform/db/cache-triggers.ts';
  * The roll call is the busiest write of the morning and PostgreSQL serialises the commits of transactions that
  * notify: it announces only the students whose absence rows it inserts, changes or deletes (none when everyone is
  * there). Names (the student's, the guardian's of a justification) are not in the cached page: they come from the
- * cached users (topic `u`) on each request.
+ * cached names (`relations.displayNames`, topic `u`) on each request.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await createCacheTriggers(db, 'school_life_absence', 'school_life_cache', [['sl', 'student_id']]);

@@ -8,7 +8,7 @@
 
 import { sql } from 'kysely';
 import type { Authorized } from '../../platform/access/authorize.ts';
-import { guardianOf, isStudentOf } from '../../platform/access/relations.cache.ts';
+import { isStudentOf } from '../../platform/access/relations.cache.ts';
 import { relations } from '../../platform/access/relations.repository.ts';
 import type { Db } from '../../platform/db/schema.ts';
 import { AppError, forbidden, notFound } from '../../platform/errors.ts';
@@ -49,10 +49,14 @@ export async function studentsOfCourse(db: Db, audience: { classId: string | nul
  */
 export async function readableStudents(auth: Authorized, student?: string): Promise<string[] | null> {
   if (student) {
-    // The facts of these two checks come from memory (platform/access/relations.cache.ts), the checks run here.
+    // The facts of these checks come from memory (relations.cache.ts, relations.repository.ts), the checks run here.
     if (!(await isStudentOf(auth.db, auth.establishmentId, student))) throw notFound();
     if (student === auth.user.id || isSchoolLifeStaff(auth)) return [student];
-    if (auth.profiles.includes('guardian') && (await guardianOf(auth.db, auth.user.id, student))) return [student];
+    if (
+      auth.profiles.includes('guardian') &&
+      (await relations.childrenOf(auth.db, auth.user.id, [student])).has(student)
+    )
+      return [student];
     if (
       auth.profiles.includes('teacher') &&
       (await relations.studentsTaughtBy(auth.db, auth.user.id, [student])).has(student)

@@ -23,10 +23,8 @@ import type {
   UpdateAbsenceBody,
 } from '@preau/contracts';
 import { type Authorized, authorize } from '../../platform/access/authorize.ts';
-import { guardianshipsOf } from '../../platform/access/relations.cache.ts';
 import { relations } from '../../platform/access/relations.repository.ts';
 import { audit } from '../../platform/audit.ts';
-import { userEntry } from '../../platform/auth/session-cache.ts';
 import { cached, defineCache } from '../../platform/cache.ts';
 import { frenchDate } from '../../platform/dates.ts';
 import type { Db } from '../../platform/db/schema.ts';
@@ -403,9 +401,9 @@ function present(
 
 /**
  * A student's absences with their latest justifications, from memory (topic `sl`, migration 0402): keyed by
- * establishment and student, tagged with the student and their class (its code). What is per viewer — the names
- * (from the cached users), the staff's comment and actions, the guardian's « justify » — is added on each request;
- * the documents of the justifications are read on each request (when there are some).
+ * establishment and student, tagged with the student and their class (its code). The names (kept by
+ * `relations.displayNames`) and what is per viewer — the staff's comment and actions, the guardian's « justify » —
+ * are added on each request; the documents of the justifications are read on each request (when there are some).
  */
 interface StudentAbsences {
   rows: AbsenceRow[];
@@ -456,16 +454,18 @@ async function presentAll(
       : Promise.resolve(new Map<string, { id: string; name: string; size: number }[]>()),
     cached(auth.db, REASONS, auth.establishmentId, () => reasonsOf(auth.db, auth.establishmentId)),
     auth.profiles.includes('guardian')
-      ? guardianshipsOf(auth.db, auth.user.id).then((gs) => new Set(gs.map((g) => g.studentId)))
+      ? relations.childrenOf(
+          auth.db,
+          auth.user.id,
+          rows.map((r) => r.student_id),
+        )
       : Promise.resolve(new Set<string>()),
   ]);
-  // Names from the cached users (a name changed is announced on `u`), not from the cached rows.
-  const people = [
-    ...new Set([...rows.map((r) => r.student_id), ...[...justifications.values()].map((j) => j.guardian_id)]),
-  ];
-  const names = new Map<string, string>();
-  for (const [i, u] of (await Promise.all(people.map((p) => (p ? userEntry(auth.db, p) : undefined)))).entries())
-    if (u) names.set(people[i]!, u.displayName);
+  // Names from memory (`relations.displayNames`: a name changed is announced on `u`), not from the cached rows.
+  const names = await relations.displayNames(auth.db, [
+    ...rows.map((r) => r.student_id),
+    ...[...justifications.values()].flatMap((j) => (j.guardian_id ? [j.guardian_id] : [])),
+  ]);
   const labels = new Map(reasons.map((r) => [r.code, r.label]));
   return rows.map((r) => {
     const j0 = justifications.get(r.id);

@@ -140,9 +140,9 @@ describe("a class's week and a student's homework week, from memory", () => {
     expect(titles(await week(as.t1))).toEqual(['Fonctions affines (2)']);
 
     expect(await homeworkWeek()).toEqual([expect.objectContaining({ id: homeworkId, done: false })]);
-    const keptHw = hits('logbook-homework-weeks');
+    const keptHw = hits('logbook-homework-pages');
     await homeworkWeek();
-    expect(hits('logbook-homework-weeks')).toBeGreaterThan(keptHw);
+    expect(hits('logbook-homework-pages')).toBeGreaterThan(keptHw);
     expect((await as.s1.put(`/api/logbook/homework/${homeworkId}/done`, { done: true })).statusCode).toBe(200);
     expect(await homeworkWeek()).toEqual([expect.objectContaining({ id: homeworkId, done: true })]);
     // The tick is the student's: the teacher's page says nothing of it.

@@ -55,6 +55,12 @@ const HOMEWORK_WEEKS = defineCache<HomeworkOfWeek>({
   max: WEEK_ENTRIES,
   ttlMs: 600_000,
 });
+const HOMEWORK_PAGES = defineCache<HomeworkOfWeek>({
+  name: 'logbook-homework-pages',
+  topic: 'lb',
+  max: 20_000,
+  ttlMs: 600_000,
+});
 const TICKS = defineCache<ReadonlySet<string>>({ name: 'logbook-ticks', topic: 'lbt', max: 20_000, ttlMs: 600_000 });
 
 type TargetRow = NonNullable<Awaited<ReturnType<typeof logbook.target>>>;
@@ -188,10 +194,6 @@ export interface PageLessons {
   files: ReadonlySet<string> | null;
 }
 
-/**
- * The lessons of an audience over [from, to] by date, each with the homework set in it, and `tickOf`'s ticks —
- * from memory for the classes and groups of a period of a few weeks (never mutate them), else from the database.
- */
 /** The lessons of these audiences' weeks put together: each lesson once, by date. */
 function merged(weeks: readonly LessonsOfWeek[]): LessonsOfWeek {
   if (weeks.length === 1) return weeks[0]!;
@@ -209,23 +211,32 @@ function merged(weeks: readonly LessonsOfWeek[]): LessonsOfWeek {
 
 /**
  * The weeks of a page's audiences, each put together once: a class's page is its class's and its ~50 groups' weeks,
- * kept as one entry tagged with all of them (a write to one drops it, and it is put together again from the
- * others, still in memory). Null without a cache or past MAX_WEEKS.
+ * a student's their class's and groups', kept as one entry tagged with all of them (a write to one drops it, and it
+ * is put together again from the others, still in memory). Null without a cache or past MAX_WEEKS.
  */
-async function lessonWeeks(db: Db, a: Audience, from: string, to: string): Promise<LessonsOfWeek[] | null> {
+async function pageWeeks<V>(
+  db: Db,
+  pageSpec: CacheSpec<V>,
+  weekSpec: CacheSpec<V>,
+  a: Audience,
+  from: string,
+  to: string,
+  load: (db: Db, a: Audience, from: string, to: string) => Promise<Map<string, V>>,
+  merge: (weeks: readonly V[]) => V,
+): Promise<V[] | null> {
   const classIds = a.classIds ?? [];
   const groupIds = a.groupIds ?? [];
-  const pages = cacheOf(db, LESSON_PAGES);
+  const pages = cacheOf(db, pageSpec);
   const weeks = pages ? weeksOf(from, to) : null;
   if (!pages || !weeks) return null;
   const of = (monday: string) =>
-    audienceWeeks(db, LESSON_WEEKS, a.establishmentId, classIds, groupIds, monday, addDays(monday, 6), loadLessonWeeks);
-  if (classIds.length + groupIds.length <= 1) return (await Promise.all(weeks.map(of))).map((w) => merged(w!));
+    audienceWeeks(db, weekSpec, a.establishmentId, classIds, groupIds, monday, addDays(monday, 6), load);
+  if (classIds.length + groupIds.length <= 1) return (await Promise.all(weeks.map(of))).map((w) => merge(w!));
   const ids = `${classIds.join(',')}|${groupIds.join(',')}`;
   const tags = [...classIds, ...groupIds];
   return Promise.all(
     weeks.map((monday) =>
-      pages.get(`${a.establishmentId}|${monday}|${ids}`, async () => merged((await of(monday))!), tags),
+      pages.get(`${a.establishmentId}|${monday}|${ids}`, async () => merge((await of(monday))!), tags),
     ),
   );
 }
@@ -241,7 +252,10 @@ export async function pageLessons(
   to: string,
   tickOf: string | null,
 ): Promise<PageLessons> {
-  const weeks = a.all || a.authorIds?.length ? null : await lessonWeeks(db, a, from, to);
+  const weeks =
+    a.all || a.authorIds?.length
+      ? null
+      : await pageWeeks(db, LESSON_PAGES, LESSON_WEEKS, a, from, to, loadLessonWeeks, merged);
   if (!weeks) {
     const lessons = await logbook.lessonsWithHomework(db, a, from, to, tickOf);
     const done = tickOf ? new Set(lessons.flatMap((l) => l.homework.filter((h) => h.done).map((h) => h.id))) : null;
@@ -267,6 +281,23 @@ export interface PageHomework {
 
 const collator = new Intl.Collator('fr');
 
+/** The homework of these audiences' weeks put together: each once, by due date and subject. */
+function mergedHomework(weeks: readonly HomeworkOfWeek[]): HomeworkOfWeek {
+  if (weeks.length === 1) return weeks[0]!;
+  const seen = new Set<string>();
+  const homework: HomeworkRow[] = [];
+  for (const w of weeks)
+    for (const h of w.homework)
+      if (!seen.has(h.id)) {
+        seen.add(h.id);
+        homework.push(h);
+      }
+  homework.sort((x, y) =>
+    x.due_date !== y.due_date ? (x.due_date < y.due_date ? -1 : 1) : collator.compare(x.subject_label, y.subject_label),
+  );
+  return { homework, files: new Set(weeks.flatMap((w) => [...w.files])) };
+}
+
 /** Homework due over [from, to] for classes and groups, by due date and subject, with `tickOf`'s ticks. */
 export async function pageHomework(
   db: Db,
@@ -275,36 +306,19 @@ export async function pageHomework(
   to: string,
   tickOf: string | null,
 ): Promise<PageHomework> {
-  const weeks = await audienceWeeks(
-    db,
-    HOMEWORK_WEEKS,
-    a.establishmentId,
-    a.classIds,
-    a.groupIds,
-    from,
-    to,
-    loadHomeworkWeeks,
-  );
+  const weeks = await pageWeeks(db, HOMEWORK_PAGES, HOMEWORK_WEEKS, a, from, to, loadHomeworkWeeks, mergedHomework);
   if (!weeks) {
     const homework = await logbook.homeworkDue(db, a, from, to, tickOf);
     const done = tickOf ? new Set(homework.filter((h) => h.done).map((h) => h.id)) : null;
     return { homework, done, files: null };
   }
-  const seen = new Set<string>();
+  // Weeks in order, each by due date and subject.
   const homework: HomeworkRow[] = [];
-  for (const w of weeks)
-    for (const h of w.homework)
-      if (h.due_date >= from && h.due_date <= to && !seen.has(h.id)) {
-        seen.add(h.id);
-        homework.push(h);
-      }
-  homework.sort((x, y) =>
-    x.due_date !== y.due_date ? (x.due_date < y.due_date ? -1 : 1) : collator.compare(x.subject_label, y.subject_label),
-  );
+  for (const w of weeks) for (const h of w.homework) if (h.due_date >= from && h.due_date <= to) homework.push(h);
   return {
     homework,
     done: tickOf ? await ticksOf(db, tickOf) : null,
-    files: new Set(weeks.flatMap((w) => [...w.files])),
+    files: weeks.length === 1 ? weeks[0]!.files : new Set(weeks.flatMap((w) => [...w.files])),
   };
 }
 

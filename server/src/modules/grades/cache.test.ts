@@ -78,6 +78,13 @@ async function create(a: Agent, body: Record<string, unknown>): Promise<string> 
   return res.json().id as string;
 }
 
+/** The home page's widget: the latest grades (kept as `grades-home-latest`). */
+async function latest(a: Agent): Promise<{ assessmentId: string; title: string; value?: number }[]> {
+  const res = await a.get(`/api/home?establishment=${school.id}`);
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json().widgets.grades.latest;
+}
+
 const pageStats = () => cachesOf(db)!.stats()['grades-student-pages']!;
 
 describe("a student's grades page from memory", () => {
@@ -140,10 +147,13 @@ describe("a student's grades page from memory", () => {
     });
     expect((await page(as.parent, id.emma)).items.find((i) => i.assessmentId === a)?.value).toBe(10);
     // As another instance (or psql) would: no request of this app wrote anything.
+    expect((await latest(as.parent)).find((i) => i.assessmentId === a)?.value).toBe(10);
     await db.updateTable('grades_grade').set({ value: '13' }).where('assessment_id', '=', a).execute();
     expect((await page(as.parent, id.emma)).items.find((i) => i.assessmentId === a)?.value).toBe(13);
+    expect((await latest(as.parent)).find((i) => i.assessmentId === a)?.value).toBe(13);
     await db.updateTable('grades_assessment').set({ title: 'Renommé' }).where('id', '=', a).execute();
     expect((await page(as.parent, id.emma)).items.find((i) => i.assessmentId === a)?.title).toBe('Renommé');
+    expect((await latest(as.parent)).find((i) => i.assessmentId === a)?.title).toBe('Renommé');
     await db.updateTable('app_user').set({ display_name: 'Emma Renommée' }).where('id', '=', id.emma).execute();
     expect((await page(as.parent, id.emma)).student.displayName).toBe('Emma Renommée');
     // The guardian's right to see the grades (the access check's facts are kept per guardian).
@@ -173,15 +183,18 @@ describe("a student's grades page from memory", () => {
       grades: [{ studentId: id.emma, value: 19 }],
     });
     expect((await page(as.parent, id.emma)).items.some((i) => i.assessmentId === a)).toBe(false);
+    expect((await latest(as.parent)).some((i) => i.assessmentId === a)).toBe(false);
     const staff = await page(as.principal, id.emma);
     expect(staff.items.find((i) => i.assessmentId === a)?.visible).toBe(false);
     // Nothing is written when the time comes: the pages cached a minute before (well within their ten minutes of
     // life) expire then.
     vi.setSystemTime(new Date(t0.getTime() + 48 * 3_600_000 - 60_000));
     expect((await page(as.parent, id.emma)).items.some((i) => i.assessmentId === a)).toBe(false);
+    expect((await latest(as.parent)).some((i) => i.assessmentId === a)).toBe(false);
     expect((await page(as.principal, id.emma)).items.find((i) => i.assessmentId === a)?.visible).toBe(false);
     vi.setSystemTime(new Date(t0.getTime() + 48 * 3_600_000 + 1_000));
     expect((await page(as.parent, id.emma)).items.find((i) => i.assessmentId === a)?.value).toBe(19);
+    expect((await latest(as.parent)).find((i) => i.assessmentId === a)?.value).toBe(19);
     expect((await page(as.principal, id.emma)).items.find((i) => i.assessmentId === a)?.visible).toBe(true);
   });
 });

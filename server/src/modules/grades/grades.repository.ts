@@ -437,6 +437,8 @@ export const grades = {
         'a.scale',
         'gg.value',
         'gg.code',
+        'a.class_id',
+        'a.group_id',
       ])
       .where('gg.student_id', 'in', studentIds)
       .where('a.establishment_id', '=', establishmentId)
@@ -447,6 +449,22 @@ export const grades = {
       .limit(limit)
       .execute();
     return rows.map((r) => ({ ...r, scale: Number(r.scale), value: num(r.value) }));
+  },
+
+  /** The next time one of these students' grades of the current year becomes visible to families, if any. */
+  async nextVisibleAt(db: Db, establishmentId: string, studentIds: string[], now: Date): Promise<Date | null> {
+    if (studentIds.length === 0) return null;
+    const r = await db
+      .selectFrom('grades_grade as gg')
+      .innerJoin('grades_assessment as a', 'a.id', 'gg.assessment_id')
+      .innerJoin('school_year as y', 'y.id', 'a.school_year_id')
+      .select((eb) => eb.fn.min('a.visible_at').as('at'))
+      .where('gg.student_id', 'in', studentIds)
+      .where('a.establishment_id', '=', establishmentId)
+      .where('y.status', '=', 'current')
+      .where('a.visible_at', '>', now)
+      .executeTakeFirst();
+    return r?.at ? new Date(r.at as unknown as string) : null;
   },
 
   /**

@@ -198,6 +198,15 @@ const PAGES = defineCache<PageEntry>({
   expiresAt: (e) => e.changesAt,
 });
 
+/** The home page's five latest grades of a student or of a guardian's children (see gradesHome). */
+const LATEST = defineCache<{ rows: Awaited<ReturnType<typeof grades.latestVisible>>; changesAt: number | null }>({
+  name: 'grades-home-latest',
+  topic: 'gr',
+  max: 50_000,
+  ttlMs: 600_000,
+  expiresAt: (e) => e.changesAt,
+});
+
 /** The establishment's current year and settings, from memory (its school years and settings announce `gr:<id>`). */
 const YEARS = defineCache<YearContext | null>({ name: 'grades-years', topic: 'gr', max: 5_000, ttlMs: 600_000 });
 
@@ -1200,11 +1209,35 @@ export async function gradesHome({ ctx, establishmentId, profiles }: HomeWidgetC
           await relations.allChildrenOf(auth.db, establishmentId, auth.user.id),
         )),
       ];
-  const rows = await grades.latestVisible(auth.db, establishmentId, students, new Date(), 5);
+  students.sort();
+  // From memory, like the student's page: tagged with the students, the establishment (its year) and the classes
+  // and groups of the grades shown; a new grade announces its student; stops at the next publication time.
+  const [entry, names] = await Promise.all([
+    cached(
+      auth.db,
+      LATEST,
+      `${establishmentId}|${students.join(',')}`,
+      async () => {
+        const now = new Date();
+        const [rows, next] = await Promise.all([
+          grades.latestVisible(auth.db, establishmentId, students, now, 5),
+          grades.nextVisibleAt(auth.db, establishmentId, students, now),
+        ]);
+        return { rows, changesAt: next?.getTime() ?? null };
+      },
+      (e) => [
+        establishmentId,
+        ...students,
+        ...new Set(e.rows.flatMap((r) => [r.class_id, r.group_id].filter((x): x is string => !!x))),
+      ],
+    ),
+    students.length > 1 ? relations.displayNames(auth.db, students) : Promise.resolve(new Map<string, string>()),
+  ]);
+  const rows = entry.rows;
   return {
     latest: rows.map((r) => ({
       assessmentId: r.id,
-      student: students.length > 1 ? r.display_name : null,
+      student: students.length > 1 ? (names.get(r.student_id) ?? r.display_name) : null,
       subject: r.subject_label,
       title: r.title,
       date: r.on_date,

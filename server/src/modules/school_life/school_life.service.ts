@@ -25,7 +25,7 @@ import type {
 import { type Authorized, authorize } from '../../platform/access/authorize.ts';
 import { relations } from '../../platform/access/relations.repository.ts';
 import { audit } from '../../platform/audit.ts';
-import { cached, defineCache } from '../../platform/cache.ts';
+import { cached, cacheOf, defineCache } from '../../platform/cache.ts';
 import { frenchDate } from '../../platform/dates.ts';
 import type { Db } from '../../platform/db/schema.ts';
 import { ofName } from '../../platform/elision.ts';
@@ -419,13 +419,15 @@ const ABSENCES = defineCache<StudentAbsences>({
 /** The establishment's reasons, from memory (their changes announce `sl:<establishment>`). */
 const REASONS = defineCache<Reason[]>({ name: 'school-life-reasons', topic: 'sl', max: 5_000, ttlMs: 600_000 });
 
+const ABSENCES_KEPT = 500;
+
 function studentAbsences(db: Db, establishmentId: string, studentId: string): Promise<StudentAbsences> {
   return cached(
     db,
     ABSENCES,
     `${establishmentId}|${studentId}`,
     async () => {
-      const rows = await schoolLife.absences(db, { establishmentId, studentIds: [studentId], limit: 500 });
+      const rows = await schoolLife.absences(db, { establishmentId, studentIds: [studentId], limit: ABSENCES_KEPT });
       const justifications = await schoolLife.latestJustifications(
         db,
         rows.map((r) => r.id),
@@ -434,6 +436,21 @@ function studentAbsences(db: Db, establishmentId: string, studentId: string): Pr
     },
     (v) => [studentId, ...new Set(v.rows.map((r) => r.class_id).filter((x): x is string => !!x))],
   );
+}
+
+/**
+ * The home page's count of absences to justify: from the students' kept absences (one statement for all when
+ * caching is off, or when a student has more absences than an entry holds).
+ */
+async function toJustifyCount(db: Db, establishmentId: string, studentIds: string[]): Promise<number> {
+  if (!cacheOf(db, ABSENCES)) return schoolLife.toJustifyCount(db, establishmentId, studentIds);
+  const kept = await Promise.all(studentIds.map((id) => studentAbsences(db, establishmentId, id)));
+  if (kept.some((k) => k.rows.length >= ABSENCES_KEPT))
+    return schoolLife.toJustifyCount(db, establishmentId, studentIds);
+  let n = 0;
+  for (const k of kept)
+    for (const r of k.rows) if (r.state === 'to_justify' && k.justifications.get(r.id)?.status !== 'pending') n++;
+  return n;
 }
 
 async function presentAll(
@@ -1042,7 +1059,7 @@ export async function schoolLifeHome({ ctx, establishmentId, profiles }: HomeWid
         const kids = profiles.includes('guardian')
           ? [...(await relations.allChildrenOf(db, establishmentId, ctx.user.id))]
           : [ctx.user.id];
-        out.toJustify = await schoolLife.toJustifyCount(db, establishmentId, kids);
+        out.toJustify = await toJustifyCount(db, establishmentId, kids);
       })(),
     );
   }

@@ -67,6 +67,11 @@ export interface Config {
   jobs: boolean;
   /** Heap of the thread that runs an import job (MB): an import that needs more fails cleanly, the server lives on. */
   importMemoryMb: number;
+  /**
+   * People per group of establishments when a big AAF full export (an académie) is imported in groups, its memory
+   * bounded by a group (directory/import/partition.ts); 0 imports everything in one piece.
+   */
+  importGroupPeople: number;
   /** Fastify trustProxy: false, a hop count or a list of proxy addresses. Never `true` (any client could fake its address). */
   trustProxy: boolean | number | string[];
   webDist: string | null;
@@ -165,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     jobs: bool(env.PREAU_JOBS, true),
     importMemoryMb: Math.max(128, int(env.IMPORT_MEMORY_MB, 768)),
+    importGroupPeople: Math.max(0, int(env.IMPORT_GROUP_PEOPLE, 20_000)),
     trustProxy: !env.TRUST_PROXY
       ? false
       : /^[0-9]+$/.test(env.TRUST_PROXY)

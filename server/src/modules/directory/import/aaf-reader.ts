@@ -19,6 +19,7 @@ import {
   type AafPersonFileType,
   anomaly,
   emptySet,
+  type GuardianIn,
   type GuardianLinkIn,
   type ImportAnomaly,
   ImportInputError,
@@ -27,7 +28,9 @@ import {
   type PersonColumn,
   type PersonKind,
   type PersonValues,
+  type StaffIn,
   type StaffProfile,
+  type StudentIn,
 } from './model.ts';
 import type { ImportSource } from './sources.ts';
 
@@ -152,8 +155,20 @@ function personValues(
   return values;
 }
 
-class AafSetBuilder {
+/** What a pass over the files does with each person it reads (see partition.ts): keep it, and/or index it. */
+export interface BuilderOptions {
+  /** Persons whose records are kept in the set (default: all). */
+  keep?: (key: string) => boolean;
+  /** Sees each person record as the set would store it (before any merge with an earlier request). */
+  onPerson?: (kind: PersonKind, op: MappedRecord['op'], person: StudentIn | GuardianIn | StaffIn) => void;
+}
+
+export class AafSetBuilder {
   readonly set = emptySet('aaf');
+  private readonly opts: BuilderOptions;
+  constructor(opts: BuilderOptions = {}) {
+    this.opts = opts;
+  }
   /** Keys added by an add request, per kind: a second add of the same key is a duplicate. */
   private readonly added: Record<PersonKind, Map<string, Origin>> = {
     student: new Map(),
@@ -227,6 +242,8 @@ class AafSetBuilder {
         mef: has('ENTEleveMEF') ? s.mef : undefined,
         guardians: has('ENTElevePersRelEleve', 'ENTEleveParents', 'ENTEleveAutoriteParentale') ? links : undefined,
       };
+      this.opts.onPerson?.('student', r.op, next);
+      if (!this.kept(r.key)) return;
       const prev = r.op === 'modify' ? this.set.students.get(r.key) : undefined;
       this.set.students.set(r.key, prev ? mergePerson(prev, next) : next);
     } else if (kind === 'guardian') {
@@ -238,6 +255,8 @@ class AafSetBuilder {
         structures: provided.has('ENTPersonStructRattach') ? g.structureKeys : undefined,
         students: has('ENTAuxPersRelEleveEleve') ? g.studentKeys : undefined,
       };
+      this.opts.onPerson?.('guardian', r.op, next);
+      if (!this.kept(r.key)) return;
       const prev = r.op === 'modify' ? this.set.guardians.get(r.key) : undefined;
       this.set.guardians.set(r.key, prev ? mergePerson(prev, next) : next);
     } else {
@@ -283,6 +302,8 @@ class AafSetBuilder {
         groupAssignments: has('ENTAuxEnsGroupesMatieres') ? assign('group') : undefined,
         headTeacherOf: has('ENTAuxEnsClassesPrincipal') ? p.headTeacherOf : undefined,
       };
+      this.opts.onPerson?.('staff', r.op, next);
+      if (!this.kept(r.key)) return;
       const prev = r.op === 'modify' ? this.set.staff.get(r.key) : undefined;
       if (prev) {
         const merged = mergePerson(prev, next);
@@ -291,6 +312,10 @@ class AafSetBuilder {
         this.set.staff.set(r.key, merged);
       } else this.set.staff.set(r.key, next);
     }
+  }
+
+  private kept(key: string): boolean {
+    return !this.opts.keep || this.opts.keep(key);
   }
 
   private structure(r: MappedRecord, origin: Origin): void {
@@ -372,8 +397,12 @@ async function* counted(source: AsyncIterable<Uint8Array>, onBytes: (n: number) 
 export async function readAafSet(
   sources: ImportSource[],
   onBytes: (n: number) => void = () => {},
+  options: BuilderOptions & {
+    /** Sees every mapped record, in order, before the set does (the first pass spills the persons' ones). */
+    onRecord?: (r: MappedRecord, origin: Origin) => void | Promise<void>;
+  } = {},
 ): Promise<{ set: ImportSet; files: AafFileInfo[] }> {
-  const builder = new AafSetBuilder();
+  const builder = new AafSetBuilder(options);
   const files: AafFileInfo[] = [];
   const fatal: ImportAnomaly[] = [];
   for (const source of orderAafFiles(sources)) {
@@ -397,11 +426,10 @@ export async function readAafSet(
         },
       })) {
         info.records++;
-        builder.add(
-          mapRecord(record, { file: source.name, fileType: kind?.type ?? null }),
-          { file: source.name, record: record.index, line: record.line },
-          fullTypes,
-        );
+        const mapped = mapRecord(record, { file: source.name, fileType: kind?.type ?? null });
+        const origin = { file: source.name, record: record.index, line: record.line };
+        if (options.onRecord) await options.onRecord(mapped, origin);
+        builder.add(mapped, origin, fullTypes);
       }
     } catch (e) {
       if (e instanceof AafParseError) fatal.push(e.toAnomaly());

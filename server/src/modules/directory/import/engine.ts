@@ -1,6 +1,7 @@
 /**
  * The directory import, whatever its source: parse every file, resolve the links in memory, then write
- * one transaction per establishment (an establishment applies whole or not at all), and report.
+ * one transaction per establishment (an establishment applies whole or not at all), and report. A big AAF
+ * full export (an académie) goes in groups of establishments instead, with the same outcome (partition.ts).
  * Broken input stops everything before the first write. A dry run does all of it in one transaction that
  * is rolled back, so it reports exactly what a real run would change.
  */
@@ -12,9 +13,10 @@ import { type AafFileInfo, readAafSet } from './aaf-reader.ts';
 import { type CsvFileInfo, readCsvSet } from './csv-reader.ts';
 import { imports, inSavepoint, type WrittenEstablishment } from './import.repository.ts';
 import { ImportInputError, type ImportSet, type PersonIn, type PersonKind } from './model.ts';
-import { type ResolvedImport, resolveImport } from './resolve.ts';
+import { dropFirstPass, type FirstPass, firstPass, groupSet, partition, splitByGroup } from './partition.ts';
+import { type EstablishmentPlan, type ResolvedImport, resolveImport } from './resolve.ts';
 import type { ImportSource } from './sources.ts';
-import { ChangeTracker, writeNomenclatures, writePlan } from './writer.ts';
+import { ChangeTracker, type WriteOptions, writeNomenclatures, writePlan } from './writer.ts';
 
 /** A report keeps at most this many anomalies (the last one says how many were left out). */
 export const MAX_ANOMALIES = 10_000;
@@ -31,6 +33,10 @@ export interface ImportInput {
   actorId: string | null;
   activationCodeDays: number;
   onProgress?: (progress: number, phase: string) => void;
+  /** People per group of establishments for a big AAF full export (see partition.ts); 0: always in one piece. */
+  groupPeople?: number;
+  /** Files of at least this size are imported in groups when they qualify (default `GROUPED_FROM_BYTES`). */
+  groupedFromBytes?: number;
   /** Called in each establishment's transaction, once it is written (a real run): the job records it. */
   onWritten?: (trx: Db, written: WrittenEstablishment) => Promise<unknown>;
 }
@@ -40,6 +46,8 @@ export interface ImportOutcome {
   report: ImportReport;
   /** Establishments the import wrote to (or would have, in a dry run). */
   establishmentIds: string[];
+  /** Groups of establishments the set was imported in (1: in one piece; 0: nothing was read). */
+  groups: number;
   files: (AafFileInfo | CsvFileInfo)[];
 }
 
@@ -123,6 +131,197 @@ function capped(anomalies: ImportAnomaly[]): ImportAnomaly[] {
   return kept;
 }
 
+/** Sets bigger than this are imported in groups of establishments when they qualify (see partition.ts). */
+export const GROUPED_FROM_BYTES = 24 << 20;
+/** People per group of establishments (a lycée has about 6,000 with its guardians and staff). */
+export const GROUP_PEOPLE = 20_000;
+
+interface WriteState {
+  tracker: ChangeTracker;
+  anomalies: ImportAnomaly[];
+  establishmentIds: string[];
+  failed: number;
+}
+
+/**
+ * Write plans: in a dry run each in a savepoint of the caller's transaction `trx`, else each in a transaction
+ * of its own. `step` reports the progress after each plan (its weight, out of the plans' total).
+ */
+async function writePlans(
+  db: Kysely<Database>,
+  trx: Db | null,
+  plans: EstablishmentPlan[],
+  set: ImportSet,
+  resolved: ResolvedImport,
+  input: ImportInput,
+  writeOpts: WriteOptions,
+  state: WriteState,
+  step: (label: string, done: number, total: number) => void,
+): Promise<void> {
+  const weights = plans.map((p) => 1 + p.members.size);
+  const total = weights.reduce((a, b) => a + b, 0) || 1;
+  let done = 0;
+  const planFailed = (label: string, file: string, e: unknown) => {
+    state.failed++;
+    state.anomalies.push({
+      code: 'ESTABLISHMENT_NOT_IMPORTED',
+      message: `${label}: nothing was written for this establishment: ${(e as Error).message}`,
+      file,
+      record: null,
+      params: { establishment: label, error: (e as Error).message },
+    });
+  };
+  for (const [i, plan] of plans.entries()) {
+    step(`writing ${plan.label}`, done, total);
+    try {
+      if (trx) {
+        const r = await inSavepoint(trx, 'import_plan', () => writePlan(trx, plan, set, resolved, writeOpts));
+        state.tracker.merge(r.tracker);
+        state.anomalies.push(...r.anomalies);
+        // An establishment created by a dry run does not exist once it is rolled back.
+        if (plan.existing) state.establishmentIds.push(r.establishmentId);
+      } else {
+        const r = await db.transaction().execute(async (t) => {
+          const r = await writePlan(t, plan, set, resolved, writeOpts);
+          await input.onWritten?.(t, {
+            establishmentId: r.establishmentId,
+            label: plan.label,
+            counts: r.tracker.counts(),
+          });
+          return r;
+        });
+        state.tracker.merge(r.tracker);
+        state.anomalies.push(...r.anomalies);
+        state.establishmentIds.push(r.establishmentId);
+      }
+    } catch (e) {
+      planFailed(plan.label, plan.structure?.origin.file ?? '', e);
+    }
+    done += weights[i]!;
+    step(`writing ${plan.label}`, done, total);
+  }
+}
+
+function writeOptions(input: ImportInput): WriteOptions {
+  return {
+    jobId: input.jobId,
+    actorId: input.actorId,
+    activationExpiresAt: new Date(Date.now() + input.activationCodeDays * 86_400_000),
+    today: parisToday(),
+    dryRun: input.dryRun,
+    scope: input.scope,
+  };
+}
+
+/** Run `work` for real, or in one transaction rolled back at the end (a dry run). */
+async function inRun(db: Kysely<Database>, dryRun: boolean, work: (trx: Db | null) => Promise<void>): Promise<void> {
+  if (!dryRun) return work(null);
+  try {
+    await db.transaction().execute(async (trx) => {
+      await imports.lock(trx);
+      await work(trx);
+      throw new DryRunRollback();
+    });
+  } catch (e) {
+    if (!(e instanceof DryRunRollback)) throw e;
+  }
+}
+
+function failedInput(e: ImportInputError): ImportOutcome {
+  return {
+    status: 'failed',
+    report: { counts: new ChangeTracker().counts(), anomalies: capped(e.anomalies) },
+    establishmentIds: [],
+    files: [],
+    groups: 0,
+  };
+}
+
+/**
+ * A big AAF full export, in groups of establishments (partition.ts): the same plans, writes and report as in one
+ * piece, with the memory of a group. Null when the set does not qualify (the caller imports it in one piece).
+ */
+async function runInGroups(
+  db: Kysely<Database>,
+  input: ImportInput,
+  groupPeople: number,
+  progress: (p: number, phase: string) => void,
+  onBytes: (n: number) => void,
+): Promise<ImportOutcome | null> {
+  let pass: FirstPass;
+  try {
+    pass = await firstPass(input.sources, onBytes);
+  } catch (e) {
+    if (!(e instanceof ImportInputError)) throw e;
+    return failedInput(e);
+  }
+  try {
+    if (pass.scan.unfit) return null;
+    progress(0.45, 'resolving');
+    const part = await partition(db, pass, groupPeople);
+    await splitByGroup(pass, part.groups.length);
+    const state: WriteState = {
+      tracker: new ChangeTracker(),
+      anomalies: [...pass.set.anomalies, ...part.anomalies],
+      establishmentIds: [],
+      failed: 0,
+    };
+    const nomenclatures = {
+      subjects: part.subjects,
+      unknownSubjects: part.context.unknownSubjects,
+      knownSubjects: part.context.knownSubjects,
+      mefs: part.context.mefs,
+    } as ResolvedImport;
+    const writeOpts = writeOptions(input);
+    const totalPeople = part.sizes.reduce((a, b) => a + b, 0) || 1;
+    let peopleDone = 0;
+    // The resolvers' anomalies, each as many times as one group reports it (a person read in two groups
+    // is reported by both).
+    const reported = new Map<string, number>();
+    progress(0.5, 'writing');
+    await inRun(db, input.dryRun, async (trx) => {
+      if (trx) await writeNomenclatures(trx, nomenclatures, state.tracker);
+      else
+        await db.transaction().execute(async (t) => {
+          await imports.lock(t);
+          await writeNomenclatures(t, nomenclatures, state.tracker);
+        });
+      for (const [g, planKeys] of part.groups.entries()) {
+        const set = await groupSet(pass, g);
+        const resolved = await resolveImport(db, set, {
+          scope: null,
+          group: { ...part.context, plans: new Set(planKeys) },
+        });
+        const here = new Map<string, number>();
+        for (const a of resolved.anomalies) {
+          const fp = JSON.stringify([a.code, a.message, a.file, a.record, a.line, a.key]);
+          const n = (here.get(fp) ?? 0) + 1;
+          here.set(fp, n);
+          if (n > (reported.get(fp) ?? 0)) {
+            reported.set(fp, n);
+            state.anomalies.push(a);
+          }
+        }
+        const size = part.sizes[g]!;
+        await writePlans(db, trx, resolved.plans, set, resolved, input, writeOpts, state, (label, done, total) =>
+          progress(0.5 + (0.45 * (peopleDone + (size * done) / total)) / totalPeople, label),
+        );
+        peopleDone += size;
+      }
+    });
+    progress(0.95, 'report');
+    return {
+      status: state.failed ? 'failed' : 'done',
+      report: { counts: state.tracker.counts(), anomalies: capped(state.anomalies) },
+      establishmentIds: [...new Set(state.establishmentIds)],
+      files: pass.files,
+      groups: part.groups.length,
+    };
+  } finally {
+    await dropFirstPass(pass);
+  }
+}
+
 export async function runImport(db: Kysely<Database>, input: ImportInput): Promise<ImportOutcome> {
   const progress = input.onProgress ?? (() => {});
   const total = Math.max(
@@ -136,6 +335,20 @@ export async function runImport(db: Kysely<Database>, input: ImportInput): Promi
     progress(0.45 * Math.min(1, read / total), 'parsing');
   };
 
+  // ---- a big académie: in groups of establishments ----
+  const groupPeople = input.groupPeople ?? GROUP_PEOPLE;
+  if (
+    input.kind === 'aaf' &&
+    !input.scope &&
+    groupPeople > 0 &&
+    total >= (input.groupedFromBytes ?? GROUPED_FROM_BYTES)
+  ) {
+    const grouped = await runInGroups(db, input, groupPeople, progress, onBytes);
+    if (grouped) return grouped;
+    read = 0;
+    progress(0, 'parsing');
+  }
+
   // ---- parsing ----
   let set: ImportSet;
   let files: (AafFileInfo | CsvFileInfo)[];
@@ -148,12 +361,7 @@ export async function runImport(db: Kysely<Database>, input: ImportInput): Promi
     }
   } catch (e) {
     if (!(e instanceof ImportInputError)) throw e;
-    return {
-      status: 'failed',
-      report: { counts: new ChangeTracker().counts(), anomalies: capped(e.anomalies) },
-      establishmentIds: [],
-      files: [],
-    };
+    return failedInput(e);
   }
 
   // ---- resolving ----
@@ -163,99 +371,36 @@ export async function runImport(db: Kysely<Database>, input: ImportInput): Promi
     csvEstablishment: input.csv?.establishmentId,
     resolutions: input.csv?.resolutions,
   });
-  const plans = resolved.plans;
-  const weights = plans.map((p) => 1 + p.members.size);
-  const totalWeight = weights.reduce((a, b) => a + b, 0) || 1;
 
   // ---- writing ----
-  const tracker = new ChangeTracker();
-  const anomalies: ImportAnomaly[] = [...set.anomalies, ...resolved.anomalies];
-  const establishmentIds: string[] = [];
-  let failed = 0;
-  const writeOpts = {
-    jobId: input.jobId,
-    actorId: input.actorId,
-    activationExpiresAt: new Date(Date.now() + input.activationCodeDays * 86_400_000),
-    today: parisToday(),
-    dryRun: input.dryRun,
-    scope: input.scope,
-  };
-  const planFailed = (label: string, file: string, e: unknown) => {
-    failed++;
-    anomalies.push({
-      code: 'ESTABLISHMENT_NOT_IMPORTED',
-      message: `${label}: nothing was written for this establishment: ${(e as Error).message}`,
-      file,
-      record: null,
-      params: { establishment: label, error: (e as Error).message },
-    });
-  };
-  let done = 0;
-  const step = (i: number) => {
-    done += weights[i]!;
-    return 0.5 + (0.45 * done) / totalWeight;
+  const state: WriteState = {
+    tracker: new ChangeTracker(),
+    anomalies: [...set.anomalies, ...resolved.anomalies],
+    establishmentIds: [],
+    failed: 0,
   };
   progress(0.5, 'writing');
-
-  if (input.dryRun) {
-    try {
-      await db.transaction().execute(async (trx) => {
-        await imports.lock(trx);
-        await writeNomenclatures(trx, resolved, tracker);
-        for (const [i, plan] of plans.entries()) {
-          progress(0.5 + (0.45 * done) / totalWeight, `writing ${plan.label}`);
-          try {
-            const r = await inSavepoint(trx as Db, 'import_plan', () =>
-              writePlan(trx as Db, plan, set, resolved, writeOpts),
-            );
-            tracker.merge(r.tracker);
-            anomalies.push(...r.anomalies);
-            // An establishment created by a dry run does not exist once it is rolled back.
-            if (plan.existing) establishmentIds.push(r.establishmentId);
-          } catch (e) {
-            planFailed(plan.label, plan.structure?.origin.file ?? '', e);
-          }
-          progress(step(i), `writing ${plan.label}`);
-        }
-        throw new DryRunRollback();
+  const writeOpts = writeOptions(input);
+  await inRun(db, input.dryRun, async (trx) => {
+    if (trx) await writeNomenclatures(trx, resolved, state.tracker);
+    else
+      await db.transaction().execute(async (t) => {
+        await imports.lock(t);
+        await writeNomenclatures(t, resolved, state.tracker);
       });
-    } catch (e) {
-      if (!(e instanceof DryRunRollback)) throw e;
-    }
-  } else {
-    await db.transaction().execute(async (trx) => {
-      await imports.lock(trx);
-      await writeNomenclatures(trx, resolved, tracker);
-    });
-    for (const [i, plan] of plans.entries()) {
-      progress(0.5 + (0.45 * done) / totalWeight, `writing ${plan.label}`);
-      try {
-        const r = await db.transaction().execute(async (trx) => {
-          const r = await writePlan(trx, plan, set, resolved, writeOpts);
-          await input.onWritten?.(trx, {
-            establishmentId: r.establishmentId,
-            label: plan.label,
-            counts: r.tracker.counts(),
-          });
-          return r;
-        });
-        tracker.merge(r.tracker);
-        anomalies.push(...r.anomalies);
-        establishmentIds.push(r.establishmentId);
-      } catch (e) {
-        planFailed(plan.label, plan.structure?.origin.file ?? '', e);
-      }
-      progress(step(i), `writing ${plan.label}`);
-    }
-  }
+    await writePlans(db, trx, resolved.plans, set, resolved, input, writeOpts, state, (label, done, total) =>
+      progress(0.5 + (0.45 * done) / total, label),
+    );
+  });
 
   progress(0.95, 'report');
-  const report: ImportReport = { counts: tracker.counts(), anomalies: capped(anomalies) };
-  if (set.kind === 'csv') report.rows = rowsOf(set, resolved, tracker);
+  const report: ImportReport = { counts: state.tracker.counts(), anomalies: capped(state.anomalies) };
+  if (set.kind === 'csv') report.rows = rowsOf(set, resolved, state.tracker);
   return {
-    status: failed ? 'failed' : 'done',
+    status: state.failed ? 'failed' : 'done',
     report,
-    establishmentIds: [...new Set(establishmentIds)],
+    establishmentIds: [...new Set(state.establishmentIds)],
     files,
+    groups: 1,
   };
 }

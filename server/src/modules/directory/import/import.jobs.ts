@@ -52,7 +52,7 @@ export interface ImportJobOptions {
 }
 
 /** The settings a job needs (a worker thread gets them by message). */
-export type JobSettings = Pick<Config, 'activationCodeDays'>;
+export type JobSettings = Pick<Config, 'activationCodeDays'> & Partial<Pick<Config, 'importGroupPeople'>>;
 type Log = Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
 
 type Dispatch = (jobId: string) => Promise<void>;
@@ -184,6 +184,7 @@ export async function runImportJob(
       jobId,
       actorId: job.requested_by,
       activationCodeDays: settings.activationCodeDays,
+      groupPeople: settings.importGroupPeople,
       onProgress: (p, phase) => {
         progress.update(p, phase);
         local.onProgress?.(p, phase);
@@ -292,7 +293,7 @@ function jobWorker(memoryMb: number, log: Log): JobWorker {
 export async function runImportJobIsolated(
   db: Kysely<Database>,
   jobId: string,
-  config: Pick<Config, 'activationCodeDays' | 'importMemoryMb'>,
+  config: Pick<Config, 'activationCodeDays' | 'importMemoryMb'> & Partial<Pick<Config, 'importGroupPeople'>>,
   log: Log,
 ): Promise<void> {
   const url = connectionStringOf(db);
@@ -303,7 +304,12 @@ export async function runImportJobIsolated(
   try {
     await new Promise<void>((ok, ko) => {
       w.running.set(jobId, { ok, ko });
-      w.child.send({ type: 'run', jobId, url, settings: { activationCodeDays: config.activationCodeDays } });
+      w.child.send({
+        type: 'run',
+        jobId,
+        url,
+        settings: { activationCodeDays: config.activationCodeDays, importGroupPeople: config.importGroupPeople },
+      });
     });
   } catch (e) {
     const oom = e instanceof ImportProcessDied && e.outOfMemory;

@@ -96,7 +96,7 @@ export interface ResolvedImport {
   knownMefs: Set<string>;
   existing: Map<string, ExistingUser>;
   /** Every person key the set mentions (never detached as absent). */
-  present: Set<string>;
+  present: { has(key: string): boolean };
   anomalies: ImportAnomaly[];
 }
 
@@ -107,6 +107,29 @@ export interface ResolveOptions {
   csvEstablishment?: string;
   /** CSV: the administrator's choices for rows found ambiguous before. */
   resolutions?: ImportResolutions;
+  /** AAF: the set is one group of a bigger import (see partition.ts); what is global comes from here. */
+  group?: GroupContext;
+}
+
+/**
+ * One group of establishments of a big AAF import: the set holds only the people of the group (everyone who
+ * has a place, a link or a membership in one of its establishments); what needs the whole set was computed by
+ * the first pass, once, and its anomalies reported there (structures, subjects, MEF, twins).
+ */
+export interface GroupContext {
+  structures: StructureResolution;
+  /** Plan keys of the group: only their plans are returned (and written). */
+  plans: Set<string>;
+  /** The kind of each person of the whole set (the `present` of the whole import). */
+  kindOf: (key: string) => PersonKind | undefined;
+  /** Guardians placed through a child or a structure somewhere in the whole set. */
+  placedGuardian: (key: string) => boolean;
+  /** Structures whose full export covers their people (see `coverage`). */
+  coveredKeys: Iterable<string>;
+  knownSubjects: Map<string, string>;
+  unknownSubjects: Set<string>;
+  mefs: Map<string, { label: string; level: string | null }>;
+  knownMefs: Set<string>;
 }
 
 const UAI_FORMAT = /^[0-9]{7}[A-Z]$/;
@@ -224,12 +247,27 @@ function refuseForeign(set: ImportSet, foreign: Map<string, ForeignReason>, anom
   dropPeople(set, new Set(foreign.keys()));
 }
 
-export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions): Promise<ResolvedImport> {
-  const anomalies: ImportAnomaly[] = [];
-  const aaf = set.kind === 'aaf';
+/** An establishment a plan may be made for: found by the set's structures, or to be created (`new:<key>`). */
+export interface PlanSeed {
+  key: string;
+  existing: EstablishmentRow | null;
+  structure: StructureIn | null;
+}
 
-  // ---- structures → establishments ----
-  const refs = new Map<string, { origin: Origin; count: number }>();
+/** The set's structures (and the ones its people name) resolved to establishments, in plan order. */
+export interface StructureResolution {
+  seeds: PlanSeed[];
+  /** Structure key → plan key (absent: unresolved, reported). */
+  byStructure: Map<string, string>;
+  outOfScope: Set<string>;
+  anomalies: ImportAnomaly[];
+}
+
+export type StructureRefs = Map<string, { origin: Origin; count: number }>;
+
+/** The structures the set's people name, counted as the resolver does (students, staff, then guardians). */
+export function structureRefs(set: ImportSet): StructureRefs {
+  const refs: StructureRefs = new Map();
   const ref = (k: string, origin: Origin) => {
     const r = refs.get(k);
     if (r) r.count++;
@@ -246,12 +284,99 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
       ref(a.structureKey, p.origin);
   }
   for (const g of set.guardians.values()) for (const k of g.structures ?? []) ref(k, g.origin);
+  return refs;
+}
 
+/** AAF: structures → establishments (by join key, then by UAI, or to be created), with their anomalies. */
+export async function resolveStructures(
+  db: Db,
+  structures: Map<string, StructureIn>,
+  refs: StructureRefs,
+  scope: Set<string> | null,
+): Promise<StructureResolution> {
+  const anomalies: ImportAnomaly[] = [];
+  const seeds = new Map<string, PlanSeed>();
+  const byStructure = new Map<string, string>();
+  const inScope = (id: string) => !scope || scope.has(id);
+  const outOfScope = new Set<string>();
+  const seedOfRow = (row: EstablishmentRow, structure: StructureIn | null) => {
+    let p = seeds.get(row.id);
+    if (!p) {
+      p = { key: row.id, existing: row, structure };
+      seeds.set(row.id, p);
+    } else if (structure && !p.structure) p.structure = structure;
+    return p;
+  };
+  const keys = [...new Set([...structures.keys(), ...refs.keys()])];
+  const uais = [...structures.values()].map((s) => s.uai).filter((u): u is string => !!u && UAI_FORMAT.test(u));
+  const rows = await imports.establishments(db, keys, uais);
+  for (const key of keys) {
+    const rec = structures.get(key) ?? null;
+    const row = rows.find((r) => r.external_id === key) ?? (rec?.uai ? rows.find((r) => r.uai === rec.uai) : undefined);
+    const origin = rec?.origin ?? refs.get(key)?.origin ?? { file: '', record: null };
+    if (row) {
+      if (!inScope(row.id)) {
+        outOfScope.add(key);
+        continue;
+      }
+      byStructure.set(key, seedOfRow(row, rec).key);
+    } else if (rec?.uai && UAI_FORMAT.test(rec.uai)) {
+      if (scope) {
+        outOfScope.add(key);
+        continue;
+      }
+      const p: PlanSeed = { key: `new:${key}`, existing: null, structure: rec };
+      seeds.set(p.key, p);
+      byStructure.set(key, p.key);
+    } else if (rec) {
+      anomalies.push(
+        anomaly(
+          'STRUCTURE_NOT_CREATED',
+          `structure ${key} has no valid UAI ("${rec.uai ?? ''}"): no establishment can be created for it, and its people are not placed`,
+          origin,
+          key,
+          { key, uai: rec.uai ?? '' },
+        ),
+      );
+    } else {
+      const n = refs.get(key)?.count ?? 1;
+      anomalies.push(
+        anomaly(
+          'UNKNOWN_STRUCTURE',
+          `structure ${key} is named by ${n} record(s) but is neither in the files nor known: those links are ignored`,
+          origin,
+          key,
+          { key, records: n },
+        ),
+      );
+    }
+  }
+  for (const key of outOfScope) {
+    const origin = structures.get(key)?.origin ?? refs.get(key)?.origin ?? { file: '', record: null };
+    anomalies.push(
+      anomaly(
+        'OUT_OF_SCOPE',
+        `structure ${key} is not an establishment you administer: what the files say about it is ignored`,
+        origin,
+        key,
+        { key },
+      ),
+    );
+  }
+  return { seeds: [...seeds.values()], byStructure, outOfScope, anomalies };
+}
+
+export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions): Promise<ResolvedImport> {
+  const anomalies: ImportAnomaly[] = [];
+  const aaf = set.kind === 'aaf';
+  const group = opts.group;
+
+  // ---- structures → establishments ----
   const plans = new Map<string, EstablishmentPlan>();
   /** structure key → plan (absent: unresolved, reported). */
   const byStructure = new Map<string, EstablishmentPlan>();
   const inScope = (id: string) => !opts.scope || opts.scope.has(id);
-  const outOfScope = new Set<string>();
+  let outOfScope = new Set<string>();
   const planOfRow = (row: EstablishmentRow, structure: StructureIn | null) => {
     let p = plans.get(row.id);
     if (!p) {
@@ -267,63 +392,13 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
     if (!row) throw new Error(`establishment ${opts.csvEstablishment} not found`);
     byStructure.set(CSV_STRUCTURE, planOfRow(row, null));
   } else {
-    const keys = [...new Set([...set.structures.keys(), ...refs.keys()])];
-    const uais = [...set.structures.values()].map((s) => s.uai).filter((u): u is string => !!u && UAI_FORMAT.test(u));
-    const rows = await imports.establishments(db, keys, uais);
-    for (const key of keys) {
-      const rec = set.structures.get(key) ?? null;
-      const row =
-        rows.find((r) => r.external_id === key) ?? (rec?.uai ? rows.find((r) => r.uai === rec.uai) : undefined);
-      const origin = rec?.origin ?? refs.get(key)?.origin ?? { file: '', record: null };
-      if (row) {
-        if (!inScope(row.id)) {
-          outOfScope.add(key);
-          continue;
-        }
-        byStructure.set(key, planOfRow(row, rec));
-      } else if (rec?.uai && UAI_FORMAT.test(rec.uai)) {
-        if (opts.scope) {
-          outOfScope.add(key);
-          continue;
-        }
-        const p = newPlan(`new:${key}`, null, rec);
-        plans.set(p.key, p);
-        byStructure.set(key, p);
-      } else if (rec) {
-        anomalies.push(
-          anomaly(
-            'STRUCTURE_NOT_CREATED',
-            `structure ${key} has no valid UAI ("${rec.uai ?? ''}"): no establishment can be created for it, and its people are not placed`,
-            origin,
-            key,
-            { key, uai: rec.uai ?? '' },
-          ),
-        );
-      } else {
-        const n = refs.get(key)?.count ?? 1;
-        anomalies.push(
-          anomaly(
-            'UNKNOWN_STRUCTURE',
-            `structure ${key} is named by ${n} record(s) but is neither in the files nor known: those links are ignored`,
-            origin,
-            key,
-            { key, records: n },
-          ),
-        );
-      }
-    }
-    for (const key of outOfScope) {
-      const origin = set.structures.get(key)?.origin ?? refs.get(key)?.origin ?? { file: '', record: null };
-      anomalies.push(
-        anomaly(
-          'OUT_OF_SCOPE',
-          `structure ${key} is not an establishment you administer: what the files say about it is ignored`,
-          origin,
-          key,
-          { key },
-        ),
-      );
-    }
+    // A group of a bigger import gets the structures resolved once for the whole set (and their anomalies).
+    const structures =
+      group?.structures ?? (await resolveStructures(db, set.structures, structureRefs(set), opts.scope));
+    if (!group) anomalies.push(...structures.anomalies);
+    outOfScope = structures.outOfScope;
+    for (const seed of structures.seeds) plans.set(seed.key, newPlan(seed.key, seed.existing, seed.structure));
+    for (const [key, planKey] of structures.byStructure) byStructure.set(key, plans.get(planKey)!);
   }
   const planOf = (structureKey: string) => byStructure.get(structureKey);
 
@@ -487,8 +562,8 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
     }
   }
 
-  const personExists = (key: string) =>
-    set.guardians.has(key) || set.staff.has(key) || set.students.has(key) || existing.has(key);
+  const inSet = (key: string) => set.guardians.has(key) || set.staff.has(key) || set.students.has(key);
+  const personExists = (key: string) => inSet(key) || existing.has(key) || !!group?.kindOf(key);
   const unknownPerson = (key: string, origin: Origin, what: string, params: AnomalyParams) =>
     anomalies.push(
       anomaly('UNKNOWN_PERSON', `${what} ${key} is neither in the files nor known: the link is ignored`, origin, key, {
@@ -573,6 +648,8 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
     for (const sk of studentKeys) {
       let ests = studentPlans.get(sk);
       if (!ests) {
+        // A student of another group: the link is made there (this guardian is in that group too).
+        if (group && !inSet(sk) && group.kindOf(sk) === 'student') continue;
         if (!existing.has(sk)) {
           unknownPerson(sk, g.origin, `the student of guardian ${g.key},`, {
             variant: 'studentOfGuardian',
@@ -607,7 +684,7 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
     }
   for (const g of set.guardians.values()) {
     const placed = [...plans.values()].some((p) => p.members.has(g.key));
-    if (placed) continue;
+    if (placed || group?.placedGuardian(g.key)) continue;
     const ests = knownPlans(g.key, ['guardian']);
     if (ests.length && mayWriteIdentity(g.key)) for (const p of ests) p.identity.add(g.key);
     else if (!ests.length)
@@ -623,7 +700,7 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
   }
 
   // ---- subjects ----
-  const knownSubjects = new Map((await imports.subjects(db)).map((s) => [s.code, s.label]));
+  const knownSubjects = group?.knownSubjects ?? new Map((await imports.subjects(db)).map((s) => [s.code, s.label]));
   const subjects = new Map<string, string>();
   for (const [code, s] of set.subjects) if (/^[0-9A-Z]{6}$/.test(code)) subjects.set(code, s.label ?? code);
   const byLabel = new Map<string, string>();
@@ -650,7 +727,7 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
       }
       return null;
     }
-    if (!subjects.has(code) && !knownSubjects.has(code)) {
+    if (!subjects.has(code) && !knownSubjects.has(code) && !group) {
       if (!unknownSubjects.has(code))
         anomalies.push(
           anomaly(
@@ -667,8 +744,8 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
   };
 
   // ---- staff and teachers ----
-  const coveredKeys = new Set<string>(set.structures.keys());
-  if (coveredKeys.size === 0 && aaf)
+  const coveredKeys = new Set<string>(group?.coveredKeys ?? set.structures.keys());
+  if (coveredKeys.size === 0 && aaf && !group)
     for (const s of set.students.values()) for (const k of s.structures ?? []) coveredKeys.add(k);
   for (const p of set.staff.values()) {
     const ests = new Set<EstablishmentPlan>();
@@ -810,10 +887,11 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
   }
 
   // ---- cross-file checks ----
+  const ours = (p: EstablishmentPlan) => !group || group.plans.has(p.key);
   for (const [k, origin] of used) {
     const [planKey, kind, code] = k.split('\t') as [string, 'classes' | 'groups', string];
     const p = plans.get(planKey);
-    if (!p?.structure) continue;
+    if (!p?.structure || !ours(p)) continue;
     const declared =
       kind === 'classes'
         ? p.structure.classes.some((c) => c.code === code)
@@ -830,7 +908,7 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
       );
   }
   for (const p of plans.values()) {
-    if (!p.structure || !p.coverage.has('staff')) continue;
+    if (!p.structure || !p.coverage.has('staff') || !ours(p)) continue;
     const taught = new Set<string>();
     for (const list of p.classAssign.values()) for (const x of list) taught.add(x.split('\t')[0]!);
     for (const c of p.structure.classes)
@@ -848,7 +926,8 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
     ['staff', set.staff],
     ['guardian', set.guardians],
   ];
-  for (const [kind, people] of kinds)
+  // A group's twins were found by the first pass, over the whole set.
+  for (const [kind, people] of group ? [] : kinds)
     for (const p of people.values()) {
       const birth = p.values.birth_date;
       if (!birth || !p.values.last_name) continue;
@@ -870,6 +949,20 @@ export async function resolveImport(db: Db, set: ImportSet, opts: ResolveOptions
       );
 
   // ---- MEF ----
+  if (group)
+    return {
+      plans: [...plans.values()].filter(ours),
+      matched,
+      dropped,
+      subjects,
+      unknownSubjects: group.unknownSubjects,
+      knownSubjects,
+      mefs: group.mefs,
+      knownMefs: group.knownMefs,
+      existing,
+      present: { has: (key: string) => !!group.kindOf(key) },
+      anomalies,
+    };
   const mefs = new Map<string, { label: string; level: string | null }>();
   for (const [code, m] of set.mefs) if (code.length === 11) mefs.set(code, { label: m.label ?? code, level: m.level });
   const studentMefs = new Map<string, Origin>();

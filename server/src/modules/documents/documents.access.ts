@@ -1,7 +1,8 @@
 import type { DocumentRight, EstablishmentProfile, Grantee } from '@preau/contracts';
-import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
+import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import type { AuthorizedDb } from '../../platform/access/authorize.ts';
 import { relations } from '../../platform/access/relations.repository.ts';
+import { cached, defineCache } from '../../platform/cache.ts';
 import type { Database, Db } from '../../platform/db/schema.ts';
 import './documents.tables.ts';
 
@@ -69,32 +70,57 @@ export interface DocLite {
 
 const STAFF: EstablishmentProfile[] = ['teacher', 'staff', 'principal', 'local_admin'];
 
-/** The caller's places and delegations in the establishment: two queries. */
+interface ViewerFacts {
+  academyId: string | null;
+  places: Viewer['places'];
+  roles: string[];
+}
+
+/**
+ * A person's places (classes and groups as student, teacher, guardian of this year) and delegations in an
+ * establishment, from memory (topic `u`): their enrolments, assignments, head-teacher rows (migration 0101),
+ * guardianships and delegations (migration 0101) announce `u:<them>`, a school year's status `u:*`; a guardian's
+ * entry is also tagged with their children there, whose enrolments announce the children.
+ */
+const VIEWERS = defineCache<ViewerFacts>({ name: 'documents-viewers', topic: 'u', max: 100_000, ttlMs: 120_000 });
+
+/** The caller's places and delegations in the establishment: from memory, else two queries. */
 export async function loadViewer(
   db: AuthorizedDb | Db,
   user: { id: string },
   establishmentId: string,
   profiles: readonly EstablishmentProfile[],
 ): Promise<Viewer> {
-  const [places, extra] = await Promise.all([
-    relations.placesOf(db, establishmentId, user.id),
-    db
-      .selectFrom('establishment as e')
-      .leftJoin('document_delegate as d', (j) =>
-        j.onRef('d.establishment_id', '=', 'e.id').on('d.user_id', '=', user.id),
-      )
-      .select(['e.academy_id', 'd.role'])
-      .where('e.id', '=', establishmentId)
-      .execute(),
-  ]);
+  let children: string[] = [];
+  const facts = await cached(
+    db,
+    VIEWERS,
+    `${user.id}:${establishmentId}`,
+    async () => {
+      const [places, extra] = await Promise.all([
+        relations.placesOf(db, establishmentId, user.id),
+        sql<{ academy_id: string | null; roles: string[] | null; children: string[] | null }>`
+          SELECT e.academy_id,
+                 (SELECT array_agg(d.role) FROM document_delegate d
+                   WHERE d.establishment_id = e.id AND d.user_id = ${user.id}) AS roles,
+                 (SELECT array_agg(g.student_id::text) FROM guardianship g
+                   WHERE g.establishment_id = e.id AND g.guardian_id = ${user.id}) AS children
+          FROM establishment e WHERE e.id = ${establishmentId}`.execute(db),
+      ]);
+      const row = extra.rows[0];
+      children = row?.children ?? [];
+      return { academyId: row?.academy_id ?? null, places, roles: row?.roles ?? [] };
+    },
+    () => [user.id, ...children],
+  );
   return {
     userId: user.id,
     establishmentId,
-    academyId: extra[0]?.academy_id ?? null,
+    academyId: facts.academyId,
     profiles: new Set(profiles),
-    places,
-    adminContributor: extra.some((r) => r.role === 'admin_contributor'),
-    resourcePerson: extra.some((r) => r.role === 'resource_person'),
+    places: facts.places,
+    adminContributor: facts.roles.includes('admin_contributor'),
+    resourcePerson: facts.roles.includes('resource_person'),
   };
 }
 
@@ -238,11 +264,39 @@ export function shareReaches(
   }
 }
 
-/** The strongest share reaching the viewer on each of these documents and folders: one query. */
-async function sharesFor(db: Db, v: Viewer, documentIds: string[], folderIds: string[]) {
+/** A share as kept in memory (documents.cache.ts), whoever it reaches. */
+export interface KeptShare {
+  establishment_id: string;
+  document_id: string | null;
+  folder_id: string | null;
+  grantee_kind: string;
+  grantee_id: string | null;
+  grantee_profile: string | null;
+  right: Right;
+}
+
+/**
+ * The strongest share reaching the viewer on each of these documents and folders: one query, or none when every
+ * share on them is already known (`kept`: the shares of a listing or a document kept in memory).
+ */
+async function sharesFor(db: Db, v: Viewer, documentIds: string[], folderIds: string[], kept?: readonly KeptShare[]) {
   const onDocs = new Map<string, Right>();
   const onFolders = new Map<string, Right>();
   if (documentIds.length === 0 && folderIds.length === 0) return { onDocs, onFolders };
+  if (kept) {
+    const docs = new Set(documentIds);
+    const dirs = new Set(folderIds);
+    for (const r of kept) {
+      if (r.establishment_id !== v.establishmentId || !shareReaches(r, v)) continue;
+      if (r.document_id && docs.has(r.document_id)) {
+        onDocs.set(r.document_id, maxRight(onDocs.get(r.document_id) ?? null, r.right) as Right);
+      }
+      if (r.folder_id && dirs.has(r.folder_id)) {
+        onFolders.set(r.folder_id, maxRight(onFolders.get(r.folder_id) ?? null, r.right) as Right);
+      }
+    }
+    return { onDocs, onFolders };
+  }
   const rows = await db
     .selectFrom('document_share')
     .select(['document_id', 'folder_id', 'right'])
@@ -290,6 +344,8 @@ export async function rightsOn(
   spaces: ReadonlyMap<string, SpaceRow>,
   items: { documents?: readonly DocLite[]; folders?: readonly FolderLite[] },
   known: Map<string, FolderLite> = new Map(),
+  /** Every share on these objects and the folders above them, when known (kept in memory): no query then. */
+  kept?: readonly KeptShare[],
 ): Promise<Rights> {
   const docs = items.documents ?? [];
   const folders = items.folders ?? [];
@@ -320,6 +376,7 @@ export async function rightsOn(
     v,
     docs.map((d) => d.id),
     [...pathFolderIds],
+    kept,
   );
 
   const out: Rights = { documents: new Map(), folders: new Map(), known };

@@ -3,7 +3,7 @@ import type { AuthorizedDb } from '../../platform/access/authorize.ts';
 import { relations } from '../../platform/access/relations.repository.ts';
 import { anyOf } from '../../platform/db/database.ts';
 import type { Database, Db } from '../../platform/db/schema.ts';
-import type { FolderLite, SpaceRow } from './documents.access.ts';
+import type { FolderLite, KeptShare, SpaceRow } from './documents.access.ts';
 import type { LibraryMetaColumn, RightValue } from './documents.tables.ts';
 import './documents.tables.ts';
 
@@ -1154,3 +1154,20 @@ export const personal = {
 };
 
 export type { FolderLite, SpaceRow };
+
+/** Every share on these documents and folders, whoever it reaches (kept in memory with a listing): one query. */
+export async function sharesOn(db: Db, documentIds: readonly string[], folderIds: readonly string[]) {
+  if (documentIds.length === 0 && folderIds.length === 0) return [];
+  const res = await sql<KeptShare>`
+    SELECT establishment_id, document_id, folder_id, grantee_kind, grantee_id, grantee_profile, "right"
+    FROM document_share WHERE document_id = ${anyOf(documentIds)} OR folder_id = ${anyOf(folderIds)}`.execute(db);
+  return res.rows;
+}
+
+/** A class's label and code, or a group's label; null when there is neither. */
+export async function structureLabel(db: Db, id: string) {
+  const res = await sql<{ label: string | null; code: string | null }>`
+    SELECT label, code FROM class WHERE id = ${id}
+    UNION ALL SELECT label, NULL FROM teaching_group WHERE id = ${id}`.execute(db);
+  return res.rows[0] ?? null;
+}

@@ -16,6 +16,14 @@ import {
   type Viewer,
 } from './documents.access.ts';
 import {
+  CONTENT_FILE_MAX,
+  documentEntry,
+  listingOf,
+  smallContent,
+  spaceWithLabels,
+  withAuthorNames,
+} from './documents.cache.ts';
+import {
   enter,
   establishmentOfSpace,
   limitOf,
@@ -91,8 +99,8 @@ export async function listSpaces(ctx: RequestContext, establishmentId: string): 
 
 /** A space, the viewer, and what they may do on its top level; 404 when they may see nothing of it. */
 async function openSpace(ctx: RequestContext, spaceId: string, permission: 'documents.read' | 'documents.write') {
-  // With its labels (class, group, owner): one query gives what the checks and the answer need.
-  const [space] = await spaces.labels(ctx.db, [spaceId]);
+  // With its labels (class, group, owner), from memory (documents.cache.ts).
+  const space = await spaceWithLabels(ctx.db, spaceId);
   if (!space) throw notFound();
   const establishmentId = await establishmentOfSpace(ctx, space);
   const { auth, viewer } = await enter(ctx, establishmentId, permission);
@@ -147,18 +155,17 @@ export async function listFiles(ctx: RequestContext, spaceId: string, folderId: 
 export async function browse(ctx: RequestContext, spaceId: string, folderId: string | undefined): Promise<Browse> {
   const { space, auth, viewer, root } = await openSpace(ctx, spaceId, 'documents.read');
   const spaceMap = new Map([[space.id, space]]);
-  let folder: FolderRow | undefined;
+  // The folder's listing and every share on it, the same for everyone, from memory; the rights are the viewer's.
+  const listing = await listingOf(auth.db, space.id, folderId ?? null);
+  if (!listing) throw notFound();
+  const folder = listing.folder ?? undefined;
   let here: Right | null = root;
   const known = new Map<string, FolderLite>();
-  let path: FolderRow[] = [];
+  const path = listing.path;
   let pathRights = new Map<string, { right: Right | null; trashed: boolean; shared: boolean }>();
-  if (folderId) {
-    folder = await folders.byId(auth.db, folderId);
-    if (!folder || folder.space_id !== space.id) throw notFound();
-    const order = [...folder.ancestors, folder.id];
-    path = (await folders.byIds(auth.db, order)).sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
+  if (folder) {
     for (const f of path) known.set(f.id, f);
-    const r = await rightsOn(auth.db, viewer, spaceMap, { folders: path }, known);
+    const r = await rightsOn(auth.db, viewer, spaceMap, { folders: path }, known, listing.shares);
     pathRights = r.folders;
     const mine = r.folders.get(folder.id);
     if (!mine?.right || mine.trashed) throw notFound();
@@ -166,11 +173,16 @@ export async function browse(ctx: RequestContext, spaceId: string, folderId: str
   } else if (root === null && spaceGrantOnlyGuardian(space, viewer) === false) {
     throw notFound();
   }
-  const [subFolders, files] = await Promise.all([
-    folders.children(auth.db, space.id, folder?.id ?? null),
-    documents.inFolder(auth.db, space.id, folder?.id ?? null),
-  ]);
-  const rights = await rightsOn(auth.db, viewer, spaceMap, { folders: subFolders, documents: files }, known);
+  const subFolders = listing.subFolders;
+  const files = await withAuthorNames(auth.db, listing.files);
+  const rights = await rightsOn(
+    auth.db,
+    viewer,
+    spaceMap,
+    { folders: subFolders, documents: files },
+    known,
+    listing.shares,
+  );
   // Whether sharing is allowed matters only to who manages something here (not to the students reading).
   const manages =
     here === 'manage' || [...rights.folders.values(), ...rights.documents.values()].some((r) => r.right === 'manage');
@@ -293,6 +305,11 @@ export async function sendBytes(
   if (range === 'invalid') {
     return reply.code(416).header('content-range', `bytes */${file.size}`).send();
   }
+  if (!range && file.size <= CONTENT_FILE_MAX) {
+    // A small file from memory: one write, no file opened (the bytes of a hash never change).
+    const bytes = await smallContent(ctx.storage, file.sha256, file.size);
+    return reply.code(200).header('content-length', String(bytes.length)).send(bytes);
+  }
   const stream = await ctx.storage.read(file.sha256, range ?? undefined);
   if (range) {
     reply
@@ -312,8 +329,26 @@ export async function fileContent(
   id: string,
   q: { version?: number; disposition?: 'inline' | 'attachment'; establishment?: string },
 ) {
-  const { doc, auth } = await openDocument(ctx, id, 'documents.read', { establishment: q.establishment });
-  const v = await versions.one(auth.db, doc.id, q.version ?? doc.version);
+  // The document, its space, the folders above it, its shares and its current version from memory; the right is
+  // the caller's, worked out now.
+  const entry = await documentEntry(ctx.db, id);
+  if (!entry) throw notFound();
+  const { doc, space } = entry;
+  const establishmentId = await establishmentOfSpace(ctx, space, q.establishment);
+  const { auth, viewer } = await enter(ctx, establishmentId, 'documents.read');
+  const known = new Map(entry.path.map((f) => [f.id, f]));
+  const rights = await rightsOn(
+    auth.db,
+    viewer,
+    new Map([[space.id, space]]),
+    { documents: [doc] },
+    known,
+    entry.shares,
+  );
+  const r = rights.documents.get(doc.id)!;
+  if (!r.right || r.trashed) throw notFound();
+  const wanted = q.version ?? doc.version;
+  const v = wanted === doc.version && entry.current ? entry.current : await versions.one(auth.db, doc.id, wanted);
   if (!v) throw notFound();
   recordUsage(ctx, auth.establishmentId, 'documents', 'file.download');
   return sendBytes(

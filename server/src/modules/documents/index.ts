@@ -1,6 +1,7 @@
 import { documentsApi } from '@preau/contracts';
 import { defineModule } from '../../platform/module.ts';
 import * as m0100 from './0100_documents_core.ts';
+import * as m0101 from './0101_documents_cache_invalidation.ts';
 import { documentsIndicators, documentsNotifications, documentsPersonalData } from './documents.declarations.ts';
 import { seedDocumentsDemo } from './documents.demo.ts';
 import { documentsJobs } from './documents.jobs.ts';
@@ -40,7 +41,7 @@ export const documentsModule = defineModule({
     'document_quota',
     'document_delegate',
   ],
-  migrations: { '0100_documents_core': m0100 },
+  migrations: { '0100_documents_core': m0100, '0101_documents_cache_invalidation': m0101 },
   permissions: {
     'documents.read': ['student', 'guardian', 'teacher', 'staff', 'principal', 'local_admin'],
     'documents.write': ['student', 'guardian', 'teacher', 'staff', 'principal', 'local_admin'],

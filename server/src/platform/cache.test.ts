@@ -254,6 +254,22 @@ describe('cache', () => {
     expect(small.peek('b')).toBe('B');
   });
 
+  it('tags known only from the value: found once loaded (a document tagged with its space)', async () => {
+    const c = new Cache(defineCache<{ space: string }>({ name: 'd', topic: 'd', max: 10, ttlMs: 60_000 }));
+    await c.get(
+      'doc-1',
+      async () => ({ space: 'space-A' }),
+      (v) => [v.space],
+    );
+    await c.get(
+      'doc-2',
+      async () => ({ space: 'space-B' }),
+      (v) => [v.space],
+    );
+    c.delete('space-A');
+    expect([c.peek('doc-1'), c.peek('doc-2')]).toEqual([undefined, { space: 'space-B' }]);
+  });
+
   it('expired entries are read again', async () => {
     const c = new Cache(defineCache<string>({ name: 'e', topic: 'e', max: 10, ttlMs: 0 }));
     await c.get('k', async () => 'old');

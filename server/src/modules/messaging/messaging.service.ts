@@ -520,12 +520,35 @@ async function raiseAlert(
   });
 }
 
+/** What a mailbox row shows of its message, the same for all its recipients: fixed once sent. */
+type MessagePart = Omit<MailboxItem, 'from' | 'unread' | 'readCount' | 'recalled'> & { senderId: string | null };
 /** A row of a mailbox page as kept: the sender's name is looked up per request (it may change meanwhile). */
-type BoxItem = Omit<MailboxItem, 'from'> & { senderId: string | null };
+interface BoxItem {
+  m: MessagePart;
+  unread: boolean;
+  readCount?: number;
+  recalled?: true;
+}
 interface BoxPage {
   unread: number;
   /** Up to the page's size + 1 (the one past the page says there is a next page). */
   items: BoxItem[];
+}
+
+/**
+ * The messages' parts of the kept inboxes, once per process: a class's message sits in a hundred mailboxes, and 26
+ * rows of strings are about 50 KB per mailbox when each keeps its own copy. A message received is never edited (a
+ * purge deletes its copies, a recall is the row's `recalled`), so a part once made stays right; at most
+ * `SHARED_MAX`, the oldest dropped first (a mailbox kept still holds its own reference).
+ */
+const SHARED = new Map<string, MessagePart>();
+const SHARED_MAX = 20_000;
+function shared(part: MessagePart): MessagePart {
+  const known = SHARED.get(part.id);
+  if (known && known.senderId === part.senderId) return known;
+  SHARED.set(part.id, part);
+  if (SHARED.size > SHARED_MAX) SHARED.delete(SHARED.keys().next().value!);
+  return part;
 }
 
 /** The first page of an inbox: the web app's and the home widget's (3 of them) come from the same entry. */
@@ -543,6 +566,7 @@ async function loadBox(
   db: AuthorizedDb,
   o: { userId: string; establishmentId: string; folder: string; q?: string; before?: { at: Date; id: string } },
   limit: number,
+  keep = false,
 ): Promise<BoxPage> {
   const { rows, unread } = await mailboxPage(db, { ...o, limit: limit + 1 });
   const reads = await messages.readCount(
@@ -551,21 +575,27 @@ async function loadBox(
   );
   return {
     unread,
-    items: rows.map((r) => ({
-      id: r.id,
-      threadId: r.thread_id,
-      subject: r.subject || '(sans objet)',
-      senderId: r.sender_id,
-      toLabel: r.to_spec.map((t) => t.label).join(', '),
-      recipientCount: r.recipient_count,
-      unread: !r.mine && r.read_at === null,
-      preview: preview(r.body_text),
-      sentAt: iso(r.sent_at),
-      hasAttachments: r.has_attachments,
-      noReply: r.no_reply,
-      ...(r.mine && r.status !== 'draft' ? { readCount: reads.get(r.id) ?? 0 } : {}),
-      ...(r.recalled_at ? { recalled: true } : {}),
-    })),
+    items: rows.map((r) => {
+      const m: MessagePart = {
+        id: r.id,
+        threadId: r.thread_id,
+        subject: r.subject || '(sans objet)',
+        senderId: r.sender_id,
+        toLabel: r.to_spec.map((t) => t.label).join(', '),
+        recipientCount: r.recipient_count,
+        preview: preview(r.body_text),
+        sentAt: iso(r.sent_at),
+        hasAttachments: r.has_attachments,
+        noReply: r.no_reply,
+      };
+      return {
+        // only received messages are kept (inbox): never a draft, whose text changes
+        m: keep && !r.mine && r.status !== 'draft' ? shared(m) : m,
+        unread: !r.mine && r.read_at === null,
+        ...(r.mine && r.status !== 'draft' ? { readCount: reads.get(r.id) ?? 0 } : {}),
+        ...(r.recalled_at ? { recalled: true as const } : {}),
+      };
+    }),
   };
 }
 
@@ -587,7 +617,7 @@ export async function mailbox(
       auth.db,
       MAILBOX,
       `${auth.user.id}:${q.establishment}`,
-      () => loadBox(auth.db, box, INBOX_PAGE),
+      () => loadBox(auth.db, box, INBOX_PAGE, true),
       [auth.user.id, `e${q.establishment}`],
     );
   } else {
@@ -602,21 +632,24 @@ export async function mailbox(
   // The senders' names from memory (a rename announces `u:<id>`): the kept page does not depend on them.
   const names = await relations.displayNames(
     auth.db,
-    shown.flatMap((r) => (r.senderId ? [r.senderId] : [])),
+    shown.flatMap((r) => (r.m.senderId ? [r.m.senderId] : [])),
   );
   if (record) recordUsage(ctx, q.establishment, SERVICE, q.q ? 'mailbox.search' : 'mailbox.view');
   return {
-    items: shown.map(({ senderId, ...r }) => {
+    items: shown.map(({ m: { senderId, ...m }, unread, readCount, recalled }) => {
       const name = senderId ? names.get(senderId) : null;
       return {
-        ...r,
+        ...m,
         from: name
           ? { id: senderId!, displayName: name }
           : { id: '00000000-0000-0000-0000-000000000000', displayName: 'Compte supprimé' },
+        unread,
+        ...(readCount !== undefined ? { readCount } : {}),
+        ...(recalled ? { recalled } : {}),
       };
     }),
     unread: page.unread,
-    ...(page.items.length > q.limit ? { next: shown.at(-1)!.id } : {}),
+    ...(page.items.length > q.limit ? { next: shown.at(-1)!.m.id } : {}),
   };
 }
 

@@ -24,7 +24,12 @@ import {
 
 export type ShareLite = KeptShare;
 
-const SPACES = defineCache<SpaceRow>({ name: 'documents-spaces', topic: 'ds', max: 50_000, ttlMs: 600_000 });
+const SPACES = defineCache<SpaceRow | undefined>({
+  name: 'documents-spaces',
+  topic: 'ds',
+  max: 50_000,
+  ttlMs: 600_000,
+});
 const STRUCTURES = defineCache<{ label: string | null; code: string | null } | null>({
   name: 'documents-structure-labels',
   topic: 'ds',

@@ -120,9 +120,15 @@ const DAYS = new Map<string, string>();
 
 /** ISO weekday: 1 = Monday … 7 = Sunday. */
 export function weekdayOf(date: string): number {
+  const known = WEEKDAYS.get(date);
+  if (known) return known;
+  if (WEEKDAYS.size >= 100_000) WEEKDAYS.clear();
   const d = new Date(toUtc(date)).getUTCDay();
-  return d === 0 ? 7 : d;
+  const w = d === 0 ? 7 : d;
+  WEEKDAYS.set(date, w);
+  return w;
 }
+const WEEKDAYS = new Map<string, number>();
 
 /** The Monday of the date's week. */
 export function mondayOf(date: string): string {

@@ -66,9 +66,10 @@ export function expandOccurrences(
   const byKey = new Map(changes.map((c) => [`${c.courseId}|${c.onDate}`, c]));
   const byId = new Map(courses.map((c) => [c.id, c]));
   const out: Occurrence[] = [];
+  const fromWeekday = weekdayOf(from);
   for (const course of courses) {
     // The first date of the course's weekday in the period, then every 7 days.
-    let d = addDays(from, (course.weekday - weekdayOf(from) + 7) % 7);
+    let d = addDays(from, (course.weekday - fromWeekday + 7) % 7);
     for (; d <= to; d = addDays(d, 7)) {
       if (!runsOn(course, d) || closed(d)) continue;
       const change = byKey.get(`${course.id}|${d}`);

@@ -253,9 +253,29 @@ async function coursesFor(db: Db, f: ScheduleFilter): Promise<ScheduleDetailRow[
         (x.on_date >= f.from && x.on_date <= f.to) ||
         (x.new_date !== null && x.new_date >= f.from && x.new_date <= f.to),
     );
-    out.push(changes.length === r.changes.length ? r : { ...r, changes });
+    if (changes.length === r.changes.length) out.push(r);
+    else {
+      const copy = { ...r, changes };
+      SCHEDULES.set(copy, prepared(r));
+      out.push(copy);
+    }
   }
   return out;
+}
+
+/**
+ * A course's schedule and teachers as the expansion wants them, remembered per row object: the rows kept in memory
+ * (`coursesFor`) are the same objects from request to request, so a week page no longer rebuilds them.
+ */
+const SCHEDULES = new WeakMap<object, { schedule: CourseSchedule; teachers: { id: string; displayName: string }[] }>();
+
+function prepared(r: ScheduleDetailRow) {
+  let p = SCHEDULES.get(r);
+  if (!p) {
+    p = { schedule: schedule(r), teachers: r.teachers.map((t) => ({ id: t.id, displayName: t.display_name })) };
+    SCHEDULES.set(r, p);
+  }
+  return p;
 }
 
 const schedule = (r: ScheduleRow): CourseSchedule => ({
@@ -291,13 +311,9 @@ export async function occurrencesFor(
   if (rows.length === 0) return [];
   const byId = new Map(rows.map((r) => [r.id, r]));
   const teachersBy = new Map<string, { id: string; displayName: string }[]>();
-  for (const r of rows)
-    teachersBy.set(
-      r.id,
-      r.teachers.map((t) => ({ id: t.id, displayName: t.display_name })),
-    );
+  for (const r of rows) teachersBy.set(r.id, prepared(r).teachers);
   const occurrences = expandOccurrences(
-    rows.map(schedule),
+    rows.map((r) => prepared(r).schedule),
     rows
       .flatMap((r) => r.changes)
       .map((c) => ({

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { announcements } from '../../test/announcements.ts';
 import { freshDatabase, makeEstablishment, makeUser, urlOf } from '../../test/helpers.ts';
 import { Cache, Caches, defineCache } from './cache.ts';
 import type { Db } from './db/schema.ts';
@@ -9,29 +10,16 @@ const quiet = { error: () => {}, warn: () => {}, info: () => {} };
 
 describe('cache invalidation triggers (migration 0040)', () => {
   let db: Db;
-  let notifier: Notifier;
-  const seen: string[] = [];
-
   beforeAll(async () => {
     db = await freshDatabase();
-    notifier = new Notifier(urlOf(db), quiet);
-    notifier.subscribe({ message: (topic, key) => seen.push(`${topic}:${key}`), reset: () => {} });
-    await notifier.start();
-    expect(notifier.connected).toBe(true);
   });
-  afterAll(() => notifier.stop());
-
-  /** What the change announced, once it has committed and its notifications have arrived. */
-  async function announced(change: () => Promise<unknown>): Promise<string[]> {
-    await notifier.barrier(db); // earlier changes' notifications are in
-    seen.length = 0;
-    await change();
-    await notifier.barrier(db);
-    // The service modules' own topics (the rollout cockpit's `rollout`, migration 0502; the timetable's courses,
-    // `ttc`, migration 0302; the logbook's weeks and ticks, `lb` and `lbt`, migration 0351; grades' `gr`, 0453; school
-    // life's `sl`, 0402) are tested with them.
-    return [...new Set(seen)].filter((n) => !/^(rollout|ttc|lb|lbt|gr|sl):/.test(n)).sort();
-  }
+  // The service modules' own topics (the rollout cockpit's `rollout`, migration 0502; the timetable's courses,
+  // `ttc`, migration 0302; the logbook's weeks and ticks, `lb` and `lbt`, migration 0351; grades' `gr`, 0453; school
+  // life's `sl`, 0402) are tested with them.
+  const announced = announcements(
+    () => db,
+    (n) => !/^(rollout|ttc|lb|lbt|gr|sl):/.test(n),
+  );
 
   it('announces what each cache depends on, and nothing for the login and touch writes', async () => {
     const est = await makeEstablishment(db);

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { announcements } from '../../../test/announcements.ts';
 import { makeSchool, pdfBytes, spacesOf, upload } from '../../../test/documents.ts';
 import type { Agent } from '../../../test/helpers.ts';
-import { testApp, urlOf } from '../../../test/helpers.ts';
+import { testApp } from '../../../test/helpers.ts';
 import { cachesOf } from '../../platform/cache.ts';
-import { Notifier } from '../../platform/notify.ts';
 
 /**
  * A folder's listing, a document's metadata and the space's name are kept in memory per space (documents.cache.ts,
@@ -131,22 +131,10 @@ describe('documents kept in memory', () => {
 });
 
 describe('what migration 0101 announces', () => {
-  let notifier: Notifier;
-  const seen: string[] = [];
-  beforeAll(async () => {
-    notifier = new Notifier(urlOf(db), { error: () => {}, warn: () => {}, info: () => {} });
-    notifier.subscribe({ message: (topic, key) => seen.push(`${topic}:${key}`), reset: () => {} });
-    await notifier.start();
-  });
-  afterAll(() => notifier.stop());
-
-  async function announced(change: () => Promise<unknown>): Promise<string[]> {
-    await notifier.barrier(db);
-    seen.length = 0;
-    await change();
-    await notifier.barrier(db);
-    return [...new Set(seen)].filter((n) => n.startsWith('ds:')).sort();
-  }
+  const announced = announcements(
+    () => db,
+    (n) => n.startsWith('ds:'),
+  );
 
   test('a document, a folder or a share: its space only; a share whose document went with it: nothing more', async () => {
     const b1 = (await spacesOf(w.as.teacherB, S)).ofClass(w.b1.id)!.id;

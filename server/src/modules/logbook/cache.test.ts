@@ -2,14 +2,14 @@ import type { EntriesResponse, HomeworkList } from '@preau/contracts';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { announcements } from '../../../test/announcements.ts';
 import { enrol, makeClass, makeGroup, subject } from '../../../test/directory-fixtures.ts';
 import { type Agent, loginAs, makeEstablishment, makeUser, testApp, urlOf } from '../../../test/helpers.ts';
 import { buildApp } from '../../app.ts';
 import { cachesOf } from '../../platform/cache.ts';
 import { testConfig } from '../../platform/config.ts';
-import type { Database, Db } from '../../platform/db/schema.ts';
+import type { Database } from '../../platform/db/schema.ts';
 import type { App } from '../../platform/module.ts';
-import { Notifier } from '../../platform/notify.ts';
 
 /**
  * The logbook's week pages from memory (logbook.cache.ts, migration 0351): what each write announces, and that a
@@ -299,24 +299,10 @@ describe('statements per request, caches warm (as in production: the barrier aft
 });
 
 describe('the logbook cache invalidation triggers (migration 0351)', () => {
-  let notifier: Notifier;
-  const seen: string[] = [];
-  const quiet = { error: () => {}, warn: () => {}, info: () => {} };
-
-  beforeAll(async () => {
-    notifier = new Notifier(urlOf(db), quiet);
-    notifier.subscribe({ message: (topic, key) => seen.push(`${topic}:${key}`), reset: () => {} });
-    await notifier.start();
-  });
-  afterAll(() => notifier.stop());
-
-  async function announced(change: (db: Db) => Promise<unknown>): Promise<string[]> {
-    await notifier.barrier(db);
-    seen.length = 0;
-    await change(db);
-    await notifier.barrier(db);
-    return [...new Set(seen)].filter((n) => /^lbt?:/.test(n)).sort();
-  }
+  const announced = announcements(
+    () => db,
+    (n) => /^lbt?:/.test(n),
+  );
 
   test("a write announces its audience (and its lesson's), a tick its student; a login nothing", async () => {
     const c = await makeClass(db, school, '1ERE3');

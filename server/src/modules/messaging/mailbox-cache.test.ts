@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { testApp, urlOf } from '../../../test/helpers.ts';
+import { describe, expect, test } from 'vitest';
+import { announcements } from '../../../test/announcements.ts';
+import { testApp } from '../../../test/helpers.ts';
 import { messagingWorld } from '../../../test/messaging-fixtures.ts';
 import { cachesOf } from '../../platform/cache.ts';
-import { Notifier } from '../../platform/notify.ts';
 
 /**
  * The first page of an inbox is kept in memory per person (`MAILBOX`, topic `mb`, migration 0201): every change of a
@@ -115,22 +115,10 @@ describe('the inbox kept in memory', () => {
 });
 
 describe('what migration 0201 announces', () => {
-  let notifier: Notifier;
-  const seen: string[] = [];
-  beforeAll(async () => {
-    notifier = new Notifier(urlOf(db), { error: () => {}, warn: () => {}, info: () => {} });
-    notifier.subscribe({ message: (topic, key) => seen.push(`${topic}:${key}`), reset: () => {} });
-    await notifier.start();
-  });
-  afterAll(() => notifier.stop());
-
-  async function announced(change: () => Promise<unknown>): Promise<string[]> {
-    await notifier.barrier(db);
-    seen.length = 0;
-    await change();
-    await notifier.barrier(db);
-    return [...new Set(seen)].filter((n) => n.startsWith('mb:')).sort();
-  }
+  const announced = announcements(
+    () => db,
+    (n) => n.startsWith('mb:'),
+  );
 
   test('a copy read: its owner; a message to 501 people, and its recall: their establishment, not every mailbox', async () => {
     const id = await send([G1.id, S1.id], 'Deux destinataires');

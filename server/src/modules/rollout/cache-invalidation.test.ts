@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, makeEstablishment, makeUser, urlOf } from '../../../test/helpers.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { announcements } from '../../../test/announcements.ts';
+import { freshDatabase, makeEstablishment, makeUser } from '../../../test/helpers.ts';
 import type { Db } from '../../platform/db/schema.ts';
-import { Notifier } from '../../platform/notify.ts';
 
-const quiet = { error: () => {}, warn: () => {}, info: () => {} };
+const _quiet = { error: () => {}, warn: () => {}, info: () => {} };
 
 /**
  * Migration 0502: what the cockpit's per-establishment caches (topic `rollout`) are told, and what calls nothing —
@@ -11,24 +11,13 @@ const quiet = { error: () => {}, warn: () => {}, info: () => {} };
  */
 describe('the rollout cache invalidation triggers (migration 0502)', () => {
   let db: Db;
-  let notifier: Notifier;
-  const seen: string[] = [];
-
   beforeAll(async () => {
     db = await freshDatabase();
-    notifier = new Notifier(urlOf(db), quiet);
-    notifier.subscribe({ message: (topic, key) => seen.push(`${topic}:${key}`), reset: () => {} });
-    await notifier.start();
   });
-  afterAll(() => notifier.stop());
-
-  async function announced(change: () => Promise<unknown>): Promise<string[]> {
-    await notifier.barrier(db);
-    seen.length = 0;
-    await change();
-    await notifier.barrier(db);
-    return [...new Set(seen)].filter((n) => n.startsWith('rollout:')).sort();
-  }
+  const announced = announcements(
+    () => db,
+    (n) => n.startsWith('rollout:'),
+  );
 
   it('an activation, a contact, a look at the quality page, a print: the establishments concerned', async () => {
     const est = await makeEstablishment(db);

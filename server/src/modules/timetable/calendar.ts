@@ -189,8 +189,16 @@ function computeParisOffset(date: string, time: string): string {
 
 /** A Paris wall-clock date and time as an ISO instant with its offset: `2026-11-30T08:00:00+01:00`. */
 export function parisIso(date: string, time: string): string {
-  return `${date}T${time.slice(0, 5)}:00${parisOffset(date, time.slice(0, 5))}`;
+  // Each occurrence of a week page names its start and end: remembered like the offsets.
+  const key = date + time;
+  const known = ISO.get(key);
+  if (known) return known;
+  if (ISO.size >= 50_000) ISO.clear();
+  const iso = `${date}T${time.slice(0, 5)}:00${parisOffset(date, time.slice(0, 5))}`;
+  ISO.set(key, iso);
+  return iso;
 }
+const ISO = new Map<string, string>();
 
 /** The same as a Date. */
 export function parisInstant(date: string, time: string): Date {

@@ -106,29 +106,33 @@ const DAY_MS = 86_400_000;
 const toUtc = (date: string) => Date.UTC(+date.slice(0, 4), +date.slice(5, 7) - 1, +date.slice(8, 10));
 const fromUtc = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-export function addDays(date: string, n: number): string {
-  // Week pages walk their days many times per request: remembered (toISOString is slow).
-  const key = `${date}${n}`;
-  const known = DAYS.get(key);
-  if (known) return known;
-  if (DAYS.size >= 100_000) DAYS.clear();
-  const d = fromUtc(toUtc(date) + n * DAY_MS);
-  DAYS.set(key, d);
-  return d;
+/**
+ * `compute` remembered by key (at most `max` keys, then forgotten all at once): week pages walk the same dates and
+ * times many times per request, and `toISOString` and `Intl` are slow. The values never change for a key.
+ */
+function remembered<V>(max: number, compute: (key: string) => V): (key: string) => V {
+  const known = new Map<string, V>();
+  return (key) => {
+    const hit = known.get(key);
+    if (hit !== undefined) return hit;
+    if (known.size >= max) known.clear();
+    const v = compute(key);
+    known.set(key, v);
+    return v;
+  };
 }
-const DAYS = new Map<string, string>();
+
+export function addDays(date: string, n: number): string {
+  return shifted(`${date}${n}`);
+}
+// The key is the date (10 characters) followed by the number of days.
+const shifted = remembered(100_000, (key) => fromUtc(toUtc(key.slice(0, 10)) + Number(key.slice(10)) * DAY_MS));
 
 /** ISO weekday: 1 = Monday … 7 = Sunday. */
-export function weekdayOf(date: string): number {
-  const known = WEEKDAYS.get(date);
-  if (known) return known;
-  if (WEEKDAYS.size >= 100_000) WEEKDAYS.clear();
+export const weekdayOf: (date: string) => number = remembered(100_000, (date) => {
   const d = new Date(toUtc(date)).getUTCDay();
-  const w = d === 0 ? 7 : d;
-  WEEKDAYS.set(date, w);
-  return w;
-}
-const WEEKDAYS = new Map<string, number>();
+  return d === 0 ? 7 : d;
+});
 
 /** The Monday of the date's week. */
 export function mondayOf(date: string): string {
@@ -167,38 +171,23 @@ export function parisTime(now = new Date()): string {
 const OFFSET = new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Paris', timeZoneName: 'longOffset' });
 /** The Paris UTC offset on that date at that time, `+01:00` or `+02:00`. */
 export function parisOffset(date: string, time = '12:00'): string {
-  // Every week page names each occurrence's offset: remembered per date and time (Intl is slow).
-  const key = date + time;
-  const known = OFFSETS.get(key);
-  if (known) return known;
-  if (OFFSETS.size >= 50_000) OFFSETS.clear();
-  const offset = computeParisOffset(date, time);
-  OFFSETS.set(key, offset);
-  return offset;
+  return offsetAt(`${date}T${time}`);
 }
-const OFFSETS = new Map<string, string>();
 
-function computeParisOffset(date: string, time: string): string {
+const offsetAt = remembered(50_000, (dateTime) => {
   // An instant close enough: the wall clock read as UTC, moved by the usual winter offset.
-  const probe = new Date(`${date}T${time}:00Z`);
+  const probe = new Date(`${dateTime}:00Z`);
   probe.setUTCHours(probe.getUTCHours() - 1);
   const name = OFFSET.formatToParts(probe).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT+01:00';
   const m = /GMT([+-]\d{2}):?(\d{2})?/.exec(name);
   return m ? `${m[1]}:${m[2] ?? '00'}` : '+00:00';
-}
+});
 
 /** A Paris wall-clock date and time as an ISO instant with its offset: `2026-11-30T08:00:00+01:00`. */
 export function parisIso(date: string, time: string): string {
-  // Each occurrence of a week page names its start and end: remembered like the offsets.
-  const key = date + time;
-  const known = ISO.get(key);
-  if (known) return known;
-  if (ISO.size >= 50_000) ISO.clear();
-  const iso = `${date}T${time.slice(0, 5)}:00${parisOffset(date, time.slice(0, 5))}`;
-  ISO.set(key, iso);
-  return iso;
+  return isoAt(`${date}T${time.slice(0, 5)}`);
 }
-const ISO = new Map<string, string>();
+const isoAt = remembered(50_000, (dateTime) => `${dateTime}:00${offsetAt(dateTime)}`);
 
 /** The same as a Date. */
 export function parisInstant(date: string, time: string): Date {

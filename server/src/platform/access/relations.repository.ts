@@ -59,6 +59,25 @@ function guardianshipsOf(db: Db, guardianId: string): Promise<Guardianship[]> | 
   );
 }
 
+/** The members of the establishment holding one of these profiles (and matching `also`, when given). */
+async function holders(
+  db: Db,
+  establishmentId: string,
+  profiles: readonly EstablishmentProfile[],
+  also?: ReturnType<typeof sql<boolean>>,
+): Promise<Set<string>> {
+  if (profiles.length === 0) return new Set<string>();
+  const rows = await db
+    .selectFrom('membership')
+    .select('user_id')
+    .distinct()
+    .where('establishment_id', '=', establishmentId)
+    .where('profile', 'in', [...profiles])
+    .$if(!!also, (q) => q.where(also!))
+    .execute();
+  return new Set(rows.map((r) => r.user_id));
+}
+
 export const relations = {
   /** Display names (« NOM Prénom ») of people, by id: one query, the one every module names people with. */
   async displayNames(db: Db, userIds: Ids): Promise<Map<string, string>> {
@@ -519,16 +538,8 @@ export const relations = {
   },
 
   /** Everyone holding one of these profiles in the establishment. */
-  async holdersOf(db: Db, establishmentId: string, profiles: readonly EstablishmentProfile[]) {
-    if (profiles.length === 0) return new Set<string>();
-    const rows = await db
-      .selectFrom('membership')
-      .select('user_id')
-      .distinct()
-      .where('establishment_id', '=', establishmentId)
-      .where('profile', 'in', [...profiles])
-      .execute();
-    return new Set(rows.map((r) => r.user_id));
+  holdersOf(db: Db, establishmentId: string, profiles: readonly EstablishmentProfile[]) {
+    return holders(db, establishmentId, profiles);
   },
 
   /**
@@ -537,17 +548,12 @@ export const relations = {
    */
   async staffWithFunction(db: Db, establishmentId: string, codes: readonly string[]) {
     if (codes.length === 0) return new Set<string>();
-    const rows = await db
-      .selectFrom('membership')
-      .select('user_id')
-      .distinct()
-      .where('establishment_id', '=', establishmentId)
-      .where('profile', 'in', STAFF_PROFILES)
-      .where(
-        sql<boolean>`EXISTS (SELECT 1 FROM unnest(functions) f WHERE split_part(f, '$', 1) = ANY (${[...codes]}::text[]))`,
-      )
-      .execute();
-    return new Set(rows.map((r) => r.user_id));
+    return holders(
+      db,
+      establishmentId,
+      STAFF_PROFILES,
+      sql<boolean>`EXISTS (SELECT 1 FROM unnest(functions) f WHERE split_part(f, '$', 1) = ANY (${[...codes]}::text[]))`,
+    );
   },
 
   /** Classes and groups a teacher teaches this year in the establishment, with the subjects. */

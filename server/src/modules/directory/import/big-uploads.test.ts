@@ -8,7 +8,7 @@ import { countRows, loginAs, makeEstablishment, makeUser, testApp } from '../../
 import { multipartStream, upload, waitForImport } from '../../../../test/imports.ts';
 import { CsvPreviewer } from './inspect.ts';
 
-const { app, db } = await testApp({ importMemoryMb: 128 });
+const { app, db } = await testApp({ importMemoryMb: 128, importGroupPeople: 5000 });
 
 /** A students' file of about `mb` MB, with a malformed birth date every 1,000 rows. */
 function bigCsv(mb: number): Buffer {
@@ -67,8 +67,16 @@ describe('an import too big for the import process', () => {
     const job = await waitForImport(as, res.json().id, 120_000);
     expect(job.status).toBe('failed');
     expect(job.report!.anomalies).toEqual([
-      expect.objectContaining({ code: 'IMPORT_TOO_LARGE', params: { limitMb: 128, written: 0 } }),
+      expect.objectContaining({
+        code: 'IMPORT_TOO_LARGE',
+        params: { variant: 'groups', limitMb: 128, groupPeople: 5000, written: 0 },
+      }),
     ]);
+    // What to do: not smaller uploads (an académie goes in groups anyway) but the memory, the CLI or the groups.
+    const message = job.report!.anomalies[0]!.message;
+    for (const hint of ['IMPORT_MEMORY_MB', 'npm run directory:import', 'IMPORT_GROUP_PEOPLE', '5000'])
+      expect(message).toContain(hint);
+    expect(message).not.toContain('fewer files');
     expect(await countRows(db, 'app_user')).toBe(users);
     expect(await countRows(db, 'import_file_chunk')).toBe(0);
     expect((await app.inject({ method: 'GET', url: '/api/health' })).statusCode).toBe(200);

@@ -17,9 +17,10 @@ import type { PgBoss } from 'pg-boss';
 import type { Config } from '../../../platform/config.ts';
 import { connectionStringOf } from '../../../platform/db/database.ts';
 import type { Database } from '../../../platform/db/schema.ts';
-import { runImport } from './engine.ts';
+import { GROUP_PEOPLE, runImport } from './engine.ts';
 import { importJobs, type WrittenEstablishment } from './import.repository.ts';
 import { deleteStoredFiles, type ImportSource, storedSource } from './sources.ts';
+import { cleanStaleSpillDirs, processAlive } from './spill-dirs.ts';
 import { ChangeTracker } from './writer.ts';
 
 export const IMPORT_QUEUE = 'directory.import';
@@ -81,7 +82,7 @@ export async function registerDirectoryJobs(
 
 /**
  * The watch over dead jobs: a first check at once (start-up: this process's own earlier jobs are dead too),
- * then every minute. Returns its stop.
+ * then every minute. Returns its stop. At start-up, the temporary folders killed imports left go too.
  */
 export function watchInterruptedImports(db: Kysely<Database>, log: Log): () => void {
   const check = (startup: boolean) =>
@@ -89,6 +90,10 @@ export function watchInterruptedImports(db: Kysely<Database>, log: Log): () => v
       log.warn({ err: e }, 'interrupted imports not checked'),
     );
   void check(true);
+  // The temporary folders of imports killed before this start (their process is gone).
+  void cleanStaleSpillDirs().then((dirs) => {
+    if (dirs.length) log.info({ dirs }, 'temporary folders of killed imports deleted');
+  });
   const timer = setInterval(() => void check(false), WATCH_MS);
   timer.unref();
   return () => clearInterval(timer);
@@ -287,6 +292,25 @@ function jobWorker(memoryMb: number, log: Log): JobWorker {
 }
 
 /**
+ * The import process ran out of memory. Smaller uploads are not the answer (an académie's full export is
+ * imported in groups of establishments whatever the upload): the operator raises `IMPORT_MEMORY_MB`, imports
+ * with the CLI (its heap is not capped), or makes the groups smaller (`IMPORT_GROUP_PEOPLE`; `0` turns them off).
+ */
+function tooLarge(limitMb: number, groupPeople: number, written: number): ImportAnomaly {
+  const what =
+    groupPeople > 0
+      ? `or, for an académie's full export (imported in groups of ${groupPeople} people), lower IMPORT_GROUP_PEOPLE`
+      : `or, for an académie's full export, import it in groups of establishments again (IMPORT_GROUP_PEOPLE, 0 here; ${GROUP_PEOPLE} by default)`;
+  return {
+    code: 'IMPORT_TOO_LARGE',
+    message: `the import needs more than ${limitMb} MB of memory (IMPORT_MEMORY_MB): there is no need to split the files; raise IMPORT_MEMORY_MB, or import the same files with the CLI (npm run directory:import, not capped), ${what}`,
+    file: '',
+    record: null,
+    params: { variant: groupPeople > 0 ? 'groups' : 'whole', limitMb, groupPeople, written },
+  };
+}
+
+/**
  * Run a job in the import process; when that process dies under it (out of memory, crash), the job is failed
  * with what it had written. Without a known connection string (a database handle made elsewhere), here.
  */
@@ -324,13 +348,7 @@ export async function runImportJobIsolated(
       'failed',
       failedReport(
         oom
-          ? {
-              code: 'IMPORT_TOO_LARGE',
-              message: `the import needs more than ${config.importMemoryMb} MB of memory (IMPORT_MEMORY_MB): import fewer files at a time, or raise the limit`,
-              file: '',
-              record: null,
-              params: { limitMb: config.importMemoryMb, written: written.length },
-            }
+          ? tooLarge(config.importMemoryMb, config.importGroupPeople ?? GROUP_PEOPLE, written.length)
           : {
               code: 'INTERNAL',
               message: `the import stopped: ${(e as Error).message}`,
@@ -345,15 +363,6 @@ export async function runImportJobIsolated(
 }
 
 // ---- jobs whose process died ----
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Mark `interrupted` the jobs whose process died: those of this host's dead processes (at start-up, this
@@ -372,7 +381,7 @@ export async function recoverInterruptedImports(
     if (!r.startsWith(host)) return false;
     const pid = Number(r.slice(host.length));
     if (pid === process.pid) return opts.startup;
-    return !alive(pid);
+    return !processAlive(pid);
   });
   const jobs = await importJobs.interrupt(db, dead, STALE_MS);
   for (const job of jobs) {

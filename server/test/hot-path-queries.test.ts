@@ -76,6 +76,13 @@ describe('SQL statements per request on the hot paths, caches warm', () => {
     expect(rollout).toEqual([]);
   });
 
+  it("GET /api/rollout/dashboard and /indicators: none (the roll-up's time and the modules' indicators kept per roll-up)", async () => {
+    // The first page rolls the establishment up (never done): its own notification reloads the roll-up's time once.
+    await principal.get(`/api/rollout/dashboard?establishment=${establishmentId}`);
+    expect(await count(() => principal.get(`/api/rollout/dashboard?establishment=${establishmentId}`))).toEqual([]);
+    expect(await count(() => principal.get(`/api/rollout/indicators?establishment=${establishmentId}`))).toEqual([]);
+  });
+
   it('GET /api/establishments/:id/users: none, searched or not', async () => {
     expect(await count(() => principal.get(`/api/establishments/${establishmentId}/users`))).toEqual([]);
     expect(await count(() => principal.get(`/api/establishments/${establishmentId}/users?q=testeur`))).toEqual([]);

@@ -5,6 +5,7 @@ import * as m0500 from './0500_rollout_core.ts';
 import * as m0501 from './0501_rollout_indexes.ts';
 import * as m0502 from './0502_rollout_cache_invalidation.ts';
 import * as m0503 from './0503_rollout_step_invalidation.ts';
+import * as m0504 from './0504_rollout_dashboard_cache.ts';
 import { activity } from './activity.repository.ts';
 import { rollUp } from './indicators.service.ts';
 import { rolloutHome } from './overview.service.ts';
@@ -34,6 +35,7 @@ export const rolloutModule = defineModule({
     '0501_rollout_indexes': m0501,
     '0502_rollout_cache_invalidation': m0502,
     '0503_rollout_step_invalidation': m0503,
+    '0504_rollout_dashboard_cache': m0504,
   },
   permissions: {
     // Teachers and staff take part (needs, self-assessment, bookings, training); the steering rights are the

@@ -7,6 +7,7 @@ import {
   SERVICE_KEYS,
 } from '@preau/contracts';
 import { type Authorized, type AuthorizedDb, authorize, trustedDb } from '../../platform/access/authorize.ts';
+import { cacheOf, defineCache } from '../../platform/cache.ts';
 import type { Db } from '../../platform/db/schema.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { RequestContext } from '../../platform/http/context.ts';
@@ -14,12 +15,20 @@ import { t } from '../../platform/i18n.ts';
 import type { IndicatorPeriod } from '../../platform/module.ts';
 import { moduleRegistry } from '../../platform/registry.ts';
 import { recordUsage } from '../../platform/usage.ts';
-import { type AdoptionFigures, type Counts, directoryFacts } from '../directory/index.ts';
+import type { AdoptionFigures, Counts } from '../directory/index.ts';
 import { serviceOpenings } from '../services/index.ts';
 import { activity } from './activity.repository.ts';
 import { rolloutAccess } from './rollout.access.ts';
 import { addDays, daysBetween, diffDays, parisDay, parisEndOf } from './rollout.dates.ts';
-import { figuresOf, rolledUp, staffOf } from './rollout.facts.ts';
+import {
+  asOfOf,
+  figuresOf,
+  type IndicatorValue,
+  indicatorValuesAsOf,
+  rolledUp,
+  staffOf,
+  yearStartOf,
+} from './rollout.facts.ts';
 import { outreach } from './rollout.repository.ts';
 
 /** The service activity shown is never older than this: past it, the request rolls the establishment up first. */
@@ -66,7 +75,7 @@ export async function rollUp(
 
 /** The roll-up time of the establishment, after rolling it up if it was more than an hour old (or never done). */
 export async function freshAsOf(db: AuthorizedDb, establishmentId: string, now = new Date()): Promise<Date> {
-  const asOf = await activity.asOf(db, establishmentId);
+  const asOf = await asOfOf(db, establishmentId);
   if (asOf && now.getTime() - asOf.getTime() <= ROLLUP_MAX_AGE_MS) return asOf;
   return rollUp(db, establishmentId, now, { unlessFresherThanMs: ROLLUP_MAX_AGE_MS });
 }
@@ -184,7 +193,7 @@ async function periodOf(
   lang: 'fr' | 'en',
 ) {
   const to = q.to && q.to < today ? q.to : today;
-  const from = q.from ?? (await outreach.yearStart(db, establishmentId)) ?? addDays(to, -90);
+  const from = q.from ?? (await yearStartOf(db, establishmentId)) ?? addDays(to, -90);
   const [start] = [from, to].sort() as [string, string];
   if (q.from && q.to && q.from > q.to) {
     throw new AppError(400, 'INVALID_PERIOD', {
@@ -209,51 +218,84 @@ function weeklyPoints(from: string, to: string): string[] {
   return out;
 }
 
-/** Every registered indicator over the period; one that fails is shown without a value (and logged). */
-export async function registeredIndicators(
+/**
+ * Every registered indicator's value over the period, as of the roll-up `asOf` (kept until the next roll-up,
+ * rollout.facts.ts); one that fails has no value (and is logged).
+ */
+export function registeredIndicatorValues(
   ctx: RequestContext,
   db: Db,
   establishmentId: string,
   period: IndicatorPeriod,
-) {
-  const defs = [...moduleRegistry().indicators.values()];
-  return Promise.all(
-    defs.map(async (d) => {
-      const base = { key: d.key, module: d.module, service: d.service, label: d.label[ctx.lang], unit: d.unit };
-      try {
-        const v = await d.compute(db, establishmentId, period);
-        return { ...base, value: v.value, numerator: v.numerator ?? null, denominator: v.denominator ?? null };
-      } catch (err) {
-        ctx.log.error({ err, indicator: d.key }, 'indicator failed');
-        return { ...base, value: null, numerator: null, denominator: null };
-      }
-    }),
+  asOf: Date,
+): Promise<IndicatorValue[]> {
+  return indicatorValuesAsOf(trusted(db), establishmentId, period, asOf, () =>
+    Promise.all(
+      [...moduleRegistry().indicators.values()].map(async (d): Promise<IndicatorValue> => {
+        try {
+          const v = await d.compute(db, establishmentId, period);
+          return { key: d.key, value: v.value, numerator: v.numerator ?? null, denominator: v.denominator ?? null };
+        } catch (err) {
+          ctx.log.error({ err, indicator: d.key }, 'indicator failed');
+          return { key: d.key, value: null, numerator: null, denominator: null };
+        }
+      }),
+    ),
   );
 }
 
-async function dashboardData(ctx: RequestContext, auth: Authorized, q: DashboardQuery): Promise<RolloutDashboard> {
+/** The registered indicators with their labels in `lang` and their values. */
+function indicatorRows(values: IndicatorValue[], lang: 'fr' | 'en') {
+  const byKey = new Map(values.map((v) => [v.key, v]));
+  return [...moduleRegistry().indicators.values()].map((d) => {
+    const v = byKey.get(d.key);
+    return {
+      key: d.key,
+      module: d.module,
+      service: d.service,
+      label: d.label[lang],
+      unit: d.unit,
+      value: v?.value ?? null,
+      numerator: v?.numerator ?? null,
+      denominator: v?.denominator ?? null,
+    };
+  });
+}
+
+/**
+ * What the dashboard is made of: each part read through its cache (rollout.facts.ts, the services' settings), so
+ * that with warm caches a dashboard sends no statement, and the same objects come back until something changes.
+ */
+async function dashboardInputs(ctx: RequestContext, auth: Authorized, q: DashboardQuery) {
   const establishmentId = auth.establishmentId;
   const asOf = await freshAsOf(auth.db, establishmentId);
   const today = parisDay(asOf);
   const { from, to } = await periodOf(auth.db, establishmentId, q, today, ctx.lang);
   const profile = q.profile ?? null;
-  const [{ figures, classes: classList }, openings, series, regs, mostActive, staff] = await Promise.all([
+  const [figures, openings, series, indicators, mostActive, staff] = await Promise.all([
     figuresOf(auth.db, establishmentId),
     serviceOpenings(auth.db, establishmentId),
     rolledUp(auth.db, `series|${establishmentId}|${profile ?? '*'}|${from}|${to}`, asOf, () =>
       activity.series(auth.db, establishmentId, profile ?? '*', addDays(from, -1), to),
     ),
-    registeredIndicators(ctx, auth.db, establishmentId, { from, to }),
+    registeredIndicatorValues(ctx, auth.db, establishmentId, { from, to }, asOf),
     rolledUp(auth.db, `pioneers|${establishmentId}|${from}|${to}`, asOf, () =>
       activity.mostActive(auth.db, establishmentId, 'teacher', from, to, 300),
     ),
     staffOf(auth.db, establishmentId),
   ]);
+  return { asOf, from, to, profile, lang: ctx.lang, figures, openings, series, indicators, mostActive, staff };
+}
+
+type DashboardInputs = Awaited<ReturnType<typeof dashboardInputs>>;
+
+function dashboardOf(i: DashboardInputs): RolloutDashboard {
+  const { from, to, profile, figures, openings, series, mostActive } = i;
   const onlyProfile = <T extends { profile: string }>(rows: T[]) =>
     rows.filter((r) => !profile || r.profile === profile);
 
   const activationSeries = weeklyPoints(from, to).flatMap((day) =>
-    onlyProfile(activationOf(figures, parisEndOf(day))).map((a) => ({ day, ...a })),
+    onlyProfile(activationOf(figures.figures, parisEndOf(day))).map((a) => ({ day, ...a })),
   );
 
   const byKey = new Map<string, Map<string, (typeof series)[number]>>();
@@ -287,8 +329,8 @@ async function dashboardData(ctx: RequestContext, auth: Authorized, q: Dashboard
   });
 
   // Pioneers: the most active teachers over the period, grouped by the disciplines they teach (top 3 each).
-  const subjectsOf = new Map(staff.map((s) => [s.id, s.subjects]));
-  const names = new Map(staff.map((s) => [s.id, s.display_name]));
+  const subjectsOf = new Map(i.staff.staff.map((s) => [s.id, s.subjects]));
+  const names = new Map(i.staff.staff.map((s) => [s.id, s.display_name]));
   const bySubject = new Map<string, { id: string; displayName: string; activeDays: number; events: number }[]>();
   for (const p of mostActive) {
     for (const code of subjectsOf.get(p.user_id) ?? []) {
@@ -304,37 +346,79 @@ async function dashboardData(ctx: RequestContext, auth: Authorized, q: Dashboard
       bySubject.set(code, list);
     }
   }
-  const labels = await directoryFacts.subjectLabels(auth.db, [...bySubject.keys()]);
+  const labels = i.staff.subjectLabels;
   const pioneers = [...bySubject.entries()]
     .map(([subjectCode, people]) => ({ subjectCode, subject: labels.get(subjectCode) ?? subjectCode, people }))
     .sort((a, b) => a.subject.localeCompare(b.subject, 'fr'));
 
   return {
-    asOf: asOf.toISOString(),
+    asOf: i.asOf.toISOString(),
     from,
     to,
     profile,
-    members: membersCount(figures, profile),
-    activation: onlyProfile(activationOf(figures)),
-    charter: onlyProfile(charterOf(figures)),
+    members: membersCount(figures.figures, profile),
+    activation: onlyProfile(activationOf(figures.figures)),
+    charter: onlyProfile(charterOf(figures.figures)),
     activationSeries,
-    classes: classesOf(figures, classList),
+    classes: classesOf(figures.figures, figures.classes),
     services,
-    indicators: regs,
+    indicators: indicatorRows(i.indicators, i.lang),
     pioneers,
   };
 }
 
-export async function dashboard(ctx: RequestContext, q: DashboardQuery): Promise<RolloutDashboard> {
+/**
+ * The dashboard as sent, kept per establishment, period, profile and language with the parts it was made of: the
+ * same for every member of the direction and the steering group who may see it (no per-viewer field: the pioneers
+ * are the establishment's, not the reader's). While every part is the same (the same cached objects, the same
+ * services' openings), the kept bytes are sent again — 50–100 KB that are otherwise rebuilt and serialised at each
+ * request; a part reloaded after a change (a new roll-up, an activation, a discipline renamed…) rebuilds it.
+ */
+interface KeptDashboard {
+  parts: unknown[];
+  body: Buffer;
+}
+
+const DASHBOARDS = defineCache<KeptDashboard>({
+  name: 'rollout-dashboard',
+  topic: 'rollout',
+  max: 200,
+  ttlMs: 3_600_000,
+});
+
+/** The parts compared by identity (the cached objects) or, for the openings (a new array each time), by value. */
+const partsOf = (i: DashboardInputs): unknown[] => [
+  i.asOf.getTime(),
+  i.figures,
+  i.series,
+  i.indicators,
+  i.mostActive,
+  i.staff,
+  JSON.stringify(i.openings),
+];
+
+export async function dashboard(
+  ctx: RequestContext,
+  q: DashboardQuery,
+  serialize: (d: RolloutDashboard) => string,
+): Promise<RolloutDashboard | Buffer> {
   const auth = await authorize(ctx, {
     establishmentId: q.establishment,
     permission: 'rollout.use',
     service: 'rollout',
   });
   await rolloutAccess.requireSteering(auth);
-  const data = await dashboardData(ctx, auth, q);
+  const inputs = await dashboardInputs(ctx, auth, q);
   recordUsage(ctx, q.establishment, 'rollout', 'dashboard.view');
-  return data;
+  const kept = cacheOf(auth.db, DASHBOARDS);
+  if (!kept) return dashboardOf(inputs);
+  const key = `${auth.establishmentId}|${inputs.from}|${inputs.to}|${inputs.profile ?? '*'}|${ctx.lang}`;
+  const parts = partsOf(inputs);
+  const hit = kept.peek(key);
+  if (hit && hit.parts.length === parts.length && hit.parts.every((p, n) => p === parts[n])) return hit.body;
+  const body = Buffer.from(serialize(dashboardOf(inputs)));
+  kept.set(key, { parts, body }, [auth.establishmentId]);
+  return body;
 }
 
 const PROFILE_FR: Record<string, string> = {
@@ -364,7 +448,7 @@ export async function dashboardCsv(ctx: RequestContext, q: DashboardQuery): Prom
     service: 'rollout',
   });
   await rolloutAccess.requireSteering(auth);
-  const d = await dashboardData(ctx, auth, q);
+  const d = dashboardOf(await dashboardInputs(ctx, auth, q));
   const lines: (string | number | null)[][] = [
     ['indicateur', 'date', 'profil', 'objet', 'valeur', 'numérateur', 'dénominateur'],
   ];

@@ -2,6 +2,7 @@ import type { AuthorizedDb as Db } from '../../platform/access/authorize.ts';
 import { type CacheSpec, cached, cacheOf, defineCache } from '../../platform/cache.ts';
 import { charterFacts } from '../charter/index.ts';
 import { type AdoptionFigures, directoryFacts } from '../directory/index.ts';
+import { activity } from './activity.repository.ts';
 import { parisDay } from './rollout.dates.ts';
 import { outreach, plan } from './rollout.repository.ts';
 
@@ -40,10 +41,19 @@ const CHECKLIST = defineCache<ChecklistFacts>({
   ttlMs: 600_000,
 });
 
-const STAFF = defineCache<Awaited<ReturnType<typeof directoryFacts.staff>>>({
-  name: 'rollout-staff',
+/** The staff, and the labels of the disciplines they teach (the pioneers are grouped by discipline). */
+export interface Staff {
+  staff: Awaited<ReturnType<typeof directoryFacts.staff>>;
+  subjectLabels: Map<string, string>;
+}
+
+const STAFF = defineCache<Staff>({ name: 'rollout-staff', topic: 'rollout', max: 200, ttlMs: 600_000 });
+
+/** The start of the current school year (the dashboard's default period), null when none is current. */
+const YEAR_START = defineCache<string | null>({
+  name: 'rollout-year-start',
   topic: 'rollout',
-  max: 200,
+  max: 1000,
   ttlMs: 600_000,
 });
 
@@ -117,15 +127,30 @@ export async function checklistFactsOf(db: Db, establishmentId: string): Promise
   );
 }
 
-/** The establishment's staff with their profiles and this year's disciplines (the dashboard's pioneers). */
-export function staffOf(db: Db, establishmentId: string) {
+/**
+ * The establishment's staff with their profiles and this year's disciplines, and those disciplines' labels (the
+ * dashboard's pioneers). A label renamed announces `rollout:*` (migration 0504).
+ */
+export function staffOf(db: Db, establishmentId: string): Promise<Staff> {
   return through(
     db,
     STAFF,
     establishmentId,
     () => false,
-    () => directoryFacts.staff(db, establishmentId),
+    async () => {
+      const staff = await directoryFacts.staff(db, establishmentId);
+      const subjectLabels = await directoryFacts.subjectLabels(
+        db,
+        staff.flatMap((s) => s.subjects),
+      );
+      return { staff, subjectLabels };
+    },
   );
+}
+
+/** The start of the current school year (school years announce their establishment, migration 0502). */
+export function yearStartOf(db: Db, establishmentId: string): Promise<string | null> {
+  return cached(db, YEAR_START, establishmentId, () => outreach.yearStart(db, establishmentId));
 }
 
 const ROLLED_UP = defineCache<unknown>({ name: 'rollout-rolled-up', topic: 'rollout', max: 2000, ttlMs: 600_000 });
@@ -137,4 +162,58 @@ const ROLLED_UP = defineCache<unknown>({ name: 'rollout-rolled-up', topic: 'roll
  */
 export function rolledUp<V>(db: Db, key: string, asOf: Date, load: () => Promise<V>): Promise<V> {
   return cached(db, ROLLED_UP as CacheSpec<V>, `${key}|${asOf.toISOString()}|${parisDay(new Date())}`, load);
+}
+
+/**
+ * The time of the establishment's roll-up (null before the first), read by every cockpit page: kept per
+ * establishment, topic `rollup` — every roll-up announces the establishments it marked (migration 0504).
+ */
+const AS_OF = defineCache<Date | null>({ name: 'rollout-as-of', topic: 'rollup', max: 5000, ttlMs: 600_000 });
+
+export function asOfOf(db: Db, establishmentId: string): Promise<Date | null> {
+  return cached(db, AS_OF, establishmentId, () => activity.asOf(db, establishmentId));
+}
+
+/** A registered indicator's value over a period, or null when its computation failed. */
+export interface IndicatorValue {
+  key: string;
+  value: number | null;
+  numerator: number | null;
+  denominator: number | null;
+}
+
+/**
+ * Topic `rollout-as-of`: announced by nothing. A value is the one of its roll-up (`asOf` is in the key) and is computed
+ * once: a load overlapping a notification of its cache's topic is not kept, and the roll-up that starts a page's
+ * own request announces `rollup:<establishment id>` just after — under that topic, the values would be computed a
+ * second time a moment later, with newer data, for the same `asOf`. A new roll-up is a new key; the old values go
+ * with the bound (`max`) or the hour (`ttlMs`).
+ */
+const INDICATOR_VALUES = defineCache<IndicatorValue[]>({
+  name: 'rollout-indicator-values',
+  topic: 'rollout-as-of',
+  max: 1000,
+  ttlMs: 3_600_000,
+});
+
+/**
+ * Every module's indicators over a period, as of the establishment's roll-up `asOf`: computed at the first read
+ * after a roll-up and kept until the next one (the hourly roll-up, or "Actualiser"), so that the dashboard's figures
+ * are those of one moment, the one it shows. The modules' data are not watched: a new roll-up is another key. A
+ * computation that failed is not kept (it is tried again at the next read). Each instance computes its own at its
+ * first read after the roll-up.
+ */
+export async function indicatorValuesAsOf(
+  db: Db,
+  establishmentId: string,
+  period: { from: string; to: string },
+  asOf: Date,
+  load: () => Promise<IndicatorValue[]>,
+): Promise<IndicatorValue[]> {
+  const key = `${establishmentId}|${period.from}|${period.to}|${asOf.toISOString()}|${parisDay(new Date())}`;
+  const c = cacheOf(db, INDICATOR_VALUES);
+  if (!c) return load();
+  const values = await c.get(key, load);
+  if (values.some((v) => v.value === null)) c.delete(key);
+  return values;
 }

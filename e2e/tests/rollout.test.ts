@@ -114,6 +114,12 @@ describe('the rollout cockpit', () => {
     await page.getByRole('button', { name: 'Appliquer' }).click();
     await page.getByRole('heading', { name: 'Utilisation des services — Enseignants' }).waitFor();
     await page.getByTestId('pioneers').waitFor();
+    // The services' indicators are figures as of the usage's roll-up: the page says when, as it does at the top.
+    const asOf = (await page.getByTestId('as-of').textContent())?.match(/à jour au (.+)\.$/)?.[1];
+    expect(asOf).toBeTruthy();
+    expect(await page.getByTestId('indicators-as-of').textContent()).toBe(
+      `Chiffres au ${asOf}, recalculés à chaque actualisation de l’usage des services (toutes les heures, ou avec « Actualiser maintenant »).`,
+    );
     await audit(page, 'rollout-indicators');
     await page.getByTestId('service-chart').screenshot({ path: join(ARTIFACTS, 'rollout-chart-service.png') });
     await page.getByTestId('activation-chart').screenshot({ path: join(ARTIFACTS, 'rollout-chart-activation.png') });

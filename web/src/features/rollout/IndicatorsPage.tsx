@@ -131,7 +131,7 @@ export function IndicatorsPage() {
 }
 
 function Dashboard({ d }: { d: RolloutDashboard }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const f = useFormat();
   const catalogue = d.services.filter((s) => s.key !== 'portal');
   const used = catalogue.filter((s) => s.series.some((p) => p.month_users > 0));
@@ -250,6 +250,9 @@ function Dashboard({ d }: { d: RolloutDashboard }) {
         <h2 id="ind-modules" className="fr-h4">
           {t('rollout.indicators.modulesTitle')}
         </h2>
+        <p className="fr-text--sm" data-testid="indicators-as-of">
+          {t('rollout.indicators.modulesAsOf', { date: formatDateTime(d.asOf, i18n.language) })}
+        </p>
         <Table
           caption={t('rollout.indicators.modulesCaption', { from: f.day(d.from), to: f.day(d.to) })}
           showCaption

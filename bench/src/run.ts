@@ -63,7 +63,7 @@ if (values.help) {
   say("  --server-threadpool N UV_THREADPOOL_SIZE of the Préau server (default: Node's, 4)");
   say('  --argon2-concurrency N ARGON2_CONCURRENCY of the Préau server (default: its own, cores − 1)');
   say(
-    '  --pg-statements      rush, daily and rollout: the statements that took most of PostgreSQL’s time (embedded only)',
+    '  --pg-statements      rush, daily, rollout and school_life (roll calls): the statements that took most of PostgreSQL’s time (embedded only)',
   );
   say('  --server-env K=V     an environment variable of the Préau server (repeatable), e.g. PREAU_CACHE=0');
   say('  DATABASE_URL         use this PostgreSQL server instead of an embedded one');

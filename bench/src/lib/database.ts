@@ -151,3 +151,32 @@ export async function topStatements(db: Kysely<Database>, limit = 15): Promise<S
     share: r.share,
   }));
 }
+
+/**
+ * What this database's busy backends wait on, sampled every `everyMs` until `stop()`: `{ 'Lock/transactionid': 12,
+ * 'LWLock/WALWrite': 3, 'CPU': 40, … }` counted over the samples (`CPU` when a backend runs without waiting).
+ * A NOTIFYing commit waiting for another shows as `Lock/object`.
+ */
+export function sampleWaits(db: Kysely<Database>, everyMs = 100): { stop(): Promise<Record<string, number>> } {
+  const counts: Record<string, number> = {};
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const res = await sql<{ wait: string; n: number }>`
+        SELECT coalesce(wait_event_type || '/' || wait_event, 'CPU') AS wait, count(*)::int AS n
+        FROM pg_stat_activity
+        WHERE datname = current_database() AND state = 'active' AND backend_type = 'client backend'
+          AND pid <> pg_backend_pid()
+        GROUP BY 1`.execute(db);
+      for (const r of res.rows) counts[r.wait] = (counts[r.wait] ?? 0) + r.n;
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return Object.fromEntries(Object.entries(counts).sort((a, b) => b[1] - a[1]));
+    },
+  };
+}

@@ -216,7 +216,9 @@ function row(e: Entry): [string, string, string] {
           .join('; '),
         `req/s: ${Object.entries(vs)
           .map(([k, v]) => `${k} ${x(v)}`)
-          .join(', ')} of the PK select`,
+          .join(', ')} of the PK select${Object.entries((r.vsBaselineWrite ?? {}) as Record<string, number>)
+          .map(([k, v]) => `; ${k} ${x(v)} of a one-row write`)
+          .join('')}`,
       ];
     }
   }

@@ -32,6 +32,32 @@ export async function pointSelectBaseline(ctx: Ctx, dbUrl: string, ids: string[]
   }
 }
 
+/**
+ * What a write costs at the least on this machine: Fastify + one row inserted per request, one commit each, the
+ * same JSON bodies as the write measured. A write cannot reach the PK select's rate (each commit waits for its
+ * WAL flush), so a write page is judged against this.
+ */
+export async function writeBaseline(ctx: Ctx, dbUrl: string, bodies: string[]) {
+  const server = spawnNode(join(CHILDREN, 'baseline-server.ts'), [dbUrl]);
+  try {
+    const port = (await waitForOutput(server, /LISTENING (\d+)/, 30_000))[1];
+    const w = await meteredLoad(
+      ctx,
+      server.child.pid!,
+      `http://127.0.0.1:${port}`,
+      bodies.map((body) => ({
+        method: 'POST' as const,
+        path: '/write',
+        headers: { 'content-type': 'application/json' },
+        body,
+      })),
+    );
+    return { rps: w.requestsPerSecond, p99Ms: w.latency.p99, cpuMs: w.cpuMs, errors: w.errors + w.non2xx + w.timeouts };
+  } finally {
+    await stop(server);
+  }
+}
+
 export async function daily(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios' | 'notes'>> {
   const { url: dbUrl, db } = await academyDatabase(ctx);
   const config = loadConfig({});

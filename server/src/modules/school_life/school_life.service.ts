@@ -34,7 +34,7 @@ import type { RequestContext } from '../../platform/http/context.ts';
 import type { HomeWidgetContext } from '../../platform/module.ts';
 import { recordUsage } from '../../platform/usage.ts';
 import { attachDocuments, referencesOf } from '../documents/index.ts';
-import { notify } from '../timeline/index.ts';
+import { notify, notifyAll } from '../timeline/index.ts';
 import { addDays, occurrencesFor, parisDate, parisInstant, parisIso, parisTime } from '../timetable/index.ts';
 import {
   checkGuardianOf,
@@ -216,26 +216,29 @@ export async function takeRollCall(ctx: RequestContext, body: RollCallBody): Pro
           fresh.map((f) => f.student_id),
         ),
       ]);
-      for (const f of fresh) {
-        const r = records.find((x) => x.studentId === f.student_id)!;
-        const who = names.get(f.student_id)?.display ?? '';
-        const what =
-          r.kind === 'lateness'
-            ? `Retard de ${r.minutes ?? '?'} min ${ofName(who)}`
-            : r.leftEarly
-              ? `Départ avant la fin du cours ${ofName(who)}`
-              : `Absence ${ofName(who)}`;
-        const text = `${what} le ${frDay(start)}, ${hm(start)}–${hm(end)} (${occ.subject.label}) : à justifier.`;
-        await notify(trx, {
-          establishmentId: auth.establishmentId,
-          kind: 'school_life.absence.recorded',
-          recipients: guardians.get(f.student_id) ?? [],
-          text: { fr: text },
-          link: `/school-life?student=${f.student_id}`,
-          actorId: auth.user.id,
-          source: { type: 'school_life.absence', id: f.id },
-        });
-      }
+      // One notice per child, all posted together (a fixed number of statements, however many are absent).
+      await notifyAll(
+        trx,
+        fresh.map((f) => {
+          const r = records.find((x) => x.studentId === f.student_id)!;
+          const who = names.get(f.student_id)?.display ?? '';
+          const what =
+            r.kind === 'lateness'
+              ? `Retard de ${r.minutes ?? '?'} min ${ofName(who)}`
+              : r.leftEarly
+                ? `Départ avant la fin du cours ${ofName(who)}`
+                : `Absence ${ofName(who)}`;
+          return {
+            establishmentId: auth.establishmentId,
+            kind: 'school_life.absence.recorded',
+            recipients: guardians.get(f.student_id) ?? [],
+            text: { fr: `${what} le ${frDay(start)}, ${hm(start)}–${hm(end)} (${occ.subject.label}) : à justifier.` },
+            link: `/school-life?student=${f.student_id}`,
+            actorId: auth.user.id,
+            source: { type: 'school_life.absence', id: f.id },
+          };
+        }),
+      );
     }
     await audit(trx, ctx, {
       action: rc.created ? 'school_life.roll_call.take' : 'school_life.roll_call.correct',

@@ -9,7 +9,7 @@ import { registerEndpoints } from '../../platform/http/endpoints.ts';
 import { createMailTransport, type MailTransport } from '../../platform/mail.ts';
 import { defineModule } from '../../platform/module.ts';
 import { modules } from '../index.ts';
-import { deliverMail, notify, runDigest, withdraw } from './index.ts';
+import { deliverMail, notify, notifyAll, runDigest, withdraw } from './index.ts';
 import { inQuietHours, parisInstant, quietHoursEnd } from './timeline.delivery.ts';
 
 /**
@@ -26,6 +26,16 @@ const probeApi = defineApi({
       access: { auth: 'session' },
       body: z.strictObject({ establishmentId: z.uuid(), recipients: z.array(z.uuid()), kind: z.string() }),
       response: z.object({ recipients: z.number() }),
+      errors: [],
+    },
+    'POST /api/probe/notify-all': {
+      summary: 'post several notifications at once',
+      access: { auth: 'session' },
+      body: z.strictObject({
+        establishmentId: z.uuid(),
+        notices: z.array(z.strictObject({ recipients: z.array(z.uuid()), kind: z.string() })),
+      }),
+      response: z.object({ recipients: z.array(z.number().nullable()) }),
       errors: [],
     },
   },
@@ -55,6 +65,23 @@ const probe = defineModule({
           }),
         );
         return { recipients: r?.recipients ?? 0 };
+      },
+      'POST /api/probe/notify-all': async ({ req, body }) => {
+        const r = await req.ctx.db.transaction().execute((trx) =>
+          notifyAll(
+            trx,
+            body.notices.map((n, i) => ({
+              establishmentId: body.establishmentId,
+              kind: n.kind,
+              recipients: n.recipients,
+              text: { fr: `Chose n° ${i + 1} (${n.kind})` },
+              link: `/probe/${i + 1}`,
+              actorId: req.ctx.user?.id ?? null,
+              source: { type: 'probe', id: `00000000-0000-4000-8000-00000000010${i}` },
+            })),
+          ),
+        );
+        return { recipients: r.map((x) => x?.recipients ?? null) };
       },
     }),
 });
@@ -195,6 +222,81 @@ describe('mail at once, through a real SMTP server', () => {
     await post('probe.urgent', [s.id]);
     expect(await mailsOf(s.id)).toHaveLength(1);
     await withdraw(db, { type: 'probe', id: '00000000-0000-4000-8000-000000000001' });
+    expect(await mailsOf(s.id)).toEqual([]);
+  });
+});
+
+describe('several notices at once (notifyAll)', () => {
+  test('each notice reaches its own recipients, with its own text, link and mails; one left with no one is null', async () => {
+    const [a, b, c] = [await student(), await student(), await student()];
+    const res = await asTeacher.post('/api/probe/notify-all', {
+      establishmentId: school.id,
+      notices: [
+        { kind: 'probe.urgent', recipients: [a.id, b.id, a.id] },
+        { kind: 'probe.urgent', recipients: [teacher.id] },
+        { kind: 'probe.daily', recipients: [c.id, b.id] },
+      ],
+    });
+    expect(res.statusCode).toBe(200);
+    // The teacher posted: the second notice has no one left to tell; duplicates count once.
+    expect(res.json()).toEqual({ recipients: [2, null, 2] });
+    const feed = async (s: typeof a) =>
+      (await s.agent.get('/api/timeline')).json().items.map((i: { text: string; link: string }) => [i.text, i.link]);
+    expect(await feed(a)).toEqual([['Chose n° 1 (probe.urgent)', '/probe/1']]);
+    expect((await feed(b)).sort()).toEqual([
+      ['Chose n° 1 (probe.urgent)', '/probe/1'],
+      ['Chose n° 3 (probe.daily)', '/probe/3'],
+    ]);
+    expect(await feed(c)).toEqual([['Chose n° 3 (probe.daily)', '/probe/3']]);
+    // Mails at once for the urgent kind only (the daily kind waits for the digest), each with its notice's words.
+    const mails = async (s: typeof a) =>
+      (await mailsOf(s.id)).map((m) => [m.kind, m.subject, m.link, m.source_id, m.to_address]);
+    expect(await mails(a)).toEqual([
+      [
+        'probe.urgent',
+        'Préau : Chose n° 1 (probe.urgent)',
+        '/probe/1',
+        '00000000-0000-4000-8000-000000000100',
+        a.email,
+      ],
+    ]);
+    expect(await mails(b)).toEqual([
+      [
+        'probe.urgent',
+        'Préau : Chose n° 1 (probe.urgent)',
+        '/probe/1',
+        '00000000-0000-4000-8000-000000000100',
+        b.email,
+      ],
+    ]);
+    expect(await mails(c)).toEqual([]);
+    // The same rows as one notice at a time would write: one notification per notice with recipients.
+    expect(
+      await db
+        .selectFrom('notification')
+        .select(['kind', 'link', 'source_id'])
+        .where('source_type', '=', 'probe')
+        .where('link', 'in', ['/probe/1', '/probe/2', '/probe/3'])
+        .orderBy('link')
+        .execute(),
+    ).toEqual([
+      { kind: 'probe.urgent', link: '/probe/1', source_id: '00000000-0000-4000-8000-000000000100' },
+      { kind: 'probe.daily', link: '/probe/3', source_id: '00000000-0000-4000-8000-000000000102' },
+    ]);
+  });
+
+  test('an unknown kind among them: nothing is written', async () => {
+    const s = await student();
+    const before = await countRows(db, 'notification');
+    const res = await asTeacher.post('/api/probe/notify-all', {
+      establishmentId: school.id,
+      notices: [
+        { kind: 'probe.urgent', recipients: [s.id] },
+        { kind: 'probe.nope', recipients: [s.id] },
+      ],
+    });
+    expect(res.statusCode).toBe(500);
+    expect(await countRows(db, 'notification')).toBe(before);
     expect(await mailsOf(s.id)).toEqual([]);
   });
 });

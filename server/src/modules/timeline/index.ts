@@ -12,7 +12,7 @@ import { timelineRoutes } from './timeline.routes.ts';
 import { purgeOldNotifications, timelineHome, timelineOf } from './timeline.service.ts';
 
 export { type DeliveryDeps, deliverMail, runDigest, sendMail } from './timeline.delivery.ts';
-export { markSourceRead, type Notice, notify, withdraw } from './timeline.service.ts';
+export { markSourceRead, type Notice, notify, notifyAll, withdraw } from './timeline.service.ts';
 
 const BATCH = 200;
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterCommit } from '../../platform/db/after-commit.ts';
@@ -54,29 +55,42 @@ function feedQuery(db: Db, userId: string, opts: { establishmentId?: string; bef
 type FeedRow = Awaited<ReturnType<ReturnType<typeof feedQuery>['execute']>>[number];
 
 export const notifications = {
-  /** One notification row, its recipients in one insert (`unnest`): a whole school is one statement. */
-  async insert(db: Db, n: NewNotification): Promise<{ id: string; recipients: number }> {
-    const row = await db
-      .insertInto('notification')
-      .values({
-        establishment_id: n.establishmentId,
-        kind: n.kind,
-        actor_id: n.actorId,
-        text: JSON.stringify(n.text),
-        link: n.link,
-        source_type: n.source?.type ?? null,
-        source_id: n.source?.id ?? null,
-      })
-      .returning(['id', 'created_at'])
-      .executeTakeFirstOrThrow();
-    const res = await sql`
-      INSERT INTO notification_recipient (notification_id, user_id, establishment_id, created_at)
-      SELECT ${row.id}::uuid, u, ${n.establishmentId}::uuid, ${row.created_at}::timestamptz
-      FROM unnest(${n.recipients}::uuid[]) AS u
-      ON CONFLICT DO NOTHING`.execute(db);
-    // Every instance's live counter hears it once the transaction commits (LISTEN/NOTIFY).
-    await announce(db, `n:${row.id}`);
-    return { id: row.id, recipients: Number(res.numAffectedRows ?? 0) };
+  /**
+   * Notifications and all their recipients in two inserts (`unnest`), whatever their number: a whole school, or a
+   * roll call's absences, is two statements. The ids are made here, so each recipient row names its notification
+   * without relying on the order `RETURNING` gives. Recipients take the transaction's time, as the row's default.
+   */
+  async insertMany(db: Db, list: NewNotification[]): Promise<{ id: string; recipients: number }[]> {
+    if (list.length === 0) return [];
+    const ids = list.map(() => randomUUID());
+    await sql`
+      INSERT INTO notification (id, establishment_id, kind, actor_id, text, link, source_type, source_id)
+      SELECT * FROM unnest(${ids}::uuid[], ${list.map((n) => n.establishmentId)}::uuid[],
+        ${list.map((n) => n.kind)}::text[], ${list.map((n) => n.actorId)}::uuid[],
+        ${list.map((n) => JSON.stringify(n.text))}::jsonb[], ${list.map((n) => n.link)}::text[],
+        ${list.map((n) => n.source?.type ?? null)}::text[], ${list.map((n) => n.source?.id ?? null)}::uuid[])`.execute(
+      db,
+    );
+    const of: string[] = [];
+    const users: string[] = [];
+    const places: (string | null)[] = [];
+    list.forEach((n, i) => {
+      for (const u of n.recipients) {
+        of.push(ids[i]!);
+        users.push(u);
+        places.push(n.establishmentId);
+      }
+    });
+    const res = await sql<{ notification_id: string; n: number }>`
+      WITH ins AS (
+        INSERT INTO notification_recipient (notification_id, user_id, establishment_id, created_at)
+        SELECT r.n, r.u, r.e, now() FROM unnest(${of}::uuid[], ${users}::uuid[], ${places}::uuid[]) AS r(n, u, e)
+        ON CONFLICT DO NOTHING RETURNING notification_id)
+      SELECT notification_id, count(*)::int AS n FROM ins GROUP BY notification_id`.execute(db);
+    const counts = new Map(res.rows.map((r) => [r.notification_id, r.n]));
+    // Every instance's live counter hears them once the transaction commits (LISTEN/NOTIFY).
+    for (const id of ids) await announce(db, `n:${id}`);
+    return ids.map((id) => ({ id, recipients: counts.get(id) ?? 0 }));
   },
 
   withdraw: async (db: Db, source: { type: string; id: string }) => {
@@ -390,12 +404,12 @@ export const mails = {
       .executeTakeFirstOrThrow(),
 
   /**
-   * The mails of a notification, in one insert: each recipient with an e-mail address whose choice for this kind
-   * (or the kind's default) is "e-mail at once".
+   * The mails of notifications, in one insert: each recipient with an e-mail address whose choice for the kind (or
+   * the kind's default) is "e-mail at once".
    */
   fanOut: async (
     db: Db,
-    n: {
+    list: {
       establishmentId: string | null;
       recipients: string[];
       kind: string;
@@ -404,17 +418,31 @@ export const mails = {
       body: string;
       link: string | null;
       source: { type: string; id: string } | null;
-    },
+    }[],
   ) => {
+    const which: number[] = [];
+    const users: string[] = [];
+    list.forEach((n, i) => {
+      for (const u of n.recipients) {
+        which.push(i + 1);
+        users.push(u);
+      }
+    });
+    if (users.length === 0) return 0;
     const res = await sql`
       INSERT INTO mail_outbox (establishment_id, user_id, to_address, kind, subject, body, link, source_type, source_id)
-      SELECT ${n.establishmentId}::uuid, u.id, u.email, ${n.kind}, ${n.subject}, ${n.body}, ${n.link},
-             ${n.source?.type ?? null}, ${n.source?.id ?? null}::uuid
-      FROM unnest(${n.recipients}::uuid[]) AS r(id)
+      SELECT m.establishment_id, u.id, u.email, m.kind, m.subject, m.body, m.link, m.source_type, m.source_id
+      FROM unnest(${which}::int[], ${users}::uuid[]) AS r(i, id)
+      JOIN unnest(${list.map((n) => n.establishmentId)}::uuid[], ${list.map((n) => n.kind)}::text[],
+        ${list.map((n) => n.defaultDelivery)}::text[], ${list.map((n) => n.subject)}::text[],
+        ${list.map((n) => n.body)}::text[], ${list.map((n) => n.link)}::text[],
+        ${list.map((n) => n.source?.type ?? null)}::text[], ${list.map((n) => n.source?.id ?? null)}::uuid[])
+        WITH ORDINALITY AS m(establishment_id, kind, default_delivery, subject, body, link, source_type, source_id, i)
+        ON m.i = r.i
       JOIN app_user u ON u.id = r.id
-      LEFT JOIN notification_preference p ON p.user_id = u.id AND p.kind = ${n.kind}
+      LEFT JOIN notification_preference p ON p.user_id = u.id AND p.kind = m.kind
       WHERE u.email IS NOT NULL AND u.email <> '' AND u.status = 'active'
-        AND COALESCE(p.delivery, ${n.defaultDelivery}) = 'email'`.execute(db);
+        AND COALESCE(p.delivery, m.default_delivery) = 'email'`.execute(db);
     const count = Number(res.numAffectedRows ?? 0);
     if (count > 0) await announce(db, 'mail');
     return count;

@@ -38,40 +38,62 @@ export interface Notice {
  * recipients commit with the change they announce. One row, and one insert for all the recipients.
  */
 export async function notify(db: Db, notice: Notice): Promise<{ id: string; recipients: number } | null> {
-  const kind = moduleRegistry().notificationKinds.get(notice.kind);
-  if (!kind) {
-    throw new Error(`Unknown notification kind ${notice.kind}: declare it in its module's notifications`);
-  }
-  const recipients = [...new Set(notice.recipients)].filter((id) => id !== notice.actorId);
-  if (recipients.length === 0) return null;
-  const inserted = await notifications.insert(db, {
-    establishmentId: notice.establishmentId,
-    kind: notice.kind,
-    actorId: notice.actorId ?? null,
-    text: notice.text,
-    link: notice.link ?? null,
-    source: notice.source ?? null,
-    recipients,
+  return (await notifyAll(db, [notice]))[0] ?? null;
+}
+
+/**
+ * Several notices at once (a roll call's absences, one per child): the same as `notify` for each, in a fixed
+ * number of statements — the notifications, their recipients, their mails. `null` for a notice left with no one
+ * to tell (the actor is never told of their own action).
+ */
+export async function notifyAll(db: Db, notices: Notice[]): Promise<({ id: string; recipients: number } | null)[]> {
+  const kinds = moduleRegistry().notificationKinds;
+  const kept = notices.map((notice) => {
+    const kind = kinds.get(notice.kind);
+    if (!kind) {
+      throw new Error(`Unknown notification kind ${notice.kind}: declare it in its module's notifications`);
+    }
+    const recipients = [...new Set(notice.recipients)].filter((id) => id !== notice.actorId);
+    return recipients.length ? { notice, recipients, defaultDelivery: kind.defaultDelivery } : null;
   });
+  const sent = kept.filter((k) => k !== null);
+  const inserted = await notifications.insertMany(
+    db,
+    sent.map(({ notice, recipients }) => ({
+      establishmentId: notice.establishmentId,
+      kind: notice.kind,
+      actorId: notice.actorId ?? null,
+      text: notice.text,
+      link: notice.link ?? null,
+      source: notice.source ?? null,
+      recipients,
+    })),
+  );
   // Those who chose "e-mail at once" (or whom the kind's default says so) get a mail: one more insert.
-  const mailText = (notice.mailText ?? notice.text).fr;
-  await mails.fanOut(db, {
-    establishmentId: notice.establishmentId,
-    recipients,
-    kind: notice.kind,
-    defaultDelivery: kind.defaultDelivery,
-    subject: `Préau : ${mailText.length > 120 ? `${mailText.slice(0, 119)}…` : mailText}`,
-    body: [
-      'Bonjour,',
-      '',
-      mailText,
-      '',
-      'Vous recevez ce courriel selon vos préférences de notification, modifiables dans Préau.',
-    ].join('\n'),
-    link: notice.link ?? null,
-    source: notice.source ?? null,
-  });
-  return inserted;
+  await mails.fanOut(
+    db,
+    sent.map(({ notice, recipients, defaultDelivery }) => {
+      const mailText = (notice.mailText ?? notice.text).fr;
+      return {
+        establishmentId: notice.establishmentId,
+        recipients,
+        kind: notice.kind,
+        defaultDelivery,
+        subject: `Préau : ${mailText.length > 120 ? `${mailText.slice(0, 119)}…` : mailText}`,
+        body: [
+          'Bonjour,',
+          '',
+          mailText,
+          '',
+          'Vous recevez ce courriel selon vos préférences de notification, modifiables dans Préau.',
+        ].join('\n'),
+        link: notice.link ?? null,
+        source: notice.source ?? null,
+      };
+    }),
+  );
+  let next = 0;
+  return kept.map((k) => (k ? inserted[next++]! : null));
 }
 
 /** Mark read what the person was told about a source (they opened the message itself). */

@@ -8,6 +8,7 @@ import * as m0021 from './0021_directory_duplicate_dismissal.ts';
 import * as m0022 from './0022_directory_school_year_rollover.ts';
 import * as m0040 from './0040_perf_cache_invalidation.ts';
 import * as m0041 from './0041_perf_fillfactor.ts';
+import * as m0999 from './0999_perf_cache_announce_after_commit.ts';
 
 /**
  * The platform's and the first modules' migrations, kept here. Service modules declare their own
@@ -23,6 +24,7 @@ const central: Record<string, Migration> = {
   '0022_directory_school_year_rollover': m0022,
   '0040_perf_cache_invalidation': m0040,
   '0041_perf_fillfactor': m0041,
+  '0999_perf_cache_announce_after_commit': m0999,
 };
 
 export function allMigrations(): Record<string, Migration> {

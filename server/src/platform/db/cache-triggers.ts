@@ -10,6 +10,8 @@ import { type Kysely, sql } from 'kysely';
  * the triggers (all four by default): an expression may then name its transition table (`new_rows` on INSERT and
  * UPDATE, `old_rows` on DELETE), e.g. to announce one coarser key for a statement of many rows.
  * Earlier migrations (0040, 0301, 0502–0503) wrote these loops themselves; they are frozen as they are.
+ * A trigger function written by hand announces with `preau_cache_announce(payload)`, never `pg_notify` itself: inside
+ * the application's transactions the announcement then leaves after the commit (migration 0999).
  */
 export async function createCacheTriggers(
   db: Kysely<unknown>,

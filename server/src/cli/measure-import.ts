@@ -5,6 +5,7 @@
  *
  *   node test/aaf-generator.ts /tmp/lycee            # 2,000 students, 3,500 guardians, 200 staff
  *   node src/cli/measure-import.ts /tmp/lycee
+ *   node --max-old-space-size=256 src/cli/measure-import.ts /tmp/aaf100 --once   # the first import, heap capped
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync } from 'node:fs';
@@ -18,11 +19,13 @@ import { migrateToLatest } from '../platform/db/migrate.ts';
 
 const dir = process.argv[2];
 if (!dir) {
-  process.stderr.write('Usage: node src/cli/measure-import.ts <folder of AAF files> [--dry-run]\n');
+  process.stderr.write('Usage: node src/cli/measure-import.ts <folder of AAF files> [--dry-run] [--once]\n');
   process.exit(2);
 }
 const folder = resolve(process.env.INIT_CWD || process.cwd(), dir);
 const dryRun = process.argv.includes('--dry-run');
+// The first import only (not the same files again).
+const once = process.argv.includes('--once');
 
 let serverUrl: string;
 let stop = async () => {};
@@ -46,7 +49,7 @@ await admin.query(`CREATE DATABASE ${name}`);
 const db = createDatabase(databaseUrl(serverUrl, name), 4);
 try {
   await migrateToLatest(db);
-  for (const round of ['first import', 'same files again']) {
+  for (const round of once ? ['first import'] : ['first import', 'same files again']) {
     const sources = await Promise.all(
       readdirSync(folder)
         .filter((f) => !f.startsWith('.'))

@@ -4,26 +4,33 @@
  * (`occurrencesFor`); lessons and homework carry their class, group and subject, so that a page reads them by one
  * index.
  */
-import type {
-  AttachmentInput,
-  CreateHomeworkBody,
-  CreateLessonBody,
-  EntriesQuery,
-  EntriesResponse,
-  Entry,
-  HomeworkItem,
-  Lesson,
-  UpdateHomeworkBody,
-  UpdateLessonBody,
-  Visa,
-  Warning,
+import {
+  type AttachmentInput,
+  type CreateHomeworkBody,
+  type CreateLessonBody,
+  type EntriesQuery,
+  type EntriesResponse,
+  EntriesResponse as EntriesResponseSchema,
+  type Entry,
+  Entry as EntrySchema,
+  type HomeworkItem,
+  HomeworkItem as HomeworkItemSchema,
+  type Lesson,
+  LogbookAttachment,
+  type UpdateHomeworkBody,
+  type UpdateLessonBody,
+  type Visa,
+  Visa as VisaSchema,
+  type Warning,
 } from '@preau/contracts';
+import { z } from 'zod';
 import { type Authorized, authorize } from '../../platform/access/authorize.ts';
 import { audit } from '../../platform/audit.ts';
 import { frenchDay } from '../../platform/dates.ts';
 import type { Db } from '../../platform/db/schema.ts';
 import { AppError, forbidden, notFound } from '../../platform/errors.ts';
 import type { RequestContext } from '../../platform/http/context.ts';
+import { JsonWriter, jsonOf, member, membersOf, openObjectOf, type RawJson } from '../../platform/http/raw-json.ts';
 import { recordUsage } from '../../platform/usage.ts';
 import {
   type AttachedDocument,
@@ -33,7 +40,7 @@ import {
   replaceAttachments,
 } from '../documents/index.ts';
 import { notify } from '../timeline/index.ts';
-import { courseAudiences, daysBetween, type OccurrenceInfo, occurrencesFor, parisDate } from '../timetable/index.ts';
+import { courseAudiences, daysBetween, type OccurrenceInfo, occurrencesFor } from '../timetable/index.ts';
 import {
   audienceOfStudent,
   checkHomeworkGroup,
@@ -96,12 +103,9 @@ const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 
 // ---- presenting ----
 
-export function presentHomework(
-  h: HomeworkRow,
-  done: boolean | null,
-  attachments: AttachedDocument[] = [],
-): HomeworkItem {
-  const item: HomeworkItem = {
+/** What a homework shows every reader (the tick, the documents and publishAt are per request). */
+function homeworkFields(h: HomeworkRow) {
+  const item: Omit<HomeworkItem, 'done' | 'attachments' | 'publishAt'> = {
     id: h.id,
     dueDate: h.due_date,
     assignedOn: h.assigned_on,
@@ -109,16 +113,26 @@ export function presentHomework(
     description: h.description,
     kind: h.kind,
     estimatedMinutes: h.estimated_minutes,
-    done,
     teacher: h.author_id ? { id: h.author_id, displayName: h.author_name ?? '' } : null,
     courseId: h.course_id,
     lessonId: h.lesson_id,
-    attachments,
-    publishAt: published(h.publish_at) ? null : iso(h.publish_at),
   };
   if (h.class_id) item.class = { id: h.class_id, name: h.class_code ?? '' };
   if (h.group_id) item.group = { id: h.group_id, name: h.group_code ?? '' };
   return item;
+}
+
+export function presentHomework(
+  h: HomeworkRow,
+  done: boolean | null,
+  attachments: AttachedDocument[] = [],
+): HomeworkItem {
+  return {
+    ...homeworkFields(h),
+    done,
+    attachments,
+    publishAt: published(h.publish_at) ? null : iso(h.publish_at),
+  };
 }
 
 export function presentVisa(v: Awaited<ReturnType<typeof logbook.visas>>[number]): Visa {
@@ -688,15 +702,29 @@ async function targetOf(auth: Authorized, scope: Scope, q: EntriesQuery, asked: 
   return me;
 }
 
-/** Build the entries of a logbook from occurrences, lessons and homework (for the request and the inspectors). */
-export async function buildEntries(
+/**
+ * One line of a logbook before it is written: what comes from the timetable and the caller's flags (`head`), and the
+ * lesson and homework rows shown with what is per request (`publishAt` depends on the time, the tick on the reader,
+ * the documents are read per request). `toEntry` makes it an `Entry`; `writeEntry` writes it as JSON with the rows'
+ * parts kept serialised.
+ */
+interface EntryPart {
+  head: Omit<Entry, 'lesson' | 'homework'>;
+  /** The occurrence's course version (timetable `OccurrenceInfo.version`) when the head's course fields are its own. */
+  course: object | null;
+  lesson: { row: LessonRow; publishAt: string | null; attachments: AttachedDocument[] } | null;
+  homework: { row: HomeworkRow; done: boolean | null; publishAt: string | null; attachments: AttachedDocument[] }[];
+}
+
+/** Build the lines of a logbook from occurrences, lessons and homework (for the request and the inspectors). */
+async function buildEntryParts(
   auth: Authorized,
   t: Pick<Target, 'classIds' | 'groupIds' | 'teacherIds' | 'authorIds' | 'student'>,
   from: string,
   to: string,
   subject: string | undefined,
   scope: Scope | null,
-): Promise<{ items: Entry[]; visaIds: string[] }> {
+): Promise<{ parts: EntryPart[]; visaIds: string[] }> {
   const establishmentId = auth.establishmentId;
   const seesTick = t.student && (t.student === auth.user.id || auth.profiles.includes('guardian'));
   const [occurrences, page] = await Promise.all([
@@ -742,11 +770,11 @@ export async function buildEntries(
   const now = Date.now();
   const hwBy = new Map<string, HomeworkRow[]>(lessons.map((l) => [l.id, l.homework]));
   const lessonBy = new Map(lessons.map((l) => [`${l.course_id}|${l.date}`, l]));
-  const entryOf = (o: OccurrenceInfo | null, l: LessonRow | null): Entry => {
+  const entryOf = (o: OccurrenceInfo | null, l: LessonRow | null): EntryPart => {
     const courseId = o?.courseId ?? l?.course_id ?? null;
     const mine = (courseId !== null && taught.has(courseId)) || l?.author_id === auth.user.id;
     const visible = l && (mine || published(l.publish_at, now)) && (!scope || mine || mayRead(scope, auth.user.id, l));
-    const e: Entry = {
+    const head: EntryPart['head'] = {
       courseId,
       date: o?.date ?? l!.date,
       start: o?.start ?? null,
@@ -754,34 +782,37 @@ export async function buildEntries(
       subject: o ? { id: o.subject.code, name: o.subject.label } : { id: l!.subject_code, name: l!.subject_label },
       teachers: o?.teachers ?? (l?.author_id ? [{ id: l.author_id, displayName: l.author_name ?? '' }] : []),
       cancelled: o?.cancelled ?? false,
-      lesson: visible
-        ? {
-            id: l.id,
-            title: l.title,
-            content: l.content,
-            links: l.links,
-            attachments: files.get(l.id) ?? [],
-            author: l.author_id ? { id: l.author_id, displayName: l.author_name ?? '' } : null,
-            publishAt: published(l.publish_at, now) ? null : iso(l.publish_at),
-            signed: l.visa_id !== null,
-            amended: l.amended_at !== null,
-          }
-        : null,
-      homework: visible
-        ? (hwBy.get(l.id) ?? [])
-            .filter((h) => mine || published(h.publish_at, now))
-            .map((h) => presentHomework(h, done ? done.has(h.id) : null, files.get(h.id)))
-        : [],
       can: { write: mine && !(l && archivedYears.has(l.school_year_id)) && (o ? !o.cancelled : true) },
     };
     const classId = o?.classId ?? l?.class_id ?? null;
     const groupId = o?.groupId ?? l?.group_id ?? null;
-    if (classId) e.class = { id: classId, name: o?.classCode ?? l?.class_code ?? '' };
-    if (groupId) e.group = { id: groupId, name: o?.groupCode ?? l?.group_code ?? '' };
-    if (o?.room) e.room = o.room;
-    return e;
+    if (classId) head.class = { id: classId, name: o?.classCode ?? l?.class_code ?? '' };
+    if (groupId) head.group = { id: groupId, name: o?.groupCode ?? l?.group_code ?? '' };
+    if (o?.room) head.room = o.room;
+    // The course's fields are the occurrence's (not completed from the lesson): they can be kept per course.
+    const course = o && (o.classId || !l?.class_id) && (o.groupId || !l?.group_id) ? o.version : null;
+    if (!visible) return { head, course, lesson: null, homework: [] };
+    const homework: EntryPart['homework'] = [];
+    for (const h of hwBy.get(l.id) ?? [])
+      if (mine || published(h.publish_at, now))
+        homework.push({
+          row: h,
+          done: done ? done.has(h.id) : null,
+          publishAt: published(h.publish_at, now) ? null : iso(h.publish_at),
+          attachments: files.get(h.id) ?? [],
+        });
+    return {
+      head,
+      course,
+      lesson: {
+        row: l,
+        publishAt: published(l.publish_at, now) ? null : iso(l.publish_at),
+        attachments: files.get(l.id) ?? [],
+      },
+      homework,
+    };
   };
-  const out: Entry[] = [];
+  const out: EntryPart[] = [];
   for (const o of occ) {
     const key = `${o.courseId}|${o.date}`;
     const l = lessonBy.get(key) ?? null;
@@ -790,12 +821,126 @@ export async function buildEntries(
   }
   // Lessons without an occurrence in the timetable (an extra session, a course since removed).
   for (const l of lessonBy.values()) out.push(entryOf(null, l));
-  out.sort((a, b) => (a.date !== b.date ? (a.date < b.date ? -1 : 1) : (a.start ?? '') < (b.start ?? '') ? -1 : 1));
+  out.sort((x, y) => {
+    const a = x.head;
+    const b = y.head;
+    return a.date !== b.date ? (a.date < b.date ? -1 : 1) : (a.start ?? '') < (b.start ?? '') ? -1 : 1;
+  });
   const visaIds = [...new Set(lessons.map((l) => l.visa_id).filter((v): v is string => !!v))];
-  return { items: out, visaIds };
+  return { parts: out, visaIds };
 }
 
-export async function entries(ctx: RequestContext, q: EntriesQuery): Promise<EntriesResponse> {
+/** What a lesson shows every reader in a logbook line (publishAt and the documents are per request). */
+const lessonFields = (l: LessonRow) => ({
+  id: l.id,
+  title: l.title,
+  content: l.content,
+  links: l.links,
+  author: l.author_id ? { id: l.author_id, displayName: l.author_name ?? '' } : null,
+  signed: l.visa_id !== null,
+  amended: l.amended_at !== null,
+});
+
+const toEntry = (p: EntryPart): Entry => ({
+  ...p.head,
+  lesson: p.lesson
+    ? { ...lessonFields(p.lesson.row), publishAt: p.lesson.publishAt, attachments: p.lesson.attachments }
+    : null,
+  homework: p.homework.map((h) => ({
+    ...homeworkFields(h.row),
+    done: h.done,
+    publishAt: h.publishAt,
+    attachments: h.attachments,
+  })),
+});
+
+/** The entries of a logbook as objects (the inspectors' and the archive's pages). */
+export async function buildEntries(
+  auth: Authorized,
+  t: Pick<Target, 'classIds' | 'groupIds' | 'teacherIds' | 'authorIds' | 'student'>,
+  from: string,
+  to: string,
+  subject: string | undefined,
+  scope: Scope | null,
+): Promise<{ items: Entry[]; visaIds: string[] }> {
+  const { parts, visaIds } = await buildEntryParts(auth, t, from, to, subject, scope);
+  return { items: parts.map(toEntry), visaIds };
+}
+
+// ---- a logbook page written as JSON: the rows' parts serialised once, kept with the rows ----
+
+const ENTRY_HEAD = openObjectOf(EntrySchema.omit({ lesson: true, homework: true }));
+const COURSE_FIELDS = { courseId: true, subject: true, teachers: true, class: true, group: true } as const;
+const ENTRY_COURSE = membersOf(EntrySchema.pick(COURSE_FIELDS));
+const ENTRY_TIME = membersOf(EntrySchema.omit({ ...COURSE_FIELDS, lesson: true, homework: true }));
+const LESSON_SHARED = openObjectOf(EntrySchema.shape.lesson.unwrap().omit({ publishAt: true, attachments: true }));
+const HOMEWORK_SHARED = openObjectOf(HomeworkItemSchema.omit({ done: true, publishAt: true, attachments: true }));
+const ATTACHMENTS = jsonOf(z.array(LogbookAttachment));
+const OF = jsonOf(EntriesResponseSchema.shape.of);
+const VISAS = jsonOf(z.array(VisaSchema));
+
+/**
+ * A lesson's or homework's part that is the same for every reader, serialised once per row: the rows of the
+ * logbook's caches (logbook.cache.ts) are the same objects from request to request until a write drops them.
+ */
+const LESSON_JSON = new WeakMap<LessonRow, Buffer>();
+const HOMEWORK_JSON = new WeakMap<HomeworkRow, Buffer>();
+
+function lessonJson(l: LessonRow): Buffer {
+  let b = LESSON_JSON.get(l);
+  if (!b) {
+    b = Buffer.from(LESSON_SHARED(lessonFields(l)));
+    LESSON_JSON.set(l, b);
+  }
+  return b;
+}
+
+function homeworkJson(h: HomeworkRow): Buffer {
+  let b = HOMEWORK_JSON.get(h);
+  if (!b) {
+    b = Buffer.from(HOMEWORK_SHARED(homeworkFields(h)));
+    HOMEWORK_JSON.set(h, b);
+  }
+  return b;
+}
+
+/** An entry's course fields (id, subject, teachers, class, group), once per course version of the timetable. */
+const COURSE_JSON = new WeakMap<object, Buffer>();
+
+function courseJson(course: object, head: EntryPart['head']): Buffer {
+  let b = COURSE_JSON.get(course);
+  if (!b) {
+    b = Buffer.from(ENTRY_COURSE(head));
+    COURSE_JSON.set(course, b);
+  }
+  return b;
+}
+
+const attachmentsJson = (list: AttachedDocument[]) => (list.length ? ATTACHMENTS(list) : '[]');
+
+function writeEntry(w: JsonWriter, p: EntryPart): void {
+  if (p.course) {
+    // The date, times, room and flags (never empty: date is required), then the course's kept fields.
+    w.raw('{').raw(ENTRY_TIME(p.head)).raw(',').bytes(courseJson(p.course, p.head)).raw(',"lesson":');
+  } else {
+    const head = ENTRY_HEAD(p.head);
+    w.raw(head).raw(member(head, 'lesson'));
+  }
+  if (p.lesson) {
+    // The shared part is an object with members, left open: the per-request members follow.
+    w.bytes(lessonJson(p.lesson.row)).raw(',"publishAt":').value(p.lesson.publishAt);
+    w.raw(',"attachments":').raw(attachmentsJson(p.lesson.attachments)).raw('}');
+  } else w.raw('null');
+  w.raw(',"homework":[');
+  for (const [i, h] of p.homework.entries()) {
+    if (i) w.raw(',');
+    w.bytes(homeworkJson(h.row)).raw(`,"done":`).value(h.done).raw(',"publishAt":').value(h.publishAt);
+    w.raw(',"attachments":').raw(attachmentsJson(h.attachments)).raw('}');
+  }
+  w.raw(']}');
+}
+
+export async function entries(ctx: RequestContext, q: EntriesQuery): Promise<RawJson<EntriesResponse>> {
   const auth = await authorize(ctx, { establishmentId: q.establishment, permission: 'logbook.read', service: SERVICE });
   checkPeriod(q.from, q.to);
   // A class or group of the establishment (else 404); a class's groups are read once, for the caller's scope and
@@ -810,7 +955,7 @@ export async function entries(ctx: RequestContext, q: EntriesQuery): Promise<Ent
   }
   const scope = await readScope(auth, asked?.kind === 'class' ? { id: asked.id, groups: asked.groups } : undefined);
   const target = await targetOf(auth, scope, q, asked);
-  const { items, visaIds } = await buildEntries(
+  const { parts, visaIds } = await buildEntryParts(
     auth,
     target,
     q.from,
@@ -820,12 +965,20 @@ export async function entries(ctx: RequestContext, q: EntriesQuery): Promise<Ent
   );
   const visas = visaIds.length ? await logbook.visas(auth.db, auth.establishmentId, { ids: visaIds }) : [];
   recordUsage(ctx, auth.establishmentId, SERVICE, `entries.${target.kind}`);
-  return {
-    of: { kind: target.kind, id: target.id, name: target.name },
-    items,
-    visas: visas.map(presentVisa),
-    archived: target.archived,
-  };
+  const w = new JsonWriter(1024 + parts.length * 700);
+  w.raw('{"of":')
+    .raw(OF({ kind: target.kind, id: target.id, name: target.name }))
+    .raw(',"items":[');
+  for (const [i, p] of parts.entries()) {
+    if (i) w.raw(',');
+    writeEntry(w, p);
+  }
+  w.raw('],"visas":')
+    .raw(VISAS(visas.map(presentVisa)))
+    .raw(',"archived":')
+    .value(target.archived)
+    .raw('}');
+  return w.done();
 }
 
 export { classesIn, groupsIn };

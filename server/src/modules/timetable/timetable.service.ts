@@ -96,6 +96,12 @@ export interface OccurrenceInfo {
   movedFrom: { date: string; startsAt: string; endsAt: string } | null;
   reason: string | null;
   weekPattern: string | null;
+  /**
+   * The same object for every occurrence of one version of the course (its row as kept in memory, until the course
+   * or its teachers change): what a caller computes from the course's own fields (id, subject, class, group,
+   * teachers) may be remembered on it, in a WeakMap.
+   */
+  version: object;
 }
 
 /** The establishment's holiday zone: its choice, else its académie's (from the database). */
@@ -310,8 +316,6 @@ export async function occurrencesFor(
   const [rows, zone] = await Promise.all([coursesFor(db, filter), zoneOf(db, q.establishmentId)]);
   if (rows.length === 0) return [];
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const teachersBy = new Map<string, { id: string; displayName: string }[]>();
-  for (const r of rows) teachersBy.set(r.id, prepared(r).teachers);
   const occurrences = expandOccurrences(
     rows.map((r) => prepared(r).schedule),
     rows
@@ -330,10 +334,13 @@ export async function occurrencesFor(
     q.to,
     closedDays(zone.zone),
   );
-  return occurrences.map((o) => info(o, byId.get(o.courseId)!, teachersBy.get(o.courseId) ?? []));
+  return occurrences.map((o) => {
+    const r = byId.get(o.courseId)!;
+    return info(o, r, prepared(r));
+  });
 }
 
-function info(o: Occurrence, r: ScheduleRow, teachers: { id: string; displayName: string }[]): OccurrenceInfo {
+function info(o: Occurrence, r: ScheduleRow, version: ReturnType<typeof prepared>): OccurrenceInfo {
   return {
     courseId: o.courseId,
     date: o.date,
@@ -348,12 +355,13 @@ function info(o: Occurrence, r: ScheduleRow, teachers: { id: string; displayName
     classCode: r.class_code,
     groupId: r.group_id,
     groupCode: r.group_code,
-    teachers,
+    teachers: version.teachers,
     room: o.room,
     cancelled: o.cancelled,
     movedFrom: o.movedFrom,
     reason: o.reason,
     weekPattern: r.pattern_code,
+    version,
   };
 }
 

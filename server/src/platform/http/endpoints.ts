@@ -10,18 +10,19 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../module.ts';
+import type { RawJson } from './serializer.ts';
 
 /** What a handler receives: the validated params, query and body, and the request (its `ctx`, raw parts). */
 export type EndpointRequest<D> = HandlerInput<D> & { req: FastifyRequest };
 
 /**
- * A handler returns the success body; a binary endpoint sends through `reply` itself (a stream, a PDF) and
+ * A handler returns the success body — or the same already written as JSON (`RawJson`, raw-json.ts); a binary endpoint sends through `reply` itself (a stream, a PDF) and
  * returns the reply.
  */
 export type EndpointHandler<D> = (
   input: EndpointRequest<D>,
   reply: FastifyReply,
-) => Promise<D extends { binary: string } ? FastifyReply : EndpointOutput<D>>;
+) => Promise<D extends { binary: string } ? FastifyReply : EndpointOutput<D> | RawJson<EndpointOutput<D>>>;
 
 export type Handlers<A extends ApiDefinition> = {
   [K in keyof A['endpoints']]: EndpointHandler<A['endpoints'][K]>;

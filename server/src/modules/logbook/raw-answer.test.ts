@@ -1,0 +1,252 @@
+import { beforeAll, describe, expect, test } from 'vitest';
+import { enrol, makeClass, makeGroup, subject } from '../../../test/directory-fixtures.ts';
+import { type Agent, loginAs, makeEstablishment, makeUser, testApp } from '../../../test/helpers.ts';
+
+/**
+ * A logbook page is written as JSON from parts kept serialised once per lesson, homework and course
+ * (logbook.service.ts `writeEntry`, platform/http/raw-json.ts): the answer must be exactly what the object it
+ * replaces held, read after read (from memory), with each reader's own flags — `can.write`, what is not published
+ * yet, the student's ticks. The test app validates every answer against the contract (serializer `validate`).
+ */
+const { app, db } = await testApp();
+
+type School = Awaited<ReturnType<typeof makeEstablishment>>;
+let school: School;
+const as = {} as Record<'t1' | 't3' | 's1', Agent>;
+const id = {} as Record<'t1' | 't2' | 't3' | 's1' | 'class1' | 'group' | 'maths' | 'spanish', string>;
+const names = {} as Record<'t1' | 't2' | 's1', string>;
+
+async function course(classId: string | null, groupId: string | null, code: string, teacher: string, weekday: number) {
+  const row = await db
+    .insertInto('timetable_course')
+    .values({
+      establishment_id: school.id,
+      school_year_id: school.schoolYearId,
+      class_id: classId,
+      group_id: groupId,
+      subject_code: code,
+      weekday,
+      starts_at: '08:00',
+      ends_at: '09:00',
+      room: groupId ? 'B12 « labo »' : null,
+      week_pattern_id: null,
+      valid_from: '2026-09-01',
+      valid_to: '2027-07-03',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('timetable_course_teacher')
+    .values({ course_id: row.id, teacher_id: teacher, establishment_id: school.id })
+    .execute();
+  return row.id;
+}
+
+const MONDAY = '2026-11-30';
+let lessonId: string;
+let homework: string[];
+let groupLessonId: string;
+
+beforeAll(async () => {
+  school = await makeEstablishment(db);
+  await subject(db, '061300', 'Mathématiques');
+  await subject(db, '030602', 'Espagnol LV2');
+  const c1 = await makeClass(db, school, '2NDE1');
+  const g = await makeGroup(db, school, 'ESP2-A');
+  Object.assign(id, { class1: c1.id, group: g.id });
+  for (const [key, profiles, first] of [
+    ['t1', ['teacher'], 'Paul'],
+    ['t2', ['teacher'], 'Ana'],
+    ['t3', ['teacher'], 'Luc'],
+    ['s1', ['student'], 'Emma'],
+  ] as const) {
+    const u = await makeUser(db, { establishmentId: school.id, profiles: [...profiles], firstName: first });
+    id[key] = u.id;
+    if (key !== 't2') as[key] = await loginAs(app, u.login);
+  }
+  for (const key of ['t1', 't2', 's1'] as const) {
+    const u = await db
+      .selectFrom('app_user')
+      .select('display_name')
+      .where('id', '=', id[key])
+      .executeTakeFirstOrThrow();
+    names[key] = u.display_name;
+  }
+  await enrol(db, school, id.s1, { classId: c1.id });
+  await enrol(db, school, id.s1, { groupId: g.id });
+  // t1 and t3 both teach the class (t3 another subject): both read its logbook, only t1 writes in maths.
+  for (const [teacher, code] of [
+    [id.t1, '061300'],
+    [id.t3, '030602'],
+  ] as const)
+    await db
+      .insertInto('teaching_assignment')
+      .values({
+        establishment_id: school.id,
+        school_year_id: school.schoolYearId,
+        teacher_id: teacher,
+        class_id: c1.id,
+        group_id: null,
+        subject_code: code,
+      })
+      .execute();
+  id.maths = await course(c1.id, null, '061300', id.t1, 1);
+  id.spanish = await course(null, g.id, '030602', id.t2, 3);
+
+  const created = await as.t1.post('/api/logbook/lessons', {
+    courseId: id.maths,
+    date: MONDAY,
+    title: 'Fonctions « affines » \u2028 "citées"',
+    content: '<p>Variations et <strong>signe</strong> d’une fonction.</p>',
+    links: [{ url: 'https://example.org/cours', label: 'Cours' }],
+    homework: [
+      { dueDate: '2026-12-02', description: '<p>Exercice 3.</p>', kind: 'exercise', estimatedMinutes: 20 },
+      // For the Spanish group drawing from the class, shown later.
+      {
+        dueDate: '2026-12-04',
+        description: '<p>Exercice 4.</p>',
+        kind: 'assessment',
+        groupId: g.id,
+        publishAt: '2099-01-01T08:00:00+01:00',
+      },
+    ],
+  });
+  expect(created.statusCode, created.body).toBe(201);
+  lessonId = created.json().id;
+  homework = created.json().homework;
+  // The group's Wednesday lesson, not published yet: its teacher only sees it.
+  const t2 = await loginAs(
+    app,
+    (await db.selectFrom('app_user').select('login').where('id', '=', id.t2).executeTakeFirstOrThrow()).login,
+  );
+  const later = await t2.post('/api/logbook/lessons', {
+    courseId: id.spanish,
+    date: '2026-12-02',
+    title: 'Pretérito',
+    content: '<p>Verbos.</p>',
+    publishAt: '2099-01-01T08:00:00+01:00',
+  });
+  expect(later.statusCode, later.body).toBe(201);
+  groupLessonId = later.json().id;
+  expect((await as.s1.put(`/api/logbook/homework/${homework[0]}/done`, { done: true })).statusCode).toBe(200);
+});
+
+const page = async (who: Agent, query: string) => {
+  const res = await who.get(`/api/logbook/entries?establishment=${school.id}&from=${MONDAY}&to=2026-12-06${query}`);
+  expect(res.statusCode, res.body).toBe(200);
+  expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+  expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.body));
+  return JSON.parse(res.body);
+};
+
+/** The answer as the presenter wrote it before, field by field, for a reader. */
+function expected(reader: { write: boolean; author: boolean; done: boolean | null }, of: object) {
+  const homeworkItem = (h: string, extra: object) => ({
+    id: h,
+    assignedOn: MONDAY,
+    subject: { id: '061300', name: 'Mathématiques' },
+    estimatedMinutes: null,
+    teacher: { id: id.t1, displayName: names.t1 },
+    courseId: id.maths,
+    lessonId,
+    attachments: [],
+    publishAt: null,
+    done: reader.done,
+    ...extra,
+  });
+  return {
+    of,
+    items: [
+      {
+        courseId: id.maths,
+        date: MONDAY,
+        start: '2026-11-30T08:00:00+01:00',
+        end: '2026-11-30T09:00:00+01:00',
+        subject: { id: '061300', name: 'Mathématiques' },
+        class: { id: id.class1, name: '2NDE1' },
+        teachers: [{ id: id.t1, displayName: names.t1 }],
+        cancelled: false,
+        lesson: {
+          id: lessonId,
+          title: 'Fonctions « affines » \u2028 "citées"',
+          content: '<p>Variations et <strong>signe</strong> d’une fonction.</p>',
+          links: [{ url: 'https://example.org/cours', label: 'Cours' }],
+          attachments: [],
+          author: { id: id.t1, displayName: names.t1 },
+          publishAt: null,
+          signed: false,
+          amended: false,
+        },
+        homework: [
+          homeworkItem(homework[0]!, {
+            dueDate: '2026-12-02',
+            description: '<p>Exercice 3.</p>',
+            kind: 'exercise',
+            estimatedMinutes: 20,
+            class: { id: id.class1, name: '2NDE1' },
+          }),
+          ...(reader.author
+            ? [
+                homeworkItem(homework[1]!, {
+                  dueDate: '2026-12-04',
+                  description: '<p>Exercice 4.</p>',
+                  kind: 'assessment',
+                  group: { id: id.group, name: 'ESP2-A' },
+                  publishAt: new Date('2099-01-01T08:00:00+01:00').toISOString(),
+                  done: reader.done === null ? null : false,
+                }),
+              ]
+            : []),
+        ],
+        can: { write: reader.write },
+      },
+      {
+        courseId: id.spanish,
+        date: '2026-12-02',
+        start: '2026-12-02T08:00:00+01:00',
+        end: '2026-12-02T09:00:00+01:00',
+        subject: { id: '030602', name: 'Espagnol LV2' },
+        group: { id: id.group, name: 'ESP2-A' },
+        teachers: [{ id: id.t2, displayName: names.t2 }],
+        room: 'B12 « labo »',
+        cancelled: false,
+        // Not published yet: nobody but its teacher sees it.
+        lesson: null,
+        homework: [],
+        can: { write: false },
+      },
+    ],
+    visas: [],
+    archived: false,
+  };
+}
+
+describe('a logbook page written from kept JSON parts', () => {
+  test("a class's week: the same answer as the objects it replaces, for a teacher who writes and one who does not", async () => {
+    const of = { kind: 'class', id: id.class1, name: '2NDE1' };
+    // Twice each: the first read puts the parts together, the second is served from what is kept.
+    for (let i = 0; i < 2; i++) {
+      expect(await page(as.t1, `&class=${id.class1}`)).toStrictEqual(
+        expected({ write: true, author: true, done: null }, of),
+      );
+      expect(await page(as.t3, `&class=${id.class1}`)).toStrictEqual(
+        expected({ write: false, author: false, done: null }, of),
+      );
+    }
+    expect(groupLessonId).toBeTruthy();
+  });
+
+  test("a student's own logbook: their ticks, what is published only", async () => {
+    const of = { kind: 'me', id: id.s1, name: names.s1 };
+    for (let i = 0; i < 2; i++)
+      expect(await page(as.s1, '')).toStrictEqual(expected({ write: false, author: false, done: true }, of));
+  });
+
+  test('a write changes the next answer (the kept parts are those of the rows in memory)', async () => {
+    expect((await as.t1.patch(`/api/logbook/lessons/${lessonId}`, { title: 'Nouveau titre' })).statusCode).toBe(200);
+    const after = await page(as.t3, `&class=${id.class1}`);
+    expect(after.items[0].lesson.title).toBe('Nouveau titre');
+    expect((await as.s1.put(`/api/logbook/homework/${homework[0]}/done`, { done: false })).statusCode).toBe(200);
+    expect((await page(as.s1, '')).items[0].homework[0].done).toBe(false);
+  });
+});

@@ -16,8 +16,9 @@ import type { RawJson } from './serializer.ts';
 export type EndpointRequest<D> = HandlerInput<D> & { req: FastifyRequest };
 
 /**
- * A handler returns the success body — or the same already written as JSON (`RawJson`, raw-json.ts); a binary endpoint sends through `reply` itself (a stream, a PDF) and
- * returns the reply.
+ * A handler returns the success body — or the same put together as JSON from kept parts (`RawJson`, raw-json.ts:
+ * sent as is, checked against the schema in tests); a binary endpoint sends through `reply` itself (a stream, a
+ * PDF) and returns the reply.
  */
 export type EndpointHandler<D> = (
   input: EndpointRequest<D>,

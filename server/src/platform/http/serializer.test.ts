@@ -77,7 +77,7 @@ describe('an answer already written as JSON (RawJson)', () => {
   });
 
   it('JsonWriter puts text and kept bytes together, growing past its first size', () => {
-    const kept = Buffer.from(jsonOf(Schema)(value));
+    const kept = Buffer.from(jsonOf(Schema)(Schema.parse(value)));
     const w = new JsonWriter(8);
     w.raw('{"list":[');
     for (let i = 0; i < 50; i++) w.raw(i ? ',' : '').bytes(kept);

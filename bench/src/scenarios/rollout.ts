@@ -128,7 +128,16 @@ export async function rollout(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios
 
   const results: Record<
     string,
-    { rps: number; p50Ms: number; p99Ms: number; errors: number; cpuMsPerRequest: unknown; cpuBoundRps: number }
+    {
+      rps: number;
+      p50Ms: number;
+      p99Ms: number;
+      errors: number;
+      cpuMsPerRequest: unknown;
+      cpuBoundRps: number;
+      /** The size of one answer (the first principal's): what each request writes. */
+      bytes: number;
+    }
   > = {};
   const statements: Record<string, StatementStat[]> = {};
   const server = await startPreau(ctx, dbUrl, 'rollout');
@@ -137,8 +146,8 @@ export async function rollout(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios
       const first = requests[0]!;
       if (ctx.options.pgStatements) await resetStatements(db);
       const probe = await fetch(`${server.url}${first.path}`, { headers: first.headers });
-      if (probe.status !== 200)
-        throw new Error(`${name}: ${first.path} answered ${probe.status}: ${await probe.text()}`);
+      const probeBody = await probe.text();
+      if (probe.status !== 200) throw new Error(`${name}: ${first.path} answered ${probe.status}: ${probeBody}`);
       const r = await meteredLoad(ctx, server.pid, server.url, requests);
       results[name] = {
         rps: Math.round(r.requestsPerSecond),
@@ -147,8 +156,11 @@ export async function rollout(ctx: Ctx): Promise<Pick<Entry, 'figures' | 'ratios
         errors: r.errors + r.non2xx + r.timeouts,
         cpuMsPerRequest: r.cpuMs,
         cpuBoundRps: Math.round((cpus().length * 1000) / cpuTotal(r.cpuMs)),
+        bytes: Buffer.byteLength(probeBody),
       };
-      ctx.say(`  ${name}: ${Math.round(r.requestsPerSecond)} req/s, p99 ${r.latency.p99} ms`);
+      ctx.say(
+        `  ${name}: ${Math.round(r.requestsPerSecond)} req/s, p99 ${r.latency.p99} ms, ${Buffer.byteLength(probeBody)} bytes an answer`,
+      );
       if (ctx.options.pgStatements) {
         statements[name] = await topStatements(db);
         for (const st of statements[name]) ctx.say(`    ${st.share}% ${st.calls} × ${st.meanMs} ms  ${st.query}`);

@@ -143,6 +143,7 @@ try {
     const loadAverage1m = Math.round(loadavg()[0]! * 100) / 100;
     const t = performance.now();
     say(`\n[${name}]`);
+    ctx.shared.caches = {};
     try {
       const result = await scenarios[name](ctx);
       const entry: Entry = {
@@ -153,6 +154,8 @@ try {
         loadAverage1m,
         ...result,
       };
+      // What each server of the scenario kept in memory (GET /api/operator/caches, read before it stopped).
+      if (Object.keys(ctx.shared.caches).length) entry.figures = { ...entry.figures, caches: ctx.shared.caches };
       saveEntry(entry);
       say(`[${name}] ${JSON.stringify({ figures: entry.figures, ratios: entry.ratios })}`);
     } catch (e) {

@@ -91,6 +91,24 @@ export const OperatorIdentity = OperatorIdentityBody.extend({
 });
 export type OperatorIdentity = z.infer<typeof OperatorIdentity>;
 
+/** One instance's in-memory caches (platform/cache.ts) and its memory, for the platform administrator and the bench. */
+export const OperatorCaches = z.object({
+  /** Whether this instance hears the database's invalidations: without them nothing is read from memory. */
+  notifications: z.boolean(),
+  memory: z.object({ rssMb: z.number(), heapUsedMb: z.number() }),
+  caches: z.array(
+    z.object({
+      name: z.string(),
+      topic: z.string(),
+      entries: z.number().int(),
+      max: z.number().int(),
+      hits: z.number().int(),
+      misses: z.number().int(),
+    }),
+  ),
+});
+export type OperatorCaches = z.infer<typeof OperatorCaches>;
+
 export const operatorApi = defineApi({
   module: 'operator',
   permissions: [],
@@ -108,6 +126,13 @@ export const operatorApi = defineApi({
       body: OperatorIdentityBody,
       response: OperatorIdentity,
       errors: ['LOGO_INVALID'],
+    },
+    'GET /api/operator/caches': {
+      summary:
+        "This instance's in-memory caches (entries, bound, hits and misses since it started) and its memory (platform administrator)",
+      access: { auth: 'session' },
+      response: OperatorCaches,
+      errors: [],
     },
   },
 });

@@ -3,6 +3,9 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { hash } from '@node-rs/argon2';
 import { type Kysely, sql } from 'kysely';
+import { cookieName, createSession } from '../../../server/src/platform/auth/sessions.ts';
+import { loadConfig } from '../../../server/src/platform/config.ts';
+import { createDatabase } from '../../../server/src/platform/db/database.ts';
 import type { Database } from '../../../server/src/platform/db/schema.ts';
 import { ARGON2_OPTIONS } from '../../../server/src/platform/passwords.ts';
 import { type Academy, academyCounts, generateAcademy } from '../lib/academy.ts';
@@ -52,6 +55,8 @@ export interface Ctx {
     baseline?: { helloRps: number; pointSelectRps: number; pointSelectCpuMs: number };
     argon2?: { single: number; threadpool: number };
     academy?: Promise<AcademyDb>;
+    /** The caches and memory of each server the current scenario started, read just before it stopped. */
+    caches?: Record<string, CacheReport>;
   };
 }
 
@@ -123,6 +128,12 @@ export async function startPreau(
     pid: p.child.pid!,
     process: p,
     stop: async () => {
+      // What it kept in memory under the scenario's load, before it goes (never fails the scenario).
+      const report = await cacheReport(ctx, databaseUrl, `http://127.0.0.1:${port}`).catch((e: unknown) => {
+        ctx.say(`  caches: not read (${e instanceof Error ? e.message : String(e)})`);
+        return null;
+      });
+      if (report) ctx.shared.caches = { ...ctx.shared.caches, [label]: report };
       await stop(p, 30_000);
       return ctx.options.cpuProf ? join(profiles, profileName) : null;
     },
@@ -180,3 +191,75 @@ export async function meteredLoad(
 }
 
 export const cpuTotal = (c: CpuPerRequest) => (c.server ?? 0) + (c.postgres ?? 0);
+
+/** What a server keeps in memory after a scenario's load: `GET /api/operator/caches`, summed up. */
+export interface CacheReport {
+  rssMb: number;
+  heapUsedMb: number;
+  /** Entries per cache used (only those holding some). */
+  entries: Record<string, number>;
+  hitRatio: number | null;
+}
+
+/**
+ * A server's caches and memory, read through `GET /api/operator/caches` with a platform administrator made for the
+ * bench (one per database). Null, with a line said, if the server refuses: the scenario's figures stand without it.
+ */
+export async function cacheReport(ctx: Ctx, databaseUrl: string, serverUrl: string): Promise<CacheReport | null> {
+  const db = createDatabase(databaseUrl, 1);
+  try {
+    return await readCaches(ctx, db, serverUrl);
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function readCaches(ctx: Ctx, db: Kysely<Database>, serverUrl: string): Promise<CacheReport | null> {
+  const login = 'bench-operator';
+  const admin =
+    (await db.selectFrom('app_user').select('id').where('login', '=', login).executeTakeFirst()) ??
+    (await db
+      .insertInto('app_user')
+      .values({
+        login,
+        first_name: 'Bench',
+        last_name: 'Operator',
+        display_name: 'Bench Operator',
+        status: 'active',
+        is_platform_admin: true,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow());
+  const config = loadConfig({});
+  const s = await createSession(db, config, {
+    userId: admin.id,
+    rememberMe: false,
+    address: '127.0.0.1',
+    userAgent: 'preau-bench',
+  });
+  const res = await fetch(`${serverUrl}/api/operator/caches`, {
+    headers: { cookie: `${cookieName(config)}=${s.token}` },
+  });
+  if (res.status !== 200) {
+    ctx.say(`  caches: /api/operator/caches answered ${res.status}`);
+    return null;
+  }
+  const r = (await res.json()) as {
+    memory: { rssMb: number; heapUsedMb: number };
+    caches: { name: string; entries: number; hits: number; misses: number }[];
+  };
+  const hits = r.caches.reduce((n, c) => n + c.hits, 0);
+  const misses = r.caches.reduce((n, c) => n + c.misses, 0);
+  const out = {
+    rssMb: r.memory.rssMb,
+    heapUsedMb: r.memory.heapUsedMb,
+    entries: Object.fromEntries(r.caches.filter((c) => c.entries > 0).map((c) => [c.name, c.entries])),
+    hitRatio: hits + misses ? Math.round((1000 * hits) / (hits + misses)) / 1000 : null,
+  };
+  ctx.say(
+    `  caches: heap ${out.heapUsedMb} MB, RSS ${out.rssMb} MB; ${Object.entries(out.entries)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
+  return out;
+}

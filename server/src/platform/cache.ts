@@ -215,8 +215,14 @@ export class Caches implements NotifyHandler {
     for (const c of this.byName.values()) c.clear();
   }
 
-  stats(): Record<string, { size: number; hits: number; misses: number }> {
-    return Object.fromEntries([...this.byName].map(([n, c]) => [n, { size: c.size, hits: c.hits, misses: c.misses }]));
+  /** Each cache used so far on this instance: its entries now, its bound, its topic, hits and misses since start. */
+  stats(): Record<string, { size: number; max: number; topic: string; hits: number; misses: number }> {
+    return Object.fromEntries(
+      [...this.byName].map(([n, c]) => [
+        n,
+        { size: c.size, max: c.spec.max, topic: c.spec.topic, hits: c.hits, misses: c.misses },
+      ]),
+    );
   }
 }
 

@@ -8,4 +8,5 @@ export const matrix: ModuleMatrix = {
     () => ({ url: '/api/operator', body: { ...defaultIdentity('fr'), name: 'Région Île-de-France', kind: 'region' } }),
     [401, 403, 403, 403, 403, 403, 403, 200, 403],
   ],
+  'GET /api/operator/caches': [() => ({ url: '/api/operator/caches' }), [401, 403, 403, 403, 403, 403, 403, 200, 403]],
 };

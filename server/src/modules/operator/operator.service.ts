@@ -1,6 +1,7 @@
-import type { OperatorIdentity, OperatorIdentityBody } from '@preau/contracts';
+import type { OperatorCaches, OperatorIdentity, OperatorIdentityBody } from '@preau/contracts';
 import { requirePlatformAdmin } from '../../platform/access/access.ts';
 import { audit } from '../../platform/audit.ts';
+import { cachesOf } from '../../platform/cache.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { RequestContext } from '../../platform/http/context.ts';
 import { recordUsage } from '../../platform/usage.ts';
@@ -76,4 +77,23 @@ export function checkLogo(dataUrl: string): void {
         throw invalidLogo();
     }
   }
+}
+
+const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+
+/**
+ * What this instance keeps in memory: each cache used since it started, with its entries and bound, and the
+ * process's memory. Per instance (each has its own caches): what an operator sizes `--max-old-space-size` from.
+ */
+export function cachesReport(ctx: RequestContext): OperatorCaches {
+  requirePlatformAdmin(ctx);
+  const caches = cachesOf(ctx.db);
+  const m = process.memoryUsage();
+  return {
+    notifications: caches?.enabled ?? false,
+    memory: { rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed) },
+    caches: Object.entries(caches?.stats() ?? {})
+      .map(([name, c]) => ({ name, topic: c.topic, entries: c.size, max: c.max, hits: c.hits, misses: c.misses }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+  };
 }

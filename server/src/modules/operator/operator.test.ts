@@ -185,3 +185,40 @@ describe("the operator's identity", () => {
     expect(() => checkLogo('data:image/jpeg;base64,iVBORw0KGgo=')).toThrow();
   });
 });
+
+describe("an instance's caches", () => {
+  test('the platform administrator sees each cache used so far, its bound, hits and misses, and the memory', async () => {
+    const school = await makeEstablishment(db);
+    const student = await loginAs(app, (await makeUser(db, { establishmentId: school.id })).login);
+    // The portal twice: the establishment's services are read once, then from memory.
+    for (let i = 0; i < 2; i++)
+      expect((await student.get(`/api/portal?establishment=${school.id}`)).statusCode).toBe(200);
+    const admin = await loginAs(app, (await makeUser(db, { platformAdmin: true })).login);
+    const res = await admin.get('/api/operator/caches');
+    expect(res.statusCode).toBe(200);
+    const report = res.json();
+    expect(report.notifications).toBe(true);
+    expect(report.memory.rssMb).toBeGreaterThan(report.memory.heapUsedMb);
+    expect(report.memory.heapUsedMb).toBeGreaterThan(1);
+    const names = report.caches.map((c: { name: string }) => c.name);
+    expect(names).toEqual([...names].sort((a: string, b: string) => a.localeCompare(b)));
+    expect(report.caches.length).toBeGreaterThan(3);
+    for (const c of report.caches) {
+      expect(c.entries).toBeLessThanOrEqual(c.max);
+      expect(c.topic).toMatch(/^[a-z]+$/);
+    }
+    expect(report.caches.reduce((n: number, c: { hits: number }) => n + c.hits, 0)).toBeGreaterThan(0);
+  });
+
+  test('nobody else: 401 without a session, 403 for a principal', async () => {
+    const school = await makeEstablishment(db);
+    const principal = await loginAs(
+      app,
+      (await makeUser(db, { establishmentId: school.id, profiles: ['principal'] })).login,
+    );
+    expect((await app.inject({ method: 'GET', url: '/api/operator/caches' })).statusCode).toBe(401);
+    const res = await principal.get('/api/operator/caches');
+    expect(res.statusCode).toBe(403);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+});

@@ -16,8 +16,9 @@ import { round } from '../lib/stats.ts';
 import { academyDatabase, type CpuPerRequest, type Ctx, cpuTotal, meteredLoad, startPreau } from './context.ts';
 
 /** The primary-key select of the same database, right after a page was measured (the ratio's denominator). */
-export async function pointSelectBaseline(ctx: Ctx, dbUrl: string, ids: string[]) {
-  const server = spawnNode(join(CHILDREN, 'baseline-server.ts'), [dbUrl]);
+/** The PK select's rate; with `padTo`, its answer padded to that many bytes (a page's size, for comparison). */
+export async function pointSelectBaseline(ctx: Ctx, dbUrl: string, ids: string[], padTo = 0) {
+  const server = spawnNode(join(CHILDREN, 'baseline-server.ts'), padTo ? [dbUrl, String(padTo)] : [dbUrl]);
   try {
     const port = (await waitForOutput(server, /LISTENING (\d+)/, 30_000))[1];
     const pk = await meteredLoad(

@@ -11,6 +11,7 @@ import { cacheOf, defineCache } from '../../platform/cache.ts';
 import type { Db } from '../../platform/db/schema.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { RequestContext } from '../../platform/http/context.ts';
+import { RawJson } from '../../platform/http/raw-json.ts';
 import { t } from '../../platform/i18n.ts';
 import type { IndicatorPeriod } from '../../platform/module.ts';
 import { moduleRegistry } from '../../platform/registry.ts';
@@ -401,7 +402,7 @@ export async function dashboard(
   ctx: RequestContext,
   q: DashboardQuery,
   serialize: (d: RolloutDashboard) => string,
-): Promise<RolloutDashboard | Buffer> {
+): Promise<RolloutDashboard | RawJson<RolloutDashboard>> {
   const auth = await authorize(ctx, {
     establishmentId: q.establishment,
     permission: 'rollout.use',
@@ -415,10 +416,11 @@ export async function dashboard(
   const key = `${auth.establishmentId}|${inputs.from}|${inputs.to}|${inputs.profile ?? '*'}|${ctx.lang}`;
   const parts = partsOf(inputs);
   const hit = kept.peek(key);
-  if (hit && hit.parts.length === parts.length && hit.parts.every((p, n) => p === parts[n])) return hit.body;
+  if (hit && hit.parts.length === parts.length && hit.parts.every((p, n) => p === parts[n]))
+    return new RawJson(hit.body);
   const body = Buffer.from(serialize(dashboardOf(inputs)));
   kept.set(key, { parts, body }, [auth.establishmentId]);
-  return body;
+  return new RawJson(body);
 }
 
 const PROFILE_FR: Record<string, string> = {

@@ -1,5 +1,5 @@
 import { rolloutApi } from '@preau/contracts';
-import { registerEndpoints, sendSerialized } from '../../platform/http/endpoints.ts';
+import { registerEndpoints } from '../../platform/http/endpoints.ts';
 import type { App } from '../../platform/module.ts';
 import { academyView, createAcademyAxis, setContact } from './academy.service.ts';
 import { dashboard, dashboardCsv, indicators, refresh } from './indicators.service.ts';
@@ -75,10 +75,9 @@ export async function rolloutRoutes(app: App): Promise<void> {
     'GET /api/rollout/overview': ({ req, query }) => overview(req.ctx, query.establishment),
     'POST /api/rollout/announcements': ({ req, body }) => announce(req.ctx, body),
 
-    'GET /api/rollout/dashboard': async ({ req, query }, reply) => {
-      const d = await dashboard(req.ctx, query, (body) => reply.serialize(body) as string);
-      return Buffer.isBuffer(d) ? sendSerialized(reply, d) : d;
-    },
+    // The kept answer is sent as it is (a RawJson); a new one is written by this route's own serializer.
+    'GET /api/rollout/dashboard': ({ req, query }, reply) =>
+      dashboard(req.ctx, query, (body) => reply.serialize(body) as string),
     'GET /api/rollout/dashboard/export': async ({ req, query }, reply) => {
       const { csv, filename } = await dashboardCsv(req.ctx, query);
       return reply

@@ -29,16 +29,6 @@ export type Handlers<A extends ApiDefinition> = {
   [K in keyof A['endpoints']]: EndpointHandler<A['endpoints'][K]>;
 };
 
-/**
- * A success body already written by the route's own serializer (`reply.serialize`, the contract's compiled
- * serializer, checked against the schema in tests) and kept by a use case while its parts are unchanged — a large
- * page sent again without rebuilding nor serialising it: sent as is, as JSON.
- */
-export function sendSerialized<T>(reply: FastifyReply, body: Buffer): T {
-  reply.type('application/json; charset=utf-8');
-  return body as unknown as T;
-}
-
 const PROBLEM_STATUSES = [400, 401, 403, 404, 409, 413, 415, 422, 429, 503] as const;
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { afterCommit } from '../../platform/db/after-commit.ts';
+import { notifyAfterCommit } from '../../platform/db/after-commit.ts';
 import type { Db } from '../../platform/db/schema.ts';
 import type { Delivery, MailStatus } from './timeline.tables.ts';
 
@@ -213,26 +213,14 @@ export const notifications = {
 /** The channel of the timeline's live events between instances (payloads: `n:<notification>`, `u:<user>`, `*`, `mail`). */
 export const LIVE_CHANNEL = 'preau_timeline';
 
-/** Payloads waiting for their transaction's commit, per transaction (sent together, each once). */
-const pending = new WeakMap<object, Set<string>>();
-
 /**
  * Announce a change to every instance; delivered when (and only if) the transaction commits. In a transaction of
  * `transactionWithHooks` (every use case's `auth.transaction`), the announcements are sent right after the commit,
- * in one statement, so that the write does not hold PostgreSQL's NOTIFY lock through its WAL flush
- * (platform/db/after-commit.ts); elsewhere inside the transaction, as before.
+ * with the transaction's cache announcements in one statement, so that the write does not hold PostgreSQL's NOTIFY
+ * lock through its WAL flush (platform/db/after-commit.ts); elsewhere inside the transaction, as before.
  */
 export async function announce(db: Db, payload: string): Promise<void> {
-  const queued = pending.get(db);
-  if (queued) {
-    queued.add(payload);
-    return;
-  }
-  const payloads = new Set([payload]);
-  if (afterCommit(db, (root) => sendLive(root, [...payloads]))) {
-    pending.set(db, payloads);
-    return;
-  }
+  if (notifyAfterCommit(db, LIVE_CHANNEL, payload)) return;
   await sendLive(db, [payload]);
 }
 

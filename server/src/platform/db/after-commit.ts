@@ -3,6 +3,8 @@ import type { Database } from './schema.ts';
 
 type Hook = (db: Kysely<Database>) => Promise<void>;
 const queues = new WeakMap<object, Hook[]>();
+/** Per transaction: `channel` → payloads to notify once it has committed (each once). */
+const notices = new WeakMap<object, Map<string, Set<string>>>();
 
 /**
  * A transaction whose `afterCommit` hooks run once it has committed (not if it rolled back), on the database
@@ -21,22 +23,32 @@ export async function transactionWithHooks<T>(
   onHookError: (e: unknown) => void = () => {},
 ): Promise<T> {
   const hooks: Hook[] = [];
-  let kept = '';
+  const after = new Map<string, Set<string>>();
   const result = await db.transaction().execute(async (trx) => {
     queues.set(trx, hooks);
+    notices.set(trx, after);
     await sql`SELECT set_config('preau.cache_defer', 'on', true)`.execute(trx);
     const out = await work(trx);
-    kept =
+    const kept =
       (await sql<{ kept: string | null }>`SELECT current_setting('preau.cache_deferred', true) AS kept`.execute(trx))
         .rows[0]?.kept ?? '';
+    const cache = new Set(kept.split('\n').filter(Boolean));
+    if (cache.size) after.set('preau_cache', cache);
     return out;
   });
-  // The change is committed: a hook that fails (the database gone in between) must not turn it into an error
-  // the caller would retry — a message sent twice. Hooks are hints; the failure is logged.
-  const announcements = [...new Set(kept.split('\n').filter(Boolean))];
-  if (announcements.length) {
+  // The change is committed: what it announces leaves now, every channel in one statement, the caches' first.
+  // A failure (the database gone in between) must not turn the commit into an error the caller would retry — a
+  // message sent twice: it is reported, and other instances' entries live until their ttl.
+  const channels: string[] = [];
+  const payloads: string[] = [];
+  for (const channel of ['preau_cache', ...[...after.keys()].filter((c) => c !== 'preau_cache')])
+    for (const p of after.get(channel) ?? []) {
+      channels.push(channel);
+      payloads.push(p);
+    }
+  if (payloads.length) {
     try {
-      await sql`SELECT pg_notify('preau_cache', p) FROM unnest(${announcements}::text[]) AS p`.execute(db);
+      await sql`SELECT pg_notify(c, p) FROM unnest(${channels}::text[], ${payloads}::text[]) AS x(c, p)`.execute(db);
     } catch (e) {
       onHookError(e);
     }
@@ -49,6 +61,20 @@ export async function transactionWithHooks<T>(
     }
   }
   return result;
+}
+
+/**
+ * Notify `payload` on `channel` once the transaction `db` belongs to has committed, with the transaction's other
+ * announcements in one statement, if it is one opened by `transactionWithHooks`; returns false otherwise (the caller
+ * then notifies at once).
+ */
+export function notifyAfterCommit(db: object, channel: string, payload: string): boolean {
+  const n = notices.get(db);
+  if (!n) return false;
+  const set = n.get(channel) ?? new Set<string>();
+  set.add(payload);
+  n.set(channel, set);
+  return true;
 }
 
 /**

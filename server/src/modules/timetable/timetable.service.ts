@@ -227,13 +227,20 @@ async function loadCourses(db: Db, establishmentId: string): Promise<Establishme
   return c;
 }
 
-/** What `timetable.schedulesWithDetails` answers, from the establishment's courses in memory when it can. */
-async function coursesFor(db: Db, f: ScheduleFilter): Promise<ScheduleDetailRow[]> {
+/**
+ * What `timetable.schedulesWithDetails` answers, from the establishment's courses in memory when it can, with the
+ * kept entry they came from (null when read from the database).
+ */
+async function coursesEntry(db: Db, f: ScheduleFilter): Promise<EstablishmentCourses | null> {
   const cache = cacheOf(db, COURSES);
-  if (!cache) return timetable.schedulesWithDetails(db, f);
+  if (!cache) return null;
   const c = await cache.get(f.establishmentId, () => loadCourses(db, f.establishmentId));
   // A period before what is held (last year's weeks) reads the database.
-  if (f.from < c.since) return timetable.schedulesWithDetails(db, f);
+  return f.from < c.since ? null : c;
+}
+
+/** The kept courses `f` asks for, as `timetable.schedulesWithDetails` would answer them. */
+function pickCourses(c: EstablishmentCourses, f: ScheduleFilter): ScheduleDetailRow[] {
   let rows = c.rows;
   if (!f.all) {
     const picked = new Set<ScheduleDetailRow>();
@@ -313,8 +320,53 @@ export async function occurrencesFor(
   }
   const filter: ScheduleFilter = { ...q, classIds, groupIds };
   // The courses with their teachers and changes (from memory, else one statement), the zone from memory.
-  const [rows, zone] = await Promise.all([coursesFor(db, filter), zoneOf(db, q.establishmentId)]);
-  if (rows.length === 0) return [];
+  const [entry, zone] = await Promise.all([coursesEntry(db, filter), zoneOf(db, q.establishmentId)]);
+  // Expanded once per kept courses entry (a course's change replaces the entry, and its expansions with it), filter,
+  // period and zone: a class's week page asks the same expansion for each of its teachers.
+  const memo = entry ? expansionsOf(entry) : null;
+  const key = memo ? expansionKey(filter, zone.zone) : '';
+  const kept = memo?.get(key);
+  if (kept) return kept.slice();
+  const rows = entry ? pickCourses(entry, filter) : await timetable.schedulesWithDetails(db, filter);
+  const value = rows.length ? expand(rows, zone.zone, q.from, q.to) : [];
+  if (memo) {
+    if (memo.size >= MAX_EXPANSIONS) memo.clear();
+    memo.set(key, value);
+  }
+  return value.slice();
+}
+
+/** Expansions kept per courses entry; cleared past this many (a few hundred pages of an establishment's week). */
+const MAX_EXPANSIONS = 2_000;
+const EXPANSIONS = new WeakMap<EstablishmentCourses, Map<string, OccurrenceInfo[]>>();
+
+function expansionsOf(entry: EstablishmentCourses): Map<string, OccurrenceInfo[]> {
+  let m = EXPANSIONS.get(entry);
+  if (!m) {
+    m = new Map();
+    EXPANSIONS.set(entry, m);
+  }
+  return m;
+}
+
+const ids = (list: readonly string[] | undefined) => (list?.length ? [...list].sort().join(',') : '');
+
+function expansionKey(f: ScheduleFilter, zone: string): string {
+  return [
+    f.from,
+    f.to,
+    zone,
+    f.all ? 'all' : '',
+    ids(f.classIds),
+    ids(f.groupIds),
+    ids(f.teacherIds),
+    ids(f.courseIds),
+    f.room ?? '',
+  ].join('|');
+}
+
+/** The occurrences of these course rows over [from, to], each with its course's details. */
+function expand(rows: ScheduleDetailRow[], zone: Zone, from: string, to: string): OccurrenceInfo[] {
   const byId = new Map(rows.map((r) => [r.id, r]));
   const occurrences = expandOccurrences(
     rows.map((r) => prepared(r).schedule),
@@ -330,9 +382,9 @@ export async function occurrencesFor(
         newRoom: c.new_room,
         reason: c.reason,
       })),
-    q.from,
-    q.to,
-    closedDays(zone.zone),
+    from,
+    to,
+    closedDays(zone),
   );
   return occurrences.map((o) => {
     const r = byId.get(o.courseId)!;

@@ -4,6 +4,7 @@ import { defineModule } from '../../platform/module.ts';
 import { detachDocuments } from '../documents/index.ts';
 import * as m0200 from './0200_messaging_core.ts';
 import * as m0201 from './0201_messaging_mailbox_cache.ts';
+import * as m0202 from './0202_messaging_indicator_indexes.ts';
 import { readableMessages } from './messaging.access.ts';
 import { messagingIndicators, messagingNotifications, messagingPersonalData } from './messaging.declarations.ts';
 import { seedMessagingDemo } from './messaging.demo.ts';
@@ -32,7 +33,11 @@ export const messagingModule = defineModule({
     'messaging_setting',
     'messaging_alert',
   ],
-  migrations: { '0200_messaging_core': m0200, '0201_messaging_mailbox_cache': m0201 },
+  migrations: {
+    '0200_messaging_core': m0200,
+    '0201_messaging_mailbox_cache': m0201,
+    '0202_messaging_indicator_indexes': m0202,
+  },
   permissions: {
     'messaging.read': ['student', 'guardian', 'teacher', 'staff', 'principal', 'local_admin'],
     'messaging.write': ['student', 'guardian', 'teacher', 'staff', 'principal', 'local_admin'],

@@ -761,11 +761,12 @@ export const indicators = {
   guardiansReading: async (db: DB, establishmentId: string, period: { from: string; to: string }) => {
     const res = await sql<{ readers: number; guardians: number }>`
       SELECT
-        (SELECT count(DISTINCT r.user_id) FROM message_recipient r
-          JOIN membership m ON m.user_id = r.user_id AND m.establishment_id = r.establishment_id AND m.profile = 'guardian'
-          WHERE r.establishment_id = ${establishmentId}
-            AND r.read_at >= (${period.from}::date::timestamp AT TIME ZONE 'Europe/Paris')
-            AND r.read_at < ((${period.to}::date + 1)::timestamp AT TIME ZONE 'Europe/Paris'))::int AS readers,
+        (SELECT count(DISTINCT m.user_id) FROM membership m
+          WHERE m.establishment_id = ${establishmentId} AND m.profile = 'guardian'
+            AND EXISTS (SELECT 1 FROM message_recipient r
+              WHERE r.user_id = m.user_id AND r.establishment_id = m.establishment_id AND r.read_at IS NOT NULL
+                AND r.read_at >= (${period.from}::date::timestamp AT TIME ZONE 'Europe/Paris')
+                AND r.read_at < ((${period.to}::date + 1)::timestamp AT TIME ZONE 'Europe/Paris')))::int AS readers,
         (SELECT count(DISTINCT user_id) FROM membership WHERE establishment_id = ${establishmentId} AND profile = 'guardian')::int AS guardians`.execute(
       db,
     );

@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { describe, expect, test } from 'vitest';
 import { generateAafSet } from '../../../../test/aaf-generator.ts';
+import { aafPerson as person, aafXml as xml } from '../../../../test/aaf-records.ts';
 import { freshDatabase } from '../../../../test/helpers.ts';
 import type { Database } from '../../../platform/db/schema.ts';
 import { uaiCheckLetter } from '../../../platform/logins.ts';
@@ -15,17 +16,6 @@ import { type ImportOutcome, runImport } from './engine.ts';
 import { memorySource } from './sources.ts';
 
 type File = { name: string; content: Buffer | string };
-
-const xml = (requests: string[]) =>
-  `<?xml version="1.0" encoding="UTF-8"?>\n<ficAlimMENESR>\n${requests.join('')}</ficAlimMENESR>\n`;
-
-function person(category: string, id: string, attrs: [string, string[]][]): string {
-  const body = attrs
-    .filter(([, v]) => v.length)
-    .map(([n, v]) => `<attr name="${n}">${v.map((x) => `<value>${x}</value>`).join('')}</attr>`)
-    .join('');
-  return `<addRequest><operationalAttributes><attr name="categoriePersonne"><value>${category}</value></attr></operationalAttributes><identifier><id>${id}</id></identifier><attributes>${body}</attributes></addRequest>\n`;
-}
 
 const SK = ['9300001', '9300002', '9300003'];
 const [UAI_A, UAI_B] = ['0930001', '0930002'].map((d) => `${d}${uaiCheckLetter(d)}`);

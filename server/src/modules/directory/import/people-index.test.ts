@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { generateAafSet } from '../../../../test/aaf-generator.ts';
+import { aafPerson as person, aafXml as xml } from '../../../../test/aaf-records.ts';
 import { freshDatabase } from '../../../../test/helpers.ts';
 import { runImport } from './engine.ts';
 import { dropFirstPass, firstPass, partition } from './partition.ts';
@@ -11,17 +12,6 @@ import { KeyTable } from './people-index.ts';
 import { memorySource } from './sources.ts';
 
 type File = { name: string; content: Buffer | string };
-
-const xml = (requests: string[]) =>
-  `<?xml version="1.0" encoding="UTF-8"?>\n<ficAlimMENESR>\n${requests.join('')}</ficAlimMENESR>\n`;
-
-function person(category: string, id: string, attrs: [string, string[]][]): string {
-  const body = attrs
-    .filter(([, v]) => v.length)
-    .map(([n, v]) => `<attr name="${n}">${v.map((x) => `<value>${x}</value>`).join('')}</attr>`)
-    .join('');
-  return `<addRequest><operationalAttributes><attr name="categoriePersonne"><value>${category}</value></attr></operationalAttributes><identifier><id>${id}</id></identifier><attributes>${body}</attributes></addRequest>\n`;
-}
 
 describe('the key table', () => {
   test('numbers keys in order of first sight, finds them back after growing, and knows what it has not seen', () => {

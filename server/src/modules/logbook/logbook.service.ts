@@ -26,6 +26,7 @@ import {
 import { z } from 'zod';
 import { type Authorized, authorize } from '../../platform/access/authorize.ts';
 import { audit } from '../../platform/audit.ts';
+import { cacheOf, defineCache } from '../../platform/cache.ts';
 import { frenchDay } from '../../platform/dates.ts';
 import type { Db } from '../../platform/db/schema.ts';
 import { AppError, forbidden, notFound } from '../../platform/errors.ts';
@@ -59,7 +60,7 @@ import {
   writableCourse,
 } from './logbook.access.ts';
 import { groupsOfClass, type PageHomework, pageHomework, pageLessons, targetRow } from './logbook.cache.ts';
-import { type HomeworkRow, type LessonRow, logbook } from './logbook.repository.ts';
+import { type HomeworkRow, type LessonRow, type LessonWithHomework, logbook } from './logbook.repository.ts';
 import { cleanRichText, plainText } from './rich-text.ts';
 
 export const SERVICE = 'logbook' as const;
@@ -716,15 +717,30 @@ interface EntryPart {
   homework: { row: HomeworkRow; done: boolean | null; publishAt: string | null; attachments: AttachedDocument[] }[];
 }
 
-/** Build the lines of a logbook from occurrences, lessons and homework (for the request and the inspectors). */
-async function buildEntryParts(
+/**
+ * What a logbook's lines are made of, before the reader's view: the occurrences (the timetable's kept objects), the
+ * lessons with their homework (the logbook's kept rows, for classes and groups), the student's ticks, the courses
+ * among them the caller teaches and the documents of the lessons and homework holding some.
+ */
+interface EntrySources {
+  /** The occurrences shown (of the subject asked for, if any). */
+  occ: OccurrenceInfo[];
+  lessons: readonly LessonWithHomework[];
+  done: ReadonlySet<string> | null;
+  taught: ReadonlySet<string>;
+  files: Map<string, AttachedDocument[]>;
+  now: number;
+  /** The lessons are the logbook's kept rows (a week of classes and groups), not read for this request. */
+  kept: boolean;
+}
+
+async function entrySources(
   auth: Authorized,
   t: Pick<Target, 'classIds' | 'groupIds' | 'teacherIds' | 'authorIds' | 'student'>,
   from: string,
   to: string,
   subject: string | undefined,
-  scope: Scope | null,
-): Promise<{ parts: EntryPart[]; visaIds: string[] }> {
+): Promise<EntrySources> {
   const establishmentId = auth.establishmentId;
   const seesTick = t.student && (t.student === auth.user.id || auth.profiles.includes('guardian'));
   const [occurrences, page] = await Promise.all([
@@ -747,9 +763,6 @@ async function buildEntryParts(
   ]);
   const { lessons, done, files: holding } = page;
   const occ = subject ? occurrences.filter((o) => o.subject.code === subject) : occurrences;
-  const courseIds = [
-    ...new Set([...occ.map((o) => o.courseId), ...lessons.map((l) => l.course_id).filter((c): c is string => !!c)]),
-  ];
   // The occurrences carry their courses' teachers: only the lessons' other courses (an extra session, a course
   // since changed) are asked.
   const taught = new Set<string>();
@@ -758,16 +771,22 @@ async function buildEntryParts(
     known.add(o.courseId);
     if (o.teachers.some((x) => x.id === auth.user.id)) taught.add(o.courseId);
   }
-  const unknown = courseIds.filter((c) => !known.has(c));
+  const unknown = [
+    ...new Set(lessons.map((l) => l.course_id).filter((c): c is string => !!c && !known.has(c) && !taught.has(c))),
+  ];
   if (unknown.length) for (const c of await taughtCourses(auth, unknown)) taught.add(c);
-  const archivedYears = new Set(lessons.filter((l) => l.year_status !== 'current').map((l) => l.school_year_id));
-  const homework = lessons.flatMap((l) => l.homework);
   const files = await attachmentsOf(
     auth.db,
     lessons.map((l) => l.id).filter((id) => !holding || holding.has(id)),
-    homework.map((h) => h.id).filter((id) => !holding || holding.has(id)),
+    lessons.flatMap((l) => l.homework.map((h) => h.id)).filter((id) => !holding || holding.has(id)),
   );
-  const now = Date.now();
+  return { occ, lessons, done, taught, files, now: Date.now(), kept: holding !== null };
+}
+
+/** The lines of a logbook as the caller sees them (unpublished items, can-write flags, their scope). */
+function partsFrom(auth: Authorized, s: EntrySources, scope: Scope | null): { parts: EntryPart[]; visaIds: string[] } {
+  const { lessons, done, files, taught, now } = s;
+  const archivedYears = new Set(lessons.filter((l) => l.year_status !== 'current').map((l) => l.school_year_id));
   const hwBy = new Map<string, HomeworkRow[]>(lessons.map((l) => [l.id, l.homework]));
   const lessonBy = new Map(lessons.map((l) => [`${l.course_id}|${l.date}`, l]));
   const entryOf = (o: OccurrenceInfo | null, l: LessonRow | null): EntryPart => {
@@ -813,7 +832,7 @@ async function buildEntryParts(
     };
   };
   const out: EntryPart[] = [];
-  for (const o of occ) {
+  for (const o of s.occ) {
     const key = `${o.courseId}|${o.date}`;
     const l = lessonBy.get(key) ?? null;
     lessonBy.delete(key);
@@ -826,8 +845,23 @@ async function buildEntryParts(
     const b = y.head;
     return a.date !== b.date ? (a.date < b.date ? -1 : 1) : (a.start ?? '') < (b.start ?? '') ? -1 : 1;
   });
-  const visaIds = [...new Set(lessons.map((l) => l.visa_id).filter((v): v is string => !!v))];
-  return { parts: out, visaIds };
+  return { parts: out, visaIds: visaIdsOf(lessons) };
+}
+
+const visaIdsOf = (lessons: readonly LessonRow[]) => [
+  ...new Set(lessons.map((l) => l.visa_id).filter((v): v is string => !!v)),
+];
+
+/** Build the lines of a logbook from occurrences, lessons and homework (for the request and the inspectors). */
+async function buildEntryParts(
+  auth: Authorized,
+  t: Pick<Target, 'classIds' | 'groupIds' | 'teacherIds' | 'authorIds' | 'student'>,
+  from: string,
+  to: string,
+  subject: string | undefined,
+  scope: Scope | null,
+): Promise<{ parts: EntryPart[]; visaIds: string[] }> {
+  return partsFrom(auth, await entrySources(auth, t, from, to, subject), scope);
 }
 
 /** What a lesson shows every reader in a logbook line (publishAt and the documents are per request). */
@@ -955,30 +989,104 @@ export async function entries(ctx: RequestContext, q: EntriesQuery): Promise<Raw
   }
   const scope = await readScope(auth, asked?.kind === 'class' ? { id: asked.id, groups: asked.groups } : undefined);
   const target = await targetOf(auth, scope, q, asked);
-  const { parts, visaIds } = await buildEntryParts(
-    auth,
-    target,
-    q.from,
-    q.to,
-    q.subject,
-    target.kind === 'me' || target.kind === 'student' ? null : scope,
-  );
+  const readerScope = target.kind === 'me' || target.kind === 'student' ? null : scope;
+  const sources = await entrySources(auth, target, q.from, q.to, q.subject);
+  const items = itemsOf(auth, target, q, sources, readerScope);
+  const visaIds = visaIdsOf(sources.lessons);
   const visas = visaIds.length ? await logbook.visas(auth.db, auth.establishmentId, { ids: visaIds }) : [];
   recordUsage(ctx, auth.establishmentId, SERVICE, `entries.${target.kind}`);
-  const w = new JsonWriter(1024 + parts.length * 700);
-  w.raw('{"of":')
+  const w = new JsonWriter(1024 + items.length);
+  return w
+    .raw('{"of":')
     .raw(OF({ kind: target.kind, id: target.id, name: target.name }))
-    .raw(',"items":[');
-  for (const [i, p] of parts.entries()) {
-    if (i) w.raw(',');
-    writeEntry(w, p);
-  }
-  w.raw('],"visas":')
+    .raw(',"items":')
+    .bytes(items)
+    .raw(',"visas":')
     .raw(VISAS(visas.map(presentVisa)))
     .raw(',"archived":')
     .value(target.archived)
-    .raw('}');
-  return w.done();
+    .raw('}')
+    .done();
+}
+
+/**
+ * A class's or group's lines as written for a kind of reader, kept with what they were made of. Its teachers,
+ * students and the direction open the same week all day: what differs between two readers is only which of its
+ * courses they teach, whether they wrote one of its lessons, and which of its groups' lessons their scope leaves
+ * out (`readerKey`). While the sources are the same objects (the timetable's occurrences, the logbook's kept
+ * lessons: a write replaces them), the same documents are attached and no item's publication time has come, the
+ * kept bytes are sent again instead of ~60 lines put together and written per request.
+ */
+interface KeptItems {
+  occ: readonly OccurrenceInfo[];
+  lessons: readonly LessonWithHomework[];
+  files: string;
+  /** The next publication time of a lesson or homework of the page (a reader's view changes then). */
+  until: number | null;
+  items: Buffer;
+}
+
+const CLASS_ITEMS = defineCache<KeptItems>({
+  name: 'logbook-class-items',
+  topic: 'lb',
+  max: 1_000,
+  ttlMs: 600_000,
+  expiresAt: (v) => v.until,
+});
+
+/** What makes one reader's view of these lines differ from another's (see KeptItems). */
+function readerKey(auth: Authorized, s: EntrySources, scope: Scope): string {
+  let wrote = false;
+  const left = new Set<string>();
+  for (const l of s.lessons) {
+    if (l.author_id === auth.user.id) wrote = true;
+    else if (!mayRead(scope, auth.user.id, l)) left.add(l.class_id ?? l.group_id ?? '');
+  }
+  const taught = s.taught.size ? [...s.taught].sort().join(',') : '';
+  return `${taught}|${wrote ? auth.user.id : ''}|${scope.all ? '*' : [...left].sort().join(',')}`;
+}
+
+function nextPublication(lessons: readonly LessonWithHomework[], now: number): number | null {
+  let next = Number.POSITIVE_INFINITY;
+  const at = (d: Date | null) => {
+    const t = d ? new Date(d).getTime() : 0;
+    if (t > now && t < next) next = t;
+  };
+  for (const l of lessons) {
+    at(l.publish_at);
+    for (const h of l.homework) at(h.publish_at);
+  }
+  return Number.isFinite(next) ? next : null;
+}
+
+const sameItems = <T>(a: readonly T[], b: readonly T[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** The page's `items` array as JSON: kept per class or group week and kind of reader, else written. */
+function itemsOf(auth: Authorized, target: Target, q: EntriesQuery, s: EntrySources, scope: Scope | null): Buffer {
+  const write = () => {
+    const { parts } = partsFrom(auth, s, scope);
+    const w = new JsonWriter(16 + parts.length * 700).raw('[');
+    for (const [i, p] of parts.entries()) {
+      if (i) w.raw(',');
+      writeEntry(w, p);
+    }
+    return w.raw(']').done().bytes;
+  };
+  const kept = cacheOf(auth.db, CLASS_ITEMS);
+  if (!kept || !s.kept || !scope || (target.kind !== 'class' && target.kind !== 'group') || s.done) return write();
+  const key = `${auth.establishmentId}|${target.kind}:${target.id}|${q.from}|${q.to}|${q.subject ?? ''}|${readerKey(auth, s, scope)}`;
+  const files = s.files.size ? JSON.stringify([...s.files]) : '';
+  const hit = kept.peek(key);
+  if (hit && hit.files === files && sameItems(hit.occ, s.occ) && sameItems(hit.lessons, s.lessons)) {
+    kept.hits++;
+    return hit.items;
+  }
+  kept.misses++;
+  // Copied to its own size: the writer's buffer grows by doubling.
+  const items = Buffer.from(write());
+  const until = nextPublication(s.lessons, s.now);
+  kept.set(key, { occ: s.occ, lessons: s.lessons, files, until, items }, [...target.classIds, ...target.groupIds]);
+  return items;
 }
 
 export { classesIn, groupsIn };

@@ -1,0 +1,188 @@
+import { beforeAll, describe, expect, test } from 'vitest';
+import { enrol, makeClass, makeGroup, subject } from '../../../test/directory-fixtures.ts';
+import { pdfBytes, spacesOf, upload } from '../../../test/documents.ts';
+import { type Agent, loginAs, makeEstablishment, makeUser, testApp } from '../../../test/helpers.ts';
+import { cachesOf } from '../../platform/cache.ts';
+
+/**
+ * A class's week lines are kept as written per kind of reader (logbook.service.ts `itemsOf`): what one reader sees
+ * must never reach another whose view differs — which courses they teach, which of the class's groups they are in —
+ * and a kept answer must not outlive what it shows: an item's publication time, a document renamed in the documents
+ * module (no logbook write), a write.
+ */
+const { app, db } = await testApp();
+
+type School = Awaited<ReturnType<typeof makeEstablishment>>;
+let school: School;
+const as = {} as Record<'t1' | 't2' | 's1' | 's2' | 'principal', Agent>;
+const id = {} as Record<'class1' | 'group' | 'maths' | 'spanish', string>;
+const MONDAY = '2026-11-30';
+const WEDNESDAY = '2026-12-02';
+
+async function course(classId: string | null, groupId: string | null, code: string, teacher: string, weekday: number) {
+  const row = await db
+    .insertInto('timetable_course')
+    .values({
+      establishment_id: school.id,
+      school_year_id: school.schoolYearId,
+      class_id: classId,
+      group_id: groupId,
+      subject_code: code,
+      weekday,
+      starts_at: '08:00',
+      ends_at: '09:00',
+      room: null,
+      week_pattern_id: null,
+      valid_from: '2026-09-01',
+      valid_to: '2027-07-03',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('timetable_course_teacher')
+    .values({ course_id: row.id, teacher_id: teacher, establishment_id: school.id })
+    .execute();
+  return row.id;
+}
+
+beforeAll(async () => {
+  school = await makeEstablishment(db);
+  await subject(db, '061300', 'Mathématiques');
+  await subject(db, '030602', 'Espagnol LV2');
+  const c1 = await makeClass(db, school, '2NDE1');
+  const g = await makeGroup(db, school, 'ESP2-A');
+  Object.assign(id, { class1: c1.id, group: g.id });
+  const users = {} as Record<keyof typeof as, string>;
+  for (const [key, profile, first] of [
+    ['t1', 'teacher', 'Paul'],
+    ['t2', 'teacher', 'Ana'],
+    ['s1', 'student', 'Emma'],
+    ['s2', 'student', 'Hugo'],
+    ['principal', 'principal', 'Claire'],
+  ] as const) {
+    const u = await makeUser(db, { establishmentId: school.id, profiles: [profile], firstName: first });
+    users[key] = u.id;
+    as[key] = await loginAs(app, u.login);
+  }
+  // Both students in the class, Emma alone in the Spanish group drawing from it.
+  await enrol(db, school, users.s1, { classId: c1.id });
+  await enrol(db, school, users.s2, { classId: c1.id });
+  await enrol(db, school, users.s1, { groupId: g.id });
+  for (const [teacher, code] of [
+    [users.t1, '061300'],
+    [users.t2, '030602'],
+  ] as const)
+    await db
+      .insertInto('teaching_assignment')
+      .values({
+        establishment_id: school.id,
+        school_year_id: school.schoolYearId,
+        teacher_id: teacher,
+        class_id: c1.id,
+        group_id: null,
+        subject_code: code,
+      })
+      .execute();
+  id.maths = await course(c1.id, null, '061300', users.t1, 1);
+  id.spanish = await course(null, g.id, '030602', users.t2, 3);
+  const spanish = await as.t2.post('/api/logbook/lessons', {
+    courseId: id.spanish,
+    date: WEDNESDAY,
+    title: 'Pretérito',
+    content: '<p>Verbos.</p>',
+  });
+  expect(spanish.statusCode, spanish.body).toBe(201);
+});
+
+type Item = {
+  courseId: string;
+  date: string;
+  lesson: { title: string; attachments: { name: string }[] } | null;
+  can: { write: boolean };
+};
+
+const week = async (who: Agent, monday = MONDAY) => {
+  const sunday = new Date(Date.parse(`${monday}T12:00:00Z`) + 6 * 86_400_000).toISOString().slice(0, 10);
+  const res = await who.get(
+    `/api/logbook/entries?establishment=${school.id}&class=${id.class1}&from=${monday}&to=${sunday}`,
+  );
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json().items as Item[];
+};
+const lessonOf = (items: Item[], courseId: string) => items.find((i) => i.courseId === courseId)?.lesson ?? null;
+const stats = () => cachesOf(db)!.stats()['logbook-class-items']!;
+
+describe("a class's week kept per kind of reader", () => {
+  test("two students of the class, one in its group: each sees their own groups' lessons, read after read", async () => {
+    for (let i = 0; i < 3; i++) {
+      expect(lessonOf(await week(as.s1), id.spanish)?.title).toBe('Pretérito');
+      expect(lessonOf(await week(as.s2), id.spanish)).toBeNull();
+    }
+    // The direction reads everything; each teacher writes in their own course only.
+    for (let i = 0; i < 2; i++) {
+      expect(lessonOf(await week(as.principal), id.spanish)?.title).toBe('Pretérito');
+      const t1 = await week(as.t1);
+      const t2 = await week(as.t2);
+      expect(t1.map((x) => x.can.write)).toEqual(t1.map((x) => x.courseId === id.maths));
+      expect(t2.map((x) => x.can.write)).toEqual(t2.map((x) => x.courseId === id.spanish));
+    }
+    // Five kinds of reader, each written once and then sent again.
+    expect(stats().hits).toBeGreaterThanOrEqual(6);
+  });
+
+  test('an item whose publication time comes shows without any write', async () => {
+    const monday = '2026-12-07';
+    const publishAt = new Date(Date.now() + 2_500).toISOString();
+    const res = await as.t1.post('/api/logbook/lessons', {
+      courseId: id.maths,
+      date: monday,
+      title: 'Suites',
+      content: '<p>Définition.</p>',
+      publishAt,
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const before = stats().hits;
+    expect(lessonOf(await week(as.s2, monday), id.maths)).toBeNull();
+    expect(lessonOf(await week(as.s2, monday), id.maths)).toBeNull();
+    expect(stats().hits).toBe(before + 1);
+    // Its teacher sees it meanwhile.
+    expect(lessonOf(await week(as.t1, monday), id.maths)?.title).toBe('Suites');
+    await new Promise((r) => setTimeout(r, Date.parse(publishAt) - Date.now() + 50));
+    expect(lessonOf(await week(as.s2, monday), id.maths)?.title).toBe('Suites');
+  });
+
+  test('a document renamed in the documents module is renamed on the next read', async () => {
+    const monday = '2026-12-14';
+    const space = (await spacesOf(as.t1, school.id)).personal;
+    const file = await upload(app, as.t1, `/api/documents/spaces/${space.id}/files`, {
+      name: 'Fiche.pdf',
+      content: pdfBytes('Fiche'),
+    });
+    expect(file.statusCode, file.body).toBe(201);
+    const res = await as.t1.post('/api/logbook/lessons', {
+      courseId: id.maths,
+      date: monday,
+      title: 'Probabilités',
+      attachments: [file.json().id],
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    for (let i = 0; i < 2; i++)
+      expect(lessonOf(await week(as.s2, monday), id.maths)?.attachments.map((a) => a.name)).toEqual(['Fiche.pdf']);
+    const renamed = await as.t1.patch(`/api/documents/files/${file.json().id}`, { name: 'Fiche de cours.pdf' });
+    expect(renamed.statusCode, renamed.body).toBe(200);
+    expect(lessonOf(await week(as.s2, monday), id.maths)?.attachments.map((a) => a.name)).toEqual([
+      'Fiche de cours.pdf',
+    ]);
+  });
+
+  test('a write is on the next read of every kind of reader', async () => {
+    expect(lessonOf(await week(as.t2), id.spanish)?.title).toBe('Pretérito');
+    const lessonId = (
+      await db.selectFrom('logbook_lesson').select('id').where('title', '=', 'Pretérito').executeTakeFirstOrThrow()
+    ).id;
+    expect((await as.t2.patch(`/api/logbook/lessons/${lessonId}`, { title: 'Imperfecto' })).statusCode).toBe(200);
+    expect(lessonOf(await week(as.s1), id.spanish)?.title).toBe('Imperfecto');
+    expect(lessonOf(await week(as.principal), id.spanish)?.title).toBe('Imperfecto');
+    expect(lessonOf(await week(as.s2), id.spanish)).toBeNull();
+  });
+});

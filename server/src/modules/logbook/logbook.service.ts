@@ -775,11 +775,15 @@ async function entrySources(
     ...new Set(lessons.map((l) => l.course_id).filter((c): c is string => !!c && !known.has(c) && !taught.has(c))),
   ];
   if (unknown.length) for (const c of await taughtCourses(auth, unknown)) taught.add(c);
-  const files = await attachmentsOf(
-    auth.db,
-    lessons.map((l) => l.id).filter((id) => !holding || holding.has(id)),
-    lessons.flatMap((l) => l.homework.map((h) => h.id)).filter((id) => !holding || holding.has(id)),
-  );
+  // Usually none of a week's lessons and homework holds a document: nothing to ask.
+  const files =
+    holding?.size === 0
+      ? new Map<string, AttachedDocument[]>()
+      : await attachmentsOf(
+          auth.db,
+          lessons.map((l) => l.id).filter((id) => !holding || holding.has(id)),
+          lessons.flatMap((l) => l.homework.map((h) => h.id)).filter((id) => !holding || holding.has(id)),
+        );
   return { occ, lessons, done, taught, files, now: Date.now(), kept: holding !== null };
 }
 

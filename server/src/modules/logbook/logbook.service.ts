@@ -31,7 +31,7 @@ import { frenchDay } from '../../platform/dates.ts';
 import type { Db } from '../../platform/db/schema.ts';
 import { AppError, forbidden, notFound } from '../../platform/errors.ts';
 import type { RequestContext } from '../../platform/http/context.ts';
-import { JsonWriter, jsonOf, member, membersOf, openObjectOf, type RawJson } from '../../platform/http/raw-json.ts';
+import { JsonWriter, jsonOf, member, membersOf, openObjectOf, RawJson } from '../../platform/http/raw-json.ts';
 import { recordUsage } from '../../platform/usage.ts';
 import {
   type AttachedDocument,
@@ -995,50 +995,45 @@ export async function entries(ctx: RequestContext, q: EntriesQuery): Promise<Raw
   const target = await targetOf(auth, scope, q, asked);
   const readerScope = target.kind === 'me' || target.kind === 'student' ? null : scope;
   const sources = await entrySources(auth, target, q.from, q.to, q.subject);
-  const items = itemsOf(auth, target, q, sources, readerScope);
   const visaIds = visaIdsOf(sources.lessons);
   const visas = visaIds.length ? await logbook.visas(auth.db, auth.establishmentId, { ids: visaIds }) : [];
   recordUsage(ctx, auth.establishmentId, SERVICE, `entries.${target.kind}`);
-  const w = new JsonWriter(1024 + items.length);
-  return w
-    .raw('{"of":')
-    .raw(OF({ kind: target.kind, id: target.id, name: target.name }))
-    .raw(',"items":')
-    .bytes(items)
-    .raw(',"visas":')
-    .raw(VISAS(visas.map(presentVisa)))
-    .raw(',"archived":')
-    .value(target.archived)
-    .raw('}')
-    .done();
+  const around = {
+    head: `{"of":${OF({ kind: target.kind, id: target.id, name: target.name })},"items":`,
+    tail: `,"visas":${VISAS(visas.map(presentVisa))},"archived":${JSON.stringify(target.archived)}}`,
+  };
+  return new RawJson(answerOf(auth, target, q, sources, readerScope, around));
 }
 
 /**
- * A class's or group's lines as written for a kind of reader, kept with what they were made of. Its teachers,
- * students and the direction open the same week all day: what differs between two readers is only which of its
- * courses they teach, whether they wrote one of its lessons, and which of its groups' lessons their scope leaves
- * out (`readerKey`). While the sources are the same objects (the timetable's occurrences, the logbook's kept
- * lessons: a write replaces them), the same documents are attached and no item's publication time has come, the
- * kept bytes are sent again instead of ~60 lines put together and written per request.
+ * A class's or group's week as sent to a kind of reader, kept with what it was made of. Its teachers, students and
+ * the direction open the same week all day: what differs between two readers is only which of its courses they
+ * teach, whether they wrote one of its lessons, and which of its groups' lessons their scope leaves out
+ * (`readerKey`). While the sources are the same objects (the timetable's occurrences, the logbook's kept lessons: a
+ * write replaces them), the same documents are attached and no item's publication time has come, the kept lines
+ * are sent again instead of ~60 lines put together and written per request — the kept bytes themselves while what
+ * surrounds them (the class, its visas, archived) is the same too.
  */
-interface KeptItems {
+interface KeptAnswer {
   occ: readonly OccurrenceInfo[];
   lessons: readonly LessonWithHomework[];
   files: string;
   /** The next publication time of a lesson or homework of the page (a reader's view changes then). */
   until: number | null;
-  items: Buffer;
+  head: string;
+  tail: string;
+  body: Buffer;
 }
 
-const CLASS_ITEMS = defineCache<KeptItems>({
-  name: 'logbook-class-items',
+const CLASS_WEEKS = defineCache<KeptAnswer>({
+  name: 'logbook-class-answers',
   topic: 'lb',
   max: 1_000,
   ttlMs: 600_000,
   expiresAt: (v) => v.until,
 });
 
-/** What makes one reader's view of these lines differ from another's (see KeptItems). */
+/** What makes one reader's view of these lines differ from another's (see KeptAnswer). */
 function readerKey(auth: Authorized, s: EntrySources, scope: Scope): string {
   let wrote = false;
   const left = new Set<string>();
@@ -1065,8 +1060,16 @@ function nextPublication(lessons: readonly LessonWithHomework[], now: number): n
 
 const sameItems = <T>(a: readonly T[], b: readonly T[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
-/** The page's `items` array as JSON: kept per class or group week and kind of reader, else written. */
-function itemsOf(auth: Authorized, target: Target, q: EntriesQuery, s: EntrySources, scope: Scope | null): Buffer {
+/** The page as JSON: its `items` array between `head` and `tail`, kept per class or group week and kind of reader. */
+function answerOf(
+  auth: Authorized,
+  target: Target,
+  q: EntriesQuery,
+  s: EntrySources,
+  scope: Scope | null,
+  { head, tail }: { head: string; tail: string },
+): Buffer {
+  const around = (items: Buffer) => Buffer.concat([Buffer.from(head), items, Buffer.from(tail)]);
   const write = () => {
     const { parts } = partsFrom(auth, s, scope);
     const w = new JsonWriter(16 + parts.length * 700).raw('[');
@@ -1074,23 +1077,30 @@ function itemsOf(auth: Authorized, target: Target, q: EntriesQuery, s: EntrySour
       if (i) w.raw(',');
       writeEntry(w, p);
     }
-    return w.raw(']').done().bytes;
+    return around(w.raw(']').done().bytes);
   };
-  const kept = cacheOf(auth.db, CLASS_ITEMS);
+  const kept = cacheOf(auth.db, CLASS_WEEKS);
   if (!kept || !s.kept || !scope || (target.kind !== 'class' && target.kind !== 'group') || s.done) return write();
   const key = `${auth.establishmentId}|${target.kind}:${target.id}|${q.from}|${q.to}|${q.subject ?? ''}|${readerKey(auth, s, scope)}`;
   const files = s.files.size ? JSON.stringify([...s.files]) : '';
+  const tags = [...target.classIds, ...target.groupIds];
   const hit = kept.peek(key);
   if (hit && hit.files === files && sameItems(hit.occ, s.occ) && sameItems(hit.lessons, s.lessons)) {
     kept.hits++;
-    return hit.items;
+    if (hit.head === head && hit.tail === tail) return hit.body;
+    // The same lines, other surroundings (a visa signed, the class renamed): the kept lines in the new ones.
+    const body = around(hit.body.subarray(Buffer.byteLength(hit.head), hit.body.length - Buffer.byteLength(hit.tail)));
+    kept.set(key, { ...hit, head, tail, body }, tags);
+    return body;
   }
   kept.misses++;
-  // Copied to its own size: the writer's buffer grows by doubling.
-  const items = Buffer.from(write());
-  const until = nextPublication(s.lessons, s.now);
-  kept.set(key, { occ: s.occ, lessons: s.lessons, files, until, items }, [...target.classIds, ...target.groupIds]);
-  return items;
+  const body = write();
+  kept.set(
+    key,
+    { occ: s.occ, lessons: s.lessons, files, until: nextPublication(s.lessons, s.now), head, tail, body },
+    tags,
+  );
+  return body;
 }
 
 export { classesIn, groupsIn };

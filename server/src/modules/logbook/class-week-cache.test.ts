@@ -5,7 +5,7 @@ import { type Agent, loginAs, makeEstablishment, makeUser, testApp } from '../..
 import { cachesOf } from '../../platform/cache.ts';
 
 /**
- * A class's week lines are kept as written per kind of reader (logbook.service.ts `itemsOf`): what one reader sees
+ * A class's week is kept as sent per kind of reader (logbook.service.ts `answerOf`): what one reader sees
  * must never reach another whose view differs — which courses they teach, which of the class's groups they are in —
  * and a kept answer must not outlive what it shows: an item's publication time, a document renamed in the documents
  * module (no logbook write), a write.
@@ -15,6 +15,7 @@ const { app, db } = await testApp();
 type School = Awaited<ReturnType<typeof makeEstablishment>>;
 let school: School;
 const as = {} as Record<'t1' | 't2' | 's1' | 's2' | 'principal', Agent>;
+const users = {} as Record<keyof typeof as, string>;
 const id = {} as Record<'class1' | 'group' | 'maths' | 'spanish', string>;
 const MONDAY = '2026-11-30';
 const WEDNESDAY = '2026-12-02';
@@ -52,7 +53,6 @@ beforeAll(async () => {
   const c1 = await makeClass(db, school, '2NDE1');
   const g = await makeGroup(db, school, 'ESP2-A');
   Object.assign(id, { class1: c1.id, group: g.id });
-  const users = {} as Record<keyof typeof as, string>;
   for (const [key, profile, first] of [
     ['t1', 'teacher', 'Paul'],
     ['t2', 'teacher', 'Ana'],
@@ -110,7 +110,7 @@ const week = async (who: Agent, monday = MONDAY) => {
   return res.json().items as Item[];
 };
 const lessonOf = (items: Item[], courseId: string) => items.find((i) => i.courseId === courseId)?.lesson ?? null;
-const stats = () => cachesOf(db)!.stats()['logbook-class-items']!;
+const stats = () => cachesOf(db)!.stats()['logbook-class-answers']!;
 
 describe("a class's week kept per kind of reader", () => {
   test("two students of the class, one in its group: each sees their own groups' lessons, read after read", async () => {
@@ -184,5 +184,30 @@ describe("a class's week kept per kind of reader", () => {
     expect(lessonOf(await week(as.s1), id.spanish)?.title).toBe('Imperfecto');
     expect(lessonOf(await week(as.principal), id.spanish)?.title).toBe('Imperfecto');
     expect(lessonOf(await week(as.s2), id.spanish)).toBeNull();
+  });
+
+  test('a visa and its comment changed are on the next read, the lines kept', async () => {
+    const sign = await as.principal.post('/api/logbook/visas', {
+      establishment: school.id,
+      classId: id.class1,
+      through: '2026-12-06',
+      comment: 'Bien tenu.',
+    });
+    expect(sign.statusCode, sign.body).toBe(201);
+    const visas = async () => {
+      const res = await as.s1.get(
+        `/api/logbook/entries?establishment=${school.id}&class=${id.class1}&from=${MONDAY}&to=2026-12-06`,
+      );
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json().visas as { signer: { displayName: string } | null; comment: string }[];
+    };
+    expect((await visas()).map((v) => v.comment)).toEqual(['Bien tenu.']);
+    expect(await visas()).toHaveLength(1);
+    // Changed in the database (no logbook line changes): the kept lines, new surroundings.
+    await db.updateTable('logbook_visa').set({ comment: 'Très bien tenu.' }).execute();
+    const hits = stats().hits;
+    expect((await visas()).map((v) => v.comment)).toEqual(['Très bien tenu.']);
+    expect((await visas()).map((v) => v.comment)).toEqual(['Très bien tenu.']);
+    expect(stats().hits).toBe(hits + 2);
   });
 });

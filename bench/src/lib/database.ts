@@ -135,8 +135,11 @@ export interface StatementStat {
   share: number;
 }
 
-/** The statements that took the most execution time since resetStatements, with their calls. */
-export async function topStatements(db: Kysely<Database>, limit = 15): Promise<StatementStat[]> {
+/** The statements that took the most execution time since resetStatements, with their calls (`BENCH_TOP_STATEMENTS`: how many, 15). */
+export async function topStatements(
+  db: Kysely<Database>,
+  limit = Number(process.env.BENCH_TOP_STATEMENTS ?? 15),
+): Promise<StatementStat[]> {
   const res = await sql<{ query: string; calls: string; total: number; mean: number; share: number }>`
     SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 160) AS query, calls::text,
            round(total_exec_time::numeric, 1)::float8 AS total, round(mean_exec_time::numeric, 3)::float8 AS mean,

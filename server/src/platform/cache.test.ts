@@ -206,6 +206,37 @@ describe('cache', () => {
     expect(c.size).toBe(1);
   });
 
+  it('keepLoaded: values read by another statement are kept, unless an invalidation overlapped that read; entries in memory stay', async () => {
+    const c = new Cache(defineCache<string>({ name: 'k', topic: 'k', max: 10, ttlMs: 60_000 }));
+    await c.get('b', async () => 'B from before');
+    c.keepLoaded(
+      Promise.resolve(
+        new Map([
+          ['a', 'A'],
+          ['b', 'B'],
+        ]),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 0));
+    expect(c.peek('a')).toBe('A');
+    expect(c.peek('b')).toBe('B from before');
+
+    let answer!: (m: Map<string, string>) => void;
+    c.keepLoaded(
+      new Promise<Map<string, string>>((r) => {
+        answer = r;
+      }),
+    );
+    c.delete('x'); // a change announced while the read was on its way
+    answer(new Map([['c', 'C']]));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(c.peek('c')).toBeUndefined();
+
+    c.keepLoaded(Promise.reject(new Error('the statement failed'))); // its caller answers for it: nothing kept
+    await new Promise((r) => setTimeout(r, 0));
+    expect(c.size).toBe(2);
+  });
+
   it('a load that overlapped an invalidation is answered but not kept', async () => {
     const c = new Cache(spec);
     let release!: () => void;

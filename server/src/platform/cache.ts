@@ -129,6 +129,22 @@ export class Cache<V> {
     return out;
   }
 
+  /**
+   * Values of several keys loaded by another read (a login's own statement reads what the first screen will ask):
+   * call it before that read is sent; once it answers, each key not in memory is kept unless an invalidation
+   * overlapped the read, as `getMany` would.
+   */
+  keepLoaded(loaded: Promise<Map<string, V>>): void {
+    const generation = this.generation;
+    loaded.then(
+      (values) => {
+        if (generation !== this.generation) return;
+        for (const [k, v] of values) if (v !== undefined && this.peek(k) === undefined) this.set(k, v);
+      },
+      () => {}, // the read's own caller answers for its failure
+    );
+  }
+
   /** Put a value known to be current (e.g. the session a login has just written). */
   set(key: string, value: V, tags?: readonly string[]): void {
     this.remove(key);
@@ -277,7 +293,8 @@ export async function installCaches(
     app.addHook('onRequest', async () => notifier.barrier(opts.db));
   } else {
     app.addHook('onSend', async (req, reply, payload) => {
-      if (UNSAFE.has(req.method) && reply.statusCode < 400) await notifier.barrier(opts.db);
+      if (UNSAFE.has(req.method) && reply.statusCode < 400 && req.routeOptions.config.cacheBarrier !== false)
+        await notifier.barrier(opts.db);
       return payload;
     });
   }

@@ -166,6 +166,11 @@ declare module 'fastify' {
     permission?: string;
     /** Public state-changing routes (login, activation) check Origin instead of a CSRF token. */
     csrf?: false;
+    /**
+     * A write that no cache depends on (the login: its session is put in this instance's cache directly, and its
+     * other rows announce nothing, `accounts/login-path.test.ts`): no cache barrier after it (platform/cache.ts).
+     */
+    cacheBarrier?: false;
     /** Set by the app on routes of service modules. */
     service?: ServiceKey;
     /** Where the route names its establishment (typed endpoints); the service gate reads exactly that. */

@@ -7,9 +7,10 @@ import {
   requireUser,
 } from '../../platform/access/access.ts';
 import { allPermissions } from '../../platform/access/permissions.ts';
+import { relationsAtLogin } from '../../platform/access/relations.repository.ts';
 import { audit } from '../../platform/audit.ts';
 import { sessions } from '../../platform/auth/session.repository.ts';
-import { sessionCreated, userEntry } from '../../platform/auth/session-cache.ts';
+import { sessionCreated, userEntry, userEntryAtLogin } from '../../platform/auth/session-cache.ts';
 import { createSession, prepareSession } from '../../platform/auth/sessions.ts';
 import {
   ADDRESS_FREE_FAILURES,
@@ -39,8 +40,8 @@ import {
   verifyPassword,
 } from '../../platform/passwords.ts';
 import { insertUsageEvents, recordUsage } from '../../platform/usage.ts';
-import { pendingCharters } from '../charter/index.ts';
-import { type MeRelations, meQueries, users } from './accounts.repository.ts';
+import { acceptancesAtLogin, pendingCharters } from '../charter/index.ts';
+import { loginQueries, type MeRelations, meQueries, users } from './accounts.repository.ts';
 
 /** Activation codes are random; stored as SHA-256 of (user id, code), see docs/SECURITY.md. */
 export function hashActivationCode(userId: string, code: string): string {
@@ -72,7 +73,11 @@ function attemptKeys(ctx: RequestContext, login: string, kind: Attempt) {
  * blocked from everywhere, the wait that applies unless the address is one the person is known at.
  */
 async function throttleGate(ctx: RequestContext, login: string, kind: Attempt) {
-  const waits = await throttleWaits(ctx.db, attemptKeys(ctx, login, kind));
+  return gate(ctx, login, kind, await throttleWaits(ctx.db, attemptKeys(ctx, login, kind)));
+}
+
+/** `throttleGate` on throttle waits already read (the login reads them with the account). */
+function gate(ctx: RequestContext, login: string, kind: Attempt, waits: Map<string, number>) {
   const local = Math.max(waits.get(pairKey(ctx.ip, login)) ?? 0, waits.get(addressKey(ctx.ip)) ?? 0);
   if (local > 0) throw tooMany(local);
   const loginWait = kind === 'password' ? (waits.get(loginKey(login)) ?? 0) : 0;
@@ -146,8 +151,13 @@ export function enforcePolicy(
 }
 
 export async function login(ctx: RequestContext, input: { login: string; password: string; rememberMe?: boolean }) {
-  const { recorded, loginWait } = await throttleGate(ctx, input.login, 'password');
-  const user = await users.byLogin(ctx.db, input.login);
+  // The throttle state and the account in one statement; a blocked attempt is refused before the password is checked.
+  const { waits, user } = await loginQueries.accountAndThrottle(
+    ctx.db,
+    input.login,
+    attemptKeys(ctx, input.login, 'password'),
+  );
+  const { recorded, loginWait } = gate(ctx, input.login, 'password', waits);
   await requireKnownAddressIfBlocked(ctx, loginWait, user?.id ?? null);
   // Same work whether the login exists or not: always one Argon2 verification.
   const ok = await verifyPassword(user?.password_hash ?? (await dummyPasswordHash()), input.password, ctx.ip);
@@ -174,7 +184,41 @@ export async function login(ctx: RequestContext, input: { login: string; passwor
     address: ctx.ip,
     userAgent: ctx.userAgent,
   });
-  const { id } = await sessions.insertForLogin(ctx.db, row, 'auth.login.success');
+  // The writes in one statement, with what the first screen reads of this person (their entry, classes, children and
+  // charter acceptances): `/api/me`, the login's answer and the first `/api/home` find them in memory.
+  // The home widgets then find a guardian's guardianships, the children's names and everyone's classes and groups.
+  const charter = acceptancesAtLogin(user.id);
+  const written = sessions.insertForLogin(ctx.db, row, 'auth.login.success', {
+    relations: meQueries.relationsJson(user.id),
+    accepted: charter.sql,
+    guardianships: relationsAtLogin.guardianships(user.id),
+    enrolments: relationsAtLogin.enrolments(user.id),
+  });
+  userEntryAtLogin(
+    ctx.db,
+    user.id,
+    written.then((r) => r.user),
+  );
+  const relations = written.then((r) => r.relations);
+  keepRelations(ctx.db, user.id, relations);
+  relationsAtLogin.keepNames(
+    ctx.db,
+    relations.then((r) => r.children.map((c) => ({ id: c.id, displayName: c.display_name }))),
+  );
+  charter.keep(
+    ctx.db,
+    written.then((r) => r.accepted),
+  );
+  relationsAtLogin.keepGuardianships(
+    ctx.db,
+    user.id,
+    written.then((r) => r.guardianships),
+  );
+  relationsAtLogin.keepEnrolments(
+    ctx.db,
+    written.then((r) => r.enrolments),
+  );
+  const { id } = await written;
   sessionCreated(ctx.db, id, row);
   const session = { id, ...prepared };
   ctx.usage.record({ userId: user.id, establishmentId: null, profile: null, service: 'portal', action: 'login' });
@@ -332,6 +376,12 @@ export async function updateMe(ctx: RequestContext, input: { email: string | nul
 
 /** A user's classes of the current year and children (topic `u`): with the session, what /api/me reads. */
 const RELATIONS = defineCache<MeRelations>({ name: 'me-relations', topic: 'u', max: 200_000, ttlMs: 120_000 });
+
+/** The relations read by the login's own statement, taken as the cache's load (see `userEntryAtLogin`). */
+function keepRelations(db: Db, userId: string, loaded: Promise<MeRelations>): void {
+  loaded.catch(() => {}); // the login awaits the statement itself: its failure is the login's
+  cached(db, RELATIONS, userId, () => loaded).catch(() => {});
+}
 
 /**
  * What `GET /api/me` answers, for the session a login has just opened (its cookie is not sent back yet): the login's

@@ -59,6 +59,11 @@ export const charters = {
       ).map((r) => `${r.charter_id}|${r.establishment_id}`),
     ),
 
+  /** The same as one JSON array, read by another statement (the login's: `sessions.insertForLogin`). */
+  acceptedAllJson: (userId: string) =>
+    sql<string[]>`COALESCE((SELECT json_agg(a.charter_id || '|' || a.establishment_id)
+      FROM charter_acceptance a WHERE a.user_id = ${userId}), '[]'::json)`,
+
   accept: (db: Db, userId: string, charterId: string, establishmentId: string) =>
     db
       .insertInto('charter_acceptance')

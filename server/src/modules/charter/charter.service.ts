@@ -32,6 +32,19 @@ async function currentCharters(db: Db, establishmentIds: string[]): Promise<Curr
 /** Every (charter, establishment) the user accepted, as `charterId|establishmentId`. */
 const acceptedBy = (db: Db, userId: string) => cached(db, ACCEPTED, userId, () => charters.acceptedAll(db, userId));
 
+/**
+ * A person's acceptances read within a login's own statement (`sql`, the login adds it to its writes): `keep` takes
+ * that statement's answer as the load of the cached acceptances — call it before the answer arrives (as any load,
+ * it is not kept if an invalidation overlapped it).
+ */
+export const acceptancesAtLogin = (userId: string) => ({
+  sql: charters.acceptedAllJson(userId),
+  keep: (db: Db, loaded: Promise<string[]>) => {
+    loaded.catch(() => {}); // the login awaits the statement itself: its failure is the login's
+    cached(db, ACCEPTED, userId, () => loaded.then((keys) => new Set(keys))).catch(() => {});
+  },
+});
+
 /** Charters in force in these establishments that the user has not accepted yet. */
 export async function pendingCharters(
   db: Db,

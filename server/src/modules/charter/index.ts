@@ -3,7 +3,7 @@ import { defineModule } from '../../platform/module.ts';
 import { charters } from './charter.repository.ts';
 import { charterRoutes } from './charter.routes.ts';
 
-export { charterFacts, hasAcceptedCharter, pendingCharters } from './charter.service.ts';
+export { acceptancesAtLogin, charterFacts, hasAcceptedCharter, pendingCharters } from './charter.service.ts';
 
 export const charterModule = defineModule({
   name: 'charter',

@@ -418,53 +418,55 @@ export const grades = {
     );
   },
 
-  /** The latest grades of these students visible at `now` (current year), one query: the home widget. */
-  async latestVisible(db: Db, establishmentId: string, studentIds: string[], now: Date, limit: number) {
-    if (studentIds.length === 0) return [];
-    const rows = await db
-      .selectFrom('grades_grade as gg')
-      .innerJoin('grades_assessment as a', 'a.id', 'gg.assessment_id')
-      .innerJoin('school_year as y', 'y.id', 'a.school_year_id')
-      .innerJoin('subject as s', 's.code', 'a.subject_code')
-      .innerJoin('app_user as u', 'u.id', 'gg.student_id')
-      .select([
-        'a.id',
-        'gg.student_id',
-        'u.display_name',
-        's.label as subject_label',
-        'a.title',
-        'a.on_date',
-        'a.scale',
-        'gg.value',
-        'gg.code',
-        'a.class_id',
-        'a.group_id',
-      ])
-      .where('gg.student_id', 'in', studentIds)
-      .where('a.establishment_id', '=', establishmentId)
-      .where('y.status', '=', 'current')
-      .where('a.visible_at', '<=', now)
-      .orderBy('a.visible_at', 'desc')
-      .orderBy('a.id')
-      .limit(limit)
-      .execute();
-    return rows.map((r) => ({ ...r, scale: Number(r.scale), value: num(r.value) }));
-  },
-
-  /** The next time one of these students' grades of the current year becomes visible to families, if any. */
-  async nextVisibleAt(db: Db, establishmentId: string, studentIds: string[], now: Date): Promise<Date | null> {
-    if (studentIds.length === 0) return null;
-    const r = await db
-      .selectFrom('grades_grade as gg')
-      .innerJoin('grades_assessment as a', 'a.id', 'gg.assessment_id')
-      .innerJoin('school_year as y', 'y.id', 'a.school_year_id')
-      .select((eb) => eb.fn.min('a.visible_at').as('at'))
-      .where('gg.student_id', 'in', studentIds)
-      .where('a.establishment_id', '=', establishmentId)
-      .where('y.status', '=', 'current')
-      .where('a.visible_at', '>', now)
-      .executeTakeFirst();
-    return r?.at ? new Date(r.at as unknown as string) : null;
+  /**
+   * The home widget's grades in one statement: these students' latest grades of the current year visible to
+   * families at `now` (at most `limit`), and the next time another of them becomes visible, if any.
+   */
+  async latestVisibleAndNext(db: Db, establishmentId: string, studentIds: string[], now: Date, limit: number) {
+    if (studentIds.length === 0) return { rows: [], next: null };
+    const res = await sql<{
+      next_at: Date | null;
+      id: string | null;
+      student_id: string;
+      display_name: string;
+      subject_label: string;
+      title: string;
+      on_date: string;
+      scale: string;
+      value: string | null;
+      code: GradeCode | null;
+      class_id: string | null;
+      group_id: string | null;
+    }>`
+      SELECT n.next_at, l.id, l.student_id, l.display_name, l.subject_label, l.title, l.on_date, l.scale, l.value,
+             l.code, l.class_id, l.group_id
+      FROM (
+        SELECT min(a.visible_at) AS next_at
+        FROM grades_grade gg JOIN grades_assessment a ON a.id = gg.assessment_id
+        JOIN school_year y ON y.id = a.school_year_id
+        WHERE gg.student_id = ANY(${studentIds}::uuid[]) AND a.establishment_id = ${establishmentId}
+          AND y.status = 'current' AND a.visible_at > ${now}
+      ) n
+      LEFT JOIN LATERAL (
+        SELECT a.id, gg.student_id, u.display_name, s.label AS subject_label, a.title, a.on_date, a.scale, gg.value,
+               gg.code, a.class_id, a.group_id, a.visible_at
+        FROM grades_grade gg JOIN grades_assessment a ON a.id = gg.assessment_id
+        JOIN school_year y ON y.id = a.school_year_id
+        JOIN subject s ON s.code = a.subject_code
+        JOIN app_user u ON u.id = gg.student_id
+        WHERE gg.student_id = ANY(${studentIds}::uuid[]) AND a.establishment_id = ${establishmentId}
+          AND y.status = 'current' AND a.visible_at <= ${now}
+        ORDER BY a.visible_at DESC, a.id
+        LIMIT ${limit}
+      ) l ON true
+      ORDER BY l.visible_at DESC, l.id`.execute(db);
+    const next = res.rows[0]?.next_at;
+    return {
+      rows: res.rows
+        .filter((r): r is typeof r & { id: string } => r.id !== null)
+        .map(({ next_at: _next, ...r }) => ({ ...r, scale: Number(r.scale), value: num(r.value) })),
+      next: next ? new Date(next) : null,
+    };
   },
 
   /**

@@ -199,7 +199,10 @@ const PAGES = defineCache<PageEntry>({
 });
 
 /** The home page's five latest grades of a student or of a guardian's children (see gradesHome). */
-const LATEST = defineCache<{ rows: Awaited<ReturnType<typeof grades.latestVisible>>; changesAt: number | null }>({
+const LATEST = defineCache<{
+  rows: Awaited<ReturnType<typeof grades.latestVisibleAndNext>>['rows'];
+  changesAt: number | null;
+}>({
   name: 'grades-home-latest',
   topic: 'gr',
   max: 50_000,
@@ -1218,11 +1221,7 @@ export async function gradesHome({ ctx, establishmentId, profiles }: HomeWidgetC
       LATEST,
       `${establishmentId}|${students.join(',')}`,
       async () => {
-        const now = new Date();
-        const [rows, next] = await Promise.all([
-          grades.latestVisible(auth.db, establishmentId, students, now, 5),
-          grades.nextVisibleAt(auth.db, establishmentId, students, now),
-        ]);
+        const { rows, next } = await grades.latestVisibleAndNext(auth.db, establishmentId, students, new Date(), 5);
         return { rows, changesAt: next?.getTime() ?? null };
       },
       (e) => [

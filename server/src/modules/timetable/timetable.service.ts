@@ -148,30 +148,14 @@ export async function zoneOf(db: Db, establishmentId: string): Promise<{ zone: Z
 }
 
 /**
- * A student's classes and groups of the current year, from memory for one student (topic `u`: their enrolments
- * and the school years' status announce it), in one query for several.
+ * A student's classes and groups of the current year: from memory for one student (the platform's
+ * `relations.audiencesOf`, topic `u`), in one query for several.
  */
-const AUDIENCES = defineCache<{ classes: Set<string>; groups: Set<string> } | null>({
-  name: 'student-audiences',
-  topic: 'u',
-  max: 100_000,
-  ttlMs: 120_000,
-});
-
-export async function enrolmentsOf(
+export const enrolmentsOf = (
   db: Db,
   studentIds: readonly string[],
-): Promise<Map<string, { classes: ReadonlySet<string>; groups: ReadonlySet<string> }>> {
-  if (studentIds.length !== 1) return relations.enrolmentsOf(db, studentIds);
-  const id = studentIds[0]!;
-  const e = await cached(
-    db,
-    AUDIENCES,
-    id,
-    async () => (await relations.enrolmentsOf(db, [id])).get(id) ?? null, // null: kept (not a miss every time)
-  );
-  return e ? new Map([[id, e]]) : new Map();
-}
+): Promise<Map<string, { classes: ReadonlySet<string>; groups: ReadonlySet<string> }>> =>
+  relations.audiencesOf(db, studentIds);
 
 /**
  * The courses of an establishment that may occur from `since` on (about the last twelve months), with their

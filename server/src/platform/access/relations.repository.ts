@@ -59,6 +59,64 @@ function guardianshipsOf(db: Db, guardianId: string): Promise<Guardianship[]> | 
   );
 }
 
+/**
+ * A student's classes and groups of the current year, from memory for one student (topic `u`: their enrolments and
+ * the school years' status announce it; the timetable's, logbook's and home widgets' audiences).
+ */
+const AUDIENCES = defineCache<{ classes: Set<string>; groups: Set<string> } | null>({
+  name: 'student-audiences',
+  topic: 'u',
+  max: 100_000,
+  ttlMs: 120_000,
+});
+
+/**
+ * What a login's own statement reads for these caches (`sessions.insertForLogin`): a guardian's guardianships, and
+ * the children's names the login has read with them. `keep…` takes that statement's answer as the caches' load;
+ * call it before the answer arrives.
+ */
+export const relationsAtLogin = {
+  guardianships: (guardianId: string) =>
+    sql<Guardianship[]>`COALESCE((SELECT json_agg(json_build_object('studentId', g.student_id,
+      'establishmentId', g.establishment_id, 'seesGrades', g.sees_grades)) FROM guardianship g
+      WHERE g.guardian_id = ${guardianId}), '[]'::json)`,
+  /**
+   * The classes and groups of the current year (as `enrolmentsOf`) of the person and of their children: an object
+   * with an entry for each of them, null when not enrolled.
+   */
+  enrolments: (userId: string) =>
+    sql<Record<string, { classes: string[]; groups: string[] } | null>>`(SELECT json_object_agg(p.id, (
+        SELECT json_build_object(
+          'classes', COALESCE(json_agg(DISTINCT e.class_id) FILTER (WHERE e.class_id IS NOT NULL), '[]'::json),
+          'groups', COALESCE(json_agg(DISTINCT e.group_id) FILTER (WHERE e.group_id IS NOT NULL), '[]'::json))
+        FROM enrolment e JOIN school_year y ON y.id = e.school_year_id
+        WHERE y.status = 'current' AND e.student_id = p.id
+        HAVING count(*) > 0))
+      FROM (SELECT ${userId}::uuid AS id UNION SELECT g.student_id FROM guardianship g WHERE g.guardian_id = ${userId}) p)`,
+  keepGuardianships(db: Db, guardianId: string, loaded: Promise<Guardianship[]>): void {
+    loaded.catch(() => {}); // the login awaits the statement itself: its failure is the login's
+    cacheOf(db, GUARDIANSHIPS)
+      ?.get(guardianId, () => loaded)
+      .catch(() => {});
+  },
+  keepEnrolments(db: Db, loaded: Promise<Record<string, { classes: string[]; groups: string[] } | null>>): void {
+    cacheOf(db, AUDIENCES)?.keepLoaded(
+      loaded.then(
+        (byStudent) =>
+          new Map(
+            Object.entries(byStudent).map(([id, e]) => [
+              id,
+              e && { classes: new Set(e.classes), groups: new Set(e.groups) },
+            ]),
+          ),
+      ),
+    );
+  },
+  keepNames(db: Db, loaded: Promise<{ id: string; displayName: string }[]>): void {
+    cacheOf(db, NAMES)?.keepLoaded(loaded.then((people) => new Map(people.map((p) => [p.id, p.displayName]))));
+  },
+};
+
 /** The members of the establishment holding one of these profiles (and matching `also`, when given). */
 async function holders(
   db: Db,
@@ -349,6 +407,21 @@ export const relations = {
       if (r.group_id) entry.groups.add(r.group_id);
     }
     return out;
+  },
+
+  /** `enrolmentsOf`, from memory for one student (`AUDIENCES`), in one query for several. */
+  async audiencesOf(
+    db: Db,
+    studentIds: readonly string[],
+  ): Promise<Map<string, { classes: ReadonlySet<string>; groups: ReadonlySet<string> }>> {
+    const c = studentIds.length === 1 ? cacheOf(db, AUDIENCES) : null;
+    if (!c) return relations.enrolmentsOf(db, studentIds);
+    const id = studentIds[0]!;
+    const e = await c.get(
+      id,
+      async () => (await relations.enrolmentsOf(db, [id])).get(id) ?? null, // null: kept (not a miss every time)
+    );
+    return e ? new Map([[id, e]]) : new Map();
   },
 
   /** Guardians of each student. */

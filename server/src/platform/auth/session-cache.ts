@@ -24,6 +24,15 @@ export const USERS = defineCache<UserEntry | undefined>({ name: 'users', topic: 
 export const userEntry = (db: Db, userId: string): Promise<UserEntry | undefined> =>
   cached(db, USERS, userId, () => sessions.user(db, userId));
 
+/**
+ * The user's entry read by a login's own statement (`sessions.insertForLogin`): taken as the load of the cached
+ * entry. Call it before the answer arrives: as any load, it is not kept if an invalidation overlapped it.
+ */
+export function userEntryAtLogin(db: Db, userId: string, loaded: Promise<UserEntry | undefined>): void {
+  loaded.catch(() => {}); // the login awaits the statement itself: its failure is the login's
+  cached(db, USERS, userId, () => loaded).catch(() => {});
+}
+
 /** The active session of this token hash with its user, or undefined (unknown, expired, user not active). */
 export async function findActiveSession(db: Db, tokenHash: Buffer): Promise<SessionLookup | undefined> {
   // Without caches, the one query that reads both.

@@ -1,5 +1,5 @@
 import type { EstablishmentProfile } from '@preau/contracts';
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../db/schema.ts';
 
 export interface SessionLookup {
@@ -56,6 +56,11 @@ const MEMBERSHIPS_JSON = sql<UserEntry['memberships']>`COALESCE((
   ) x
 ), '[]'::json)`;
 
+/** A user's entry (`UserEntry`) as one JSON value, over `app_user u`. */
+const USER_ENTRY_JSON = sql<UserEntry>`json_build_object('id', u.id, 'login', u.login, 'displayName', u.display_name,
+  'firstName', u.first_name, 'lastName', u.last_name, 'email', u.email, 'title', u.title, 'status', u.status,
+  'platformAdmin', u.is_platform_admin, 'memberships', ${MEMBERSHIPS_JSON})`;
+
 export interface NewSessionRow {
   tokenHash: Buffer;
   userId: string;
@@ -87,10 +92,20 @@ export const sessions = {
 
   /**
    * A login's writes in one statement (atomic without a transaction, one round-trip at the 8 a.m. rush):
-   * the session, the user's last login time and the audit event.
+   * the session, the user's last login time and the audit event; with them, the user's entry (`user`, what
+   * `sessions.user` reads) and the first screen's other per-person reads (`reads`: a name → a scalar SQL expression,
+   * each answered under its name). The reads see the database as it was just before the writes.
    */
-  insertForLogin: async (db: Db, row: NewSessionRow, action: string): Promise<{ id: string }> => {
-    const res = await sql<{ id: string }>`
+  insertForLogin: async <R extends Record<string, unknown>>(
+    db: Db,
+    row: NewSessionRow,
+    action: string,
+    reads: { [K in keyof R]: RawBuilder<R[K]> },
+  ): Promise<{ id: string; user: UserEntry | undefined } & R> => {
+    const extra = Object.entries(reads as Record<string, RawBuilder<unknown>>).map(
+      ([name, read]) => sql`, ${read} AS ${sql.id(name)}`,
+    );
+    const res = await sql<{ id: string; user: UserEntry | null } & R>`
       WITH s AS (
         INSERT INTO session (token_hash, user_id, csrf_token, remember_me, idle_expires_at, expires_at, address, user_agent)
         VALUES (${row.tokenHash}, ${row.userId}, ${row.csrfToken}, ${row.rememberMe}, ${row.idleExpiresAt},
@@ -102,8 +117,10 @@ export const sessions = {
         INSERT INTO audit_event (actor_id, action, target_type, target_id, details, address)
         VALUES (${row.userId}, ${action}, 'user', ${row.userId}, '{}'::jsonb, ${row.address})
       )
-      SELECT id FROM s`.execute(db);
-    return res.rows[0]!;
+      SELECT s.id, (SELECT ${USER_ENTRY_JSON} FROM app_user u WHERE u.id = ${row.userId}) AS "user"${sql.join(extra, sql``)}
+      FROM s`.execute(db);
+    const r = res.rows[0]!;
+    return { ...r, user: r.user ?? undefined };
   },
 
   findActive: async (db: Db, tokenHash: Buffer): Promise<SessionLookup | undefined> => {
@@ -133,11 +150,9 @@ export const sessions = {
 
   /** A user with their memberships (establishment, profiles, functions), whatever their status. */
   user: async (db: Db, userId: string): Promise<UserEntry | undefined> => {
-    const res = await sql<UserEntry>`
-      SELECT u.id, u.login, u.display_name AS "displayName", u.first_name AS "firstName", u.last_name AS "lastName",
-             u.email, u.title, u.status, u.is_platform_admin AS "platformAdmin", ${MEMBERSHIPS_JSON} AS memberships
-      FROM app_user u WHERE u.id = ${userId}`.execute(db);
-    return res.rows[0];
+    const res = await sql<{ user: UserEntry }>`
+      SELECT ${USER_ENTRY_JSON} AS "user" FROM app_user u WHERE u.id = ${userId}`.execute(db);
+    return res.rows[0]?.user;
   },
 
   touch: (db: Db, sessionId: string, idleExpiresAt: Date) =>

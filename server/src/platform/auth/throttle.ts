@@ -39,6 +39,15 @@ export const checkedCodeKey = (login: string, code: string) =>
     .update(`${login.toLowerCase()}:${code.toUpperCase().replace(/[^0-9A-Z]/g, '')}`)
     .digest('hex')}`;
 
+/**
+ * The same as `throttleWaits`, as a JSON object `{key: seconds}` to read within another statement (the login reads
+ * it with the account, in one round trip).
+ */
+export const throttleWaitsJson = (keys: string[]) =>
+  sql<Record<string, number>>`(SELECT COALESCE(json_object_agg(t.key,
+      GREATEST(0, CEIL(EXTRACT(EPOCH FROM (COALESCE(t.blocked_until, now()) - now()))))::int), '{}'::json)
+    FROM login_throttle t WHERE t.key = ANY(${keys}))`;
+
 /** Seconds until each key may try again (0 = free, or no row), in one query. */
 export async function throttleWaits(db: Db, keys: string[]): Promise<Map<string, number>> {
   const rows = await db

@@ -1,8 +1,9 @@
 import type { HomeworkList, Lesson } from '@preau/contracts';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { enrol, guard, makeClass, subject } from '../../../test/directory-fixtures.ts';
+import { assign, enrol, guard, makeClass, subject } from '../../../test/directory-fixtures.ts';
 import { pdfBytes, spacesOf, upload } from '../../../test/documents.ts';
 import { type Agent, countRows, loginAs, makeEstablishment, makeUser, testApp } from '../../../test/helpers.ts';
+import { makeCourse } from '../../../test/timetable-fixtures.ts';
 
 /**
  * A lesson's and a homework's attachments (issues 11 and 13): documents attached by reference from the teacher's
@@ -48,40 +49,8 @@ beforeAll(async () => {
     [t2, c1.id],
     [t3, c2.id],
   ] as const)
-    await db
-      .insertInto('teaching_assignment')
-      .values({
-        establishment_id: school.id,
-        school_year_id: school.schoolYearId,
-        teacher_id: t,
-        class_id: c,
-        group_id: null,
-        subject_code: '061300',
-      })
-      .execute();
-  const row = await db
-    .insertInto('timetable_course')
-    .values({
-      establishment_id: school.id,
-      school_year_id: school.schoolYearId,
-      class_id: c1.id,
-      group_id: null,
-      subject_code: '061300',
-      weekday: 1,
-      starts_at: '08:00',
-      ends_at: '09:00',
-      room: null,
-      week_pattern_id: null,
-      valid_from: '2026-09-01',
-      valid_to: '2027-07-03',
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await db
-    .insertInto('timetable_course_teacher')
-    .values({ course_id: row.id, teacher_id: id.t1, establishment_id: school.id })
-    .execute();
-  id.maths1 = row.id;
+    await assign(db, school, t, { classId: c }, '061300');
+  id.maths1 = await makeCourse(db, school, { classId: c1.id, subjectCode: '061300', teacherIds: [id.t1] });
 });
 
 /** A file in the agent's personal space ("Mes documents"): its id. */

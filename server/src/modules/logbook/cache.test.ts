@@ -3,8 +3,9 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { announcements } from '../../../test/announcements.ts';
-import { enrol, makeClass, makeGroup, subject } from '../../../test/directory-fixtures.ts';
+import { assign, enrol, makeClass, makeGroup, subject } from '../../../test/directory-fixtures.ts';
 import { type Agent, loginAs, makeEstablishment, makeUser, testApp, urlOf } from '../../../test/helpers.ts';
+import { makeCourse } from '../../../test/timetable-fixtures.ts';
 import { buildApp } from '../../app.ts';
 import { cachesOf } from '../../platform/cache.ts';
 import { testConfig } from '../../platform/config.ts';
@@ -22,45 +23,6 @@ type School = Awaited<ReturnType<typeof makeEstablishment>>;
 let school: School;
 const as = {} as Record<'t1' | 't2' | 't3' | 's1' | 'outsider', Agent>;
 const id = {} as Record<'t1' | 't2' | 't3' | 's1' | 'class1' | 'group' | 'maths' | 'spanish', string>;
-
-async function course(classId: string | null, groupId: string | null, code: string, teacher: string, weekday: number) {
-  const row = await db
-    .insertInto('timetable_course')
-    .values({
-      establishment_id: school.id,
-      school_year_id: school.schoolYearId,
-      class_id: classId,
-      group_id: groupId,
-      subject_code: code,
-      weekday,
-      starts_at: '08:00',
-      ends_at: '09:00',
-      room: null,
-      week_pattern_id: null,
-      valid_from: '2026-09-01',
-      valid_to: '2027-07-03',
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await db
-    .insertInto('timetable_course_teacher')
-    .values({ course_id: row.id, teacher_id: teacher, establishment_id: school.id })
-    .execute();
-  return row.id;
-}
-
-const assign = (teacherId: string, classId: string) =>
-  db
-    .insertInto('teaching_assignment')
-    .values({
-      establishment_id: school.id,
-      school_year_id: school.schoolYearId,
-      teacher_id: teacherId,
-      class_id: classId,
-      group_id: null,
-      subject_code: '061300',
-    })
-    .execute();
 
 beforeAll(async () => {
   school = await makeEstablishment(db);
@@ -84,9 +46,14 @@ beforeAll(async () => {
   as.outsider = await loginAs(app, o.login);
   await enrol(db, school, id.s1, { classId: c1.id });
   await enrol(db, school, id.s1, { groupId: g.id });
-  await assign(id.t1, c1.id);
-  id.maths = await course(c1.id, null, '061300', id.t1, 1);
-  id.spanish = await course(null, g.id, '030602', id.t2, 3);
+  await assign(db, school, id.t1, { classId: c1.id }, '061300');
+  id.maths = await makeCourse(db, school, { classId: c1.id, subjectCode: '061300', teacherIds: [id.t1] });
+  id.spanish = await makeCourse(db, school, {
+    groupId: g.id,
+    subjectCode: '030602',
+    teacherIds: [id.t2],
+    weekday: 3,
+  });
 });
 
 const MONDAY = '2026-11-30';
@@ -222,7 +189,7 @@ describe("a class's week and a student's homework week, from memory", () => {
         )
       ).statusCode,
     ).toBe(403);
-    await assign(id.t3, id.class1);
+    await assign(db, school, id.t3, { classId: id.class1 }, '061300');
     expect(titles(await week(as.t3))).toEqual(['Los verbos', 'Écrit ailleurs']);
     await db.deleteFrom('teaching_assignment').where('teacher_id', '=', id.t3).execute();
     expect(

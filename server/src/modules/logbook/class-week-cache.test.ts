@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import { enrol, makeClass, makeGroup, subject } from '../../../test/directory-fixtures.ts';
+import { assign, enrol, makeClass, makeGroup, subject } from '../../../test/directory-fixtures.ts';
 import { pdfBytes, spacesOf, upload } from '../../../test/documents.ts';
 import { type Agent, loginAs, makeEstablishment, makeUser, testApp } from '../../../test/helpers.ts';
+import { makeCourse } from '../../../test/timetable-fixtures.ts';
 import { cachesOf } from '../../platform/cache.ts';
 
 /**
@@ -19,32 +20,6 @@ const users = {} as Record<keyof typeof as, string>;
 const id = {} as Record<'class1' | 'group' | 'maths' | 'spanish', string>;
 const MONDAY = '2026-11-30';
 const WEDNESDAY = '2026-12-02';
-
-async function course(classId: string | null, groupId: string | null, code: string, teacher: string, weekday: number) {
-  const row = await db
-    .insertInto('timetable_course')
-    .values({
-      establishment_id: school.id,
-      school_year_id: school.schoolYearId,
-      class_id: classId,
-      group_id: groupId,
-      subject_code: code,
-      weekday,
-      starts_at: '08:00',
-      ends_at: '09:00',
-      room: null,
-      week_pattern_id: null,
-      valid_from: '2026-09-01',
-      valid_to: '2027-07-03',
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await db
-    .insertInto('timetable_course_teacher')
-    .values({ course_id: row.id, teacher_id: teacher, establishment_id: school.id })
-    .execute();
-  return row.id;
-}
 
 beforeAll(async () => {
   school = await makeEstablishment(db);
@@ -72,19 +47,14 @@ beforeAll(async () => {
     [users.t1, '061300'],
     [users.t2, '030602'],
   ] as const)
-    await db
-      .insertInto('teaching_assignment')
-      .values({
-        establishment_id: school.id,
-        school_year_id: school.schoolYearId,
-        teacher_id: teacher,
-        class_id: c1.id,
-        group_id: null,
-        subject_code: code,
-      })
-      .execute();
-  id.maths = await course(c1.id, null, '061300', users.t1, 1);
-  id.spanish = await course(null, g.id, '030602', users.t2, 3);
+    await assign(db, school, teacher, { classId: c1.id }, code);
+  id.maths = await makeCourse(db, school, { classId: c1.id, subjectCode: '061300', teacherIds: [users.t1] });
+  id.spanish = await makeCourse(db, school, {
+    groupId: g.id,
+    subjectCode: '030602',
+    teacherIds: [users.t2],
+    weekday: 3,
+  });
   const spanish = await as.t2.post('/api/logbook/lessons', {
     courseId: id.spanish,
     date: WEDNESDAY,

@@ -1,7 +1,8 @@
 import type { EntriesResponse, HomeworkList, Lesson } from '@preau/contracts';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { enrol, guard, makeClass, makeGroup, subject } from '../../../test/directory-fixtures.ts';
+import { assign, enrol, guard, makeClass, makeGroup, subject } from '../../../test/directory-fixtures.ts';
 import { type Agent, countRows, loginAs, makeEstablishment, makeUser, testApp } from '../../../test/helpers.ts';
+import { makeCourse } from '../../../test/timetable-fixtures.ts';
 import { addDays, closedDays, parisDate, weekdayOf } from '../timetable/index.ts';
 import { announceDue, nextSchoolDay } from './home.service.ts';
 
@@ -32,39 +33,6 @@ const id = {} as Record<
   | 'spanish',
   string
 >;
-
-async function course(
-  classId: string | null,
-  groupId: string | null,
-  code: string,
-  teacher: string,
-  weekday: number,
-  start = '08:00',
-) {
-  const row = await db
-    .insertInto('timetable_course')
-    .values({
-      establishment_id: school.id,
-      school_year_id: school.schoolYearId,
-      class_id: classId,
-      group_id: groupId,
-      subject_code: code,
-      weekday,
-      starts_at: start,
-      ends_at: `${String(Number(start.slice(0, 2)) + 1).padStart(2, '0')}:${start.slice(3)}`,
-      room: null,
-      week_pattern_id: null,
-      valid_from: '2026-09-01',
-      valid_to: '2027-07-03',
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await db
-    .insertInto('timetable_course_teacher')
-    .values({ course_id: row.id, teacher_id: teacher, establishment_id: school.id })
-    .execute();
-  return row.id;
-}
 
 const lessons = () => countRows(db, 'logbook_lesson');
 const homework = () => countRows(db, 'logbook_homework');
@@ -108,21 +76,22 @@ beforeAll(async () => {
     [id.t2, c1.id, '030201'],
     [id.t3, c2.id, '061300'],
   ] as const)
-    await db
-      .insertInto('teaching_assignment')
-      .values({
-        establishment_id: school.id,
-        school_year_id: school.schoolYearId,
-        teacher_id: t,
-        class_id: c,
-        group_id: null,
-        subject_code: s,
-      })
-      .execute();
-  id.maths1 = await course(c1.id, null, '061300', id.t1, 1);
-  id.english1 = await course(c1.id, null, '030201', id.t2, 2);
-  id.maths2 = await course(c2.id, null, '061300', id.t3, 1);
-  id.spanish = await course(null, g.id, '030602', id.t2, 3, '10:00');
+    await assign(db, school, t, { classId: c }, s);
+  id.maths1 = await makeCourse(db, school, { classId: c1.id, subjectCode: '061300', teacherIds: [id.t1] });
+  id.english1 = await makeCourse(db, school, {
+    classId: c1.id,
+    subjectCode: '030201',
+    teacherIds: [id.t2],
+    weekday: 2,
+  });
+  id.maths2 = await makeCourse(db, school, { classId: c2.id, subjectCode: '061300', teacherIds: [id.t3] });
+  id.spanish = await makeCourse(db, school, {
+    groupId: g.id,
+    subjectCode: '030602',
+    teacherIds: [id.t2],
+    weekday: 3,
+    start: '10:00',
+  });
 });
 
 const lesson = (extra: Record<string, unknown> = {}) => ({
@@ -532,7 +501,13 @@ describe('progressions', () => {
         })
       ).statusCode,
     ).toBe(403);
-    const thursday = await course(id.class2, null, '061300', id.t1, 4, '14:00');
+    const thursday = await makeCourse(db, school, {
+      classId: id.class2,
+      subjectCode: '061300',
+      teacherIds: [id.t1],
+      weekday: 4,
+      start: '14:00',
+    });
     const applied = await as.t1.post(`/api/logbook/progressions/${made.json().id}/apply`, {
       courseId: thursday,
       from: '2026-12-03',
@@ -592,7 +567,13 @@ describe('printing, fill rate, archive', () => {
     const next = nextSchoolDay(parisDate(), closedDays('C'));
     let today = parisDate();
     while (weekdayOf(today) > 5 || closedDays('C')(today)) today = addDays(today, 1);
-    const c = await course(id.class1, null, '030201', id.t2, weekdayOf(today), '16:00');
+    const c = await makeCourse(db, school, {
+      classId: id.class1,
+      subjectCode: '030201',
+      teacherIds: [id.t2],
+      weekday: weekdayOf(today),
+      start: '16:00',
+    });
     const res = await as.t2.post('/api/logbook/homework', {
       courseId: c,
       date: today < next ? today : parisDate(),

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import { enrol, makeClass, makeGroup, subject } from '../../../test/directory-fixtures.ts';
+import { assign, enrol, makeClass, makeGroup, subject } from '../../../test/directory-fixtures.ts';
 import { type Agent, loginAs, makeEstablishment, makeUser, testApp } from '../../../test/helpers.ts';
+import { makeCourse } from '../../../test/timetable-fixtures.ts';
 
 /**
  * A logbook page is written as JSON from parts kept serialised once per lesson, homework and course
@@ -15,32 +16,6 @@ let school: School;
 const as = {} as Record<'t1' | 't3' | 's1', Agent>;
 const id = {} as Record<'t1' | 't2' | 't3' | 's1' | 'class1' | 'group' | 'maths' | 'spanish', string>;
 const names = {} as Record<'t1' | 't2' | 's1', string>;
-
-async function course(classId: string | null, groupId: string | null, code: string, teacher: string, weekday: number) {
-  const row = await db
-    .insertInto('timetable_course')
-    .values({
-      establishment_id: school.id,
-      school_year_id: school.schoolYearId,
-      class_id: classId,
-      group_id: groupId,
-      subject_code: code,
-      weekday,
-      starts_at: '08:00',
-      ends_at: '09:00',
-      room: groupId ? 'B12 « labo »' : null,
-      week_pattern_id: null,
-      valid_from: '2026-09-01',
-      valid_to: '2027-07-03',
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await db
-    .insertInto('timetable_course_teacher')
-    .values({ course_id: row.id, teacher_id: teacher, establishment_id: school.id })
-    .execute();
-  return row.id;
-}
 
 const MONDAY = '2026-11-30';
 let lessonId: string;
@@ -79,19 +54,15 @@ beforeAll(async () => {
     [id.t1, '061300'],
     [id.t3, '030602'],
   ] as const)
-    await db
-      .insertInto('teaching_assignment')
-      .values({
-        establishment_id: school.id,
-        school_year_id: school.schoolYearId,
-        teacher_id: teacher,
-        class_id: c1.id,
-        group_id: null,
-        subject_code: code,
-      })
-      .execute();
-  id.maths = await course(c1.id, null, '061300', id.t1, 1);
-  id.spanish = await course(null, g.id, '030602', id.t2, 3);
+    await assign(db, school, teacher, { classId: c1.id }, code);
+  id.maths = await makeCourse(db, school, { classId: c1.id, subjectCode: '061300', teacherIds: [id.t1] });
+  id.spanish = await makeCourse(db, school, {
+    groupId: g.id,
+    subjectCode: '030602',
+    teacherIds: [id.t2],
+    weekday: 3,
+    room: 'B12 « labo »',
+  });
 
   const created = await as.t1.post('/api/logbook/lessons', {
     courseId: id.maths,

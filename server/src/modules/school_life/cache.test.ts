@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { assign, enrol, guard, makeClass, subject } from '../../../test/directory-fixtures.ts';
 import { type Agent, loginAs, makeEstablishment, makeUser, testApp } from '../../../test/helpers.ts';
+import { makeCourse } from '../../../test/timetable-fixtures.ts';
 import { cachesOf } from '../../platform/cache.ts';
 
 /**
@@ -38,29 +39,13 @@ beforeAll(async () => {
   await assign(db, school, teacher.id, { classId: c.id }, '061300');
   await guard(db, school, parent.id, lea.id);
   await guard(db, school, parent2.id, hugo.id);
-  const course = await db
-    .insertInto('timetable_course')
-    .values({
-      establishment_id: school.id,
-      school_year_id: school.schoolYearId,
-      class_id: c.id,
-      group_id: null,
-      subject_code: '061300',
-      weekday: 1,
-      starts_at: '08:00',
-      ends_at: '08:55',
-      room: 'B204',
-      week_pattern_id: null,
-      valid_from: '2026-09-01',
-      valid_to: '2027-07-03',
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await db
-    .insertInto('timetable_course_teacher')
-    .values({ course_id: course.id, teacher_id: teacher.id, establishment_id: school.id })
-    .execute();
-  ids.course = course.id;
+  ids.course = await makeCourse(db, school, {
+    classId: c.id,
+    teacherIds: [teacher.id],
+    subjectCode: '061300',
+    end: '08:55',
+    room: 'B204',
+  });
   as.teacher = await loginAs(app, teacher.login);
   as.cpe = await loginAs(app, cpe.login);
   as.parent = await loginAs(app, parent.login);

@@ -10,6 +10,7 @@ import {
   makeUser,
   testApp,
 } from '../../../test/helpers.ts';
+import { makeCourse } from '../../../test/timetable-fixtures.ts';
 
 /**
  * School life through HTTP, on a moved clock: Monday 30 November 2026, 10:30 in Paris. The roll call of a course,
@@ -44,40 +45,6 @@ const ids = {} as Record<
   | 'otherCourse',
   string
 >;
-
-async function course(
-  s: School,
-  target: { classId: string },
-  teacherId: string,
-  subjectCode: string,
-  weekday: number,
-  start: string,
-  end: string,
-) {
-  const row = await db
-    .insertInto('timetable_course')
-    .values({
-      establishment_id: s.id,
-      school_year_id: s.schoolYearId,
-      class_id: target.classId,
-      group_id: null,
-      subject_code: subjectCode,
-      weekday,
-      starts_at: start,
-      ends_at: end,
-      room: 'B204',
-      week_pattern_id: null,
-      valid_from: '2026-09-01',
-      valid_to: '2027-07-03',
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await db
-    .insertInto('timetable_course_teacher')
-    .values({ course_id: row.id, teacher_id: teacherId, establishment_id: s.id })
-    .execute();
-  return row.id;
-}
 
 beforeAll(async () => {
   vi.useFakeTimers({ toFake: ['Date'] });
@@ -137,12 +104,38 @@ beforeAll(async () => {
   await guard(db, school, par.id, s1.id);
   await guard(db, school, par2.id, s2.id);
   const otherParent = await makeUser(db, { establishmentId: other.id, profiles: ['guardian'] });
-  ids.maths = await course(school, { classId: c1.id }, t.id, '061300', 1, '08:00', '08:55');
-  ids.afternoon = await course(school, { classId: c1.id }, t2.id, '030201', 1, '14:25', '15:20');
-  ids.english = await course(school, { classId: c2.id }, t2.id, '030201', 1, '10:05', '11:00');
+  // Mondays, in room B204.
+  const course = (s: School, c: Parameters<typeof makeCourse>[2]) => makeCourse(db, s, { ...c, room: 'B204' });
+  ids.maths = await course(school, {
+    classId: c1.id,
+    teacherIds: [t.id],
+    subjectCode: '061300',
+    start: '08:00',
+    end: '08:55',
+  });
+  ids.afternoon = await course(school, {
+    classId: c1.id,
+    teacherIds: [t2.id],
+    subjectCode: '030201',
+    start: '14:25',
+    end: '15:20',
+  });
+  ids.english = await course(school, {
+    classId: c2.id,
+    teacherIds: [t2.id],
+    subjectCode: '030201',
+    start: '10:05',
+    end: '11:00',
+  });
   const otherClass = await makeClass(db, other, '1G1');
   const otherTeacher = await makeUser(db, { establishmentId: other.id, profiles: ['teacher'] });
-  ids.otherCourse = await course(other, { classId: otherClass.id }, otherTeacher.id, '061300', 1, '08:00', '08:55');
+  ids.otherCourse = await course(other, {
+    classId: otherClass.id,
+    teacherIds: [otherTeacher.id],
+    subjectCode: '061300',
+    start: '08:00',
+    end: '08:55',
+  });
   Object.assign(logins, {
     teacher: t.login,
     teacher2: t2.login,

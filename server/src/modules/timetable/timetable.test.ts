@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { assign, enrol, guard, makeClass, makeGroup, subject } from '../../../test/directory-fixtures.ts';
 import { type Agent, countRows, loginAs, makeEstablishment, makeUser, testApp } from '../../../test/helpers.ts';
+import { makeCourse } from '../../../test/timetable-fixtures.ts';
 import { cachesOf } from '../../platform/cache.ts';
 import { addDays, closedDays, parisDate, weekdayOf } from './calendar.ts';
 import { alternatingWeeks } from './timetable.service.ts';
@@ -362,29 +363,17 @@ describe('the ICS subscription', () => {
     const closed = closedDays('C');
     let day = addDays(parisDate(), 1);
     while (closed(day) || weekdayOf(day) > 5) day = addDays(day, 1);
-    const row = await db
-      .insertInto('timetable_course')
-      .values({
-        establishment_id: school.id,
-        school_year_id: school.schoolYearId,
-        class_id: ids.class,
-        group_id: null,
-        subject_code: '030201',
-        weekday: weekdayOf(day),
-        starts_at: '16:30',
-        ends_at: '17:25',
-        room: null,
-        week_pattern_id: null,
-        valid_from: addDays(day, -30),
-        valid_to: addDays(day, 30),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db
-      .insertInto('timetable_course_teacher')
-      .values({ course_id: row.id, teacher_id: ids.teacher, establishment_id: school.id })
-      .execute();
-    const cancel = await principal.put(`/api/timetable/courses/${row.id}/occurrences/${day}`, { cancelled: true });
+    const course = await makeCourse(db, school, {
+      classId: ids.class,
+      teacherIds: [ids.teacher],
+      subjectCode: '030201',
+      weekday: weekdayOf(day),
+      start: '16:30',
+      end: '17:25',
+      validFrom: addDays(day, -30),
+      validTo: addDays(day, 30),
+    });
+    const cancel = await principal.put(`/api/timetable/courses/${course}/occurrences/${day}`, { cancelled: true });
     expect(cancel.statusCode, cancel.body).toBe(200);
     const created = await teacher.post('/api/timetable/feed', { establishment: school.id });
     const ics = await app.inject({ method: 'GET', url: new URL(created.json().url).pathname });

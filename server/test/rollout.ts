@@ -1,10 +1,70 @@
+import { defineApi } from '@preau/contracts';
 import type { Kysely } from 'kysely';
+import { afterAll } from 'vitest';
+import { buildApp } from '../src/app.ts';
+import { modules } from '../src/modules/index.ts';
+import { testConfig } from '../src/platform/config.ts';
 import type { Database } from '../src/platform/db/schema.ts';
-import type { App } from '../src/platform/module.ts';
+import { type App, defineModule, type IndicatorDefinition } from '../src/platform/module.ts';
 import { insertUsageEvents } from '../src/platform/usage.ts';
 import { assign, enrol, guard, makeClass, subject } from './directory-fixtures.ts';
-import { type Agent, loginAs, makeEstablishment, makeUser } from './helpers.ts';
+import { type Agent, freshDatabase, loginAs, makeEstablishment, makeUser, urlOf } from './helpers.ts';
 import '../src/modules/rollout/rollout.tables.ts';
+
+/**
+ * A module of the tests' own, "probe", offering the cockpit one indicator through the frame's registry (never a
+ * hard-coded service): the count of the establishment's logbook usage events of `action` — within the indicator's
+ * period when `inPeriod` — as a real module computes one from its own rows.
+ */
+export function probeModule(
+  indicator: Pick<IndicatorDefinition, 'key' | 'label'> & { action: string; inPeriod?: boolean },
+) {
+  const { action, inPeriod = false, ...shown } = indicator;
+  return defineModule({
+    name: 'probe',
+    prefix: '/api/probe',
+    api: defineApi({ module: 'probe', permissions: [], errors: [], endpoints: {} }),
+    permissions: {},
+    indicators: [
+      {
+        ...shown,
+        unit: 'count',
+        compute: async (db, establishmentId, { from, to }) => {
+          let count = db
+            .selectFrom('usage_event')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('establishment_id', '=', establishmentId)
+            .where('service', '=', 'logbook')
+            .where('action', '=', action);
+          if (inPeriod)
+            count = count
+              .where('at', '>=', new Date(`${from}T00:00:00+01:00`))
+              .where('at', '<', new Date(new Date(`${to}T00:00:00+01:00`).getTime() + 86_400_000));
+          const row = await count.executeTakeFirstOrThrow();
+          return { value: Number(row.n) };
+        },
+      },
+    ],
+    plugin: async () => {},
+  });
+}
+
+/**
+ * The app with every module and the probe, on a database of this file's own; with the caches (they listen to the
+ * database's notifications) when `caches`, without otherwise.
+ */
+export async function appWithProbe(probe: ReturnType<typeof probeModule>, { caches = false } = {}) {
+  const db = await freshDatabase();
+  const app = await buildApp({
+    config: testConfig('unused'),
+    db,
+    modules: [...modules, probe],
+    ...(caches ? { listenUrl: urlOf(db) } : {}),
+  });
+  await app.ready();
+  afterAll(() => app.close());
+  return { db, app };
+}
 
 /**
  * A school for the rollout cockpit's tests: a principal, a local administrator, four teachers in two

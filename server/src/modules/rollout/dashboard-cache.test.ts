@@ -1,13 +1,15 @@
-import { defineApi } from '@preau/contracts';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { announcements } from '../../../test/announcements.ts';
-import { freshDatabase, makeEstablishment, urlOf } from '../../../test/helpers.ts';
-import { parisDayAgo, type RolloutWorld, rolloutWorld, usage } from '../../../test/rollout.ts';
-import { buildApp } from '../../app.ts';
+import { makeEstablishment } from '../../../test/helpers.ts';
+import {
+  appWithProbe,
+  parisDayAgo,
+  probeModule,
+  type RolloutWorld,
+  rolloutWorld,
+  usage,
+} from '../../../test/rollout.ts';
 import { trustedDb } from '../../platform/access/authorize.ts';
-import { testConfig } from '../../platform/config.ts';
-import { defineModule } from '../../platform/module.ts';
-import { modules } from '../index.ts';
 import { rollUp } from './indicators.service.ts';
 
 /**
@@ -16,38 +18,14 @@ import { rollUp } from './indicators.service.ts';
  * not before — and every other part is kept in caches told of each change, whoever writes. The answer itself is
  * kept while its parts are the same: a change of any part is on the next read.
  */
-const probeApi = defineApi({ module: 'probe', permissions: [], errors: [], endpoints: {} });
-const probe = defineModule({
-  name: 'probe',
-  prefix: '/api/probe',
-  api: probeApi,
-  permissions: {},
-  indicators: [
-    {
-      key: 'probe.notes',
-      label: { fr: 'Notes de la sonde', en: 'Probe notes' },
-      unit: 'count',
-      // A module's own rows, neither cached nor watched by the cockpit: the probe's usage events.
-      compute: async (db, establishmentId) => {
-        const row = await db
-          .selectFrom('usage_event')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('establishment_id', '=', establishmentId)
-          .where('service', '=', 'logbook')
-          .where('action', '=', 'probe.note')
-          .executeTakeFirstOrThrow();
-        return { value: Number(row.n) };
-      },
-    },
-  ],
-  plugin: async () => {},
+const probe = probeModule({
+  key: 'probe.notes',
+  label: { fr: 'Notes de la sonde', en: 'Probe notes' },
+  // A module's own rows, neither cached nor watched by the cockpit: the probe's usage events.
+  action: 'probe.note',
 });
-
-const db = await freshDatabase();
 // With the caches (they listen to the database's notifications).
-const app = await buildApp({ config: testConfig('unused'), db, modules: [...modules, probe], listenUrl: urlOf(db) });
-await app.ready();
-afterAll(() => app.close());
+const { db, app } = await appWithProbe(probe, { caches: true });
 
 let w: RolloutWorld;
 const T = (i: number) => w.teachers[i]!.id;

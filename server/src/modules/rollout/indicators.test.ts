@@ -1,50 +1,28 @@
-import { defineApi } from '@preau/contracts';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { freshDatabase, makeUser } from '../../../test/helpers.ts';
-import { noonDaysAgo, parisDayAgo, type RolloutWorld, rolloutWorld, usage } from '../../../test/rollout.ts';
-import { buildApp } from '../../app.ts';
-import { testConfig } from '../../platform/config.ts';
-import { defineModule } from '../../platform/module.ts';
-import { modules } from '../index.ts';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { makeUser } from '../../../test/helpers.ts';
+import {
+  appWithProbe,
+  noonDaysAgo,
+  parisDayAgo,
+  probeModule,
+  type RolloutWorld,
+  rolloutWorld,
+  usage,
+} from '../../../test/rollout.ts';
 
 /**
  * The indicators are computed from the platform's data only: usage events generated over several days,
  * profiles and services, rolled up, must give exactly the figures counted by hand below. A module's own
  * indicator (a probe module here: the frame's registry, never a hard-coded service) shows on the dashboard.
  */
-const probeApi = defineApi({ module: 'probe', permissions: [], errors: [], endpoints: {} });
-const probe = defineModule({
-  name: 'probe',
-  prefix: '/api/probe',
-  api: probeApi,
-  permissions: {},
-  indicators: [
-    {
-      key: 'probe.lessons_written',
-      label: { fr: 'Séances écrites (sonde)', en: 'Lessons written (probe)' },
-      unit: 'count',
-      // Counts the probe's usage events in the period: what a real module computes from its own rows.
-      compute: async (db, establishmentId, { from, to }) => {
-        const rows = await db
-          .selectFrom('usage_event')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('establishment_id', '=', establishmentId)
-          .where('service', '=', 'logbook')
-          .where('action', '=', 'lesson.write')
-          .where('at', '>=', new Date(`${from}T00:00:00+01:00`))
-          .where('at', '<', new Date(new Date(`${to}T00:00:00+01:00`).getTime() + 86_400_000))
-          .executeTakeFirstOrThrow();
-        return { value: Number(rows.n) };
-      },
-    },
-  ],
-  plugin: async () => {},
+// Counts the probe's usage events in the period: what a real module computes from its own rows.
+const probe = probeModule({
+  key: 'probe.lessons_written',
+  label: { fr: 'Séances écrites (sonde)', en: 'Lessons written (probe)' },
+  action: 'lesson.write',
+  inPeriod: true,
 });
-
-const db = await freshDatabase();
-const app = await buildApp({ config: testConfig('unused'), db, modules: [...modules, probe] });
-await app.ready();
-afterAll(() => app.close());
+const { db, app } = await appWithProbe(probe);
 
 let w: RolloutWorld;
 const T = (i: number) => w.teachers[i]!.id;

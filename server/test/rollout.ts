@@ -12,48 +12,22 @@ import { type Agent, freshDatabase, loginAs, makeEstablishment, makeUser, urlOf 
 import '../src/modules/rollout/rollout.tables.ts';
 
 /**
- * A module of the tests' own, "probe", offering the cockpit one indicator through the frame's registry (never a
- * hard-coded service): the count of the establishment's logbook usage events of `action` — within the indicator's
- * period when `inPeriod` — as a real module computes one from its own rows.
+ * The app with every module and a module of the tests' own, "probe", offering the cockpit one indicator through the
+ * frame's registry (never a hard-coded service), on a database of this file's own; with the caches (they listen to
+ * the database's notifications) when `caches`, without otherwise.
  */
-export function probeModule(
-  indicator: Pick<IndicatorDefinition, 'key' | 'label'> & { action: string; inPeriod?: boolean },
+export async function appWithProbe(
+  indicator: Pick<IndicatorDefinition, 'key' | 'label' | 'compute'>,
+  { caches = false } = {},
 ) {
-  const { action, inPeriod = false, ...shown } = indicator;
-  return defineModule({
+  const probe = defineModule({
     name: 'probe',
     prefix: '/api/probe',
     api: defineApi({ module: 'probe', permissions: [], errors: [], endpoints: {} }),
     permissions: {},
-    indicators: [
-      {
-        ...shown,
-        unit: 'count',
-        compute: async (db, establishmentId, { from, to }) => {
-          let count = db
-            .selectFrom('usage_event')
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .where('establishment_id', '=', establishmentId)
-            .where('service', '=', 'logbook')
-            .where('action', '=', action);
-          if (inPeriod)
-            count = count
-              .where('at', '>=', new Date(`${from}T00:00:00+01:00`))
-              .where('at', '<', new Date(new Date(`${to}T00:00:00+01:00`).getTime() + 86_400_000));
-          const row = await count.executeTakeFirstOrThrow();
-          return { value: Number(row.n) };
-        },
-      },
-    ],
+    indicators: [{ ...indicator, unit: 'count' }],
     plugin: async () => {},
   });
-}
-
-/**
- * The app with every module and the probe, on a database of this file's own; with the caches (they listen to the
- * database's notifications) when `caches`, without otherwise.
- */
-export async function appWithProbe(probe: ReturnType<typeof probeModule>, { caches = false } = {}) {
   const db = await freshDatabase();
   const app = await buildApp({
     config: testConfig('unused'),
@@ -65,6 +39,27 @@ export async function appWithProbe(probe: ReturnType<typeof probeModule>, { cach
   afterAll(() => app.close());
   return { db, app };
 }
+
+/**
+ * A probe's count, as a real module computes one from its own rows: the establishment's logbook usage events of
+ * `action`, within the indicator's period when `inPeriod`, at any time otherwise.
+ */
+export const logbookUsageCount =
+  (action: string, { inPeriod = false } = {}): IndicatorDefinition['compute'] =>
+  async (db, establishmentId, { from, to }) => {
+    let count = db
+      .selectFrom('usage_event')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('establishment_id', '=', establishmentId)
+      .where('service', '=', 'logbook')
+      .where('action', '=', action);
+    if (inPeriod)
+      count = count
+        .where('at', '>=', new Date(`${from}T00:00:00+01:00`))
+        .where('at', '<', new Date(new Date(`${to}T00:00:00+01:00`).getTime() + 86_400_000));
+    const row = await count.executeTakeFirstOrThrow();
+    return { value: Number(row.n) };
+  };
 
 /**
  * A school for the rollout cockpit's tests: a principal, a local administrator, four teachers in two

@@ -48,12 +48,7 @@ beforeAll(async () => {
   await enrol(db, school, id.s1, { groupId: g.id });
   await assign(db, school, id.t1, { classId: c1.id }, '061300');
   id.maths = await makeCourse(db, school, { classId: c1.id, subjectCode: '061300', teacherIds: [id.t1] });
-  id.spanish = await makeCourse(db, school, {
-    groupId: g.id,
-    subjectCode: '030602',
-    teacherIds: [id.t2],
-    weekday: 3,
-  });
+  id.spanish = await makeCourse(db, school, { groupId: g.id, subjectCode: '030602', teacherIds: [id.t2], weekday: 3 });
 });
 
 const MONDAY = '2026-11-30';

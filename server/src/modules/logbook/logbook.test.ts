@@ -77,21 +77,13 @@ beforeAll(async () => {
     [id.t3, c2.id, '061300'],
   ] as const)
     await assign(db, school, t, { classId: c }, s);
-  id.maths1 = await makeCourse(db, school, { classId: c1.id, subjectCode: '061300', teacherIds: [id.t1] });
-  id.english1 = await makeCourse(db, school, {
-    classId: c1.id,
-    subjectCode: '030201',
-    teacherIds: [id.t2],
-    weekday: 2,
-  });
-  id.maths2 = await makeCourse(db, school, { classId: c2.id, subjectCode: '061300', teacherIds: [id.t3] });
-  id.spanish = await makeCourse(db, school, {
-    groupId: g.id,
-    subjectCode: '030602',
-    teacherIds: [id.t2],
-    weekday: 3,
-    start: '10:00',
-  });
+  for (const [key, target, subjectCode, teacher, weekday, start] of [
+    ['maths1', { classId: c1.id }, '061300', id.t1, 1, '08:00'],
+    ['english1', { classId: c1.id }, '030201', id.t2, 2, '08:00'],
+    ['maths2', { classId: c2.id }, '061300', id.t3, 1, '08:00'],
+    ['spanish', { groupId: g.id }, '030602', id.t2, 3, '10:00'],
+  ] as const)
+    id[key] = await makeCourse(db, school, { ...target, subjectCode, teacherIds: [teacher], weekday, start });
 });
 
 const lesson = (extra: Record<string, unknown> = {}) => ({

@@ -3,8 +3,8 @@ import { announcements } from '../../../test/announcements.ts';
 import { makeEstablishment } from '../../../test/helpers.ts';
 import {
   appWithProbe,
+  logbookUsageCount,
   parisDayAgo,
-  probeModule,
   type RolloutWorld,
   rolloutWorld,
   usage,
@@ -18,14 +18,16 @@ import { rollUp } from './indicators.service.ts';
  * not before — and every other part is kept in caches told of each change, whoever writes. The answer itself is
  * kept while its parts are the same: a change of any part is on the next read.
  */
-const probe = probeModule({
-  key: 'probe.notes',
-  label: { fr: 'Notes de la sonde', en: 'Probe notes' },
-  // A module's own rows, neither cached nor watched by the cockpit: the probe's usage events.
-  action: 'probe.note',
-});
-// With the caches (they listen to the database's notifications).
-const { db, app } = await appWithProbe(probe, { caches: true });
+// With the caches (they listen to the database's notifications). The probe's indicator counts a module's own rows,
+// neither cached nor watched by the cockpit: the probe's usage events.
+const { db, app } = await appWithProbe(
+  {
+    key: 'probe.notes',
+    label: { fr: 'Notes de la sonde', en: 'Probe notes' },
+    compute: logbookUsageCount('probe.note'),
+  },
+  { caches: true },
+);
 
 let w: RolloutWorld;
 const T = (i: number) => w.teachers[i]!.id;

@@ -2,9 +2,9 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { makeUser } from '../../../test/helpers.ts';
 import {
   appWithProbe,
+  logbookUsageCount,
   noonDaysAgo,
   parisDayAgo,
-  probeModule,
   type RolloutWorld,
   rolloutWorld,
   usage,
@@ -16,13 +16,11 @@ import {
  * indicator (a probe module here: the frame's registry, never a hard-coded service) shows on the dashboard.
  */
 // Counts the probe's usage events in the period: what a real module computes from its own rows.
-const probe = probeModule({
+const { db, app } = await appWithProbe({
   key: 'probe.lessons_written',
   label: { fr: 'Séances écrites (sonde)', en: 'Lessons written (probe)' },
-  action: 'lesson.write',
-  inPeriod: true,
+  compute: logbookUsageCount('lesson.write', { inPeriod: true }),
 });
-const { db, app } = await appWithProbe(probe);
 
 let w: RolloutWorld;
 const T = (i: number) => w.teachers[i]!.id;

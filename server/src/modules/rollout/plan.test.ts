@@ -1,11 +1,13 @@
-import { defineApi } from '@preau/contracts';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { countRows, freshDatabase, makeUser } from '../../../test/helpers.ts';
-import { parisDayAgo, type RolloutWorld, rolloutRows, rolloutWorld, usage } from '../../../test/rollout.ts';
-import { buildApp } from '../../app.ts';
-import { testConfig } from '../../platform/config.ts';
-import { defineModule } from '../../platform/module.ts';
-import { modules } from '../index.ts';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { countRows, makeUser } from '../../../test/helpers.ts';
+import {
+  appWithProbe,
+  parisDayAgo,
+  type RolloutWorld,
+  rolloutRows,
+  rolloutWorld,
+  usage,
+} from '../../../test/rollout.ts';
 
 /**
  * The plan (the contract's plan, steps and objectives): per service its opening, steps with an owner, a due
@@ -13,26 +15,11 @@ import { modules } from '../index.ts';
  * refused ones write nothing.
  */
 let probeValue = 3;
-const probe = defineModule({
-  name: 'probe',
-  prefix: '/api/probe',
-  api: defineApi({ module: 'probe', permissions: [], errors: [], endpoints: {} }),
-  permissions: {},
-  indicators: [
-    {
-      key: 'probe.documents_shared',
-      label: { fr: 'Documents partagés (sonde)', en: 'Documents shared (probe)' },
-      unit: 'count',
-      compute: async (_db, _establishmentId, { to }) => ({ value: to === parisDayAgo(0) ? probeValue : 1 }),
-    },
-  ],
-  plugin: async () => {},
+const { db, app } = await appWithProbe({
+  key: 'probe.documents_shared',
+  label: { fr: 'Documents partagés (sonde)', en: 'Documents shared (probe)' },
+  compute: async (_db, _establishmentId, { to }) => ({ value: to === parisDayAgo(0) ? probeValue : 1 }),
 });
-
-const db = await freshDatabase();
-const app = await buildApp({ config: testConfig('unused'), db, modules: [...modules, probe] });
-await app.ready();
-afterAll(() => app.close());
 
 let w: RolloutWorld;
 const due = (n: number) => parisDayAgo(-n);

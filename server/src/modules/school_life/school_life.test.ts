@@ -104,38 +104,16 @@ beforeAll(async () => {
   await guard(db, school, par.id, s1.id);
   await guard(db, school, par2.id, s2.id);
   const otherParent = await makeUser(db, { establishmentId: other.id, profiles: ['guardian'] });
-  // Mondays, in room B204.
-  const course = (s: School, c: Parameters<typeof makeCourse>[2]) => makeCourse(db, s, { ...c, room: 'B204' });
-  ids.maths = await course(school, {
-    classId: c1.id,
-    teacherIds: [t.id],
-    subjectCode: '061300',
-    start: '08:00',
-    end: '08:55',
-  });
-  ids.afternoon = await course(school, {
-    classId: c1.id,
-    teacherIds: [t2.id],
-    subjectCode: '030201',
-    start: '14:25',
-    end: '15:20',
-  });
-  ids.english = await course(school, {
-    classId: c2.id,
-    teacherIds: [t2.id],
-    subjectCode: '030201',
-    start: '10:05',
-    end: '11:00',
-  });
   const otherClass = await makeClass(db, other, '1G1');
   const otherTeacher = await makeUser(db, { establishmentId: other.id, profiles: ['teacher'] });
-  ids.otherCourse = await course(other, {
-    classId: otherClass.id,
-    teacherIds: [otherTeacher.id],
-    subjectCode: '061300',
-    start: '08:00',
-    end: '08:55',
-  });
+  // Mondays, in room B204.
+  for (const [key, est, classId, teacher, subjectCode, start, end] of [
+    ['maths', school, c1.id, t.id, '061300', '08:00', '08:55'],
+    ['afternoon', school, c1.id, t2.id, '030201', '14:25', '15:20'],
+    ['english', school, c2.id, t2.id, '030201', '10:05', '11:00'],
+    ['otherCourse', other, otherClass.id, otherTeacher.id, '061300', '08:00', '08:55'],
+  ] as const)
+    ids[key] = await makeCourse(db, est, { classId, teacherIds: [teacher], subjectCode, start, end, room: 'B204' });
   Object.assign(logins, {
     teacher: t.login,
     teacher2: t2.login,

@@ -187,7 +187,8 @@ async function loadHomeworkWeeks(db: Db, a: Audience, from: string, to: string) 
 const ticksOf = (db: Db, studentId: string) => cached(db, TICKS, studentId, () => logbook.ticked(db, studentId));
 
 export interface PageLessons {
-  lessons: LessonWithHomework[];
+  /** Never mutate: may be the kept list itself. */
+  lessons: readonly LessonWithHomework[];
   /** The homework the student ticked (when asked for). */
   done: ReadonlySet<string> | null;
   /** The lessons and homework holding documents; null: unknown (ask for all). */
@@ -233,7 +234,8 @@ async function pageWeeks<V>(
     audienceWeeks(db, weekSpec, a.establishmentId, classIds, groupIds, monday, addDays(monday, 6), load);
   if (classIds.length + groupIds.length <= 1) return (await Promise.all(weeks.map(of))).map((w) => merge(w!));
   const ids = `${classIds.join(',')}|${groupIds.join(',')}`;
-  const tags = [...classIds, ...groupIds];
+  // Tagged once loaded (a hit builds no list).
+  const tags = () => [...classIds, ...groupIds];
   return Promise.all(
     weeks.map((monday) =>
       pages.get(`${a.establishmentId}|${monday}|${ids}`, async () => merge((await of(monday))!), tags),
@@ -261,16 +263,17 @@ export async function pageLessons(
     const done = tickOf ? new Set(lessons.flatMap((l) => l.homework.filter((h) => h.done).map((h) => h.id))) : null;
     return { lessons, done, files: null };
   }
+  const files = weeks.length === 1 ? weeks[0]!.files : new Set(weeks.flatMap((w) => [...w.files]));
+  const done = tickOf ? await ticksOf(db, tickOf) : null;
+  // A whole week (a week page): its kept list as it is.
+  if (weeks.length === 1 && !a.subject && from === mondayOf(from) && to >= addDays(from, 6))
+    return { lessons: weeks[0]!.lessons, done, files };
   // Weeks in order, each by date: the lessons are by date.
   const lessons: LessonWithHomework[] = [];
   for (const w of weeks)
     for (const l of w.lessons)
       if (l.date >= from && l.date <= to && (!a.subject || l.subject_code === a.subject)) lessons.push(l);
-  return {
-    lessons,
-    done: tickOf ? await ticksOf(db, tickOf) : null,
-    files: weeks.length === 1 ? weeks[0]!.files : new Set(weeks.flatMap((w) => [...w.files])),
-  };
+  return { lessons, done, files };
 }
 
 export interface PageHomework {

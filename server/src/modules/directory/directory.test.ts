@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { assign, enrol, guard, makeClass } from '../../../test/directory-fixtures.ts';
 import {
   type Agent,
   agent,
@@ -12,52 +12,11 @@ import {
   sessionCookie,
   testApp,
 } from '../../../test/helpers.ts';
-import type { Database } from '../../platform/db/schema.ts';
 
 const { app, db } = await testApp();
 
 type School = Awaited<ReturnType<typeof makeEstablishment>>;
 type User = Awaited<ReturnType<typeof makeUser>>;
-
-async function makeClass(db: Kysely<Database>, school: School, code: string, schoolYearId = school.schoolYearId) {
-  return db
-    .insertInto('class')
-    .values({ establishment_id: school.id, school_year_id: schoolYearId, code, label: `Classe ${code}` })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
-
-async function enrol(school: School, studentId: string, classId: string, schoolYearId = school.schoolYearId) {
-  await db
-    .insertInto('enrolment')
-    .values({ establishment_id: school.id, school_year_id: schoolYearId, student_id: studentId, class_id: classId })
-    .execute();
-}
-
-async function assign(school: School, teacherId: string, classId: string) {
-  await db
-    .insertInto('subject')
-    .values({ code: '061300', label: 'Mathématiques' })
-    .onConflict((oc) => oc.doNothing())
-    .execute();
-  await db
-    .insertInto('teaching_assignment')
-    .values({
-      establishment_id: school.id,
-      school_year_id: school.schoolYearId,
-      teacher_id: teacherId,
-      class_id: classId,
-      subject_code: '061300',
-    })
-    .execute();
-}
-
-async function guard(school: School, guardianId: string, studentId: string, level: 'legal' | 'in_charge') {
-  await db
-    .insertInto('guardianship')
-    .values({ establishment_id: school.id, guardian_id: guardianId, student_id: studentId, level })
-    .execute();
-}
 
 const statusOf = async (id: string) =>
   (await db.selectFrom('app_user').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
@@ -130,11 +89,11 @@ beforeAll(async () => {
 
   const c2 = await makeClass(db, a, '2NDE3');
   const c1 = await makeClass(db, a, '1G2');
-  await enrol(a, students.helene.id, c2.id);
-  await enrol(a, students.hugo.id, c2.id);
-  await enrol(a, students.zoe.id, c1.id);
-  await assign(a, teacher.id, c2.id);
-  await assign(a, teacher.id, c1.id);
+  await enrol(db, a, students.helene.id, { classId: c2.id });
+  await enrol(db, a, students.hugo.id, { classId: c2.id });
+  await enrol(db, a, students.zoe.id, { classId: c1.id });
+  await assign(db, a, teacher.id, { classId: c2.id });
+  await assign(db, a, teacher.id, { classId: c1.id });
   // last year's class does not count
   const old = await db
     .insertInto('school_year')
@@ -148,11 +107,11 @@ beforeAll(async () => {
     .returning('id')
     .executeTakeFirstOrThrow();
   const oldClass = await makeClass(db, a, '3E1', old.id);
-  await enrol(a, students.hugo.id, oldClass.id, old.id);
+  await enrol(db, a, students.hugo.id, { classId: oldClass.id }, old.id);
 
-  await guard(a, mother.id, students.hugo.id, 'legal');
-  await guard(a, mother.id, students.zoe.id, 'legal');
-  await guard(a, aunt.id, students.hugo.id, 'in_charge');
+  await guard(db, a, mother.id, students.hugo.id, 'legal');
+  await guard(db, a, mother.id, students.zoe.id, 'legal');
+  await guard(db, a, aunt.id, students.hugo.id, 'in_charge');
 });
 
 const list = (id: string, query = '') => `/api/establishments/${id}/users${query}`;

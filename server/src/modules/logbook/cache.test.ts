@@ -3,8 +3,9 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { announcements } from '../../../test/announcements.ts';
-import { assign, enrol, makeClass, makeGroup, subject } from '../../../test/directory-fixtures.ts';
+import { assign, enrol, makeClass, makeGroup } from '../../../test/directory-fixtures.ts';
 import { type Agent, loginAs, makeEstablishment, makeUser, testApp, urlOf } from '../../../test/helpers.ts';
+import { people, schoolWithClassAndGroup } from '../../../test/logbook-fixtures.ts';
 import { makeCourse } from '../../../test/timetable-fixtures.ts';
 import { buildApp } from '../../app.ts';
 import { cachesOf } from '../../platform/cache.ts';
@@ -25,22 +26,19 @@ const as = {} as Record<'t1' | 't2' | 't3' | 's1' | 'outsider', Agent>;
 const id = {} as Record<'t1' | 't2' | 't3' | 's1' | 'class1' | 'group' | 'maths' | 'spanish', string>;
 
 beforeAll(async () => {
-  school = await makeEstablishment(db);
-  await subject(db, '061300', 'Mathématiques');
-  await subject(db, '030602', 'Espagnol LV2');
-  const c1 = await makeClass(db, school, '2NDE1');
-  const g = await makeGroup(db, school, 'ESP2-A');
+  const made = await schoolWithClassAndGroup(db);
+  school = made.school;
+  const c1 = { id: made.classId };
+  const g = { id: made.groupId };
   Object.assign(id, { class1: c1.id, group: g.id });
-  for (const [key, profiles, first] of [
-    ['t1', ['teacher'], 'Paul'],
-    ['t2', ['teacher'], 'Ana'],
-    ['t3', ['teacher'], 'Luc'],
-    ['s1', ['student'], 'Emma'],
-  ] as const) {
-    const u = await makeUser(db, { establishmentId: school.id, profiles: [...profiles], firstName: first });
-    id[key] = u.id;
-    as[key] = await loginAs(app, u.login);
-  }
+  const who = await people(app, db, school.id, [
+    ['t1', 'teacher', 'Paul'],
+    ['t2', 'teacher', 'Ana'],
+    ['t3', 'teacher', 'Luc'],
+    ['s1', 'student', 'Emma'],
+  ] as const);
+  Object.assign(id, who.ids);
+  Object.assign(as, who.as);
   const other = await makeEstablishment(db);
   const o = await makeUser(db, { establishmentId: other.id, profiles: ['teacher'] });
   as.outsider = await loginAs(app, o.login);

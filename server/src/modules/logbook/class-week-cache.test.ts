@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import { assign, enrol, makeClass, makeGroup, subject } from '../../../test/directory-fixtures.ts';
+import { assign, enrol } from '../../../test/directory-fixtures.ts';
 import { pdfBytes, spacesOf, upload } from '../../../test/documents.ts';
-import { type Agent, loginAs, makeEstablishment, makeUser, testApp } from '../../../test/helpers.ts';
+import { type Agent, type makeEstablishment, testApp } from '../../../test/helpers.ts';
+import { people, schoolWithClassAndGroup } from '../../../test/logbook-fixtures.ts';
 import { makeCourse } from '../../../test/timetable-fixtures.ts';
 import { cachesOf } from '../../platform/cache.ts';
 
@@ -22,23 +23,20 @@ const MONDAY = '2026-11-30';
 const WEDNESDAY = '2026-12-02';
 
 beforeAll(async () => {
-  school = await makeEstablishment(db);
-  await subject(db, '061300', 'Mathématiques');
-  await subject(db, '030602', 'Espagnol LV2');
-  const c1 = await makeClass(db, school, '2NDE1');
-  const g = await makeGroup(db, school, 'ESP2-A');
+  const made = await schoolWithClassAndGroup(db);
+  school = made.school;
+  const c1 = { id: made.classId };
+  const g = { id: made.groupId };
   Object.assign(id, { class1: c1.id, group: g.id });
-  for (const [key, profile, first] of [
+  const who = await people(app, db, school.id, [
     ['t1', 'teacher', 'Paul'],
     ['t2', 'teacher', 'Ana'],
     ['s1', 'student', 'Emma'],
     ['s2', 'student', 'Hugo'],
     ['principal', 'principal', 'Claire'],
-  ] as const) {
-    const u = await makeUser(db, { establishmentId: school.id, profiles: [profile], firstName: first });
-    users[key] = u.id;
-    as[key] = await loginAs(app, u.login);
-  }
+  ] as const);
+  Object.assign(users, who.ids);
+  Object.assign(as, who.as);
   // Both students in the class, Emma alone in the Spanish group drawing from it.
   await enrol(db, school, users.s1, { classId: c1.id });
   await enrol(db, school, users.s2, { classId: c1.id });

@@ -856,18 +856,6 @@ const visaIdsOf = (lessons: readonly LessonRow[]) => [
   ...new Set(lessons.map((l) => l.visa_id).filter((v): v is string => !!v)),
 ];
 
-/** Build the lines of a logbook from occurrences, lessons and homework (for the request and the inspectors). */
-async function buildEntryParts(
-  auth: Authorized,
-  t: Pick<Target, 'classIds' | 'groupIds' | 'teacherIds' | 'authorIds' | 'student'>,
-  from: string,
-  to: string,
-  subject: string | undefined,
-  scope: Scope | null,
-): Promise<{ parts: EntryPart[]; visaIds: string[] }> {
-  return partsFrom(auth, await entrySources(auth, t, from, to, subject), scope);
-}
-
 /** What a lesson shows every reader in a logbook line (publishAt and the documents are per request). */
 const lessonFields = (l: LessonRow) => ({
   id: l.id,
@@ -901,7 +889,7 @@ export async function buildEntries(
   subject: string | undefined,
   scope: Scope | null,
 ): Promise<{ items: Entry[]; visaIds: string[] }> {
-  const { parts, visaIds } = await buildEntryParts(auth, t, from, to, subject, scope);
+  const { parts, visaIds } = partsFrom(auth, await entrySources(auth, t, from, to, subject), scope);
   return { items: parts.map(toEntry), visaIds };
 }
 

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import { assign, enrol, makeClass, makeGroup, subject } from '../../../test/directory-fixtures.ts';
-import { type Agent, loginAs, makeEstablishment, makeUser, testApp } from '../../../test/helpers.ts';
+import { assign, enrol } from '../../../test/directory-fixtures.ts';
+import { type Agent, loginAs, type makeEstablishment, testApp } from '../../../test/helpers.ts';
+import { people, schoolWithClassAndGroup } from '../../../test/logbook-fixtures.ts';
 import { makeCourse } from '../../../test/timetable-fixtures.ts';
 
 /**
@@ -23,22 +24,19 @@ let homework: string[];
 let groupLessonId: string;
 
 beforeAll(async () => {
-  school = await makeEstablishment(db);
-  await subject(db, '061300', 'Mathématiques');
-  await subject(db, '030602', 'Espagnol LV2');
-  const c1 = await makeClass(db, school, '2NDE1');
-  const g = await makeGroup(db, school, 'ESP2-A');
+  const made = await schoolWithClassAndGroup(db);
+  school = made.school;
+  const c1 = { id: made.classId };
+  const g = { id: made.groupId };
   Object.assign(id, { class1: c1.id, group: g.id });
-  for (const [key, profiles, first] of [
-    ['t1', ['teacher'], 'Paul'],
-    ['t2', ['teacher'], 'Ana'],
-    ['t3', ['teacher'], 'Luc'],
-    ['s1', ['student'], 'Emma'],
-  ] as const) {
-    const u = await makeUser(db, { establishmentId: school.id, profiles: [...profiles], firstName: first });
-    id[key] = u.id;
-    if (key !== 't2') as[key] = await loginAs(app, u.login);
-  }
+  const who = await people(app, db, school.id, [
+    ['t1', 'teacher', 'Paul'],
+    ['t2', 'teacher', 'Ana'],
+    ['t3', 'teacher', 'Luc'],
+    ['s1', 'student', 'Emma'],
+  ] as const);
+  Object.assign(id, who.ids);
+  Object.assign(as, { t1: who.as.t1, t3: who.as.t3, s1: who.as.s1 });
   for (const key of ['t1', 't2', 's1'] as const) {
     const u = await db
       .selectFrom('app_user')

@@ -28,9 +28,7 @@ const id = {} as Record<'t1' | 't2' | 't3' | 's1' | 'class1' | 'group' | 'maths'
 beforeAll(async () => {
   const made = await schoolWithClassAndGroup(db);
   school = made.school;
-  const c1 = { id: made.classId };
-  const g = { id: made.groupId };
-  Object.assign(id, { class1: c1.id, group: g.id });
+  Object.assign(id, { class1: made.classId, group: made.groupId });
   const who = await people(app, db, school.id, [
     ['t1', 'teacher', 'Paul'],
     ['t2', 'teacher', 'Ana'],
@@ -42,11 +40,16 @@ beforeAll(async () => {
   const other = await makeEstablishment(db);
   const o = await makeUser(db, { establishmentId: other.id, profiles: ['teacher'] });
   as.outsider = await loginAs(app, o.login);
-  await enrol(db, school, id.s1, { classId: c1.id });
-  await enrol(db, school, id.s1, { groupId: g.id });
-  await assign(db, school, id.t1, { classId: c1.id }, '061300');
-  id.maths = await makeCourse(db, school, { classId: c1.id, subjectCode: '061300', teacherIds: [id.t1] });
-  id.spanish = await makeCourse(db, school, { groupId: g.id, subjectCode: '030602', teacherIds: [id.t2], weekday: 3 });
+  await enrol(db, school, id.s1, { classId: id.class1 });
+  await enrol(db, school, id.s1, { groupId: id.group });
+  await assign(db, school, id.t1, { classId: id.class1 }, '061300');
+  id.maths = await makeCourse(db, school, { classId: id.class1, subjectCode: '061300', teacherIds: [id.t1] });
+  id.spanish = await makeCourse(db, school, {
+    groupId: id.group,
+    subjectCode: '030602',
+    teacherIds: [id.t2],
+    weekday: 3,
+  });
 });
 
 const MONDAY = '2026-11-30';

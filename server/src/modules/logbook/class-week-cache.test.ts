@@ -25,9 +25,7 @@ const WEDNESDAY = '2026-12-02';
 beforeAll(async () => {
   const made = await schoolWithClassAndGroup(db);
   school = made.school;
-  const c1 = { id: made.classId };
-  const g = { id: made.groupId };
-  Object.assign(id, { class1: c1.id, group: g.id });
+  Object.assign(id, { class1: made.classId, group: made.groupId });
   const who = await people(app, db, school.id, [
     ['t1', 'teacher', 'Paul'],
     ['t2', 'teacher', 'Ana'],
@@ -38,17 +36,17 @@ beforeAll(async () => {
   Object.assign(users, who.ids);
   Object.assign(as, who.as);
   // Both students in the class, Emma alone in the Spanish group drawing from it.
-  await enrol(db, school, users.s1, { classId: c1.id });
-  await enrol(db, school, users.s2, { classId: c1.id });
-  await enrol(db, school, users.s1, { groupId: g.id });
+  await enrol(db, school, users.s1, { classId: id.class1 });
+  await enrol(db, school, users.s2, { classId: id.class1 });
+  await enrol(db, school, users.s1, { groupId: id.group });
   for (const [teacher, code] of [
     [users.t1, '061300'],
     [users.t2, '030602'],
   ] as const)
-    await assign(db, school, teacher, { classId: c1.id }, code);
-  id.maths = await makeCourse(db, school, { classId: c1.id, subjectCode: '061300', teacherIds: [users.t1] });
+    await assign(db, school, teacher, { classId: id.class1 }, code);
+  id.maths = await makeCourse(db, school, { classId: id.class1, subjectCode: '061300', teacherIds: [users.t1] });
   id.spanish = await makeCourse(db, school, {
-    groupId: g.id,
+    groupId: id.group,
     subjectCode: '030602',
     teacherIds: [users.t2],
     weekday: 3,

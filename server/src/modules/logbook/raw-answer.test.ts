@@ -26,9 +26,7 @@ let groupLessonId: string;
 beforeAll(async () => {
   const made = await schoolWithClassAndGroup(db);
   school = made.school;
-  const c1 = { id: made.classId };
-  const g = { id: made.groupId };
-  Object.assign(id, { class1: c1.id, group: g.id });
+  Object.assign(id, { class1: made.classId, group: made.groupId });
   const who = await people(app, db, school.id, [
     ['t1', 'teacher', 'Paul'],
     ['t2', 'teacher', 'Ana'],
@@ -45,17 +43,17 @@ beforeAll(async () => {
       .executeTakeFirstOrThrow();
     names[key] = u.display_name;
   }
-  await enrol(db, school, id.s1, { classId: c1.id });
-  await enrol(db, school, id.s1, { groupId: g.id });
+  await enrol(db, school, id.s1, { classId: id.class1 });
+  await enrol(db, school, id.s1, { groupId: id.group });
   // t1 and t3 both teach the class (t3 another subject): both read its logbook, only t1 writes in maths.
   for (const [teacher, code] of [
     [id.t1, '061300'],
     [id.t3, '030602'],
   ] as const)
-    await assign(db, school, teacher, { classId: c1.id }, code);
-  id.maths = await makeCourse(db, school, { classId: c1.id, subjectCode: '061300', teacherIds: [id.t1] });
+    await assign(db, school, teacher, { classId: id.class1 }, code);
+  id.maths = await makeCourse(db, school, { classId: id.class1, subjectCode: '061300', teacherIds: [id.t1] });
   id.spanish = await makeCourse(db, school, {
-    groupId: g.id,
+    groupId: id.group,
     subjectCode: '030602',
     teacherIds: [id.t2],
     weekday: 3,
@@ -75,7 +73,7 @@ beforeAll(async () => {
         dueDate: '2026-12-04',
         description: '<p>Exercice 4.</p>',
         kind: 'assessment',
-        groupId: g.id,
+        groupId: id.group,
         publishAt: '2099-01-01T08:00:00+01:00',
       },
     ],
